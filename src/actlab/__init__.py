@@ -1,0 +1,33 @@
+"""actlab: every PyTorch activation from scratch, declared once.
+
+>>> import actlab, torch
+>>> m = actlab.get("ELU", alpha=0.5)          # a torch.nn.Module, drop-in for nn.ELU(0.5)
+>>> actlab.spec("ELU").formula                # the declaration: math, params, plots, paper
+>>> actlab.functional.gelu(torch.randn(3), approximate="tanh")
+"""
+
+from __future__ import annotations
+
+from . import (
+    activations,  # noqa: F401  (registers the built-in declarations)
+    autograd,
+    functional,
+    nn,
+)
+from .registry import declarations, get, names, register, spec
+from .spec import Activation, Param
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activation",
+    "Param",
+    "autograd",
+    "declarations",
+    "functional",
+    "get",
+    "names",
+    "nn",
+    "register",
+    "spec",
+]

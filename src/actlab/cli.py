@@ -1,0 +1,54 @@
+"""The ``actlab`` command line: ``actlab <command> [args]``.
+
+Each command lives in its own module under :mod:`actlab.commands` exposing
+``HELP: str``, ``add_arguments(parser)`` and ``run(args) -> int``; they are discovered here,
+so adding a command means adding one file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from . import commands
+
+
+def _command_modules() -> dict[str, object]:
+    found = {}
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            found[info.name.replace("_", "-")] = importlib.import_module(f"{commands.__name__}.{info.name}")
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="actlab",
+        description="Every PyTorch activation from scratch: math, f' and f'', accuracy, plots, benchmarks.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, mod in _command_modules().items():
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)  # type: ignore[attr-defined]
+        mod.add_arguments(p)  # type: ignore[attr-defined]
+        p.set_defaults(_run=mod.run)  # type: ignore[attr-defined]
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args._run(args) or 0)
+    except (KeyError, ValueError) as exc:  # unknown names, bad --param values
+        print(f"actlab {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``actlab`` CLI, one module each (see :mod:`actlab.cli`)."""

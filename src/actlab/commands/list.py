@@ -1,0 +1,24 @@
+"""``actlab list``: the registered activations with their torch counterpart and formula."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "list the registered activations"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--family", help="only this family (sigmoidal, rectifier, ...)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import declarations
+
+    rows = [d for d in declarations() if not args.family or d.family == args.family]
+    width = max((len(d.name) for d in rows), default=4)
+    for d in rows:
+        torch_name = f"torch.nn.{d.torch_name}" if d.torch_name else "(actlab extra)"
+        tag = " [user]" if d.user_defined else ""
+        print(f"{d.name:<{width}}  {torch_name:<24} {d.summary()}{tag}")
+    print(f"{len(rows)} activations")
+    return 0
