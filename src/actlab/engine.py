@@ -85,7 +85,7 @@ class Functions:
                 fw, vjp, vjp2 = _elementwise_pair(decl, use_output=True)
                 self.inplace = ag.build(decl.name, 1, names, defaults, fw, vjp, vjp2, inplace=True, doc=doc)
         else:
-            n = 2 if decl.kind == "parametric" else 1
+            n = 1 + len(decl.tensor_params)
             self.default = ag.build(decl.name, n, names, defaults, decl.forward, decl.vjp, decl.vjp2, doc=doc)
             self.inplace = None
         if decl.kind == "random":

@@ -75,6 +75,7 @@ class Activation:
     inplace: ClassVar[bool] = False  # constructor takes ``inplace``
     kind: ClassVar[str] = "elementwise"  # elementwise | normalizer | gated | parametric | random
     save: ClassVar[str] = "input"  # what backward needs: "input" or "output"
+    tensor_params: ClassVar[tuple[str, ...]] = ()  # learnable tensor inputs after x (parametric kind)
     formula: ClassVar[str] = ""
     reference: ClassVar[str] = ""
     x_range: ClassVar[tuple[float, float]] = (-5.0, 5.0)
