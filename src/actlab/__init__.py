@@ -14,20 +14,27 @@ from . import (
     functional,
     nn,
 )
+from .convert import ConversionError, ConversionReport, convert
 from .registry import declarations, get, names, register, spec
 from .spec import Activation, Param
+from .user import plot_activation_function, plot_activation_module
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Activation",
+    "ConversionError",
+    "ConversionReport",
     "Param",
     "autograd",
+    "convert",
     "declarations",
     "functional",
     "get",
     "names",
     "nn",
+    "plot_activation_function",
+    "plot_activation_module",
     "register",
     "spec",
 ]

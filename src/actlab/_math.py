@@ -78,3 +78,57 @@ def pick(cond: Tensor, a: Tensor | float, b: Tensor | float, like: Tensor) -> Te
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = like.new_full((), a)
     return torch.where(cond, a, b)
+
+
+# ---- accuracy helpers (see docs/accuracy.md) --------------------------------------------------
+TAIL = -64.0  # below this, x * e^x is computed shifted into the normal range
+_E_TAIL = math.exp(TAIL)
+
+
+def exp_tail_times(a: Tensor, x: Tensor) -> Tensor:
+    r""":math:`a\,e^{x}` for x < -64 without rounding :math:`e^x` to a subnormal first:
+    :math:`(a\,e^{x + 64})\,e^{-64}` (x + 64 is exact there; one rounding into the subnormal
+    range at the end). ``x`` must be clamped to >= -800 so that ``a`` stays finite."""
+    return (a * torch.exp(x - TAIL)) * _E_TAIL
+
+
+def in_float64(x: Tensor) -> Tensor:
+    """float32 is computed in float64 where the float32 forms cannot reach a few ulps
+    (the speed cost is measured in docs/accuracy.md); other dtypes are left as they are.
+    Not while exporting to ONNX: onnxruntime lacks double kernels for some ops (Erf)."""
+    onnx = torch.compiler.is_exporting() and torch.onnx.is_in_onnx_export()  # the first is cheap
+    return x.double() if x.dtype == torch.float32 and not onnx else x
+
+
+def _tanh_taylor() -> tuple[float, ...]:
+    r"""Coefficients p_k of :math:`x - \tanh x = x^3 \sum_k p_k x^{2k}`, from
+    :math:`\tanh' = 1 - \tanh^2` (exact rationals, rounded once)."""
+    from fractions import Fraction
+
+    t = [Fraction(1)]
+    for k in range(1, 48):
+        t.append(-sum(t[i] * t[k - 1 - i] for i in range(k)) / (2 * k + 1))
+    return tuple(float(-c) for c in t[1:])
+
+
+_TANH_TAYLOR = _tanh_taylor()
+
+
+def x_minus_tanh(x: Tensor) -> Tensor:
+    r""":math:`x - \tanh x` without cancellation: Taylor series :math:`x^3 P(x^2)` for
+    :math:`|x| < c`, else :math:`\operatorname{sign}(x)((|x| - 1) + 2/(1 + e^{2|x|}))`
+    (|x| - 1 exact, both terms >= 0 for |x| >= 1). c = 1 in float32 (19 terms), 0.5 otherwise."""
+    cut, n = (1.0, 19) if x.dtype in (torch.float32, torch.float16, torch.bfloat16) else (0.5, 17)
+    a = x.abs()
+    small = a < cut
+    u = torch.where(small, x, 0.0)
+    u2 = u * u
+    acc = torch.full_like(u2, _TANH_TAYLOR[n - 1])
+    for c in reversed(_TANH_TAYLOR[: n - 1]):
+        acc = acc * u2 + c
+    series = u * (u2 * acc)
+    al = torch.where(small, 1.0, a)
+    far = (al - 1.0) + 2.0 / (1.0 + torch.exp(2.0 * al))
+    if cut < 1.0:  # between cut and 1 the far form cancels; x - tanh x is correct to a few ulps there
+        far = torch.where(al < 1.0, al - tanh(al), far)
+    return torch.where(small, series, torch.copysign(far, x))

@@ -65,12 +65,15 @@ def build(
     names = tuple(param_names)
     default_values = tuple(defaults)
 
+    def vjp_cast(g: Tensor, saved: Sequence[Tensor], p: dict[str, Any]) -> tuple[Tensor, ...]:
+        grads = vjp(upcast(g), *(upcast(s) for s in saved), **p)
+        return tuple(_cast(gr, g.dtype) for gr in grads)
+
     def backward_forward(ctx: Any, g: Tensor, *rest: Any) -> Any:
         *saved, p = rest
         ctx.p = p
         ctx.save_for_backward(g, *saved)
-        grads = vjp(upcast(g), *(upcast(s) for s in saved), **p)
-        out = tuple(_cast(gr, g.dtype) for gr in grads)
+        out = vjp_cast(g, saved, p)
         return out if len(out) > 1 else out[0]
 
     def backward_backward(ctx: Any, *ggs: Tensor) -> Any:
@@ -109,7 +112,10 @@ def build(
         return y
 
     def forward_backward(ctx: Any, g: Tensor) -> Any:
-        grads = Backward.apply(g, *ctx.saved_tensors, ctx.p)
+        if torch.compiler.is_compiling():  # dynamo cannot trace a Function applied in backward (no double backward)
+            grads = vjp_cast(g, ctx.saved_tensors, ctx.p)
+        else:
+            grads = Backward.apply(g, *ctx.saved_tensors, ctx.p)
         grads = grads if isinstance(grads, tuple) else (grads,)
         grads = tuple(gr if need else None for gr, need in zip(grads, ctx.needs_input_grad))
         return (*grads, *([None] * (ctx.n_args - len(grads))))

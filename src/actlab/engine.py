@@ -18,6 +18,7 @@ from torch import Tensor
 from torch.autograd import Function
 
 from . import autograd as ag
+from . import fast
 from .errors import InputTypeError
 from .spec import Activation
 
@@ -37,11 +38,11 @@ def _elementwise_pair(decl: type[Activation], use_output: bool) -> tuple[Any, An
     d2f = decl.d2f_y if use_output else decl.d2f
 
     def forward(x: Tensor, **p: Any) -> tuple[Tensor, tuple[Tensor, ...]]:
-        y = decl.f(x, **p)
+        y = fast.forward(decl, x, p)  # decl.f, fused into one kernel when actlab.fast is on
         return y, ((y,) if use_output else (x,))
 
     def vjp(g: Tensor, s: Tensor, **p: Any) -> tuple[Tensor]:
-        return (g * df(s, **p),)
+        return (fast.vjp(decl, g, s, p, use_output),)  # g * df(s), fused likewise
 
     def vjp2(ggs: tuple[Tensor], g: Tensor, s: Tensor, needs: tuple[bool, ...], **p: Any):
         (gg,) = ggs
@@ -86,7 +87,8 @@ class Functions:
                 self.inplace = ag.build(decl.name, 1, names, defaults, fw, vjp, vjp2, inplace=True, doc=doc)
         else:
             n = 1 + len(decl.tensor_params)
-            self.default = ag.build(decl.name, n, names, defaults, decl.forward, decl.vjp, decl.vjp2, doc=doc)
+            fw, vjp = fast.normalizer(decl) if decl.kind == "normalizer" else (decl.forward, decl.vjp)
+            self.default = ag.build(decl.name, n, names, defaults, fw, vjp, decl.vjp2, doc=doc)
             self.inplace = None
         if decl.kind == "random":
             fw, vjp, vjp2 = _noise_scale()
@@ -126,6 +128,6 @@ def apply(decl: type[Activation], x: Tensor, args: tuple, inplace: bool = False)
             y = decl.f(ag.upcast(x), **dict(zip(decl.params, args)))
             return x.copy_(y)
     output_ok = getattr(decl, "output_ok", None)
-    if fns.inplace is not None and (output_ok is None or output_ok(**dict(zip(decl.params, args)))):
+    if fns.inplace is not None and (output_ok is None or output_ok(**dict(zip(decl.params, args)), dtype=x.dtype)):
         return fns.inplace.apply(x, *args)
     return apply_inplace_fallback(fns.default, x, args)

@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from . import activations as _activations  # noqa: F401  (registers the declarations)
-from . import engine
+from . import engine, fast
 from .errors import ShapeError
 from .registry import declarations, spec
 from .spec import Activation
@@ -59,6 +59,7 @@ def _inplace_variant(fn: Any, name: str) -> Any:
 
 
 def _install(decl: type[Activation]) -> None:
+    engine.functions(decl)  # build the Functions now: torch.compile cannot trace class creation
     if decl.kind in _SIMPLE_KINDS:
         fn = _make_elementwise(decl)
         globals()[decl.function] = fn
@@ -161,7 +162,7 @@ def rrelu(
         return engine.apply(decl, input, (lower, upper), inplace)
     engine.check_input(input, "rrelu")
     fns = engine.functions(decl)
-    noise = decl.noise(input.detach(), lower, upper)
+    noise = fast.noise(decl, input.detach(), lower, upper)  # decl.noise unless actlab.fast is on
     if inplace:
         return fns.noise_inplace.apply(input, noise)
     return fns.noise.apply(input, noise)
@@ -178,3 +179,9 @@ __all__ += ["softmax", "softmin", "log_softmax", "softmax2d", "glu", "prelu", "r
 def install(decl: type[Activation]) -> None:
     """Add the functional form of a newly registered declaration (user or extension)."""
     _install(decl)
+
+
+from .functional_modern import *  # noqa: E402, F403  (swiglu, geglu, reglu, sparsemax, entmax15, star_relu, snake)
+from .functional_modern import __all__ as _modern_all  # noqa: E402
+
+__all__ += _modern_all

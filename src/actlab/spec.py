@@ -81,6 +81,7 @@ class Activation:
     x_range: ClassVar[tuple[float, float]] = (-5.0, 5.0)
     plot_params: ClassVar[tuple[dict[str, Any], ...]] = ({},)
     repr_positional: ClassVar[bool] = False  # extra_repr "0.5" instead of "lambd=0.5"
+    repr_inplace: ClassVar[bool] = True  # extra_repr shows "inplace=True" (torch's Hardsigmoid/Hardswish do not)
     user_defined: ClassVar[bool] = False
     module_class: ClassVar[type | None] = None  # set by the generator
     function_class: ClassVar[type | None] = None  # set by the autograd builder

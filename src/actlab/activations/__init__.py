@@ -7,4 +7,7 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     gated,
     shrinkage,
     normalizers,
+    modern,
+    glu_variants,
+    sparse,
 )

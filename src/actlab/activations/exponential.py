@@ -133,7 +133,7 @@ class SELU(Activation):
     kink_convention = "f'(0) = lambda * alpha (the x <= 0 branch), f''(0) = 0 (torch)"
 
     def f(x: Tensor) -> Tensor:
-        return SELU_SCALE * torch.where(x > 0.0, x, SELU_ALPHA * torch.expm1(_neg(x)))
+        return torch.where(x > 0.0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * torch.expm1(_neg(x)))
 
     def df(x: Tensor) -> Tensor:
         return m.pick(x <= 0.0, (SELU_SCALE * SELU_ALPHA) * torch.exp(_neg(x)), SELU_SCALE, x)
@@ -181,7 +181,7 @@ class Softplus(Activation):
     formula = r"\mathrm{Softplus}(x) = \frac{1}{\beta} \log\left(1 + e^{\beta x}\right)"
     reference = "Dugas et al., Incorporating second-order functional knowledge for better option pricing (2001)"
     plot_params = ({"beta": 0.5}, {"beta": 1.0}, {"beta": 2.0})
-    kink_convention = "linear (f' = 1, f'' = 0) where beta * x > threshold, as torch"
+    kink_convention = "linear (f' = 1, f'' = 0) where beta * x > threshold; at beta * x = threshold f' = sigma(threshold) but f'' = 0, as torch"
 
     def f(x: Tensor, beta: float, threshold: float) -> Tensor:
         z = x * beta
@@ -193,4 +193,9 @@ class Softplus(Activation):
 
     def d2f(x: Tensor, beta: float, threshold: float) -> Tensor:
         z = x * beta
-        return m.pick(z > threshold, 0.0, beta * m.sigmoid_prime(z), x)
+        return m.pick(z >= threshold, 0.0, beta * m.sigmoid_prime(z), x)  # torch: f''(threshold) = 0
+
+    @classmethod
+    def kinks(cls, beta: float = 1.0, threshold: float = 20.0) -> tuple[float, ...]:
+        """f jumps by softplus(threshold) - threshold (~2e-9 at 20) where the linear branch starts."""
+        return (threshold / beta,)

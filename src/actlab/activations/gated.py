@@ -26,6 +26,29 @@ def _silu_parts(z: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     return m.sigmoid(z), m.sigmoid_prime(zc), zc
 
 
+def _swish(x: Tensor, beta: float) -> Tensor:
+    r"""x sigma(beta x); for beta x < -64 as :math:`x e^{\beta x}` scaled out of the subnormals
+    (there :math:`1 + e^{\beta x}` is 1 even in float64)."""
+    xc = torch.clamp(x, min=-EXP_UNDERFLOW / max(abs(beta), 1e-30))
+    z = beta * xc
+    tail = z < m.TAIL
+    return torch.where(tail, m.exp_tail_times(xc, torch.where(tail, z, 0.0)), xc * m.sigmoid(beta * x))
+
+
+def _swish_prime(x: Tensor, beta: float) -> Tensor:
+    r""":math:`\sigma(z) + z\sigma'(z)`, z = beta x. For z <= 0 as
+    :math:`e^z((1 + z) + e^z)/(1 + e^z)^2` (1 + z is exact near the zero of f' at z = -1.28, where
+    :math:`1 + z\sigma(-z)` would cancel the rounding of :math:`z\sigma(-z)`);
+    :math:`e^z (1 + z)` scaled for z < -64."""
+    s, ds, zc = _silu_parts(beta * x)
+    tail = zc < m.TAIL
+    zn = torch.clamp(zc, max=0.0)
+    e = torch.exp(zn)
+    neg = e * ((1.0 + zn) + e) / ((1.0 + e) * (1.0 + e))
+    near = torch.where(zc <= 0.0, neg, s + zc * ds)
+    return torch.where(tail, m.exp_tail_times(1.0 + zc, torch.where(tail, zc, 0.0)), near)
+
+
 @register
 class SiLU(Activation):
     r"""Sigmoid-weighted linear unit (= Swish with beta 1).
@@ -41,11 +64,10 @@ class SiLU(Activation):
     x_range = (-6.0, 6.0)
 
     def f(x: Tensor) -> Tensor:
-        return torch.clamp(x, min=-EXP_UNDERFLOW) * m.sigmoid(x)
+        return _swish(x, 1.0)
 
     def df(x: Tensor) -> Tensor:
-        s, ds, xc = _silu_parts(x)
-        return s + xc * ds
+        return _swish_prime(x, 1.0)
 
     def d2f(x: Tensor) -> Tensor:
         _, ds, xc = _silu_parts(x)
@@ -68,11 +90,10 @@ class Swish(Activation):
     plot_params = ({"beta": 0.5}, {"beta": 1.0}, {"beta": 2.0})
 
     def f(x: Tensor, beta: float) -> Tensor:
-        return torch.clamp(x, min=-EXP_UNDERFLOW / max(abs(beta), 1e-30)) * m.sigmoid(beta * x)
+        return _swish(x, beta)
 
     def df(x: Tensor, beta: float) -> Tensor:
-        s, ds, zc = _silu_parts(beta * x)
-        return s + zc * ds
+        return _swish_prime(x, beta)
 
     def d2f(x: Tensor, beta: float) -> Tensor:
         _, ds, zc = _silu_parts(beta * x)
@@ -90,6 +111,25 @@ def _gelu_tanh_gate(x: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         k * (1.0 + 3.0 * GELU_TANH_C * x2),
         k * 6.0 * GELU_TANH_C * xc,
     )
+
+
+def _gelu(x: Tensor, approximate: str) -> Tensor:
+    if approximate == "tanh":
+        xc = torch.clamp(x, min=-EXP_UNDERFLOW)
+        _, z, _, _ = _gelu_tanh_gate(x)
+        tail = z < m.TAIL  # x e^z, scaled out of the subnormals
+        return torch.where(tail, m.exp_tail_times(xc, torch.where(tail, z, 0.0)), xc * m.sigmoid(z))
+    return torch.clamp(x, min=-GAUSS_UNDERFLOW) * m.normal_cdf(x)
+
+
+def _gelu_prime(x: Tensor, approximate: str) -> Tensor:
+    if approximate == "tanh":
+        xc, z, dz, _ = _gelu_tanh_gate(x)
+        tail = z < m.TAIL  # e^z (1 + x z'), scaled out of the subnormals
+        near = m.sigmoid(z) + xc * m.sigmoid_prime(z) * dz
+        return torch.where(tail, m.exp_tail_times(1.0 + xc * dz, torch.where(tail, z, 0.0)), near)
+    xc = m.clip(x, GAUSS_UNDERFLOW)
+    return m.normal_cdf(x) + xc * m.normal_pdf(xc)
 
 
 @register
@@ -117,19 +157,13 @@ class GELU(Activation):
     reference = "Hendrycks & Gimpel, Gaussian error linear units (2016)"
     plot_params = ({"approximate": "none"}, {"approximate": "tanh"})
 
+    # float32 is computed in float64: in the left tail the rounding of x / sqrt(2) (or of u) is
+    # amplified by |d log Phi / d log x| ~ x^2 (hundreds of ulps); see docs/accuracy.md.
     def f(x: Tensor, approximate: str) -> Tensor:
-        if approximate == "tanh":
-            xc = torch.clamp(x, min=-EXP_UNDERFLOW)
-            _, z, _, _ = _gelu_tanh_gate(x)
-            return xc * m.sigmoid(z)  # z of the clipped x saturates sigma exactly
-        return torch.clamp(x, min=-GAUSS_UNDERFLOW) * m.normal_cdf(x)
+        return _gelu(m.in_float64(x), approximate).to(x.dtype)
 
     def df(x: Tensor, approximate: str) -> Tensor:
-        if approximate == "tanh":
-            xc, z, dz, _ = _gelu_tanh_gate(x)
-            return m.sigmoid(z) + xc * m.sigmoid_prime(z) * dz
-        xc = m.clip(x, GAUSS_UNDERFLOW)
-        return m.normal_cdf(x) + xc * m.normal_pdf(xc)
+        return _gelu_prime(m.in_float64(x), approximate).to(x.dtype)
 
     def d2f(x: Tensor, approximate: str) -> Tensor:
         if approximate == "tanh":
@@ -163,6 +197,14 @@ def _mish_parts(x: Tensor) -> tuple[Tensor, Tensor]:
     return t, one_minus_t * (1.0 + t)
 
 
+def _mish(x: Tensor) -> Tensor:
+    """x t; x e^x (scaled) for x < -64, where t = e^x (1 + O(e^x))."""
+    t, _ = _mish_parts(x)
+    xc = torch.clamp(x, min=-EXP_UNDERFLOW)
+    tail = xc < m.TAIL
+    return torch.where(tail, m.exp_tail_times(xc, torch.where(tail, xc, 0.0)), xc * t)
+
+
 @register
 class Mish(Activation):
     r"""Mish: self-regularised non-monotonic activation.
@@ -178,14 +220,22 @@ class Mish(Activation):
     reference = "Misra, Mish: a self regularized non-monotonic activation function (2019)"
     x_range = (-6.0, 6.0)
 
-    def f(x: Tensor) -> Tensor:
-        t, _ = _mish_parts(x)
-        return torch.clamp(x, min=-EXP_UNDERFLOW) * t
+    def f(x: Tensor) -> Tensor:  # float32 via float64: the float32 form reaches 4.5 ulp (docs/accuracy.md)
+        return _mish(m.in_float64(x)).to(x.dtype)
 
     def df(x: Tensor) -> Tensor:
+        r"""t + x sigma(x)(1 - t^2) for x > 0. For x <= 0, with e = e^x and n = e(e + 2):
+        :math:`f' = e\,(4(1 + x) + e((4x + 6) + e(4 + e)))/(n + 2)^2` (1 + x and 4x + 6 are exact
+        near the zero of f' at -1.19, so nothing large cancels); e^x (1 + x) scaled for x < -64."""
         t, sech2 = _mish_parts(x)
         xc = m.clip(x, EXP_UNDERFLOW)
-        return t + xc * m.sigmoid(x) * sech2
+        tail = xc < m.TAIL
+        xn = torch.clamp(xc, max=0.0)
+        e = torch.exp(xn)
+        d = e * (e + 2.0) + 2.0
+        neg = e * (4.0 * (1.0 + xn) + e * ((4.0 * xn + 6.0) + e * (4.0 + e))) / (d * d)
+        near = torch.where(xc <= 0.0, neg, t + xc * m.sigmoid(x) * sech2)
+        return torch.where(tail, m.exp_tail_times(1.0 + xc, torch.where(tail, xc, 0.0)), near)
 
     def d2f(x: Tensor) -> Tensor:
         t, sech2 = _mish_parts(x)
@@ -205,15 +255,16 @@ class Hardswish(Activation):
 
     function, torch_name, family = "hardswish", "Hardswish", "gated"
     inplace = True
+    repr_inplace = False  # torch's repr omits inplace=True here
     formula = r"\mathrm{Hardswish}(x) = \begin{cases} 0 & x \le -3 \\ x & x \ge 3 \\ x (x + 3) / 6 & \text{otherwise}\end{cases}"
     reference = "Howard et al., Searching for MobileNetV3 (2019)"
     kink_convention = "f'(-3) = 0, f'(3) = 1, f''(+-3) = 0 (torch)"
 
-    def f(x: Tensor) -> Tensor:  # f(-inf) = 0, the limit (torch returns NaN)
-        return torch.where(x <= -3.0, 0.0, x * torch.clamp(x + 3.0, max=6.0) / 6.0)
+    def f(x: Tensor) -> Tensor:  # f(-inf) = 0, the limit (torch returns NaN); x itself for x >= 3
+        return torch.where(x <= -3.0, 0.0, torch.where(x >= 3.0, x, x * (x + 3.0) / 6.0))
 
-    def df(x: Tensor) -> Tensor:
-        return m.pick(x <= -3.0, 0.0, torch.where(x < 3.0, x / 3.0 + 0.5, 1.0), x)
+    def df(x: Tensor) -> Tensor:  # (2x + 3) / 6: 2x + 3 is exact near the zero at -1.5
+        return m.pick(x <= -3.0, 0.0, torch.where(x < 3.0, (2.0 * x + 3.0) / 6.0, 1.0), x)
 
     def d2f(x: Tensor) -> Tensor:
         return m.pick((x > -3.0) & (x < 3.0), 1.0 / 3.0, 0.0, x)
@@ -236,10 +287,10 @@ class SmoothHardswish(Activation):
     reference = "the seed tutorial's MyActivation (continuously differentiable hard swish)"
     kink_convention = "f''(+-3) = 0 (the outer branch; f'' jumps there by 1/2)"
 
-    def f(x: Tensor) -> Tensor:
+    def f(x: Tensor) -> Tensor:  # float32 via float64: six roundings reach 4.1 ulp in float32
         inner = (x > -3.0) & (x < 3.0)
-        xi = torch.where(inner, x, 0.0)
-        return torch.where(inner, xi * (xi + 3.0) ** 2 * (6.0 - xi) / 108.0, torch.clamp(x, min=0.0))
+        xi = m.in_float64(torch.where(inner, x, 0.0))
+        return torch.where(inner, (xi * (xi + 3.0) ** 2 * (6.0 - xi) / 108.0).to(x.dtype), torch.clamp(x, min=0.0))
 
     def df(x: Tensor) -> Tensor:
         inner = (x > -3.0) & (x < 3.0)
@@ -264,7 +315,7 @@ def _glu_split(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
         raise ShapeError("glu does not support scalars because halving size must be even")
     n = x.size(dim)
     if n % 2:
-        raise ShapeError(f"Halving dimension must be even, but dimension {dim} is size {n}")
+        raise ShapeError(f"Halving dimension must be even, but dimension {dim % x.dim()} is size {n}")
     return x.chunk(2, dim)
 
 

@@ -20,15 +20,40 @@ DIM = Param(
 )
 
 
-def _shifted(x: Tensor, dim: int) -> Tensor:
-    if x.numel() == 0:
-        return x.clone()
-    return x - torch.amax(x, dim, keepdim=True)
+def shifted_exact(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
+    """z = x - max as an unevaluated sum hi + lo (Knuth's TwoSum): the rounding of x - max,
+    up to half an ulp of |z| <= 100, would shift e^z by up to 2^-18 (64 ulps) otherwise."""
+    m = torch.amax(x, dim, keepdim=True)
+    hi = x - m
+    mv = hi - x  # the -m that made it into hi
+    lo = (x - (hi - mv)) + (-m - mv)
+    return hi, torch.where(torch.isfinite(hi), lo, 0.0)
+
+
+def exp_shifted(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
+    """e^(x - max) (with the TwoSum correction e^hi (1 + lo)) and hi + lo."""
+    hi, lo = shifted_exact(x, dim)
+    e = torch.exp(hi)
+    return e + e * lo, hi
 
 
 def softmax_forward(x: Tensor, dim: int) -> Tensor:
-    e = torch.exp(_shifted(x, dim))
+    if x.numel() == 0:
+        return x.clone()
+    e, _ = exp_shifted(x, dim)
     return e / e.sum(dim, keepdim=True)
+
+
+def log_softmax_forward(x: Tensor, dim: int) -> Tensor:
+    """(x - max) - log1p(sum of e^(x - max) over all but one maximal entry): log(sum) of a sum
+    near 1 would lose every bit of the small terms (y_max = -log(1 + s) ~ -s)."""
+    if x.numel() == 0:
+        return x.clone()
+    hi, lo = shifted_exact(x, dim)
+    e = torch.exp(hi)
+    top = torch.zeros_like(x, dtype=torch.bool).scatter_(dim, torch.argmax(x, dim, keepdim=True), True)
+    rest = torch.where(top, 0.0, e + e * lo).sum(dim, keepdim=True)
+    return (hi - torch.log1p(rest)) + lo
 
 
 def softmax_vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
@@ -112,12 +137,15 @@ class LogSoftmax(Activation):
     reference = "log-sum-exp with the max subtracted"
 
     def forward(x: Tensor, dim: int) -> tuple[Tensor, tuple[Tensor, ...]]:
-        z = _shifted(x, dim)
-        y = z - torch.log(torch.exp(z).sum(dim, keepdim=True)) if x.numel() else z
+        y = log_softmax_forward(x, dim)
         return y, (y,)
 
     def vjp(g: Tensor, y: Tensor, dim: int) -> tuple[Tensor]:
-        return (g - torch.exp(y) * g.sum(dim, keepdim=True),)
+        """g - p G (p = e^y, G = sum g); where p > 1/2 as (g - G) - G expm1(y): with
+        cross-entropy's g = -onehot that keeps 1 - p exact instead of rounding p first."""
+        total = g.sum(dim, keepdim=True)
+        big = y > -0.6931471805599453
+        return (torch.where(big, (g - total) - total * torch.expm1(y), g - torch.exp(y) * total),)
 
     def vjp2(ggs: tuple[Tensor], g: Tensor, y: Tensor, needs: tuple[bool, ...], dim: int):
         (gg,) = ggs

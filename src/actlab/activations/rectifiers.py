@@ -10,7 +10,7 @@ from torch import Tensor
 from .. import _math as m
 from ..errors import ParameterError
 from ..registry import register
-from ..spec import Activation, Param, finite, nonnegative
+from ..spec import Activation, Param, finite
 
 REQUIRED = Param(None)  # placeholder default for torch's required arguments (see Threshold)
 
@@ -205,8 +205,8 @@ class RReLU(Activation):
     function, torch_name, family = "rrelu", "RReLU", "rectifier"
     kind = "random"
     params = {
-        "lower": Param(1.0 / 8, "lower bound of the slope", nonnegative, ">= 0", sample=(0.0, 0.2)),
-        "upper": Param(1.0 / 3, "upper bound of the slope", nonnegative, ">= 0", sample=(0.25, 0.5)),
+        "lower": Param(1.0 / 8, "lower bound of the slope", finite, "finite", sample=(0.0, 0.2)),
+        "upper": Param(1.0 / 3, "upper bound of the slope", finite, "finite", sample=(0.25, 0.5)),
     }
     inplace = True
     formula = r"\mathrm{RReLU}(x) = \begin{cases} x & x \ge 0 \\ a x & \text{otherwise},\ a \sim \mathcal{U}(\mathrm{lower}, \mathrm{upper})\end{cases}"
@@ -241,9 +241,21 @@ class RReLU(Activation):
 
     @staticmethod
     def noise(x: Tensor, lower: float, upper: float) -> Tensor:
-        """Per-element slopes: U(lower, upper) where x <= 0, else 1 (torch's generator)."""
-        r = torch.empty_like(x).uniform_(lower, upper)
-        return torch.where(x <= 0.0, r, 1.0)
+        """Per-element slopes: U(lower, upper) where x <= 0, else 1.
+
+        Drawn exactly as torch's CPU kernel does: one float64 uniform from the default
+        generator per x <= 0, in row-major order, so a seed gives torch's very slopes. Other
+        devices draw from their own generator (torch's GPU kernels cannot be replayed)."""
+        op = torch.promote_types(x.dtype, torch.float32)  # torch rounds the bounds to this first
+        if x.device.type != "cpu":
+            return torch.where(x <= 0.0, torch.empty_like(x, dtype=op).uniform_(lower, upper), 1.0)
+        neg = (x <= 0.0).reshape(-1)
+        lo, hi = (torch.tensor(v, dtype=op).double() for v in (lower, upper))
+        u = torch.empty(int(neg.sum()), dtype=torch.float64).uniform_()  # k / 2^53, exact
+        r = u * (hi - lo) + lo  # rounded as torch's kernel (uniform_(lower, upper) is not)
+        noise = torch.ones(x.numel(), dtype=torch.float64)
+        noise[neg] = r
+        return noise.reshape(x.shape).to(op)
 
     @classmethod
     def kinks(cls, **_: Any) -> tuple[float, ...]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor
 
 from .. import _math as m
-from ..errors import ParameterAssertionError
+from ..errors import ParameterAssertionError, ParameterError
 from ..registry import register
 from ..spec import Activation, Param, finite
 
@@ -47,8 +49,8 @@ class Tanh(Activation):
     reference = "LeCun et al., Efficient BackProp (1998)"
     x_range = (-4.0, 4.0)
 
-    def f(x: Tensor) -> Tensor:
-        return m.tanh(x)
+    def f(x: Tensor) -> Tensor:  # float32 via float64: <= 0.5 ulp as torch (docs/accuracy.md)
+        return m.tanh(m.in_float64(x)).to(x.dtype)
 
     def df(x: Tensor) -> Tensor:
         return m.sech2(x)
@@ -96,6 +98,7 @@ class Hardsigmoid(Activation):
 
     function, torch_name, family = "hardsigmoid", "Hardsigmoid", "sigmoidal"
     inplace = True
+    repr_inplace = False  # torch's repr omits inplace=True here
     formula = r"\mathrm{Hardsigmoid}(x) = \begin{cases} 0 & x \le -3 \\ 1 & x \ge 3 \\ x/6 + 1/2 & \text{otherwise}\end{cases}"
     reference = "Howard et al., Searching for MobileNetV3 (2019)"
     kink_convention = "f'(-3) = f'(3) = 0 (torch); f'' = 0 everywhere"
@@ -152,9 +155,27 @@ class Hardtanh(Activation):
         return (min_val, max_val)
 
     @classmethod
+    def output_ok(
+        cls, min_val: float = -1.0, max_val: float = 1.0, dtype: torch.dtype | None = None, **_: object
+    ) -> bool:
+        """f' from y needs y to land exactly on a bound: a bound that rounds differently in a half
+        dtype (y is stored rounded, compared in float32) would mark clamped entries as inside."""
+        if dtype not in (torch.float16, torch.bfloat16):
+            return True
+        b = torch.tensor([min_val, max_val], dtype=torch.float32)
+        return bool((b.to(dtype).float() == b).all())
+
+    @classmethod
     def validate_init(cls, min_val: float, max_val: float, **_: object) -> None:
         if max_val <= min_val:
             raise ParameterAssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
+
+    @classmethod
+    def validate(cls, **p: Any) -> None:
+        """F.hardtanh accepts min_val == max_val (the module does not) but not min_val > max_val."""
+        super().validate(**p)
+        if p.get("min_val", -1.0) > p.get("max_val", 1.0):
+            raise ParameterError("min_val cannot be greater than max_val")
 
 
 @register

@@ -5,5 +5,10 @@ MultiheadAttention / AdaptiveLogSoftmaxWithLoss."""
 from .activation import *  # noqa: F403
 from .activation import ActivationModule
 from .activation import __all__ as _act_all
+from .adaptive import AdaptiveLogSoftmaxWithLoss
+from .attention import MultiheadAttention
+from .gated_mlp import GatedMLP
+from .modern import *  # noqa: F403
+from .modern import __all__ as _modern_all
 
-__all__ = ["ActivationModule", *_act_all]
+__all__ = ["ActivationModule", *_act_all, "MultiheadAttention", "AdaptiveLogSoftmaxWithLoss", *_modern_all, "GatedMLP"]

@@ -34,7 +34,7 @@ class ActivationModule(nn.Module):
             parts = [str(v) for _, v in values]
         else:
             parts = [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in values]
-        if getattr(self, "inplace", False):
+        if getattr(self, "inplace", False) and self.decl.repr_inplace:
             parts.append("inplace=True")
         return ", ".join(parts)
 
@@ -63,14 +63,12 @@ def _generate(decl: type[Activation]) -> type[ActivationModule]:
     }
     exec(src, ns)  # noqa: S102  (generated from the declaration)
     ns["forward"].__doc__ = f"Apply {decl.name} element-wise."
-    attrs = {
-        "__init__": ns["__init__"],
-        "forward": ns["forward"],
-        "__constants__": [*names, *(["inplace"] if decl.inplace else [])],
-        "__doc__": decl.__doc__,
-        "__module__": __name__,
-        "decl": decl,
-    }
+    ns["__init__"].__qualname__ = f"{decl.name}.__init__"  # errors read "ELU.__init__() ..." as torch's
+    ns["forward"].__qualname__ = f"{decl.name}.forward"
+    attrs = {"forward": ns["forward"], "__doc__": decl.__doc__, "__module__": __name__, "decl": decl}
+    constants = [*names, *(["inplace"] if decl.inplace else [])]
+    if constants:  # torch's parameterless modules (Sigmoid, Tanh ...) keep nn.Module's __init__, no __constants__
+        attrs.update({"__init__": ns["__init__"], "__constants__": constants})
     return type(decl.name, (ActivationModule,), attrs)
 
 
@@ -205,17 +203,26 @@ class Softmax(_DimModule):
     decl = spec("Softmax")
     _fn = staticmethod(F.softmax)
 
+    def __init__(self, dim: int | None = None) -> None:  # own __init__: errors name Softmax, as torch's
+        super().__init__(dim)
+
 
 class Softmin(_DimModule):
     __doc__ = spec("Softmin").__doc__
     decl = spec("Softmin")
     _fn = staticmethod(F.softmin)
 
+    def __init__(self, dim: int | None = None) -> None:  # own __init__: errors name Softmin, as torch's
+        super().__init__(dim)
+
 
 class LogSoftmax(_DimModule):
     __doc__ = spec("LogSoftmax").__doc__
     decl = spec("LogSoftmax")
     _fn = staticmethod(F.log_softmax)
+
+    def __init__(self, dim: int | None = None) -> None:  # own __init__: errors name LogSoftmax, as torch's
+        super().__init__(dim)
 
 
 class Softmax2d(ActivationModule):

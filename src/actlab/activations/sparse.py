@@ -1,0 +1,166 @@
+r"""Sparse normalisers: Sparsemax and 1.5-entmax (exact, sort-based), with hand-derived first
+and second derivatives.
+
+Both are projections onto the simplex that give exact zeros. With the support S (y > 0):
+
+* sparsemax: :math:`y = [z - \tau]_+`, :math:`J = \mathrm{diag}(s) - s s^\top/|S|`, so
+  :math:`J^\top g = s \odot (g - \overline{g}_S)`. J is constant on each support, so the second
+  derivative is 0: ``vjp2`` returns :math:`J\,gg` for g and 0 for y.
+* 1.5-entmax: :math:`y = [z/2 - \tau]_+^2`, with :math:`u = \sqrt{y}`:
+  :math:`J = \mathrm{diag}(u) - u u^\top/\textstyle\sum u`, so
+  :math:`J^\top g = u \odot (g - \langle u, g\rangle/\sum u)`. Differentiating
+  :math:`w = \langle gg, J^\top g\rangle` in u gives :math:`(gg - \langle u, gg\rangle/\sum u)
+  \odot (g - \langle u, g\rangle/\sum u)`, and :math:`du/dy = 1/(2u)` on S (0 off S; the
+  factor u of the next J cancels it). The entmax package's entmax15 (1.3) differentiates
+  sqrt(y) at y = 0 instead and fails gradgradcheck.
+
+Both save only the output. The threshold tau comes from the support found by the sort (Peters et al.'s
+algorithm); for entmax15 it is then recomputed from the support alone (two-pass mean and sum
+of squares: the cumulative mean of squares minus the squared mean cancels). Rows with +inf give the uniform
+distribution over their +inf entries (the limit); NaN propagates to its row.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ..registry import register
+from ..spec import Activation, Param
+
+DIM = Param(-1, "dimension to normalise over", lambda v: isinstance(v, int) and not isinstance(v, bool), "an int")
+
+
+def shifted(x: Tensor, dim: int) -> Tensor:
+    """x - max along ``dim``; a row whose max is +inf becomes 0 at its +inf entries, -inf elsewhere."""
+    mx = torch.amax(x, dim, keepdim=True)
+    posinf = torch.isposinf(mx)
+    z = x - torch.where(posinf, 0.0, mx)
+    return torch.where(posinf, torch.where(torch.isposinf(x), 0.0, float("-inf")), z)
+
+
+def _ranks(z: Tensor, dim: int) -> tuple[Tensor, Tensor, Tensor]:
+    """z sorted descending along ``dim``, the sort indices, and k = 1..n shaped to broadcast."""
+    zs, idx = torch.sort(z, dim, descending=True)
+    shape = [1] * z.dim()
+    shape[dim] = z.size(dim)
+    k = torch.arange(1, z.size(dim) + 1, dtype=z.dtype, device=z.device).view(shape)
+    return zs, idx, k
+
+
+def _support_mask(idx: Tensor, k: Tensor, size: Tensor, dim: int) -> Tensor:
+    """The top-``size`` entries along ``dim`` (by the sort indices) as a boolean mask."""
+    return torch.zeros_like(idx, dtype=torch.bool).scatter_(dim, idx, k <= size)
+
+
+def _as_rows(fn, x: Tensor, dim: int) -> Tensor:  # noqa: ANN001
+    """Run ``fn`` on a 1-element vector for 0-d input (the result is 1, as softmax's), pass empty input."""
+    if x.numel() == 0:
+        return x.clone()
+    if x.dim() == 0:
+        return fn(x.reshape(1), 0).reshape(())
+    return fn(x, dim)
+
+
+def _sparsemax(x: Tensor, dim: int) -> Tensor:
+    z = shifted(x, dim)
+    zs, _, k = _ranks(z, dim)
+    cs = zs.cumsum(dim)
+    size = (1.0 + k * zs > cs).sum(dim, keepdim=True).clamp(min=1)  # 0 only in NaN rows
+    tau = (cs.gather(dim, size - 1) - 1.0) / size  # the support is a prefix of the sorted z
+    return torch.clamp(z - tau, min=0.0)
+
+
+def _entmax15(x: Tensor, dim: int) -> Tensor:
+    z = shifted(x, dim) / 2.0
+    zs, idx, k = _ranks(z, dim)
+    mean = zs.cumsum(dim) / k
+    mean_sq = (zs * zs).cumsum(dim) / k
+    tau_k = mean - torch.sqrt(torch.clamp((1.0 - k * (mean_sq - mean * mean)) / k, min=0.0))
+    size = (tau_k <= zs).sum(dim, keepdim=True)
+    mask = _support_mask(idx, k, size, dim)
+    zin = torch.where(mask, z, 0.0)
+    mean_s = zin.sum(dim, keepdim=True) / size
+    dev = torch.where(mask, z - mean_s, 0.0)
+    ss = (dev * dev).sum(dim, keepdim=True)
+    tau = mean_s - torch.sqrt(torch.clamp((1.0 - ss) / size, min=0.0))
+    u = torch.clamp(z - tau, min=0.0)
+    return u * u
+
+
+def sparsemax_vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
+    """J^T g = s * (g - mean of g over the support)."""
+    s = y > 0.0
+    mean = torch.where(s, g, 0.0).sum(dim, keepdim=True) / s.sum(dim, keepdim=True)
+    return torch.where(s, g - mean, 0.0)
+
+
+def entmax15_vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
+    """J^T g = u * (g - <u, g> / sum u), u = sqrt(y)."""
+    u = torch.sqrt(y)
+    return u * (g - (u * g).sum(dim, keepdim=True) / u.sum(dim, keepdim=True))
+
+
+@register
+class Sparsemax(Activation):
+    r"""Sparsemax along ``dim``: the Euclidean projection of x onto the probability simplex.
+
+    .. math:: y = [x - \tau]_+,\ \textstyle\sum_i y_i = 1,\quad
+              J^\top g = s \odot (g - \overline{g}_S),\ s = [y > 0],\quad \text{second derivative } 0
+    """
+
+    function, family = "sparsemax", "normalizer"
+    kind = "normalizer"
+    save = "output"
+    params = {"dim": DIM}
+    formula = r"\mathrm{Sparsemax}(x) = \operatorname*{argmin}_{p \in \Delta} \lVert p - x \rVert^2 = [x - \tau]_+"
+    reference = "Martins & Astudillo, From softmax to sparsemax (ICML 2016)"
+
+    def forward(x: Tensor, dim: int) -> tuple[Tensor, tuple[Tensor, ...]]:
+        y = _as_rows(_sparsemax, x, dim)
+        return y, (y,)
+
+    def vjp(g: Tensor, y: Tensor, dim: int) -> tuple[Tensor]:
+        return (sparsemax_vjp(g, y, dim),)
+
+    def vjp2(ggs: tuple[Tensor], g: Tensor, y: Tensor, needs: tuple[bool, ...], dim: int):
+        """J is symmetric and constant on each support: d/dg = J gg, d/dy = 0."""
+        grad_g = sparsemax_vjp(ggs[0], y, dim) if needs[0] else None
+        return grad_g, torch.zeros_like(y) if needs[1] else None
+
+
+@register
+class Entmax15(Activation):
+    r"""1.5-entmax along ``dim`` (exact, sort-based): sparse like sparsemax, smooth like softmax.
+
+    .. math:: y = [x/2 - \tau]_+^2,\ \textstyle\sum_i y_i = 1,\quad
+              J^\top g = u \odot (g - \langle u, g\rangle / \textstyle\sum u),\ u = \sqrt{y}
+    """
+
+    function, family = "entmax15", "normalizer"
+    kind = "normalizer"
+    save = "output"
+    params = {"dim": DIM}
+    formula = r"\mathrm{Entmax}_{1.5}(x) = \left[\tfrac{x}{2} - \tau\right]_+^2,\ \textstyle\sum_i y_i = 1"
+    reference = "Peters, Niculae & Martins, Sparse sequence-to-sequence models (ACL 2019)"
+
+    def forward(x: Tensor, dim: int) -> tuple[Tensor, tuple[Tensor, ...]]:
+        y = _as_rows(_entmax15, x, dim)
+        return y, (y,)
+
+    def vjp(g: Tensor, y: Tensor, dim: int) -> tuple[Tensor]:
+        return (entmax15_vjp(g, y, dim),)
+
+    def vjp2(ggs: tuple[Tensor], g: Tensor, y: Tensor, needs: tuple[bool, ...], dim: int):
+        """d/dg <gg, J^T g> = J gg (J symmetric); d/dy = (gg - <u,gg>/S)(g - <u,g>/S) / (2u) on S."""
+        (gg,) = ggs
+        u = torch.sqrt(y)
+        total = u.sum(dim, keepdim=True)
+        cg = g - (u * g).sum(dim, keepdim=True) / total
+        cgg = gg - (u * gg).sum(dim, keepdim=True) / total
+        grad_g = u * cgg if needs[0] else None
+        grad_y = None
+        if needs[1]:
+            s = y > 0.0
+            grad_y = torch.where(s, cgg * cg / (2.0 * torch.where(s, u, 1.0)), 0.0)
+        return grad_g, grad_y

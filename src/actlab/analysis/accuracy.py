@@ -1,0 +1,486 @@
+r"""Accuracy sweep: actlab and torch in float32 against 128-bit mpmath ground truth, in ulps.
+
+For every activation the sweep evaluates f and f' (actlab: its autograd Function's backward with
+grad_output = 1; torch: autograd of the ``torch.nn.functional`` op) on float32 inputs:
+
+* log-spaced magnitudes over [1e-30, 1e4], both signs;
+* a dense linear grid on [-30, 30];
+* special points: +-0, +-inf, NaN, subnormals, +-FLT_MAX, the float32 exp thresholds;
+* a few ulps either side of every kink of the op (``decl.kinks(**p)``) and every zero of f'.
+
+The error of a result y against the reference r (see :mod:`actlab.analysis.reference`) is
+
+.. math:: \mathrm{err} = |y - r| / \mathrm{ulp}_{32}(\mathrm{fl}_{32}(r)),
+
+where the ulp of a subnormal (and of 0) is :math:`2^{-149}`; exact matches (including
+inf == inf and NaN == NaN) count 0, and NaN or inf where r is finite counts as inf.
+Derivative points within +-0.05 of a zero of f' are left out of the derivative statistics: a
+value that crosses zero has no relative accuracy there (the absolute error stays tiny).
+
+Normalisers (Softmax, Softmin, LogSoftmax) are measured per entry on rows of spread 1 to 100;
+their "derivative" is the vector-Jacobian product with g = e_0 (the gradient of entry 0).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from .. import functional as AF
+from ..registry import declarations, spec
+from ..spec import Activation
+from . import reference as R
+
+F32 = np.float32
+TINY = 2.0**-149  # the smallest float32 subnormal: ulp of every subnormal
+FLT_MAX = float(np.finfo(F32).max)
+DF_ZERO_WINDOW = 0.05
+EXP_THRESHOLDS = (9.0109, 16.6355, 20.0, 87.3365, 88.7228, 89.4159, 103.2789, 103.9721)
+NORMALIZERS = ("Softmax", "Softmin", "LogSoftmax")
+SPREADS = (1.0, 10.0, 30.0, 100.0)
+
+
+@dataclass(frozen=True)
+class SweepSize:
+    """How many inputs a sweep uses: log-spaced per sign, linear grid, rows per spread."""
+
+    n_log: int
+    n_linear: int
+    n_rows: int
+    row_length: int = 16
+
+
+REDUCED = SweepSize(n_log=160, n_linear=1201, n_rows=12)
+FULL = SweepSize(n_log=3000, n_linear=60001, n_rows=200)
+
+
+@dataclass
+class Case:
+    """One op at one parameter setting, with its label in tables ("GELU(approximate='tanh')")."""
+
+    label: str
+    decl: type[Activation]
+    params: dict[str, Any]
+
+    @property
+    def ref(self) -> R.Reference:
+        return R.reference(self.decl.name)
+
+
+@dataclass
+class Stat:
+    """Max and mean ulp error of one library on one (op, kind), and where the max is."""
+
+    max_ulp: float
+    mean_ulp: float
+    where: float
+
+
+@dataclass
+class Record:
+    op: str
+    kind: str  # "forward" | "derivative"
+    actlab: Stat
+    torch: Stat | None  # None: no torch counterpart
+    n_points: int
+    errors: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    xs: np.ndarray | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        t = self.torch
+        return {
+            "op": self.op,
+            "kind": self.kind,
+            "actlab_max_ulp": _num(self.actlab.max_ulp),
+            "torch_max_ulp": None if t is None else _num(t.max_ulp),
+            "where": _num(self.actlab.where),
+            "torch_where": None if t is None else _num(t.where),
+            "actlab_mean_ulp": _num(self.actlab.mean_ulp),
+            "torch_mean_ulp": None if t is None else _num(t.mean_ulp),
+            "n_points": self.n_points,
+        }
+
+
+def _num(v: float) -> float | str:
+    """JSON-safe number: inf and NaN as strings."""
+    return v if math.isfinite(v) else str(v)
+
+
+# ---- which ops, with which parameters ----------------------------------------------------
+def _default_params(decl: type[Activation]) -> dict[str, Any]:
+    p = decl.defaults()
+    if any(v is None for v in p.values()):  # torch's required arguments: the first plot setting
+        p.update(decl.plot_params[0])
+    return p
+
+
+def cases(names: Iterable[str] | None = None) -> list[Case]:
+    """The elementwise ops (every GELU variant) and normalisers the sweep covers."""
+    wanted = None if names is None else {spec(n).name for n in names}
+    out: list[Case] = []
+    for decl in declarations():
+        if wanted is not None and decl.name not in wanted:
+            continue
+        if decl.kind in ("elementwise", "random") and decl.name in R.REFERENCES:
+            p = _default_params(decl)
+            out.append(Case(decl.name, decl, p))
+            if decl.name == "GELU":
+                out.append(Case("GELU(tanh)", decl, {**p, "approximate": "tanh"}))
+        elif decl.name in NORMALIZERS:
+            out.append(Case(decl.name, decl, {}))
+        elif wanted is not None:
+            raise KeyError(f"{decl.name} has no accuracy sweep (kind {decl.kind})")
+    return out
+
+
+# ---- inputs ---------------------------------------------------------------------------------
+def _ulps_around(points: Iterable[float], n: int = 4) -> list[float]:
+    out = []
+    for p in points:
+        v = F32(p)
+        up = dn = v
+        out.append(float(v))
+        for _ in range(n):
+            up, dn = np.nextafter(up, F32(np.inf)), np.nextafter(dn, F32(-np.inf))
+            out += [float(up), float(dn)]
+    return out
+
+
+def special_points() -> list[float]:
+    sub = [TINY, 2.0**-140, 2.0**-130, 1e-40, float(np.finfo(F32).tiny) * (1 - 2.0**-23)]
+    vals = [0.0, -0.0, math.inf, -math.inf, math.nan, FLT_MAX, -FLT_MAX, float(np.finfo(F32).tiny)]
+    vals += sub + [-v for v in sub]
+    vals += [s * t for t in EXP_THRESHOLDS for s in (1.0, -1.0)]
+    return vals
+
+
+def sweep_inputs(case: Case, size: SweepSize) -> np.ndarray:
+    """The float32 inputs of an elementwise sweep (sorted, unique, NaN last)."""
+    mags = np.logspace(-30, 4, size.n_log)
+    pts = [*mags, *(-mags), *np.linspace(-30.0, 30.0, size.n_linear)]
+    kinks = tuple(case.decl.kinks(**case.params)) + tuple(case.ref.df_zeros(**_zero_params(case)))
+    edges = [t for t in EXP_THRESHOLDS for _ in (0,)]
+    pts += special_points() + _ulps_around(kinks) + _ulps_around(edges + [-e for e in edges], 2)
+    xs = np.unique(np.asarray(pts, dtype=F32))  # np.unique keeps one NaN at the end, merges +-0
+    return np.concatenate([xs, np.asarray([-0.0], dtype=F32)])
+
+
+def _zero_params(case: Case) -> dict[str, Any]:
+    """The parameters the df-zero function of the reference takes."""
+    import inspect
+
+    names = inspect.signature(case.ref.df_zeros).parameters
+    return {k: v for k, v in case.params.items() if k in names}
+
+
+# ---- ulp error -------------------------------------------------------------------------------
+def ulp32(ref: np.ndarray) -> np.ndarray:
+    """Size of one float32 ulp at fl32(ref); 2^-149 for subnormals and 0, 2^104 past FLT_MAX."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        r32 = np.abs(ref.astype(F32)).astype(np.float64)
+    finite = np.isfinite(r32)
+    _, e = np.frexp(np.where(finite, r32, 1.0))
+    ulp = np.ldexp(1.0, (e - 24).astype(np.int64))
+    ulp = np.where(finite, ulp, 2.0**104)
+    return np.maximum(ulp, TINY)
+
+
+def ulp_error(y: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """|y - ref| / ulp32(ref), 0 for exact matches (also inf, NaN), inf for a wrong NaN or inf."""
+    y = np.asarray(y, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r32 = ref.astype(F32).astype(np.float64)
+        err = np.abs(y - ref) / ulp32(ref)
+    same = (y == ref) | (np.isnan(y) & np.isnan(ref)) | (np.isinf(r32) & (y == r32))
+    err = np.where(np.isnan(err) | (np.isinf(y) & ~same), np.inf, err)
+    return np.where(same, 0.0, err)
+
+
+# ---- evaluating the libraries ------------------------------------------------------------------
+def _actlab_fn(case: Case) -> Callable[[Tensor], Tensor]:
+    fn = case.decl.function_class or _function_class(case.decl)
+    args = tuple(case.params[k] for k in case.decl.params)
+    return lambda x: fn.apply(x, *args)
+
+
+def _function_class(decl: type[Activation]) -> Any:
+    from ..engine import functions
+
+    return functions(decl).default
+
+
+def _torch_fn(case: Case) -> Callable[[Tensor], Tensor] | None:
+    if case.decl.torch_name is None:
+        return None
+    fn = getattr(torch.nn.functional, case.decl.function)
+    if case.decl.name == "RReLU":
+        return lambda x: fn(x, training=False, **case.params)
+    return lambda x: fn(x, **case.params)
+
+
+def value_and_grad(fn: Callable[[Tensor], Tensor], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """f(x) and f'(x) (backward with grad_output = 1), both float32 numpy arrays."""
+    t = torch.from_numpy(x.copy()).requires_grad_(True)
+    y = fn(t)
+    (g,) = torch.autograd.grad(y, t, torch.ones_like(y))
+    return y.detach().numpy(), g.numpy()
+
+
+def _stat(err: np.ndarray, xs: np.ndarray) -> Stat:
+    if err.size == 0:
+        return Stat(0.0, 0.0, math.nan)
+    i = int(np.argmax(err))
+    return Stat(float(err[i]), float(np.mean(err)), float(xs[i]) if err[i] > 0 else math.nan)
+
+
+class Sweep:
+    """Runs the sweep; references are memoised per (op, kind, input) within the run."""
+
+    def __init__(self, size: SweepSize = REDUCED, seed: int = 0):
+        self.size = size
+        self.seed = seed
+        self._memo: dict[tuple[str, str, float], float] = {}
+
+    def reference(self, case: Case, kind: str, xs: np.ndarray) -> np.ndarray:
+        fn = case.ref.f if kind == "forward" else case.ref.df
+        keys = [(case.label, kind, float(x)) for x in xs]
+        todo = sorted({k[2] for k in keys if k not in self._memo and not math.isnan(k[2])}, key=abs)
+        for x, r in zip(todo, R.evaluate(fn, todo, case.params)):
+            self._memo[(case.label, kind, x)] = r
+        nan = R.evaluate(fn, [math.nan], case.params)[0]
+        return np.asarray([nan if math.isnan(k[2]) else self._memo[k] for k in keys])
+
+    # -- elementwise
+    def elementwise(self, case: Case) -> list[Record]:
+        xs = sweep_inputs(case, self.size)
+        refs = {k: self.reference(case, k, xs) for k in ("forward", "derivative")}
+        ours = value_and_grad(_actlab_fn(case), xs)
+        tfn = _torch_fn(case)
+        theirs = value_and_grad(tfn, xs) if tfn is not None else None
+        zeros = case.ref.df_zeros(**_zero_params(case))
+        keep = np.ones(xs.shape, bool)
+        for z in zeros:
+            keep &= ~(np.abs(xs.astype(np.float64) - z) <= DF_ZERO_WINDOW)
+        out = []
+        for i, kind in enumerate(("forward", "derivative")):
+            mask = keep if kind == "derivative" else np.ones(xs.shape, bool)
+            errs = {"actlab": ulp_error(ours[i], refs[kind])[mask]}
+            if theirs is not None:
+                errs["torch"] = ulp_error(theirs[i], refs[kind])[mask]
+            out.append(self._record(case.label, kind, errs, xs[mask]))
+        return out
+
+    # -- normalisers
+    def rows(self) -> np.ndarray:
+        """Rows of float32 logits with spreads 1 to 100 around offsets in [-50, 50]."""
+        rng = np.random.default_rng(self.seed)
+        n, k = self.size.n_rows, self.size.row_length
+        rows = []
+        for s in SPREADS:
+            r = rng.uniform(-s / 2, s / 2, (n, k)) + rng.uniform(-50, 50, (n, 1))
+            r[: max(1, n // 4), 0] = r[: max(1, n // 4)].max(1) + s / 2  # a dominant first entry
+            r[: max(1, n // 4), 1] = r[: max(1, n // 4), 0] - s  # ... and the full spread
+            rows.append(r)
+        return np.concatenate(rows).astype(F32)
+
+    def normalizer(self, case: Case) -> list[Record]:
+        rows = self.rows()
+        fwd, der = R.normalizer_rows(case.decl.name, rows.tolist())
+        refs = {"forward": np.asarray(fwd), "derivative": np.asarray(der)}
+        g = np.zeros_like(rows)
+        g[:, 0] = 1.0
+        results: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for lib, mod in (("actlab", AF), ("torch", torch.nn.functional)):
+            fn = getattr(mod, case.decl.function)
+            t = torch.from_numpy(rows.copy()).requires_grad_(True)
+            y = fn(t, dim=-1)
+            (gr,) = torch.autograd.grad(y, t, torch.from_numpy(g))
+            results[lib] = (y.detach().numpy(), gr.numpy())
+        where = np.broadcast_to((rows.max(1) - rows.min(1))[:, None], rows.shape).ravel()  # spread of the row
+        out = []
+        for i, kind in enumerate(("forward", "derivative")):
+            errs = {lib: ulp_error(results[lib][i], refs[kind]).ravel() for lib in results}
+            out.append(self._record(case.label, kind, errs, where))
+        return out
+
+    def _record(self, op: str, kind: str, errs: dict[str, np.ndarray], xs: np.ndarray) -> Record:
+        ours = _stat(errs["actlab"], xs)
+        theirs = _stat(errs["torch"], xs) if "torch" in errs else None
+        return Record(op, kind, ours, theirs, int(xs.size), errs, xs)
+
+    def run(self, case: Case) -> list[Record]:
+        if case.decl.name in NORMALIZERS:
+            return self.normalizer(case)
+        return self.elementwise(case)
+
+
+def run_sweep(names: Iterable[str] | None = None, size: SweepSize = REDUCED, progress: bool = False) -> list[Record]:
+    """Measure every op (or ``names``): two records (forward, derivative) per op."""
+    todo = cases(names)
+    sweep = Sweep(size)
+    if progress:
+        from tqdm import tqdm
+
+        todo = tqdm(todo, desc="accuracy", unit="op")
+    records: list[Record] = []
+    for case in todo:
+        if progress:
+            todo.set_postfix_str(case.label)
+        records += sweep.run(case)
+    return records
+
+
+def _where(x: float) -> str:
+    return "—" if math.isnan(x) else f"{x:.7g}"
+
+
+def format_ulp(v: float | None) -> str:
+    if v is None:
+        return "—"
+    if math.isinf(v):
+        return "inf"
+    if v >= 1e4:
+        return f"{v:.1e}"
+    return f"{v:.2f}" if v < 10 else f"{v:.0f}"
+
+
+def table(records: list[Record], markdown: bool = False) -> str:
+    """op | actlab max ulp | torch max ulp | where (x of worst) | mean ulp, per kind."""
+    head = (
+        "op",
+        "actlab max ulp",
+        "torch max ulp",
+        "where (actlab worst)",
+        "torch worst at",
+        "actlab mean",
+        "torch mean",
+    )
+    lines = []
+    for kind in ("forward", "derivative"):
+        rows = [
+            (
+                r.op,
+                format_ulp(r.actlab.max_ulp),
+                format_ulp(None if r.torch is None else r.torch.max_ulp),
+                _where(r.actlab.where),
+                "—" if r.torch is None else _where(r.torch.where),
+                format_ulp(r.actlab.mean_ulp),
+                format_ulp(None if r.torch is None else r.torch.mean_ulp),
+            )
+            for r in records
+            if r.kind == kind
+        ]
+        if not rows:
+            continue
+        title = f"{kind} (float32, ulps vs 128-bit mpmath)"
+        if markdown:
+            lines += [f"### {title}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+            lines += ["| " + " | ".join(r) + " |" for r in rows]
+        else:
+            widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
+            lines += [title, "  ".join(h.ljust(w) for h, w in zip(head, widths))]
+            lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ---- the speed cost of computing float32 in float64 --------------------------------------------
+@dataclass
+class Cost:
+    """Seconds per call on one float32 tensor: as shipped (float64 inside), the same formula in
+    float32, and torch's native kernel; ratios shipped/float32 and shipped/torch."""
+
+    op: str
+    shipped: float
+    float32_form: float
+    torch: float
+
+    @property
+    def vs_float32(self) -> float:
+        return self.shipped / self.float32_form
+
+    @property
+    def vs_torch(self) -> float:
+        return self.shipped / self.torch
+
+
+def _best_time(fn: Callable[[], Any], repeat: int = 7, number: int = 3) -> float:
+    import timeit
+
+    return min(timeit.repeat(fn, repeat=repeat, number=number)) / number
+
+
+def float64_cost(n: int = 1 << 20, progress: bool = False) -> list[Cost]:
+    """Time every op whose float32 path runs in float64, side by side with its float32 form and
+    torch, on ``n`` normal-distributed float32 inputs (scaled by 4 to reach the tails)."""
+    from .. import _math as m
+    from ..activations import gated
+
+    x = torch.randn(n, generator=torch.Generator().manual_seed(0)) * 4
+    g = torch.ones_like(x)
+    gelu, gelu_bw = torch.nn.functional.gelu, torch.ops.aten.gelu_backward
+    decl = spec("GELU")
+    rows: list[tuple[str, Callable[[], Any], Callable[[], Any], Callable[[], Any]]] = [
+        ("Tanh f", lambda: spec("Tanh").f(x), lambda: m.tanh(x), lambda: torch.tanh(x)),
+    ]
+    for a in ("none", "tanh"):
+        rows += [
+            (
+                f"GELU({a}) f",
+                lambda a=a: decl.f(x, a),
+                lambda a=a: gated._gelu(x, a),
+                lambda a=a: gelu(x, approximate=a),
+            ),
+            (
+                f"GELU({a}) f'",
+                lambda a=a: decl.df(x, a),
+                lambda a=a: gated._gelu_prime(x, a),
+                lambda a=a: gelu_bw(g, x, approximate=a),
+            ),
+        ]
+    shs = spec("SmoothHardswish")
+    inner = (x > -3.0) & (x < 3.0)
+    xi = torch.where(inner, x, 0.0)
+    rows += [
+        ("Mish f", lambda: spec("Mish").f(x), lambda: gated._mish(x), lambda: torch.nn.functional.mish(x)),
+        (
+            "SmoothHardswish f",
+            lambda: shs.f(x),
+            lambda: torch.where(inner, xi * (xi + 3.0) ** 2 * (6.0 - xi) / 108.0, torch.clamp(x, min=0.0)),
+            lambda: torch.nn.functional.hardswish(x),  # the nearest torch op
+        ),
+    ]
+    if progress:
+        from tqdm import tqdm
+
+        rows = tqdm(rows, desc="timing", unit="op")
+    with torch.no_grad():
+        return [Cost(name, _best_time(a), _best_time(b), _best_time(c)) for name, a, b, c in rows]
+
+
+def cost_table(costs: list[Cost], markdown: bool = False) -> str:
+    head = ("op (float32 input)", "shipped (f64 inside) ms", "float32 form ms", "torch ms", "vs f32 form", "vs torch")
+    rows = [
+        (
+            c.op,
+            f"{c.shipped * 1e3:.2f}",
+            f"{c.float32_form * 1e3:.2f}",
+            f"{c.torch * 1e3:.2f}",
+            f"{c.vs_float32:.2f}x",
+            f"{c.vs_torch:.2f}x",
+        )
+        for c in costs
+    ]
+    if markdown:
+        return "\n".join(
+            ["| " + " | ".join(head) + " |", "|" + "---|" * len(head), *("| " + " | ".join(r) + " |" for r in rows)]
+        )
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in (head, *rows))

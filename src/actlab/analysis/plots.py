@@ -1,0 +1,226 @@
+"""Figures of f, f' and f'' for any registered activation (matplotlib, Agg backend).
+
+One figure per activation: three panels (f, f', f'') on the declaration's ``x_range``, one
+colour per panel (f blue, f' orange, f'' green) and one line style per parameter setting of
+``decl.plot_params``; declared kinks are drawn as dotted verticals, the lines are broken there
+and the value the implementation takes at the kink (its convention) is a dot. Normalizers show
+y = N(x, 0): both outputs, the Jacobian row and d^2 y_0/dx_0^2; gated units show the heatmap of
+f(a, b) and the derivatives along b at a = 1. See :mod:`actlab.analysis.sampling`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from ..spec import Activation  # noqa: E402
+from .sampling import SLICE_A, full_params, gated_grid, label, sample  # noqa: E402
+
+COLORS = {"f": "#1f77b4", "df": "#ff7f0e", "d2f": "#2ca02c"}
+STYLES = ("-", "--", ":", "-.")
+POINTS = 801
+FORMATS = ("png", "svg")
+STYLE = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 8, "figure.dpi": 100}
+
+
+def kinks_in_range(decl: type[Activation], p: dict[str, Any]) -> tuple[float, ...]:
+    from .properties import kink_args
+
+    q = {k: v for k, v in full_params(decl, p).items() if k in kink_args(decl)}
+    lo, hi = decl.x_range
+    return tuple(float(k) for k in decl.kinks(**q) if lo <= k <= hi)
+
+
+def _grid(lo: float, hi: float, kinks: tuple[float, ...]) -> np.ndarray:
+    """A grid on [lo, hi] with NaN breaks at the kinks (no vertical line drawn across a jump)."""
+    x = np.linspace(lo, hi, POINTS)
+    h = (hi - lo) * 1e-6
+    cuts = sorted(k for k in kinks if lo < k < hi)
+    parts, start = [], lo - 1.0
+    for k in [*cuts, hi + 1.0]:
+        seg = x[(x > start + h) & (x < k - h)] if start >= lo else x[x < k - h]
+        ends = [k - h] if k <= hi else []
+        begin = [start + h] if start >= lo else []
+        parts.append(np.concatenate([begin, seg, ends]))
+        start = k
+    if len(cuts) == 0:
+        return x
+    out = [parts[0]]
+    for part in parts[1:]:
+        out += [np.array([np.nan]), part]
+    return np.concatenate(out)
+
+
+def _eval(decl: type[Activation], x: np.ndarray, p: dict[str, Any]):
+    ok = ~np.isnan(x)
+    s = sample(decl, x[ok], **p)
+    out = {}
+    for key in ("f", "df", "d2f"):
+        v = np.full(x.shape, np.nan)
+        v[ok] = getattr(s, key)
+        out[key] = v
+    for key, arr in s.extra.items():
+        v = np.full(x.shape, np.nan)
+        v[ok] = arr
+        out[key] = v
+    return out
+
+
+def _title(decl: type[Activation]) -> str:
+    settings = [p for p in decl.plot_params if p]
+    if not settings:
+        return decl.name
+    if len(settings) == 1:
+        return f"{decl.name} ({label(settings[0])})"
+    keys = list(dict.fromkeys(k for p in settings for k in p))
+    vals = "; ".join(label({k: p.get(k, "-") for k in keys}) for p in settings)
+    return f"{decl.name}: {vals}"
+
+
+def _finish(ax, name: str, lo: float, hi: float) -> None:
+    ax.set_title(name)
+    ax.set_xlim(lo, hi)
+    ax.axhline(0, color="0.75", lw=0.6, zorder=0)
+    ax.axvline(0, color="0.75", lw=0.6, zorder=0)
+    ax.grid(alpha=0.25)
+
+
+def _elementwise(decl: type[Activation], fig: Figure) -> None:
+    lo, hi = decl.x_range
+    axes = fig.subplots(1, 3)
+    names = ("f(x)", "f'(x)", "f''(x)")
+    ylims = [[np.inf, -np.inf] for _ in axes]
+    for i, p in enumerate(decl.plot_params):
+        kinks = kinks_in_range(decl, p)
+        x = _grid(lo, hi, kinks)
+        v = _eval(decl, x, p)
+        at = sample(decl, np.array(kinks), **p) if kinks else None
+        for j, (ax, key) in enumerate(zip(axes, ("f", "df", "d2f"))):
+            ax.plot(x, v[key], STYLES[i % len(STYLES)], color=COLORS[key], lw=1.8, label=label(p) if p else None)
+            fin = v[key][np.isfinite(v[key])]
+            if fin.size:
+                a, b = np.percentile(fin, [0.5, 99.5])
+                ylims[j] = [min(ylims[j][0], a), max(ylims[j][1], b)]
+            if at is not None:
+                ax.plot(at.x, getattr(at, key), "o", ms=5, color=COLORS[key], mec="white", mew=0.6, zorder=3)
+        for k in kinks:
+            for ax in axes:
+                ax.axvline(k, color="0.4", ls=":", lw=0.9)
+    for ax, name, (a, b) in zip(axes, names, ylims):
+        _finish(ax, name, lo, hi)
+        pad = 0.08 * (b - a) if b - a > 1e-9 * (1 + abs(a)) else 0.5  # a flat line: unit span, no 1e-5 offsets
+        ax.set_ylim(a - pad, b + pad)
+        ax.set_xlabel("x")
+    if any(decl.plot_params):
+        axes[0].legend(loc="best", frameon=False)
+    if any(kinks_in_range(decl, p) for p in decl.plot_params):
+        (mark,) = axes[2].plot([], [], ls=":", marker="o", ms=4, color="0.4", label="kink (dot: value taken)")
+        axes[2].legend(handles=[mark], loc="best", frameon=False)
+
+
+def _normalizer(decl: type[Activation], fig: Figure) -> None:
+    lo, hi = decl.x_range
+    axes = fig.subplots(1, 3)
+    p = decl.plot_params[0]
+    x = np.linspace(lo, hi, POINTS)
+    v = _eval(decl, x, p)
+    c = COLORS
+    axes[0].plot(x, v["f"], color=c["f"], lw=1.8, label="$y_0$")
+    axes[0].plot(x, v["y1"], "--", color=c["f"], lw=1.8, label="$y_1$")
+    axes[1].plot(x, v["df"], color=c["df"], lw=1.8, label=r"$\partial y_0/\partial x_0$")
+    axes[1].plot(x, v["dy0_dx1"], "--", color=c["df"], lw=1.8, label=r"$\partial y_0/\partial x_1$")
+    axes[2].plot(x, v["d2f"], color=c["d2f"], lw=1.8, label=r"$\partial^2 y_0/\partial x_0^2$")
+    axes[2].plot(x, v["d2y0_dx0dx1"], "--", color=c["d2f"], lw=1.8, label=r"$\partial^2 y_0/\partial x_0 \partial x_1$")
+    for ax, name in zip(axes, ("y = N(x, 0)", "Jacobian row of $y_0$", "second derivatives of $y_0$")):
+        _finish(ax, name, lo, hi)
+        ax.set_xlabel("$x_0$ (with $x_1 = 0$)")
+        ax.legend(loc="best", frameon=False)
+
+
+def _gated(decl: type[Activation], fig: Figure) -> None:
+    lo, hi = decl.x_range
+    axes = fig.subplots(1, 3)
+    grid = gated_grid(decl, (lo, hi), **decl.plot_params[0])
+    m = float(np.nanmax(np.abs(grid))) or 1.0
+    im = axes[0].imshow(grid, origin="lower", extent=(lo, hi, lo, hi), cmap="RdBu_r", vmin=-m, vmax=m, aspect="auto")
+    axes[0].contour(
+        np.linspace(lo, hi, grid.shape[1]), np.linspace(lo, hi, grid.shape[0]), grid, 9, colors="k", linewidths=0.4
+    )
+    axes[0].axhline(SLICE_A, color=COLORS["f"], lw=1.2, ls="--")
+    fig.colorbar(im, ax=axes[0], fraction=0.046, pad=0.03)
+    axes[0].set_title("f(a, b)  (dashed: a = 1)")
+    axes[0].set_xlabel("b (gate)")
+    axes[0].set_ylabel("a")
+    x = np.linspace(lo, hi, POINTS)
+    for i, p in enumerate(decl.plot_params):
+        v = _eval(decl, x, p)
+        ls = STYLES[i % len(STYLES)]
+        suffix = f" ({label(p)})" if p else ""
+        axes[1].plot(x, v["df"], ls, color=COLORS["df"], lw=1.8, label=r"$\partial f/\partial b$" + suffix)
+        axes[1].plot(x, v["df_da"], ls, color=COLORS["f"], lw=1.4, alpha=0.8, label=r"$\partial f/\partial a$" + suffix)
+        axes[2].plot(x, v["d2f"], ls, color=COLORS["d2f"], lw=1.8, label=r"$\partial^2 f/\partial b^2$" + suffix)
+        axes[2].plot(
+            x,
+            v["d2f_dadb"],
+            ls,
+            color=COLORS["df"],
+            lw=1.4,
+            alpha=0.8,
+            label=r"$\partial^2 f/\partial a\partial b$" + suffix,
+        )
+    for ax, name in zip(axes[1:], ("first derivatives at a = 1", "second derivatives at a = 1")):
+        _finish(ax, name, lo, hi)
+        ax.set_xlabel("b")
+        ax.legend(loc="best", frameon=False)
+
+
+def figure(decl: type[Activation]) -> Figure:
+    """The f / f' / f'' figure of ``decl`` (not saved; close it with ``plt.close(fig)``)."""
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(12.5, 3.6), layout="constrained")
+        {"normalizer": _normalizer, "gated": _gated}.get(decl.kind, _elementwise)(decl, fig)
+        fig.suptitle(_title(decl), fontsize=12, fontweight="bold")
+    return fig
+
+
+def save(decl: type[Activation], out: str | Path, fmt: str = "png", dpi: int = 80) -> Path:
+    """Write ``<out>/<Name>.<fmt>`` and return its path."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{decl.name.replace('/', '_')}.{fmt}"
+    fig = figure(decl)
+    try:
+        fig.savefig(path, format=fmt, dpi=dpi)
+    finally:
+        plt.close(fig)
+    return path
+
+
+def gallery(decls: list[type[Activation]], path: str | Path, dpi: int = 90) -> Path:
+    """One image: a row of f, f', f'' (defaults) per elementwise declaration, for the README."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(len(decls), 3, figsize=(11, 2.3 * len(decls)), layout="constrained", squeeze=False)
+        for row, decl in zip(axes, decls):
+            lo, hi = decl.x_range
+            p = decl.plot_params[0]
+            kinks = kinks_in_range(decl, p)
+            v = _eval(decl, x := _grid(lo, hi, kinks), p)
+            for ax, key, name in zip(row, ("f", "df", "d2f"), ("f", "f'", "f''")):
+                ax.plot(x, v[key], color=COLORS[key], lw=1.8)
+                for k in kinks:
+                    ax.axvline(k, color="0.4", ls=":", lw=0.9)
+                _finish(ax, f"{decl.name}  {name}", lo, hi)
+        fig.savefig(path, dpi=dpi)
+        plt.close(fig)
+    return path

@@ -1,0 +1,29 @@
+"""``actlab plot NAME... [--out DIR] [--format png|svg]``: f, f', f'' figures, one file each."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = "plot f, f' and f'' of activations to image files"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="+", metavar="NAME", help="activations to plot ('all' for every one)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("actlab-plots"), help="output directory (default actlab-plots)"
+    )
+    parser.add_argument("--format", choices=("png", "svg"), default="png", help="image format (default png)")
+    parser.add_argument("--dpi", type=int, default=100, help="resolution of PNG files (default 100)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ..analysis import plots
+    from ..registry import declarations, spec
+
+    decls = declarations() if args.names == ["all"] else [spec(n) for n in args.names]
+    for d in tqdm(decls, desc="plot", unit="act", disable=len(decls) < 3):
+        print(plots.save(d, args.out, args.format, dpi=args.dpi))
+    return 0

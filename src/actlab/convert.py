@@ -1,0 +1,289 @@
+"""Swap every torch.nn activation in a model for actlab's (and back).
+
+``convert(model)`` walks the module tree and replaces each module whose exact type is a torch.nn
+activation (the 28 of the registry plus ``MultiheadAttention`` and ``AdaptiveLogSoftmaxWithLoss``)
+by the actlab module of the same name, built with the same configuration: the declaration's
+parameters (``alpha``, ``dim``, ``approximate`` ...) and ``inplace`` are read off the old module,
+and learnable state (PReLU's ``weight``, the attention projections, the adaptive softmax's head and
+tail) is moved over with ``load_state_dict(assign=True)``, so the very same ``Parameter`` objects
+live on and an optimizer built before the conversion keeps working. Module attributes holding a
+``torch.nn.functional`` activation (``TransformerEncoderLayer.activation = F.relu``) are swapped
+for the actlab function too. ``to="torch"`` goes the way back.
+
+>>> model = actlab.convert(torchvision_like_model)                      # a converted copy
+>>> model, report = actlab.convert(model, to="torch", return_report=True)
+>>> print(report)
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, overload
+
+import torch
+from torch import nn
+
+from .registry import declarations
+
+Target = Literal["actlab", "torch"]
+
+_STRUCTURED = ("MultiheadAttention", "AdaptiveLogSoftmaxWithLoss")
+_HOOKS = ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs")
+
+
+class ConversionError(TypeError):
+    """A module cannot be converted (no counterpart in the target library)."""
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One replaced module or functional attribute, by its dotted path in the model."""
+
+    path: str
+    old: str
+    new: str
+
+
+@dataclass
+class ConversionReport:
+    """What :func:`convert` replaced and what it left alone (with the reason)."""
+
+    to: str
+    replaced: list[Replacement] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        """Replacements per kind, e.g. ``{'ReLU': 3, 'MultiheadAttention': 2}``."""
+        return Counter(r.new.rsplit(".", 1)[-1] for r in self.replaced)
+
+    def __len__(self) -> int:
+        return len(self.replaced)
+
+    def __str__(self) -> str:
+        lines = [f"converted to {self.to}: {len(self.replaced)} replaced, {len(self.skipped)} skipped"]
+        width = max((len(r.path) for r in self.replaced), default=0)
+        lines += [f"  {r.path:<{width}}  {r.old} -> {r.new}" for r in self.replaced]
+        lines += [f"  skipped {path}: {why}" for path, why in self.skipped]
+        return "\n".join(lines)
+
+
+# ---- the two catalogues: torch class <-> actlab class, with how to rebuild each -----------------
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    torch_cls: type[nn.Module]
+    actlab_cls: type[nn.Module] | None
+    config: Callable[[nn.Module], dict[str, Any]]  # constructor kwargs read off an instance
+    stateful: bool  # learnable state moves with load_state_dict(assign=True)
+
+
+def _declared_config(decl: Any) -> Callable[[nn.Module], dict[str, Any]]:
+    def config(m: nn.Module) -> dict[str, Any]:
+        kw = {k: getattr(m, k) for k in decl.params}
+        if decl.inplace:
+            kw["inplace"] = getattr(m, "inplace", False)
+        return kw
+
+    return config
+
+
+def _mha_config(m: nn.Module) -> dict[str, Any]:
+    return {
+        "embed_dim": m.embed_dim,
+        "num_heads": m.num_heads,
+        "dropout": m.dropout,
+        "bias": m.in_proj_bias is not None,
+        "add_bias_kv": m.bias_k is not None,
+        "add_zero_attn": m.add_zero_attn,
+        "kdim": m.kdim,
+        "vdim": m.vdim,
+        "batch_first": m.batch_first,
+    }
+
+
+def _adaptive_config(m: nn.Module) -> dict[str, Any]:
+    return {
+        "in_features": m.in_features,
+        "n_classes": m.n_classes,
+        "cutoffs": list(m.cutoffs[:-1]),
+        "div_value": m.div_value,
+        "head_bias": m.head_bias,
+    }
+
+
+def _kinds() -> list[_Kind]:
+    """Looked up at call time: late-registered declarations and nn classes are included."""
+    from . import nn as anm
+
+    kinds = []
+    for decl in declarations():
+        tcls = getattr(nn, decl.torch_name, None) if decl.torch_name else None
+        if tcls is not None and decl.module_class is not None:
+            kinds.append(_Kind(decl.name, tcls, decl.module_class, _declared_config(decl), decl.name == "PReLU"))
+    for name, config in zip(_STRUCTURED, (_mha_config, _adaptive_config)):
+        kinds.append(_Kind(name, getattr(nn, name), getattr(anm, name, None), config, True))
+    return kinds
+
+
+def _functional_pairs() -> dict[int, tuple[Callable, Callable]]:
+    """id(torch function) -> (torch function, actlab function) for every shared functional name."""
+    from . import functional as AF
+
+    pairs = {}
+    for decl in declarations():
+        tf, af = getattr(torch.nn.functional, decl.function, None), getattr(AF, decl.function, None)
+        if decl.torch_name is not None and tf is not None and af is not None:
+            pairs[id(tf)] = (tf, af)
+    return pairs
+
+
+def _is_actlab(m: nn.Module) -> bool:
+    return type(m).__module__.split(".")[0] == "actlab"
+
+
+def _qualified(cls: type) -> str:
+    root = cls.__module__.split(".")[0]
+    return f"{root}.nn.{cls.__name__}"
+
+
+def _rebuild(old: nn.Module, new_cls: type[nn.Module], kind: _Kind) -> nn.Module:
+    kw = kind.config(old)
+    if kind.stateful:
+        flags = {n: p.requires_grad for n, p in old.named_parameters()}
+        new = new_cls(**kw, device="meta")
+        new.load_state_dict(old.state_dict(keep_vars=True), assign=True)  # assign resets requires_grad
+        for n, p in new.named_parameters():
+            p.requires_grad_(flags[n])
+    else:
+        new = new_cls(**kw)
+    for name, sub in new.named_modules():
+        sub.training = old.get_submodule(name).training
+    for attr in _HOOKS:
+        if hasattr(old, attr) and hasattr(new, attr):
+            setattr(new, attr, getattr(old, attr))
+    return new
+
+
+def _torch_fast_path_flag(m: nn.Module) -> None:
+    """TransformerEncoderLayer takes a fused kernel (bypassing its activation and attention
+    modules) when ``activation_relu_or_gelu`` is set; recompute it as torch's ``__init__`` does,
+    so a layer holding actlab's activation never silently runs torch's."""
+    if not hasattr(m, "activation_relu_or_gelu"):
+        return
+    a = getattr(m, "activation", None)
+    torch_relu = a is torch.nn.functional.relu or type(a) is nn.ReLU
+    torch_gelu = a is torch.nn.functional.gelu or type(a) is nn.GELU
+    attn = getattr(m, "self_attn", None)
+    if attn is not None and _is_actlab(attn):
+        torch_relu = torch_gelu = False
+    m.activation_relu_or_gelu = 1 if torch_relu else 2 if torch_gelu else 0
+
+
+@overload
+def convert(
+    model: nn.Module,
+    *,
+    to: Target = ...,
+    inplace: bool = ...,
+    functionals: bool = ...,
+    strict: bool = ...,
+    return_report: Literal[False] = ...,
+) -> nn.Module: ...
+
+
+@overload
+def convert(
+    model: nn.Module,
+    *,
+    to: Target = ...,
+    inplace: bool = ...,
+    functionals: bool = ...,
+    strict: bool = ...,
+    return_report: Literal[True],
+) -> tuple[nn.Module, ConversionReport]: ...
+
+
+def convert(
+    model: nn.Module,
+    *,
+    to: Target = "actlab",
+    inplace: bool = False,
+    functionals: bool = True,
+    strict: bool = True,
+    return_report: bool = False,
+) -> nn.Module | tuple[nn.Module, ConversionReport]:
+    """Replace every activation module of ``model`` by its counterpart in ``to``.
+
+    Args:
+        model: any ``nn.Module`` (an activation itself is converted too).
+        to: ``"actlab"`` (torch.nn -> actlab.nn) or ``"torch"`` (the way back).
+        inplace: modify ``model`` itself; otherwise a deep copy is converted and returned.
+        functionals: also swap module attributes holding a functional activation
+            (``F.relu`` <-> ``actlab.functional.relu``), as ``TransformerEncoderLayer.activation``.
+        strict: with ``to="torch"``, raise :class:`ConversionError` for actlab activations that
+            have no torch.nn counterpart (Swish, SmoothHardswish, user declarations); with
+            ``strict=False`` they stay and are listed in the report's ``skipped``.
+        return_report: return ``(model, ConversionReport)`` instead of the model alone.
+
+    Converted modules share configuration, training mode, forward hooks and the very same
+    ``Parameter`` objects with the originals. actlab modules are not descended into when
+    converting to actlab. Activations called inline in a ``forward`` (``x.relu()``) cannot be seen.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"convert: expected an nn.Module, got {type(model).__name__}")
+    if to not in ("actlab", "torch"):
+        raise ValueError(f"convert: to must be 'actlab' or 'torch', got {to!r}")
+    kinds = _kinds()
+    if to == "actlab":
+        table = {k.torch_cls: (k.actlab_cls, k) for k in kinds}
+    else:
+        table = {k.actlab_cls: (k.torch_cls, k) for k in kinds if k.actlab_cls is not None}
+    unavailable = {k.torch_cls: k.name for k in kinds if k.actlab_cls is None}
+    fpairs = _functional_pairs() if functionals else {}
+    fmap = {id(t if to == "actlab" else a): (a if to == "actlab" else t) for t, a in fpairs.values()}
+    report = ConversionReport(to=to)
+    if not inplace:
+        model = copy.deepcopy(model)
+    memo: dict[int, nn.Module] = {}  # shared (tied) modules stay shared
+
+    def swap(m: nn.Module, path: str) -> nn.Module:
+        if id(m) in memo:
+            return memo[id(m)]
+        target = table.get(type(m))
+        if target is not None:
+            new_cls, kind = target
+            new = _rebuild(m, new_cls, kind)
+            report.replaced.append(Replacement(path or "<root>", _qualified(type(m)), _qualified(new_cls)))
+            memo[id(m)] = new
+            return new
+        if to == "actlab" and type(m) in unavailable:
+            report.skipped.append((path or "<root>", f"actlab.nn.{unavailable[type(m)]} is not available"))
+        if to == "torch" and _is_actlab(m) and hasattr(type(m), "decl"):
+            why = f"{type(m).__name__} has no torch.nn counterpart"
+            if strict:
+                raise ConversionError(f"convert: {path or '<root>'}: {why} (pass strict=False to keep it)")
+            report.skipped.append((path or "<root>", why))
+            return m
+        if to == "actlab" and _is_actlab(m):
+            return m
+        memo[id(m)] = m
+        for name, child in list(m._modules.items()):  # not named_children(): it hides repeats
+            if child is None:
+                continue
+            new_child = swap(child, f"{path}.{name}" if path else name)
+            if new_child is not child:
+                setattr(m, name, new_child)
+        for attr, value in list(vars(m).items()):
+            if callable(value) and id(value) in fmap and not isinstance(value, nn.Module):
+                new_fn = fmap[id(value)]
+                setattr(m, attr, new_fn)
+                old, new = f"{value.__module__}.{value.__name__}", f"{new_fn.__module__}.{new_fn.__name__}"
+                report.replaced.append(Replacement(f"{path}.{attr}" if path else attr, old, new))
+        _torch_fast_path_flag(m)
+        return m
+
+    model = swap(model, "")
+    return (model, report) if return_report else model

@@ -1,0 +1,196 @@
+"""Accuracy bounds of actlab in float32 (ulps vs 128-bit mpmath) on the reduced sweep, and the
+known torch 2.13 failures with actlab's error there."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from actlab.analysis import accuracy as A
+from actlab.analysis import reference as R
+from actlab.cli import main
+
+FORWARD_ULP, DERIVATIVE_ULP, NORMALIZER_ULP = 4.0, 16.0, 8.0
+SUB64 = 64 * 2.0**-1074  # float64 subnormal results: absolute accuracy (x * subnormal amplifies by |x| <= 40)
+TIE = 0.05  # ulps: same formula on a differently vectorised exp kernel (SELU f': 1.52 vs 1.50)
+
+
+@pytest.fixture(scope="module")
+def records() -> list[A.Record]:
+    return A.run_sweep(size=A.REDUCED)
+
+
+@pytest.fixture(scope="module")
+def sweep() -> A.Sweep:
+    return A.Sweep(A.REDUCED)
+
+
+def _by(records: list[A.Record], kind: str, normalizers: bool) -> list[A.Record]:
+    return [r for r in records if r.kind == kind and (r.op in A.NORMALIZERS) == normalizers]
+
+
+# ---- the metric ---------------------------------------------------------------------------------
+def test_ulp_error_counts_exact_matches_and_special_values_as_zero():
+    ref = np.array([1.0, math.inf, -math.inf, math.nan, 0.0, 2.0**-149])
+    assert A.ulp_error(ref.astype(np.float32), ref).tolist() == [0.0] * 6
+
+
+def test_ulp_error_sizes_ulps_by_the_float32_rounded_reference():
+    one_ulp = np.float32(1.0) + np.float32(2.0**-23)
+    assert A.ulp_error(np.array([one_ulp]), np.array([1.0]))[0] == pytest.approx(1.0)
+    assert A.ulp_error(np.array([3 * 2.0**-149]), np.array([2.0**-149]))[0] == pytest.approx(2.0)  # subnormal
+    assert A.ulp_error(np.array([0.0]), np.array([1e-60]))[0] == pytest.approx(1e-60 / 2.0**-149)
+    assert A.ulp_error(np.array([0.75]), np.array([0.5]))[0] == pytest.approx(2.0**22)
+
+
+def test_ulp_error_wrong_nan_or_inf_is_infinite():
+    err = A.ulp_error(np.array([math.nan, math.inf, 1.0]), np.array([1.0, 3e38, math.nan]))
+    assert np.isinf(err).all()
+
+
+def test_overflowing_reference_accepts_inf():
+    assert A.ulp_error(np.array([math.inf], np.float32), np.array([3.6e38]))[0] == 0.0
+
+
+# ---- the reference -------------------------------------------------------------------------------
+@pytest.mark.parametrize("x", [1e-30, 1e-8, 0.01, 0.3, 0.49])
+def test_tanhshrink_series_matches_extra_precision_subtraction(x):
+    with R.mp.workprec(R.PRECISION):
+        series = R.x_minus_tanh(R.mpf(x))
+    with R.mp.workprec(R.PRECISION + 256):
+        direct = R.mpf(x) - R.mp.tanh(R.mpf(x))
+    assert abs(series - direct) <= abs(direct) * R.mpf(2) ** -120
+
+
+def test_reference_derivatives_match_numerical_differentiation():
+    for case in A.cases():
+        if case.decl.name in A.NORMALIZERS or case.decl.kinks(**case.params):
+            continue
+        for x in (-2.3, 0.7, 3.1):
+            with R.mp.workprec(R.PRECISION):
+                num = R.mp.diff(lambda t, c=case: c.ref.f(t, **c.params), R.mpf(x))
+                assert abs(case.ref.df(R.mpf(x), **case.params) - num) < R.mpf(10) ** -25, case.label
+
+
+def test_every_swept_elementwise_op_has_a_reference():
+    labels = {c.label for c in A.cases()}
+    assert {"GELU", "GELU(tanh)", "SiLU", "Mish", "Tanhshrink", "Softmax", "LogSoftmax"} <= labels
+
+
+# ---- the bounds ----------------------------------------------------------------------------------
+def test_forward_within_4_ulp_everywhere(records):
+    bad = {r.op: (r.actlab.max_ulp, r.actlab.where) for r in _by(records, "forward", False)}
+    assert {k: v for k, v in bad.items() if not v[0] <= FORWARD_ULP} == {}
+
+
+def test_derivative_within_16_ulp_away_from_zeros_of_df(records):
+    bad = {r.op: (r.actlab.max_ulp, r.actlab.where) for r in _by(records, "derivative", False)}
+    assert {k: v for k, v in bad.items() if not v[0] <= DERIVATIVE_ULP} == {}
+
+
+def test_normalizer_entries_within_8_ulp_for_spreads_up_to_100(records):
+    bad = {r.op: r.actlab.max_ulp for r in _by(records, "forward", True)}
+    assert {k: v for k, v in bad.items() if not v <= NORMALIZER_ULP} == {}
+
+
+def test_never_worse_than_torch(records):
+    worse = {
+        (r.op, r.kind): (r.actlab.max_ulp, r.torch.max_ulp)
+        for r in records
+        if r.torch is not None and not r.actlab.max_ulp <= r.torch.max_ulp + TIE
+    }
+    assert worse == {}
+
+
+def test_sweep_covers_special_points_and_kinks():
+    case = next(c for c in A.cases(["Hardswish"]))
+    xs = A.sweep_inputs(case, A.REDUCED)
+    for v in (0.0, math.inf, -math.inf, A.FLT_MAX, 2.0**-149, -3.0, np.nextafter(np.float32(3), np.float32(4))):
+        assert (xs == np.float32(v)).any(), v
+    assert np.isnan(xs).any() and np.signbit(xs[xs == 0]).any()
+
+
+def test_float64_results_stay_correct(sweep):
+    """float64 is not held to ulps, but must agree with the reference to 1e-12 (relative)."""
+    for case in A.cases():
+        if case.decl.name in A.NORMALIZERS:
+            continue
+        xs = A.sweep_inputs(case, A.SweepSize(40, 201, 1))
+        x64 = xs.astype(np.float64)
+        y, dy = A.value_and_grad(A._actlab_fn(case), x64)
+        for kind, got in (("forward", y), ("derivative", dy)):
+            ref = sweep.reference(case, kind, xs)
+            with np.errstate(invalid="ignore"):
+                ok = (got == ref) | (np.isnan(got) & np.isnan(ref)) | (np.abs(got - ref) <= 1e-12 * np.abs(ref) + SUB64)
+            if kind == "derivative":  # relative accuracy is undefined where f' crosses zero
+                for z in case.ref.df_zeros(**A._zero_params(case)):
+                    ok |= np.abs(x64 - z) <= A.DF_ZERO_WINDOW
+            assert ok.all(), (case.label, kind, x64[~ok][:3], got[~ok][:3], ref[~ok][:3])
+
+
+# ---- known torch 2.13 failures: actlab's bound there, and torch's error as evidence ---------------
+KNOWN = [  # label, kind, interval, actlab bound, torch error at least
+    ("GELU", "forward", (-14.0, -1.8), 1.0, 1e6),
+    ("GELU(tanh)", "forward", (-10.7, -1.3), 1.0, 1e3),
+    ("SiLU", "forward", (-104.0, -88.0), 2.0, 1e6),
+    ("Sigmoid", "forward", (-101.9, -88.7), 2.0, 1e3),
+    ("Tanhshrink", "forward", (-0.6, 0.6), 4.0, 1e4),
+    ("Sigmoid", "derivative", (1.7, 30.0), 4.0, 1e6),
+    ("Tanh", "derivative", (1.7, 30.0), 4.0, 1e6),
+    ("Tanh", "derivative", (-30.0, -1.7), 4.0, 1e6),
+    ("GELU", "derivative", (-14.0, -2.0), 1.0, 1e3),
+    ("Mish", "derivative", (-104.0, -20.0), 4.0, 1e3),
+    ("SiLU", "derivative", (-104.0, -20.0), 4.0, 1e3),
+]
+
+
+@pytest.mark.parametrize("label,kind,interval,bound,torch_at_least", KNOWN, ids=lambda v: str(v))
+def test_known_torch_failure(sweep, label, kind, interval, bound, torch_at_least):
+    case = next(c for c in A.cases() if c.label == label)
+    xs = np.linspace(*interval, 301, dtype=np.float32)
+    ref = sweep.reference(case, kind, xs)
+    i = 0 if kind == "forward" else 1
+    ours = A.ulp_error(A.value_and_grad(A._actlab_fn(case), xs)[i], ref)
+    theirs = A.ulp_error(A.value_and_grad(A._torch_fn(case), xs)[i], ref)
+    assert ours.max() <= bound
+    assert theirs.max() >= torch_at_least
+
+
+def test_known_torch_failure_softmax_spread(sweep):
+    rows = sweep.rows()
+    wide = (rows.max(1) - rows.min(1)) > 10
+    fwd, _ = R.normalizer_rows("Softmax", rows[wide].tolist())
+    x = torch.from_numpy(rows[wide])
+    ours = A.ulp_error(A.AF.softmax(x, dim=-1).numpy(), np.asarray(fwd))
+    theirs = A.ulp_error(torch.softmax(x, dim=-1).numpy(), np.asarray(fwd))
+    assert ours.max() <= NORMALIZER_ULP / 2
+    assert theirs.max() >= 16
+
+
+def test_log_softmax_keeps_the_small_terms_of_the_top_entry():
+    x = torch.tensor([[0.0, -30.0, -40.0]])
+    y = A.AF.log_softmax(x, dim=-1)
+    assert y[0, 0].item() == pytest.approx(-(math.exp(-30) + math.exp(-40)), rel=1e-6)
+    assert torch.log_softmax(x, dim=-1)[0, 0].item() == 0.0  # torch loses them
+
+
+# ---- the command ----------------------------------------------------------------------------------
+def test_command_writes_report_json(tmp_path, capsys):
+    out = tmp_path / "data" / "accuracy.json"
+    assert main(["accuracy", "ReLU", "Sigmoid", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "actlab max ulp" in text and "Sigmoid" in text
+    recs = json.loads(out.read_text())
+    assert {(r["op"], r["kind"]) for r in recs} == {
+        (op, k) for op in ("ReLU", "Sigmoid") for k in ("forward", "derivative")
+    }
+    keys = {"op", "kind", "actlab_max_ulp", "torch_max_ulp", "where", "actlab_mean_ulp", "torch_mean_ulp"}
+    assert all(keys <= set(r) for r in recs)
+
+
+def test_command_rejects_unknown_names(capsys):
+    assert main(["accuracy", "NoSuchActivation"]) == 2
