@@ -50,8 +50,8 @@ def _nonleaf(decl, p: dict, dtype: torch.dtype = torch.float64) -> tuple[Tensor,
 
 # ---- what is saved, for every declaration -------------------------------------------------------
 def expected_saves(case: Case, out: Tensor) -> list[Tensor | tuple[int, ...]]:
-    """What backward needs: the output (normalisers), the inputs (parametric kinds: x and their
-    tensors), else x alone; a shape where the saved tensor is new (RReLU's noise)."""
+    """What backward needs: the output (normalisers; ReLU/ReLU6, whose f' is exact in y), the
+    inputs (parametric kinds: x and their tensors), else x alone; a shape where the saved tensor is new (RReLU's noise)."""
     x = case.inputs[0]
     kind = case.decl.kind
     if kind == "normalizer":
@@ -60,6 +60,8 @@ def expected_saves(case: Case, out: Tensor) -> list[Tensor | tuple[int, ...]]:
         return list(case.inputs)
     if case.params.get("training"):
         return [tuple(x.shape)]  # RReLU training: the noise only
+    if case.decl.save == "output" and case.decl.df_y is not None:
+        return [out]  # ReLU, ReLU6: f' is exact in y, which the next layer saves anyway
     return [x]
 
 

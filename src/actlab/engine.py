@@ -2,7 +2,8 @@
 
 This is the one place that decides *what is saved for backward*:
 
-* elementwise, out of place: the input ``x`` (accurate derivatives need x, not y);
+* elementwise, out of place: the input ``x`` (accurate derivatives need x, not y), or the
+  output where the declaration says ``save = "output"`` and f' is exact in y (ReLU, ReLU6);
 * elementwise, in place: the output ``y`` when the declaration can write f' in terms of y
   (``df_y``), exactly as torch's in-place kernels do; otherwise the original input is cloned
   first (torch does the same for non-invertible in-place ops);
@@ -79,7 +80,10 @@ class Functions:
             names, defaults = (), ()
         doc = (decl.__doc__ or "").strip()
         if decl.kind in ("elementwise", "random"):
-            fw, vjp, vjp2 = _elementwise_pair(decl, use_output=False)
+            # out of place the input is saved (accurate f'), unless the declaration asks for the
+            # output and f' is exact in y (ReLU, ReLU6): then y is shared with the next layer's save
+            out = decl.save == "output" and decl.df_y is not None
+            fw, vjp, vjp2 = _elementwise_pair(decl, use_output=out)
             self.default = ag.build(decl.name, 1, names, defaults, fw, vjp, vjp2, doc=doc)
             self.inplace = None
             if decl.df_y is not None:
