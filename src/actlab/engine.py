@@ -126,7 +126,11 @@ def apply(decl: type[Activation], x: Tensor, args: tuple, inplace: bool = False)
     check_input(x, decl.function)
     fns = functions(decl)
     if not inplace:
-        return fns.default.apply(x, *args)
+        if _needs_graph(x) or decl.kind != "elementwise":
+            return fns.default.apply(x, *args)
+        # no graph to record (inference, no_grad): the forward math alone, without Function overhead
+        y = fast.forward(decl, ag.upcast(x), dict(zip(decl.params, args)))
+        return y if y.dtype == x.dtype else y.to(x.dtype)
     if not _needs_graph(x):
         with torch.no_grad():
             y = decl.f(ag.upcast(x), **dict(zip(decl.params, args)))
