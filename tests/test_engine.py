@@ -51,7 +51,8 @@ def _nonleaf(decl, p: dict, dtype: torch.dtype = torch.float64) -> tuple[Tensor,
 # ---- what is saved, for every declaration -------------------------------------------------------
 def expected_saves(case: Case, out: Tensor) -> list[Tensor | tuple[int, ...]]:
     """What backward needs: the output (normalisers; ReLU/ReLU6, whose f' is exact in y), the
-    inputs (parametric kinds: x and their tensors), else x alone; a shape where the saved tensor is new (RReLU's noise)."""
+    inputs (parametric kinds: x and their tensors), else x alone; a shape where the saved tensor
+    is new (RReLU's noise)."""
     x = case.inputs[0]
     kind = case.decl.kind
     if kind == "normalizer":
