@@ -171,7 +171,12 @@ def compute(decl: type[Activation], **p: Any) -> Properties:
 
     sat_l, sat_r = abs(left.df[-1]) < 1e-6, abs(right.df[-1]) < 1e-6
     saturating = {(True, True): "both", (True, False): "left", (False, True): "right"}.get((sat_l, sat_r), "no")
-    growing = any(abs(side.df[-1]) > abs(side.df[-2]) * (1 + 1e-6) + 1e-12 for side in (left, right))
+    # f' grows without bound only if |f'| keeps increasing over the last far points (not when it
+    # oscillates, as Snake's 1 + sin(2ax) does)
+    growing = any(
+        all(abs(b) > abs(a) * (1 + 1e-6) + 1e-12 for a, b in zip(side.df[-4:-1], side.df[-3:]))
+        for side in (left, right)
+    )
     lipschitz = math.inf if level == 0 or growing else float(np.max(np.abs(dfs)))
 
     at0 = sample(decl, np.array([0.0]), **p)
