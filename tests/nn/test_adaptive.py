@@ -14,13 +14,7 @@ TOL = {"rtol": 1e-10, "atol": 1e-12}
 CUTOFFS = [[4], [3, 7], [2, 5, 9]]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny float64 ops: intra-op threads only contend on a shared CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("single_thread")  # tiny float64 ops (tests/conftest.py)
 
 
 def make_pair(cutoffs, div_value=4.0, head_bias=False, seed=0):
