@@ -11,8 +11,6 @@ import actlab
 import actlab.nn as anm
 from actlab.convert import ConversionError, _kinds
 
-HAS_MHA = getattr(anm, "MultiheadAttention", None) is not None
-HAS_ASM = getattr(anm, "AdaptiveLogSoftmaxWithLoss", None) is not None
 W = 6
 
 
@@ -170,7 +168,6 @@ def test_actlab_extras_have_no_torch_counterpart():
     assert "skipped 1" in str(report)
 
 
-@pytest.mark.skipif(not HAS_MHA, reason="actlab.nn.MultiheadAttention not written yet")
 def test_transformer_encoder_converts_attention_and_functional_activations():
     torch.manual_seed(2)
     layer = nn.TransformerEncoderLayer(16, 4, 32, dropout=0.0, activation="gelu", batch_first=True)
@@ -190,7 +187,6 @@ def test_transformer_encoder_converts_attention_and_functional_activations():
     _assert_same(_run(ref.train(), x), _run(back.train(), x), exact=True)
 
 
-@pytest.mark.skipif(not HAS_MHA, reason="actlab.nn.MultiheadAttention not written yet")
 def test_multihead_attention_with_separate_projections_and_bias_kv():
     torch.manual_seed(3)
     ref = nn.MultiheadAttention(8, 2, kdim=5, vdim=3, add_bias_kv=True, add_zero_attn=True).double()
@@ -200,7 +196,6 @@ def test_multihead_attention_with_separate_projections_and_bias_kv():
     _assert_same(_run(ref, q, k, v), _run(conv, q, k, v))
 
 
-@pytest.mark.skipif(not HAS_ASM, reason="actlab.nn.AdaptiveLogSoftmaxWithLoss not written yet")
 def test_adaptive_log_softmax_head_converts_with_equal_loss_and_gradients():
     torch.manual_seed(4)
     ref = nn.ModuleDict(

@@ -75,7 +75,7 @@ class ConversionReport:
 class _Kind:
     name: str
     torch_cls: type[nn.Module]
-    actlab_cls: type[nn.Module] | None
+    actlab_cls: type[nn.Module]
     config: Callable[[nn.Module], dict[str, Any]]  # constructor kwargs read off an instance
     stateful: bool  # learnable state moves with load_state_dict(assign=True)
 
@@ -124,7 +124,7 @@ def _kinds() -> list[_Kind]:
         if tcls is not None and decl.module_class is not None:
             kinds.append(_Kind(decl.name, tcls, decl.module_class, _declared_config(decl), decl.name == "PReLU"))
     for name, config in zip(_STRUCTURED, (_mha_config, _adaptive_config)):
-        kinds.append(_Kind(name, getattr(nn, name), getattr(anm, name, None), config, True))
+        kinds.append(_Kind(name, getattr(nn, name), getattr(anm, name), config, True))
     return kinds
 
 
@@ -240,8 +240,7 @@ def convert(
     if to == "actlab":
         table = {k.torch_cls: (k.actlab_cls, k) for k in kinds}
     else:
-        table = {k.actlab_cls: (k.torch_cls, k) for k in kinds if k.actlab_cls is not None}
-    unavailable = {k.torch_cls: k.name for k in kinds if k.actlab_cls is None}
+        table = {k.actlab_cls: (k.torch_cls, k) for k in kinds}
     fpairs = _functional_pairs() if functionals else {}
     fmap = {id(t if to == "actlab" else a): (a if to == "actlab" else t) for t, a in fpairs.values()}
     report = ConversionReport(to=to)
@@ -259,8 +258,6 @@ def convert(
             report.replaced.append(Replacement(path or "<root>", _qualified(type(m)), _qualified(new_cls)))
             memo[id(m)] = new
             return new
-        if to == "actlab" and type(m) in unavailable:
-            report.skipped.append((path or "<root>", f"actlab.nn.{unavailable[type(m)]} is not available"))
         if to == "torch" and _is_actlab(m) and hasattr(type(m), "decl"):
             why = f"{type(m).__name__} has no torch.nn counterpart"
             if strict:
