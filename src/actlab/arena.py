@@ -207,6 +207,8 @@ def run_arena(
     """Train every activation in ``names`` (default: all eligible) on each task with seeds 0..seeds-1."""
     from tqdm import tqdm
 
+    if seeds < 1 or (epochs is not None and epochs < 1):
+        raise ValueError("seeds and epochs must be at least 1")
     decls = [spec(n) for n in (names or default_names())]
     for d in decls:
         why = eligible(d)
@@ -215,8 +217,6 @@ def run_arena(
     unknown = [t for t in tasks if t not in TASKS]
     if unknown:
         raise ValueError(f"unknown task(s) {', '.join(unknown)}; known: {', '.join(TASKS)}")
-    if seeds < 1 or (epochs is not None and epochs < 1):
-        raise ValueError("seeds and epochs must be at least 1")
     seed_list = list(range(seeds))
     records = []
     jobs = [(t, d) for t in tasks for d in decls]

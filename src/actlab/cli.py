@@ -46,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except (KeyError, ValueError) as exc:  # unknown names, bad --param values
-        print(f"actlab {args.command}: error: {exc}", file=sys.stderr)
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc  # no repr quotes
+        print(f"actlab {args.command}: error: {msg}", file=sys.stderr)
         return 2
 
 

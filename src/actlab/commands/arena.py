@@ -30,11 +30,15 @@ def run(args: argparse.Namespace) -> int:
     from ..registry import declarations
 
     tasks = args.task or list(arena.TASKS)
+    if args.seeds < 1 or (args.epochs is not None and args.epochs < 1):
+        raise ValueError("--seeds and --epochs must be at least 1")
+    if args.threads < 1:
+        raise ValueError(f"--threads must be at least 1, got {args.threads}")
     skipped = [why for d in declarations() if (why := arena.eligible(d)) and not args.names]
     if skipped:
         print("not in the arena:\n  " + "\n  ".join(skipped))
     threads = torch.get_num_threads()
-    torch.set_num_threads(max(1, args.threads))
+    torch.set_num_threads(args.threads)
     try:
         records = arena.run_arena(args.names or None, tasks, seeds=args.seeds, epochs=args.epochs)
     finally:
