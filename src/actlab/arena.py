@@ -29,9 +29,9 @@ import torch
 from torch import nn
 
 from .registry import declarations, spec
-from .spec import Activation
+from .spec import Activation, Elementwise, Parametric, SplitGate
 
-HIDDEN_KINDS = ("elementwise", "parametric", "random", "gated")
+HIDDEN_KINDS = (Elementwise, Parametric, SplitGate)  # act per feature (gates halve the features)
 WIDTH_PARAMS = ("num_parameters", "in_features", "num_features")  # parametric kinds: one value per unit
 
 
@@ -89,7 +89,7 @@ TASKS: dict[str, Task] = {
 # ---- which activations take part, and how each becomes a hidden layer -------------------------
 def eligible(decl: type[Activation]) -> str | None:
     """None if ``decl`` can be a hidden activation, else the reason it cannot."""
-    if decl.kind not in HIDDEN_KINDS:
+    if not issubclass(decl, HIDDEN_KINDS):
         return f"{decl.name} is a {decl.kind} (acts across features), not a hidden activation"
     if decl.module_class is None:
         return f"{decl.name} has no module class"
@@ -114,9 +114,9 @@ def hidden_activation(decl: type[Activation], width: int) -> tuple[nn.Module, in
     preceding linear layer must widen its output (2 for gated kinds, which halve the features).
     Parametric kinds with a per-unit size parameter (PReLU's ``num_parameters``) get ``width``."""
     params = hidden_params(decl)
-    if decl.kind == "parametric":
+    if issubclass(decl, Parametric):
         params.update({k: width for k in params if k in WIDTH_PARAMS})
-    return decl.module_class(**params), 2 if decl.kind == "gated" else 1
+    return decl.module_class(**params), 2 if issubclass(decl, SplitGate) else 1
 
 
 def build_net(decl: type[Activation], n_in: int, n_out: int, hidden: Sequence[int], seed: int) -> nn.Sequential:

@@ -7,8 +7,8 @@ warm-up — for the forward pass and for forward + backward (``torch.autograd.gr
 * ``torch``  — torch.nn's module (absent for our extras such as Swish);
 * ``naive``  — autograd through the textbook formula (:data:`TEXTBOOK`; for activations without
   one, autograd through the declaration's own ``f``);
-* ``actlab`` — actlab's module (fused kernels when :mod:`actlab.fast` is on, the default here);
-* ``eager``  — optionally (``eager=True``), actlab's module with the fast path off.
+* ``actlab`` — actlab's module: its operator (native kernels when built, :mod:`actlab.native`);
+* ``eager``  — optionally (``eager=True``), the declaration's Python math (the Function tower).
 
 A memory floor is timed alongside: one read + one write pass, ``torch.add(x, 0, out=buf)``.
 Saved-for-backward memory is counted exactly with ``saved_tensors_hooks`` (bytes of distinct
@@ -17,7 +17,7 @@ storages each variant keeps for backward).
 JSON format (``<report dir>/data/bench.json``; read by :func:`plot_ratios` and the report)::
 
     {"meta": {"torch": "2.13.0", "device": "cpu", "threads": 2, "dtype": "float32",
-              "fast": {...}, "time": "2026-...Z", "repeats": 15},
+              "native": true, "time": "2026-...Z", "repeats": 15},
      "floor": {"4000000": 1.23, ...},                # ms per read+write pass, by numel
      "results": [{"name": "ELU", "family": "exponential", "numel": 4000000,
                   "shape": [4000000], "pass": "fwd" | "fwdbwd",
@@ -41,9 +41,9 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from . import fast
+from . import native, ops
 from .registry import declarations, spec
-from .spec import Activation
+from .spec import Activation, Elementwise, Normalizer, Random
 
 SIZES = (65_536, 4_000_000)
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
@@ -94,16 +94,21 @@ def shape_for(decl: type[Activation], numel: int) -> tuple[int, ...]:
     Softmax2d: (N, C, H, W) with 8 channels; PReLU: (N, C)."""
     if decl.name == "Softmax2d":
         return (max(1, numel // (8 * 50 * 100)), 8, 50, 100) if numel >= 40_000 else (1, 8, 4, max(1, numel // 32))
-    if decl.kind in ("normalizer", "gated", "parametric"):
+    if not issubclass(decl, Elementwise):
         cols = 1000 if numel >= 100_000 else 256
         return (max(1, numel // cols), cols)
     return (numel,)
 
 
+def default_params(decl: type[Activation]) -> dict[str, Any]:
+    """torch's defaults; 0.5 for the required ones (Threshold's threshold and value)."""
+    return {k: (v.default if v.default is not None else 0.5) for k, v in decl.params.items()}
+
+
 def module_kwargs(decl: type[Activation]) -> dict[str, Any]:
-    if decl.kind in ("elementwise", "random"):
-        return fast.default_params(decl)
-    if decl.kind == "normalizer" and decl.name != "Softmax2d":
+    if issubclass(decl, Elementwise):
+        return default_params(decl)
+    if issubclass(decl, Normalizer) and "dim" in decl.params:
         return {"dim": -1}
     return {}
 
@@ -141,19 +146,15 @@ def variants(decl: type[Activation], eager: bool) -> list[Variant]:
     book = TEXTBOOK.get(decl.name)
     if book is not None:
         out.append(Variant("naive", lambda x, b=book: b(x, **kw)))
-    elif decl.kind == "elementwise":
-        out.append(Variant("naive", lambda x: decl.f(x, **kw)))  # autograd through our own f
-    elif decl.kind == "random":
+    elif issubclass(decl, Random):
         out.append(Variant("naive", _naive_rrelu(kw)))
+    elif issubclass(decl, Elementwise):
+        out.append(Variant("naive", lambda x: decl.f(x, **kw)))  # autograd through our own f
     if ours is not None:
         out.append(Variant("actlab", ours))
-        if eager and fast.fusable(decl):
-
-            def run_eager(x: Tensor, m: nn.Module = ours) -> Tensor:
-                with fast.enabled(False):
-                    return m(x)
-
-            out.append(Variant("eager", run_eager))
+        if eager and issubclass(decl, Elementwise):  # the declaration's Python math (Function tower)
+            fn, args = ops.operator(decl).function, tuple(kw[k] for k in decl.op_params())
+            out.append(Variant("eager", lambda x: fn.apply(x, *args)))
     return out
 
 
@@ -276,7 +277,6 @@ def run(
     repeats: int | None = None,
     quick: bool = False,
     eager: bool = False,
-    use_fast: bool = True,
     progress: bool = True,
 ) -> dict[str, Any]:
     """Benchmark ``names`` (default: every registered activation); returns the JSON record."""
@@ -289,27 +289,18 @@ def run(
         raise ValueError(f"sizes must be integers >= 64, got {sizes}")
     from tqdm import tqdm
 
-    old_mode = fast._MODE
-    if use_fast:
-        fast.enable(background=False)
-        fast.warmup([d.name for d in decls if fast.fusable(d)], dt, device, progress=progress)
-    else:
-        fast.disable()
-    try:
-        floors = {n: floor_ms(n, dt, device, repeats or default_repeats(n, quick)) for n in sizes}
-        rows: list[Row] = []
-        jobs = [(d, n) for n in sizes for d in decls]
-        for d, n in tqdm(jobs, desc="bench", unit="case", disable=not progress):
-            rows += bench_one(d, n, dt, device, repeats or default_repeats(n, quick), eager)
-    finally:
-        fast._MODE = old_mode
+    floors = {n: floor_ms(n, dt, device, repeats or default_repeats(n, quick)) for n in sizes}
+    rows: list[Row] = []
+    jobs = [(d, n) for n in sizes for d in decls]
+    for d, n in tqdm(jobs, desc="bench", unit="case", disable=not progress):
+        rows += bench_one(d, n, dt, device, repeats or default_repeats(n, quick), eager)
     return {
         "meta": {
             "torch": torch.__version__,
             "device": device,
             "threads": torch.get_num_threads(),
             "dtype": dtype,
-            "fast": fast.status() | {"used": use_fast},
+            "native": native.loaded(),
             "time": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "repeats": repeats,
             "quick": quick,
@@ -339,8 +330,8 @@ def table(record: dict[str, Any]) -> str:
     """The ratio table: ms per variant, actlab / torch, actlab / naive, actlab / floor, memory."""
     m = record["meta"]
     lines = [
-        f"torch {m['torch']}, {m['device']}, {m['threads']} threads, {m['dtype']}, fast path "
-        f"{'on' if m['fast'].get('used') else 'off'}; median ms; ratios = actlab / other (< 1: actlab faster)",
+        f"torch {m['torch']}, {m['device']}, {m['threads']} threads, {m['dtype']}, native kernels "
+        f"{'on' if m.get('native') else 'off'}; median ms; ratios = actlab / other (< 1: actlab faster)",
     ]
     eager = any("eager" in r["ms"] for r in record["results"])
     head = f"{'activation':<16}{'numel':>9} {'pass':<7}{'torch':>8}{'naive':>8}{'actlab':>8}"

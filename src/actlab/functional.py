@@ -1,9 +1,10 @@
-"""torch.nn.functional-compatible functions, generated from the declarations.
+"""torch.nn.functional-compatible functions, one per declaration.
 
 Same names, signatures and defaults as ``torch.nn.functional`` (``relu``, ``relu_``,
 ``gelu(approximate=)``, ``softplus(beta, threshold)``, ``rrelu(training=)``, ``glu(dim)``,
-``softmax(dim, _stacklevel, dtype)`` ...). Every call goes through the hand-derived autograd
-Functions of :mod:`actlab.autograd`.
+``softmax(dim, _stacklevel, dtype)`` ...), plus actlab's extras. Every call applies the
+declaration's operator (:mod:`actlab.ops`): the hand-derived derivatives under autograd, forward
+AD, torch.func, torch.compile and torch.export alike.
 """
 
 from __future__ import annotations
@@ -12,139 +13,58 @@ import warnings
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, fx
 
-from . import activations as _activations  # noqa: F401  (registers the declarations)
-from . import engine, fast
+from . import activations as A
+from . import ops
 from .errors import ShapeError
-from .registry import declarations, spec
+from .functions import ElementwiseFunction, InplaceFunction, check_tensor
 from .spec import Activation
 
-__all__: list[str] = []
-
-_SIMPLE_KINDS = ("elementwise",)
-
-
-def _make_elementwise(decl: type[Activation]) -> Any:
-    """Generate ``def name(input, <params>, inplace=False)`` with torch's exact signature."""
-    parts, names = ["input"], []
-    for k, p in decl.params.items():
-        parts.append(k if p.default is None else f"{k}={p.default!r}")
-        names.append(k)
-    if decl.inplace:
-        parts.append("inplace=False")
-    checked = any(p.check is not None for p in decl.params.values()) or "validate" in vars(decl)
-    body = []
-    if checked:
-        body.append(f"    _decl.validate({', '.join(f'{n}={n}' for n in names)})")
-    args = "(" + "".join(f"{n}, " for n in names) + ")"
-    body.append(f"    return _apply(_decl, input, {args}, {'inplace' if decl.inplace else 'False'})")
-    src = f"def {decl.function}({', '.join(parts)}):\n" + "\n".join(body) + "\n"
-    ns: dict[str, Any] = {"_decl": decl, "_apply": engine.apply}
-    exec(src, ns)  # noqa: S102  (generated from the declaration; no user input)
-    fn = ns[decl.function]
-    fn.__doc__ = decl.__doc__
-    fn.__module__ = __name__
-    fn.__qualname__ = decl.function
-    return fn
-
-
-def _inplace_variant(fn: Any, name: str) -> Any:
-    def inner(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        return fn(input, *args, inplace=True, **kwargs)
-
-    inner.__name__ = inner.__qualname__ = name
-    inner.__doc__ = f"In-place version of :func:`{fn.__name__}`."
-    return inner
-
-
-def _install(decl: type[Activation]) -> None:
-    engine.functions(decl)  # build the Functions now: torch.compile cannot trace class creation
-    if decl.kind in _SIMPLE_KINDS:
-        fn = _make_elementwise(decl)
-        globals()[decl.function] = fn
-        __all__.append(decl.function)
-        if decl.inplace and decl.torch_name is not None and hasattr(torch.nn.functional, decl.function + "_"):
-            globals()[decl.function + "_"] = _inplace_variant(fn, decl.function + "_")
-            __all__.append(decl.function + "_")
+# ---- elementwise: generic functions with torch's signatures --------------------------------------
+sigmoid = ElementwiseFunction(A.sigmoidal.Sigmoid)
+tanh = ElementwiseFunction(A.sigmoidal.Tanh)
+softsign = ElementwiseFunction(A.sigmoidal.Softsign)
+hardsigmoid = ElementwiseFunction(A.sigmoidal.Hardsigmoid)
+hardtanh = ElementwiseFunction(A.sigmoidal.Hardtanh)
+hardtanh_ = InplaceFunction(hardtanh)
+logsigmoid = ElementwiseFunction(A.sigmoidal.LogSigmoid)
+threshold = ElementwiseFunction(A.rectifiers.Threshold)
+threshold_ = InplaceFunction(threshold)
+relu = ElementwiseFunction(A.rectifiers.ReLU)
+relu_ = InplaceFunction(relu)
+relu6 = ElementwiseFunction(A.rectifiers.ReLU6)
+leaky_relu = ElementwiseFunction(A.rectifiers.LeakyReLU)
+leaky_relu_ = InplaceFunction(leaky_relu)
+elu = ElementwiseFunction(A.exponential.ELU)
+elu_ = InplaceFunction(elu)
+celu = ElementwiseFunction(A.exponential.CELU)
+celu_ = InplaceFunction(celu)
+selu = ElementwiseFunction(A.exponential.SELU)
+selu_ = InplaceFunction(selu)
+softplus = ElementwiseFunction(A.exponential.Softplus)
+silu = ElementwiseFunction(A.gated.SiLU)
+swish = ElementwiseFunction(A.gated.Swish)
+gelu = ElementwiseFunction(A.gated.GELU)
+mish = ElementwiseFunction(A.gated.Mish)
+hardswish = ElementwiseFunction(A.gated.Hardswish)
+smooth_hardswish = ElementwiseFunction(A.gated.SmoothHardswish)
+hardshrink = ElementwiseFunction(A.shrinkage.Hardshrink)
+softshrink = ElementwiseFunction(A.shrinkage.Softshrink)
+tanhshrink = ElementwiseFunction(A.shrinkage.Tanhshrink)
+quick_gelu = ElementwiseFunction(A.modern.QuickGELU)
+squared_relu = ElementwiseFunction(A.modern.SquaredReLU)
+hard_mish = ElementwiseFunction(A.modern.HardMish)
+squareplus = ElementwiseFunction(A.modern.Squareplus)
+serf = ElementwiseFunction(A.modern.SERF)
 
 
-for _decl in declarations():
-    _install(_decl)
+def _is_proxy(x: Any) -> bool:
+    return isinstance(x, fx.Proxy)
 
 
-# ---- normalisers: torch's legacy implicit dim and the dtype argument ----------------------
-def _get_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
-    warnings.warn(
-        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an argument.",
-        stacklevel=stacklevel,
-    )
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def _normalize(name: str, input: Tensor, dim: int | None, stacklevel: int, dtype: torch.dtype | None) -> Tensor:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: expected a torch.Tensor as input, got {type(input).__name__}")
-    if dim is None:
-        dim = _get_softmax_dim(name, input.dim(), stacklevel + 1)
-    if dtype is not None:
-        input = input.to(dtype)
-    engine.check_input(input, name)
-    decl = spec(name)
-    return engine.functions(decl).default.apply(input, dim)
-
-
-def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None) -> Tensor:
-    r"""Softmax along ``dim``: :math:`e^{x_i - m} / \sum_j e^{x_j - m}`, m the max."""
-    return _normalize("softmax", input, dim, _stacklevel, dtype)
-
-
-def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None) -> Tensor:
-    r"""Softmin along ``dim``: softmax of -x."""
-    return _normalize("softmin", input, dim, _stacklevel, dtype)
-
-
-def log_softmax(
-    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None
-) -> Tensor:
-    r"""Log-softmax along ``dim`` by log-sum-exp: :math:`x_i - m - \log\sum_j e^{x_j - m}`."""
-    return _normalize("log_softmax", input, dim, _stacklevel, dtype)
-
-
-def softmax2d(input: Tensor) -> Tensor:
-    """Softmax over channels (dim -3) of a 3-D (C, H, W) or 4-D (N, C, H, W) input."""
-    engine.check_input(input, "softmax2d")
-    if input.dim() not in (3, 4):
-        raise ShapeError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
-    return engine.functions(spec("Softmax2d")).default.apply(input, -3)
-
-
-# ---- GLU, PReLU, RReLU ---------------------------------------------------------------------
-def glu(input: Tensor, dim: int = -1) -> Tensor:
-    r"""Gated linear unit: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \sigma(b)`."""
-    engine.check_input(input, "glu")
-    return engine.functions(spec("GLU")).default.apply(input, dim)
-
-
-def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    r"""PReLU: :math:`\max(0, x) + w \min(0, x)`, ``weight`` of 1 or C (= input.size(1)) slopes."""
-    engine.check_input(input, "prelu")
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"prelu: weight must be a Tensor, got {type(weight).__name__}")
-    if weight.dim() > 1:
-        raise ShapeError(f"prelu: weight must be 0-D or 1-D, got {weight.dim()}-D")
-    n = weight.numel()
-    if n != 1:
-        channels = input.size(1) if input.dim() >= 2 else 1
-        if n != channels:
-            raise ShapeError(
-                "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
-                f"{n} and channel size = {channels}."
-            )
-        w = weight.reshape((1, n) + (1,) * (input.dim() - 2))
-    else:
-        w = weight.reshape(())
-    return engine.functions(spec("PReLU")).default.apply(input, w)
+# ---- RReLU: elementwise in evaluation, random slopes in training ---------------------------------
+_RRELU = ElementwiseFunction(A.rectifiers.RReLU)
 
 
 def rrelu(
@@ -155,17 +75,16 @@ def rrelu(
     inplace: bool = False,
 ) -> Tensor:
     r"""Randomized leaky ReLU; training: slope ~ U(lower, upper) per element where x <= 0
-    (torch's default generator); evaluation: slope (lower + upper) / 2."""
-    decl = spec("RReLU")
-    decl.validate(lower=lower, upper=upper)
+    (torch's default generator, torch's very slopes); evaluation: slope (lower + upper) / 2."""
+    params = _RRELU.check([lower, upper])
+    operator = _RRELU.operator
     if not training:
-        return engine.apply(decl, input, (lower, upper), inplace)
-    engine.check_input(input, "rrelu")
-    fns = engine.functions(decl)
-    noise = fast.noise(decl, input.detach(), lower, upper)  # decl.noise unless actlab.fast is on
-    if inplace:
-        return fns.noise_inplace.apply(input, noise)
-    return fns.noise.apply(input, noise)
+        return _RRELU(input, *params, inplace=inplace)
+    if not _is_proxy(input):
+        check_tensor("rrelu", input)
+        if not input.is_floating_point():
+            return operator.integer(input, params, inplace)
+    return operator.train(input, params, inplace)
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
@@ -173,15 +92,163 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, traini
     return rrelu(input, lower, upper, training, inplace=True)
 
 
-__all__ += ["softmax", "softmin", "log_softmax", "softmax2d", "glu", "prelu", "rrelu", "rrelu_"]
+# ---- normalisers: torch's legacy implicit dim and the dtype argument ----------------------------
+def _get_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an argument.",
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
 
 
-def install(decl: type[Activation]) -> None:
-    """Add the functional form of a newly registered declaration (user or extension)."""
-    _install(decl)
+def _dim(name: str, dim: Any) -> int:
+    if isinstance(dim, (tuple, list)) or not isinstance(dim, int) or isinstance(dim, bool):
+        if hasattr(dim, "__index__") and not isinstance(dim, bool):
+            return dim.__index__()
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    return dim
 
 
-from .functional_modern import *  # noqa: E402, F403  (swiglu, geglu, reglu, sparsemax, entmax15, star_relu, snake)
-from .functional_modern import __all__ as _modern_all  # noqa: E402
+def _normalize(
+    decl: type[Activation], input: Tensor, dim: int | None, stacklevel: int, dtype: torch.dtype | None
+) -> Tensor:
+    name = decl.function
+    if _is_proxy(input):
+        return ops.operator(decl).op(input if dtype is None else input.to(dtype), _dim(name, dim))
+    check_tensor(name, input)
+    if dim is None:
+        dim = _get_softmax_dim(name, input.dim(), stacklevel + 1)
+    dim = _dim(name, dim)
+    if dtype is not None:
+        input = input.to(dtype)
+    return ops.operator(decl)(input, (dim,))
 
-__all__ += _modern_all
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None) -> Tensor:
+    r"""Softmax along ``dim``: :math:`e^{x_i - m} / \sum_j e^{x_j - m}`, m the max."""
+    return _normalize(A.normalizers.Softmax, input, dim, _stacklevel, dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None) -> Tensor:
+    r"""Softmin along ``dim``: softmax of -x."""
+    return _normalize(A.normalizers.Softmin, input, dim, _stacklevel, dtype)
+
+
+def log_softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None
+) -> Tensor:
+    r"""Log-softmax along ``dim`` by log-sum-exp: :math:`x_i - m - \log\sum_j e^{x_j - m}`."""
+    return _normalize(A.normalizers.LogSoftmax, input, dim, _stacklevel, dtype)
+
+
+def softmax2d(input: Tensor) -> Tensor:
+    """Softmax over channels (dim -3) of a 3-D (C, H, W) or 4-D (N, C, H, W) input."""
+    if not _is_proxy(input):
+        check_tensor("softmax2d", input)
+        if input.dim() not in (3, 4):
+            raise ShapeError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
+    return ops.operator(A.normalizers.Softmax2d)(input, (-3,))
+
+
+def sparsemax(input: Tensor, dim: int = -1) -> Tensor:
+    r"""Sparsemax along ``dim``: :math:`[x - \tau]_+` summing to 1 (exact zeros)."""
+    return _along(A.sparse.Sparsemax, input, dim)
+
+
+def entmax15(input: Tensor, dim: int = -1) -> Tensor:
+    r"""1.5-entmax along ``dim``: :math:`[x/2 - \tau]_+^2` summing to 1 (exact, sort-based)."""
+    return _along(A.sparse.Entmax15, input, dim)
+
+
+# ---- GLU and its variants: x = [a, b] halves along dim, a * gate(b) -------------------------------
+def _along(decl: type[Activation], input: Tensor, dim: Any, *params: Any) -> Tensor:
+    """Apply a split-gate or sparse declaration along ``dim`` (validated first)."""
+    name = decl.function
+    dim = _dim(name, dim)
+    decl.validate(**dict(zip(decl.params, (dim, *params))))
+    if _is_proxy(input):
+        return ops.operator(decl).op(input, dim, *params)
+    check_tensor(name, input)
+    return ops.operator(decl)(input, (dim, *params))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    r"""Gated linear unit: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \sigma(b)`."""
+    return _along(A.gated.GLU, input, dim)
+
+
+def swiglu(input: Tensor, dim: int = -1) -> Tensor:
+    r"""SwiGLU: split ``input`` in halves a, b along ``dim``; :math:`a \otimes b\,\sigma(b)`."""
+    return _along(A.glu_variants.SwiGLU, input, dim)
+
+
+def geglu(input: Tensor, dim: int = -1, approximate: str = "none") -> Tensor:
+    r"""GeGLU: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \mathrm{GELU}(b)`
+    (``approximate="tanh"``: the tanh form of GELU)."""
+    return _along(A.glu_variants.GeGLU, input, dim, approximate)
+
+
+def reglu(input: Tensor, dim: int = -1) -> Tensor:
+    r"""ReGLU: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \max(0, b)`."""
+    return _along(A.glu_variants.ReGLU, input, dim)
+
+
+# ---- learnable tensors: one value, or one per channel (dim 1) ------------------------------------
+def channel_weight(name: str, input: Tensor, weight: Any, what: str, *, exact_dtype: bool = False) -> Tensor:
+    """``weight`` (1 value, or one per channel = input.size(1)) shaped to broadcast against ``input``."""
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{name}: {what} must be a Tensor, got {type(weight).__name__}")
+    if weight.dim() > 1:
+        raise ShapeError(f"{name}: {what} must be 0-D or 1-D, got {weight.dim()}-D")
+    if exact_dtype and weight.dtype != input.dtype and not _is_proxy(input):
+        raise TypeError(f"{name}: {what} must have the input's dtype {input.dtype}, got {weight.dtype}")
+    n = weight.numel()
+    if n == 1:
+        return weight.reshape(())
+    channels = input.size(1) if input.dim() >= 2 else 1
+    if n != channels:
+        raise ShapeError(
+            "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+            f"{n} and channel size = {channels}."
+        )
+    return weight.reshape((1, n) + (1,) * (input.dim() - 2))
+
+
+def _parametric(decl: type[Activation], input: Tensor, *weights: Tensor) -> Tensor:
+    if _is_proxy(input):
+        return ops.operator(decl).op(input, *weights)
+    return ops.operator(decl)(input, *weights)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    r"""PReLU: :math:`\max(0, x) + w \min(0, x)`, ``weight`` of 1 or C (= input.size(1)) slopes."""
+    if not _is_proxy(input):
+        check_tensor("prelu", input)
+    w = channel_weight("prelu", input, weight, "weight", exact_dtype=True)
+    return _parametric(A.rectifiers.PReLU, input, w)
+
+
+def star_relu(input: Tensor, scale: Tensor, bias: Tensor) -> Tensor:
+    r"""StarReLU: :math:`s \max(0, x)^2 + b` with tensors ``scale`` s and ``bias`` b."""
+    if not _is_proxy(input):
+        check_tensor("star_relu", input)
+    s = channel_weight("star_relu", input, scale, "scale")
+    b = channel_weight("star_relu", input, bias, "bias")
+    return _parametric(A.modern.StarReLU, input, s, b)
+
+
+def snake(input: Tensor, alpha: Tensor) -> Tensor:
+    r"""Snake: :math:`x + \sin^2(a x)/a` with frequencies ``alpha`` (a -> 0 gives x)."""
+    if not _is_proxy(input):
+        check_tensor("snake", input)
+    return _parametric(A.modern.Snake, input, channel_weight("snake", input, alpha, "alpha"))
+
+
+__all__ = [
+    "celu", "celu_", "elu", "elu_", "entmax15", "geglu", "gelu", "glu", "hard_mish", "hardshrink",
+    "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "log_softmax",
+    "logsigmoid", "mish", "prelu", "quick_gelu", "reglu", "relu", "relu6", "relu_", "rrelu", "rrelu_",
+    "selu", "selu_", "serf", "sigmoid", "silu", "smooth_hardswish", "snake", "softmax", "softmax2d",
+    "softmin", "softplus", "softshrink", "softsign", "sparsemax", "squared_relu", "squareplus",
+    "star_relu", "swiglu", "swish", "tanh", "tanhshrink", "threshold", "threshold_", "entmax15",
+]  # fmt: skip

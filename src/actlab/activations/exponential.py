@@ -9,7 +9,7 @@ from torch import Tensor
 
 from .. import _math as m
 from ..registry import register
-from ..spec import Activation, Param, finite, nonzero
+from ..spec import Elementwise, Param, finite, nonzero
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -21,7 +21,7 @@ def _neg(x: Tensor) -> Tensor:
 
 
 @register
-class ELU(Activation):
+class ELU(Elementwise):
     r"""Exponential linear unit.
 
     .. math:: f(x) = x \text{ if } x > 0 \text{ else } \alpha(e^x - 1),\quad
@@ -61,8 +61,8 @@ class ELU(Activation):
         return m.pick(y < 0.0, 1.0, 0.0, y)
 
     @classmethod
-    def output_ok(cls, alpha: float = 1.0, **_: Any) -> bool:
-        return alpha >= 0
+    def output_ok(cls, dtype: torch.dtype, alpha: float = 1.0, **_: Any) -> bool:
+        return alpha >= 0  # y <= 0 exactly where x <= 0
 
     @classmethod
     def kinks(cls, alpha: float = 1.0) -> tuple[float, ...]:
@@ -70,7 +70,7 @@ class ELU(Activation):
 
 
 @register
-class CELU(Activation):
+class CELU(Elementwise):
     r"""Continuously differentiable ELU.
 
     .. math:: f(x) = \max(0,x) + \min(0, \alpha(e^{x/\alpha} - 1)),\quad
@@ -110,8 +110,8 @@ class CELU(Activation):
         return m.pick(y < 0.0, 1.0 / alpha, 0.0, y)
 
     @classmethod
-    def output_ok(cls, alpha: float = 1.0, **_: Any) -> bool:
-        return alpha > 0
+    def output_ok(cls, dtype: torch.dtype, alpha: float = 1.0, **_: Any) -> bool:
+        return alpha > 0  # y <= 0 exactly where x <= 0
 
     @classmethod
     def kinks(cls, alpha: float = 1.0) -> tuple[float, ...]:
@@ -119,7 +119,7 @@ class CELU(Activation):
 
 
 @register
-class SELU(Activation):
+class SELU(Elementwise):
     r"""Scaled ELU with the self-normalising constants of Klambauer et al.
 
     .. math:: f(x) = \lambda\,(x \text{ if } x > 0 \text{ else } \alpha(e^x - 1)),\quad
@@ -153,7 +153,7 @@ class SELU(Activation):
 
 
 @register
-class Softplus(Activation):
+class Softplus(Elementwise):
     r"""Softplus, linear above ``threshold / beta`` as in torch; never overflows.
 
     .. math:: f(x) = \tfrac{1}{\beta}\log(1 + e^{\beta x}),\quad f' = \sigma(\beta x),\quad

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import Tensor
 
 from .. import _math as m
-from ..errors import ParameterError, ShapeError
+from ..errors import ParameterError
 from ..registry import register
-from ..spec import Activation, Param, finite
+from ..spec import Elementwise, Param, SplitGate, finite, integer
+from .sigmoidal import Sigmoid
 
 # Beyond these magnitudes the gate's derivative underflows to 0 even in float64, so clipping
 # x there changes nothing but keeps inf * 0 from turning a finite limit into NaN.
@@ -50,7 +49,7 @@ def _swish_prime(x: Tensor, beta: float) -> Tensor:
 
 
 @register
-class SiLU(Activation):
+class SiLU(Elementwise):
     r"""Sigmoid-weighted linear unit (= Swish with beta 1).
 
     .. math:: f(x) = x\sigma(x),\quad f' = \sigma(x) + x\sigma'(x),\quad
@@ -75,7 +74,7 @@ class SiLU(Activation):
 
 
 @register
-class Swish(Activation):
+class Swish(Elementwise):
     r"""Swish with a fixed beta (the seed's extra; beta = 1 is SiLU).
 
     .. math:: f(x) = x\sigma(\beta x),\quad f' = \sigma(\beta x) + \beta x\sigma'(\beta x),\quad
@@ -133,7 +132,7 @@ def _gelu_prime(x: Tensor, approximate: str) -> Tensor:
 
 
 @register
-class GELU(Activation):
+class GELU(Elementwise):
     r"""Gaussian error linear unit, exact or with the tanh approximation.
 
     .. math:: f(x) = x\Phi(x),\quad f' = \Phi(x) + x\varphi(x),\quad f'' = \varphi(x)(2 - x^2);
@@ -174,12 +173,6 @@ class GELU(Activation):
         xc = m.clip(x, GAUSS_UNDERFLOW)
         return m.normal_pdf(xc) * (2.0 - xc * xc)
 
-    @classmethod
-    def validate(cls, **p: Any) -> None:
-        a = p.get("approximate", "none")
-        if a not in ("none", "tanh"):
-            raise ParameterError(f"approximate argument must be either none or tanh, got {a!r}")
-
 
 def _mish_parts(x: Tensor) -> tuple[Tensor, Tensor]:
     """t = tanh(softplus(x)) and 1 - t^2, both without cancellation or overflow.
@@ -206,7 +199,7 @@ def _mish(x: Tensor) -> Tensor:
 
 
 @register
-class Mish(Activation):
+class Mish(Elementwise):
     r"""Mish: self-regularised non-monotonic activation.
 
     .. math:: f(x) = x\tanh(\mathrm{softplus}(x)),\quad t = \tanh(\mathrm{softplus}\,x),\
@@ -246,7 +239,7 @@ class Mish(Activation):
 
 
 @register
-class Hardswish(Activation):
+class Hardswish(Elementwise):
     r"""Hard swish (MobileNetV3).
 
     .. math:: f(x) = x\,\frac{\min(\max(x + 3, 0), 6)}{6},\quad f' = \frac{2x + 3}{6}
@@ -275,7 +268,7 @@ class Hardswish(Activation):
 
 
 @register
-class SmoothHardswish(Activation):
+class SmoothHardswish(Elementwise):
     r"""The seed's continuously differentiable hard swish (C1: f' is continuous at +-3).
 
     .. math:: f(x) = \frac{x(x+3)^2(6-x)}{108} \text{ on } (-3, 3),\ \max(0, x) \text{ else};\quad
@@ -310,17 +303,8 @@ class SmoothHardswish(Activation):
         return (-3.0, 3.0)
 
 
-def _glu_split(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
-    if x.dim() == 0:
-        raise ShapeError("glu does not support scalars because halving size must be even")
-    n = x.size(dim)
-    if n % 2:
-        raise ShapeError(f"Halving dimension must be even, but dimension {dim % x.dim()} is size {n}")
-    return x.chunk(2, dim)
-
-
 @register
-class GLU(Activation):
+class GLU(SplitGate):
     r"""Gated linear unit over a split input: x = [a, b] along ``dim``.
 
     .. math:: \mathrm{GLU}(a, b) = a \otimes \sigma(b),\quad
@@ -328,24 +312,7 @@ class GLU(Activation):
     """
 
     function, torch_name, family = "glu", "GLU", "gated"
-    kind = "gated"
-    params = {"dim": Param(-1, "dimension to split in half", lambda v: isinstance(v, int), "an int")}
+    gate = Sigmoid
+    params = {"dim": Param(-1, "dimension to split in half", integer, "an int")}
     formula = r"\mathrm{GLU}(a, b) = a \otimes \sigma(b)"
     reference = "Dauphin et al., Language modeling with gated convolutional networks (2017)"
-
-    def forward(x: Tensor, dim: int) -> tuple[Tensor, tuple[Tensor, ...]]:
-        a, b = _glu_split(x, dim)
-        return a * m.sigmoid(b), (x,)
-
-    def vjp(g: Tensor, x: Tensor, dim: int) -> tuple[Tensor]:
-        a, b = x.chunk(2, dim)
-        return (torch.cat([g * m.sigmoid(b), g * a * m.sigmoid_prime(b)], dim),)
-
-    def vjp2(ggs: tuple[Tensor], g: Tensor, x: Tensor, needs: tuple[bool, ...], dim: int):
-        a, b = x.chunk(2, dim)
-        gga, ggb = ggs[0].chunk(2, dim)
-        s, ds = m.sigmoid(b), m.sigmoid_prime(b)
-        d2s = -ds * m.tanh(0.5 * b)
-        grad_g = gga * s + ggb * a * ds if needs[0] else None
-        grad_x = torch.cat([ggb * g * ds, gga * g * ds + ggb * g * a * d2s], dim) if needs[1] else None
-        return grad_g, grad_x

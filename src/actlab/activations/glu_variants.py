@@ -15,18 +15,14 @@ The gate's f, f', f'' are the SiLU, GELU and ReLU declarations' own, so conventi
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-import torch
-from torch import Tensor
-
-from ..errors import ParameterError, ShapeError
 from ..registry import register
-from ..spec import Activation, Param
+from ..spec import Param, SplitGate, integer
 from .gated import GELU, SiLU
 from .rectifiers import ReLU
 
-DIM = Param(-1, "dimension to split in half", lambda v: isinstance(v, int) and not isinstance(v, bool), "an int")
+DIM = Param(-1, "dimension to split in half", integer, "an int")
 APPROXIMATE = Param(
     "none",
     "'none' (exact, erf) or 'tanh'",
@@ -37,57 +33,14 @@ APPROXIMATE = Param(
 )
 
 
-def split_halves(x: Tensor, dim: int, name: str) -> tuple[Tensor, Tensor]:
-    """The halves a, b of ``x`` along ``dim`` (a clear error for scalars and odd sizes)."""
-    if x.dim() == 0:
-        raise ShapeError(f"{name} does not support scalars because halving size must be even")
-    n = x.size(dim)
-    if n % 2:
-        raise ShapeError(f"{name}: halving dimension must be even, but dimension {dim} is size {n}")
-    return x.narrow(dim, 0, n // 2), x.narrow(dim, n // 2, n // 2)
-
-
-class GatedLinearUnit(Activation):
-    r"""Base of the GLU variants: :math:`a \otimes \mathrm{act}(b)` with ``gate`` the act.
-
-    .. math:: \partial/\partial a = \mathrm{act}(b),\quad \partial/\partial b = a\,\mathrm{act}'(b)
-    """
-
-    kind = "gated"
-    family = "gated"
-    gate: ClassVar[type[Activation]]
-
-    @classmethod
-    def forward(cls, x: Tensor, dim: int, **p: Any) -> tuple[Tensor, tuple[Tensor, ...]]:
-        a, b = split_halves(x, dim, cls.function)
-        return a * cls.gate.f(b, **p), (x,)
-
-    @classmethod
-    def vjp(cls, g: Tensor, x: Tensor, dim: int, **p: Any) -> tuple[Tensor]:
-        a, b = split_halves(x, dim, cls.function)
-        return (torch.cat([g * cls.gate.f(b, **p), g * a * cls.gate.df(b, **p)], dim),)
-
-    @classmethod
-    def vjp2(cls, ggs: tuple[Tensor], g: Tensor, x: Tensor, needs: tuple[bool, ...], dim: int, **p: Any):
-        """Derivatives of <gg, [g act(b), g a act'(b)]> with respect to g and x = [a, b]."""
-        a, b = split_halves(x, dim, cls.function)
-        gga, ggb = split_halves(ggs[0], dim, cls.function)
-        act, dact = cls.gate.f(b, **p), cls.gate.df(b, **p)
-        grad_g = gga * act + ggb * a * dact if needs[0] else None
-        grad_x = None
-        if needs[1]:
-            grad_x = torch.cat([ggb * g * dact, gga * g * dact + ggb * g * a * cls.gate.d2f(b, **p)], dim)
-        return grad_g, grad_x
-
-
 @register
-class SwiGLU(GatedLinearUnit):
+class SwiGLU(SplitGate):
     r"""SwiGLU: GLU with a SiLU (Swish-1) gate; x = [a, b] along ``dim``.
 
     .. math:: \mathrm{SwiGLU}(a, b) = a \otimes \mathrm{SiLU}(b) = a \otimes b\,\sigma(b)
     """
 
-    function = "swiglu"
+    function, family = "swiglu", "gated"
     gate = SiLU
     params = {"dim": DIM}
     formula = r"\mathrm{SwiGLU}(a, b) = a \otimes b\,\sigma(b)"
@@ -95,35 +48,28 @@ class SwiGLU(GatedLinearUnit):
 
 
 @register
-class GeGLU(GatedLinearUnit):
+class GeGLU(SplitGate):
     r"""GeGLU: GLU with a GELU gate (exact, or the tanh approximation); x = [a, b] along ``dim``.
 
     .. math:: \mathrm{GeGLU}(a, b) = a \otimes \mathrm{GELU}(b) = a \otimes b\,\Phi(b)
     """
 
-    function = "geglu"
+    function, family = "geglu", "gated"
     gate = GELU
     params = {"dim": DIM, "approximate": APPROXIMATE}
     formula = r"\mathrm{GeGLU}(a, b) = a \otimes b\,\Phi(b)"
     reference = "Shazeer, GLU variants improve transformer (2020), arXiv:2002.05202"
     plot_params = ({"approximate": "none"}, {"approximate": "tanh"})
 
-    @classmethod
-    def validate(cls, **p: Any) -> None:
-        super().validate(**p)
-        a = p.get("approximate", "none")
-        if a not in ("none", "tanh"):
-            raise ParameterError(f"approximate argument must be either none or tanh, got {a!r}")
-
 
 @register
-class ReGLU(GatedLinearUnit):
+class ReGLU(SplitGate):
     r"""ReGLU: GLU with a ReLU gate; x = [a, b] along ``dim`` (relu'(0) = 0).
 
     .. math:: \mathrm{ReGLU}(a, b) = a \otimes \max(0, b)
     """
 
-    function = "reglu"
+    function, family = "reglu", "gated"
     gate = ReLU
     params = {"dim": DIM}
     formula = r"\mathrm{ReGLU}(a, b) = a \otimes \max(0, b)"

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from .. import _math as m
 from ..registry import register
-from ..spec import Activation, Param, finite, positive
+from ..spec import Elementwise, Param, Parametric, finite, positive
 from .gated import EXP_UNDERFLOW, _silu_parts, _swish, _swish_prime
 
 QUICK_GELU_BETA = 1.702
@@ -26,7 +26,7 @@ STAR_RELU_BIAS = -0.4472  # -E[relu(x)^2] * scale = -0.5 * 0.8944
 
 
 @register
-class QuickGELU(Activation):
+class QuickGELU(Elementwise):
     r"""QuickGELU (CLIP): GELU approximated by a sigmoid gate, = Swish with beta 1.702.
 
     .. math:: f(x) = x\sigma(1.702x),\quad f' = \sigma(z) + z\sigma'(z),\quad
@@ -51,7 +51,7 @@ class QuickGELU(Activation):
 
 
 @register
-class SquaredReLU(Activation):
+class SquaredReLU(Elementwise):
     r"""Squared ReLU (Primer).
 
     .. math:: f(x) = \max(0, x)^2,\quad f' = 2\max(0, x),\quad f'' = 2[x > 0]
@@ -79,7 +79,7 @@ class SquaredReLU(Activation):
 
 
 @register
-class HardMish(Activation):
+class HardMish(Elementwise):
     r"""Hard Mish: a piecewise quadratic Mish (timm).
 
     .. math:: f(x) = \tfrac12 x \min(\max(x + 2, 0), 2),\quad f' = x + 1 \text{ on } [-2, 0],\quad
@@ -123,7 +123,7 @@ def _x_over_s(x: Tensor, s: Tensor) -> Tensor:
 
 
 @register
-class Squareplus(Activation):
+class Squareplus(Elementwise):
     r"""Squareplus: an algebraic softplus.
 
     .. math:: f(x) = \frac{x + s}{2} = \frac{b}{2(s - x)},\ s = \sqrt{x^2 + b};\quad
@@ -161,7 +161,7 @@ def _erf_prime(u: Tensor) -> Tensor:
 
 
 @register
-class SERF(Activation):
+class SERF(Elementwise):
     r"""SERF: self-regularised, x times the error function of softplus.
 
     .. math:: f(x) = x\,\mathrm{erf}(p),\ p = \mathrm{softplus}(x);\quad
@@ -194,9 +194,9 @@ class SERF(Activation):
         return _erf_prime(p) * (2.0 * s + xc * (m.sigmoid_prime(xc) - 2.0 * p * s * s))
 
 
-# ---- learnable (kind "parametric"): the tensors follow x into the Function ---------------------
+# ---- learnable (Parametric): the tensors follow x into the operator ----------------------------
 @register
-class StarReLU(Activation):
+class StarReLU(Parametric):
     r"""StarReLU (MetaFormer): a scaled and shifted squared ReLU, learnable scale s and bias b.
 
     .. math:: f(x) = s\max(0, x)^2 + b,\quad \partial_x f = 2s\max(0, x),\quad
@@ -204,7 +204,6 @@ class StarReLU(Activation):
     """
 
     function, family = "star_relu", "rectifier"
-    kind = "parametric"
     tensor_params = ("scale", "bias")
     params = {
         "scale_value": Param(
@@ -223,26 +222,34 @@ class StarReLU(Activation):
     )
     kink_convention = "df/dx(0) = 0, d2f/dx2(0) = 0 (the x <= 0 branch, as SquaredReLU)"
 
-    def f(x: Tensor, scale: Tensor | float, bias: Tensor | float) -> Tensor:
+    def forward(x: Tensor, s: Tensor | float, b: Tensor | float) -> Tensor:
         r = torch.clamp(x, min=0.0)
-        return scale * (r * r) + bias
-
-    def forward(x: Tensor, s: Tensor, b: Tensor) -> tuple[Tensor, tuple[Tensor, ...]]:
-        r = torch.clamp(x, min=0.0)
-        return s * (r * r) + b, (x, s, b)
+        return s * (r * r) + b
 
     def vjp(g: Tensor, x: Tensor, s: Tensor, b: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         r = torch.clamp(x, min=0.0)
         return 2.0 * g * s * r, (g * (r * r)).sum_to_size(s.shape), g.sum_to_size(b.shape)
 
-    def vjp2(ggs: tuple[Tensor, Tensor, Tensor], g: Tensor, x: Tensor, s: Tensor, b: Tensor, needs: tuple[bool, ...]):
+    def jvp(ts: tuple[Tensor, Tensor, Tensor], x: Tensor, s: Tensor, b: Tensor) -> Tensor:
+        tx, t_s, tb = ts
+        r = torch.clamp(x, min=0.0)
+        return 2.0 * s * r * tx + t_s * (r * r) + tb
+
+    def vjp2(ggs: tuple[Tensor, Tensor, Tensor], g: Tensor, x: Tensor, s: Tensor, b: Tensor):
         ggx, ggs_, ggb = ggs
         r = torch.clamp(x, min=0.0)
-        grad_g = 2.0 * ggx * s * r + ggs_ * (r * r) + ggb if needs[0] else None
-        grad_x = 2.0 * g * (ggx * s * m.pick(x > 0.0, 1.0, 0.0, x) + ggs_ * r) if needs[1] else None
-        grad_s = (2.0 * g * ggx * r).sum_to_size(s.shape) if needs[2] else None
-        grad_b = torch.zeros_like(b) if needs[3] else None  # no gradient depends on b
-        return grad_g, grad_x, grad_s, grad_b
+        grad_g = 2.0 * ggx * s * r + ggs_ * (r * r) + ggb
+        grad_x = 2.0 * g * (ggx * s * m.pick(x > 0.0, 1.0, 0.0, x) + ggs_ * r)
+        grad_s = (2.0 * g * ggx * r).sum_to_size(s.shape)
+        return grad_g, grad_x, grad_s, torch.zeros_like(b)  # no gradient depends on b
+
+    def vjp_jvp(tg: Tensor, ts: tuple[Tensor, Tensor, Tensor], g: Tensor, x: Tensor, s: Tensor, b: Tensor):
+        tx, t_s, _ = ts
+        r = torch.clamp(x, min=0.0)
+        step = m.pick(x > 0.0, 1.0, 0.0, x)
+        gx = 2.0 * (tg * s * r + g * t_s * r + g * s * step * tx)
+        gs = (tg * (r * r) + 2.0 * g * r * tx).sum_to_size(s.shape)
+        return gx, gs, tg.sum_to_size(b.shape)
 
     @classmethod
     def kinks(cls, **_: Any) -> tuple[float, ...]:
@@ -289,7 +296,7 @@ def _snake_h_prime(t: Tensor) -> Tensor:
 
 
 @register
-class Snake(Activation):
+class Snake(Parametric):
     r"""Snake: x plus a periodic term, learnable frequency a per channel (dim 1).
 
     .. math:: f(x) = x + \frac{\sin^2(ax)}{a} = x + x\sin(ax)\,\mathrm{sinc}(ax),\quad
@@ -301,7 +308,6 @@ class Snake(Activation):
     """
 
     function, family = "snake", "periodic"
-    kind = "parametric"
     tensor_params = ("alpha",)
     params = {
         "in_features": Param(1, "number of frequencies: 1 or the channel count", None, ">= 1"),
@@ -314,23 +320,34 @@ class Snake(Activation):
     x_range = (-6.0, 6.0)
     plot_params = ({"alpha": 0.5}, {"alpha": 1.0}, {"alpha": 2.0})
 
-    def f(x: Tensor, alpha: Tensor | float) -> Tensor:
-        t = alpha * x
+    def forward(x: Tensor, a: Tensor | float) -> Tensor:
+        t = a * x
         return torch.where(x.isinf(), x, x + x * torch.sin(t) * _sinc(t))
-
-    def forward(x: Tensor, a: Tensor) -> tuple[Tensor, tuple[Tensor, ...]]:
-        return Snake.f(x, a), (x, a)
 
     def vjp(g: Tensor, x: Tensor, a: Tensor) -> tuple[Tensor, Tensor]:
         t = a * x
         return g * (1.0 + torch.sin(2.0 * t)), (g * x * x * _snake_h(t)).sum_to_size(a.shape)
 
-    def vjp2(ggs: tuple[Tensor, Tensor], g: Tensor, x: Tensor, a: Tensor, needs: tuple[bool, ...]):
+    def jvp(ts: tuple[Tensor, Tensor], x: Tensor, a: Tensor) -> Tensor:
+        tx, ta = ts
+        t = a * x
+        return (1.0 + torch.sin(2.0 * t)) * tx + x * x * _snake_h(t) * ta
+
+    def vjp2(ggs: tuple[Tensor, Tensor], g: Tensor, x: Tensor, a: Tensor):
         ggx, gga = ggs
         t = a * x
         c2 = torch.cos(2.0 * t)
         f_xa = 2.0 * x * c2
-        grad_g = ggx * (1.0 + torch.sin(2.0 * t)) + gga * x * x * _snake_h(t) if needs[0] else None
-        grad_x = g * (ggx * 2.0 * a * c2 + gga * f_xa) if needs[1] else None
-        grad_a = (g * (ggx * f_xa + gga * x * x * x * _snake_h_prime(t))).sum_to_size(a.shape) if needs[2] else None
+        grad_g = ggx * (1.0 + torch.sin(2.0 * t)) + gga * x * x * _snake_h(t)
+        grad_x = g * (ggx * 2.0 * a * c2 + gga * f_xa)
+        grad_a = (g * (ggx * f_xa + gga * x * x * x * _snake_h_prime(t))).sum_to_size(a.shape)
         return grad_g, grad_x, grad_a
+
+    def vjp_jvp(tg: Tensor, ts: tuple[Tensor, Tensor], g: Tensor, x: Tensor, a: Tensor):
+        tx, ta = ts
+        t = a * x
+        c2 = torch.cos(2.0 * t)
+        f_xa = 2.0 * x * c2
+        gx = tg * (1.0 + torch.sin(2.0 * t)) + g * (2.0 * a * c2 * tx + f_xa * ta)
+        ga = tg * x * x * _snake_h(t) + g * (f_xa * tx + x * x * x * _snake_h_prime(t) * ta)
+        return gx, ga.sum_to_size(a.shape)

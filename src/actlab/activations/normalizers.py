@@ -1,7 +1,7 @@
 """Normalisers over a dimension: Softmax, Softmin, LogSoftmax, Softmax2d.
 
 The max is subtracted before exponentiating (never the min), and log-softmax is
-x - max - log(sum(exp(x - max))), so nothing overflows. Backward saves only the output.
+x - max - log(sum(exp(x - max))), so nothing overflows. The operator saves only the output.
 """
 
 from __future__ import annotations
@@ -10,23 +10,32 @@ import torch
 from torch import Tensor
 
 from ..registry import register
-from ..spec import Activation, Param
+from ..spec import Normalizer, Param, integer
 
 DIM = Param(
     None,
     "dimension to normalise over (None: torch's legacy implicit choice)",
-    lambda v: v is None or isinstance(v, int),
+    lambda v: v is None or integer(v),
     "an int or None",
+    type=int,
 )
 
 
 def shifted_exact(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
     """z = x - max as an unevaluated sum hi + lo (Knuth's TwoSum): the rounding of x - max,
-    up to half an ulp of |z| <= 100, would shift e^z by up to 2^-18 (64 ulps) otherwise."""
+    up to half an ulp of |z| <= 100, would shift e^z by up to 2^-18 (64 ulps) otherwise.
+
+    A row whose max is +inf has a limit when a single entry is +inf (z = 0 there, -inf
+    elsewhere: softmax one-hot, log-softmax 0 and -inf); with several +inf entries it has none
+    and the row is NaN, as torch's."""
     m = torch.amax(x, dim, keepdim=True)
-    hi = x - m
+    inf_row = torch.isposinf(m)
+    hi = x - torch.where(inf_row, 0.0, m)
     mv = hi - x  # the -m that made it into hi
     lo = (x - (hi - mv)) + (-m - mv)
+    posinf = torch.isposinf(x)
+    top = torch.where(posinf.sum(dim, keepdim=True) == 1, 0.0, float("nan"))
+    hi = torch.where(inf_row, torch.where(posinf, top, float("-inf")), hi)
     return hi, torch.where(torch.isfinite(hi), lo, 0.0)
 
 
@@ -51,119 +60,133 @@ def log_softmax_forward(x: Tensor, dim: int) -> Tensor:
         return x.clone()
     hi, lo = shifted_exact(x, dim)
     e = torch.exp(hi)
-    top = torch.zeros_like(x, dtype=torch.bool).scatter_(dim, torch.argmax(x, dim, keepdim=True), True)
+    top = torch.zeros_like(x, dtype=torch.bool).scatter_(dim, torch.argmax(hi, dim, keepdim=True), True)
     rest = torch.where(top, 0.0, e + e * lo).sum(dim, keepdim=True)
     return (hi - torch.log1p(rest)) + lo
 
 
+def _dot(a: Tensor, b: Tensor, dim: int) -> Tensor:
+    return (a * b).sum(dim, keepdim=True)
+
+
 def softmax_vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
-    """J^T g for y = softmax(x): y * (g - <g, y>)."""
-    return y * (g - (g * y).sum(dim, keepdim=True))
+    """J^T g = J g for y = softmax(x) (J = diag(y) - y y^T is symmetric): y * (g - <g, y>)."""
+    return y * (g - _dot(g, y, dim))
 
 
-def softmax_vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int, needs: tuple[bool, ...]):
+def softmax_vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int) -> tuple[Tensor, Tensor]:
     """Derivatives of <gg, y * (g - <g, y>)> with respect to g and y."""
-    s = (g * y).sum(dim, keepdim=True)
-    t = (gg * y).sum(dim, keepdim=True)
-    grad_g = y * (gg - t) if needs[0] else None
-    grad_y = gg * (g - s) - g * t if needs[1] else None
-    return grad_g, grad_y
+    s, t = _dot(g, y, dim), _dot(gg, y, dim)
+    return y * (gg - t), gg * (g - s) - g * t
+
+
+def softmax_vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int) -> Tensor:
+    """The directional derivative of y * (g - <g, y>) along (tg, ty)."""
+    return ty * (g - _dot(g, y, dim)) + y * (tg - _dot(tg, y, dim) - _dot(g, ty, dim))
 
 
 @register
-class Softmax(Activation):
+class Softmax(Normalizer):
     r"""Softmax along ``dim``.
 
     .. math:: y_i = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},\ m = \max_j x_j,\quad
-              J^\top g = y \odot (g - \langle g, y\rangle)
+              J^\top g = J g = y \odot (g - \langle g, y\rangle)
     """
 
     function, torch_name, family = "softmax", "Softmax", "normalizer"
-    kind = "normalizer"
-    save = "output"
     params = {"dim": DIM}
     formula = r"\mathrm{Softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}"
     reference = "Bridle, Probabilistic interpretation of feedforward classification network outputs (1990)"
 
-    def forward(x: Tensor, dim: int) -> tuple[Tensor, tuple[Tensor, ...]]:
-        y = softmax_forward(x, dim)
-        return y, (y,)
+    def forward(x: Tensor, dim: int) -> Tensor:
+        return softmax_forward(x, dim)
 
-    def vjp(g: Tensor, y: Tensor, dim: int) -> tuple[Tensor]:
-        return (softmax_vjp(g, y, dim),)
+    def vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
+        return softmax_vjp(g, y, dim)
 
-    def vjp2(ggs: tuple[Tensor], g: Tensor, y: Tensor, needs: tuple[bool, ...], dim: int):
-        return softmax_vjp2(ggs[0], g, y, dim, needs)
+    def jvp(t: Tensor, y: Tensor, dim: int) -> Tensor:
+        return softmax_vjp(t, y, dim)
+
+    def vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int) -> tuple[Tensor, Tensor]:
+        return softmax_vjp2(gg, g, y, dim)
+
+    def vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int) -> Tensor:
+        return softmax_vjp_jvp(tg, ty, g, y, dim)
 
 
 @register
-class Softmin(Activation):
+class Softmin(Normalizer):
     r"""Softmin along ``dim``: softmax(-x).
 
-    .. math:: y_i = \frac{e^{-x_i}}{\sum_j e^{-x_j}},\quad J^\top g = -y \odot (g - \langle g, y\rangle)
+    .. math:: y_i = \frac{e^{-x_i}}{\sum_j e^{-x_j}},\quad J^\top g = J g = -y \odot (g - \langle g, y\rangle)
     """
 
     function, torch_name, family = "softmin", "Softmin", "normalizer"
-    kind = "normalizer"
-    save = "output"
     params = {"dim": DIM}
     formula = r"\mathrm{Softmin}(x)_i = \frac{e^{-x_i}}{\sum_j e^{-x_j}}"
     reference = "torch.nn.Softmin"
 
-    def forward(x: Tensor, dim: int) -> tuple[Tensor, tuple[Tensor, ...]]:
-        y = softmax_forward(-x, dim)
-        return y, (y,)
+    def forward(x: Tensor, dim: int) -> Tensor:
+        return softmax_forward(-x, dim)
 
-    def vjp(g: Tensor, y: Tensor, dim: int) -> tuple[Tensor]:
-        return (-softmax_vjp(g, y, dim),)
+    def vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
+        return -softmax_vjp(g, y, dim)
 
-    def vjp2(ggs: tuple[Tensor], g: Tensor, y: Tensor, needs: tuple[bool, ...], dim: int):
-        grad_g, grad_y = softmax_vjp2(ggs[0], g, y, dim, needs)
-        return (None if grad_g is None else -grad_g, None if grad_y is None else -grad_y)
+    def jvp(t: Tensor, y: Tensor, dim: int) -> Tensor:
+        return -softmax_vjp(t, y, dim)
+
+    def vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int) -> tuple[Tensor, Tensor]:
+        grad_g, grad_y = softmax_vjp2(gg, g, y, dim)
+        return -grad_g, -grad_y
+
+    def vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int) -> Tensor:
+        return -softmax_vjp_jvp(tg, ty, g, y, dim)
 
 
 @register
-class LogSoftmax(Activation):
+class LogSoftmax(Normalizer):
     r"""Log-softmax along ``dim`` via log-sum-exp.
 
-    .. math:: y_i = x_i - m - \log\sum_j e^{x_j - m},\quad J^\top g = g - e^{y}\sum_j g_j
+    .. math:: y_i = x_i - m - \log\sum_j e^{x_j - m},\quad p = e^y,\quad
+              J^\top g = g - p\textstyle\sum_j g_j,\quad J t = t - \langle p, t\rangle
     """
 
     function, torch_name, family = "log_softmax", "LogSoftmax", "normalizer"
-    kind = "normalizer"
-    save = "output"
     params = {"dim": DIM}
     formula = r"\mathrm{LogSoftmax}(x)_i = \log\frac{e^{x_i}}{\sum_j e^{x_j}}"
     reference = "log-sum-exp with the max subtracted"
 
-    def forward(x: Tensor, dim: int) -> tuple[Tensor, tuple[Tensor, ...]]:
-        y = log_softmax_forward(x, dim)
-        return y, (y,)
+    def forward(x: Tensor, dim: int) -> Tensor:
+        return log_softmax_forward(x, dim)
 
-    def vjp(g: Tensor, y: Tensor, dim: int) -> tuple[Tensor]:
+    def vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
         """g - p G (p = e^y, G = sum g); where p > 1/2 as (g - G) - G expm1(y): with
         cross-entropy's g = -onehot that keeps 1 - p exact instead of rounding p first."""
         total = g.sum(dim, keepdim=True)
         big = y > -0.6931471805599453
-        return (torch.where(big, (g - total) - total * torch.expm1(y), g - torch.exp(y) * total),)
+        return torch.where(big, (g - total) - total * torch.expm1(y), g - torch.exp(y) * total)
 
-    def vjp2(ggs: tuple[Tensor], g: Tensor, y: Tensor, needs: tuple[bool, ...], dim: int):
-        (gg,) = ggs
+    def jvp(t: Tensor, y: Tensor, dim: int) -> Tensor:
+        return t - _dot(torch.exp(y), t, dim)
+
+    def vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int) -> tuple[Tensor, Tensor]:
         p = torch.exp(y)
-        grad_g = gg - (gg * p).sum(dim, keepdim=True) if needs[0] else None
-        grad_y = -gg * p * g.sum(dim, keepdim=True) if needs[1] else None
-        return grad_g, grad_y
+        return gg - _dot(gg, p, dim), -gg * p * g.sum(dim, keepdim=True)
+
+    def vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int) -> Tensor:
+        p = torch.exp(y)
+        return tg - p * tg.sum(dim, keepdim=True) - p * ty * g.sum(dim, keepdim=True)
 
 
 @register
-class Softmax2d(Activation):
+class Softmax2d(Normalizer):
     r"""Softmax over channels at every spatial location: Softmax(dim=-3) of (C, H, W) or (N, C, H, W)."""
 
     function, torch_name, family = "softmax2d", "Softmax2d", "normalizer"
-    kind = "normalizer"
-    save = "output"
     formula = r"\mathrm{Softmax2d}(x)_{c,h,w} = \frac{e^{x_{c,h,w}}}{\sum_{c'} e^{x_{c',h,w}}}"
     reference = "torch.nn.Softmax2d"
     forward = Softmax.forward
     vjp = Softmax.vjp
+    jvp = Softmax.jvp
     vjp2 = Softmax.vjp2
+    vjp_jvp = Softmax.vjp_jvp

@@ -10,13 +10,13 @@ from torch import Tensor
 from .. import _math as m
 from ..errors import ParameterError
 from ..registry import register
-from ..spec import Activation, Param, finite
+from ..spec import Elementwise, Param, Parametric, Random, finite
 
 REQUIRED = Param(None)  # placeholder default for torch's required arguments (see Threshold)
 
 
 @register
-class Threshold(Activation):
+class Threshold(Elementwise):
     r"""Threshold: keep x above the threshold, replace the rest by ``value``.
 
     .. math:: f(x) = x \text{ if } x > \theta \text{ else } v,\quad f' = [x > \theta]
@@ -24,10 +24,11 @@ class Threshold(Activation):
 
     function, torch_name, family = "threshold", "Threshold", "rectifier"
     params = {
-        "threshold": Param(None, "the threshold", finite, "finite", sample=(-2.0, 2.0), plot=(1.0,)),
-        "value": Param(None, "the replacement value", finite, "finite", sample=(-2.0, 2.0)),
+        "threshold": Param(None, "the threshold", finite, "finite", sample=(-2.0, 2.0), plot=(1.0,), type=float),
+        "value": Param(None, "the replacement value", finite, "finite", sample=(-2.0, 2.0), type=float),
     }
     inplace = True
+    integer_inputs = True
     formula = r"\mathrm{Threshold}(x) = \begin{cases} x & x > \mathrm{threshold} \\ \mathrm{value} & \text{otherwise}\end{cases}"
     reference = "torch.nn.Threshold"
     plot_params = ({"threshold": 1.0, "value": 0.0}, {"threshold": 0.5, "value": -1.0})
@@ -48,7 +49,7 @@ class Threshold(Activation):
 
 
 @register
-class ReLU(Activation):
+class ReLU(Elementwise):
     r"""Rectified linear unit.
 
     .. math:: f(x) = \max(0, x),\quad f'(x) = [x > 0]\ (f'(0) = 0)
@@ -56,13 +57,14 @@ class ReLU(Activation):
 
     function, torch_name, family = "relu", "ReLU", "rectifier"
     inplace = True
-    save = "output"
+    integer_inputs = True
+    save_output = True
     formula = r"\mathrm{ReLU}(x) = \max(0, x)"
     reference = "Nair & Hinton, Rectified linear units improve restricted Boltzmann machines (2010)"
     kink_convention = "f'(0) = 0 (torch, JAX): the subgradient that keeps dead units dead"
 
     def f(x: Tensor) -> Tensor:
-        return torch.clamp(x, min=0.0)
+        return torch.clamp(x, min=0)  # an int bound keeps integer inputs integer
 
     def df(x: Tensor) -> Tensor:
         return m.pick(x <= 0.0, 0.0, 1.0, x)
@@ -79,7 +81,7 @@ class ReLU(Activation):
 
 
 @register
-class ReLU6(Activation):
+class ReLU6(Elementwise):
     r"""ReLU capped at 6 (MobileNet): ``Hardtanh(0, 6)``.
 
     .. math:: f(x) = \min(\max(0, x), 6),\quad f' = [0 < x < 6]
@@ -87,14 +89,15 @@ class ReLU6(Activation):
 
     function, torch_name, family = "relu6", "ReLU6", "rectifier"
     inplace = True
-    save = "output"
+    integer_inputs = True
+    save_output = True
     formula = r"\mathrm{ReLU6}(x) = \min(\max(0, x), 6)"
     reference = "Krizhevsky, Convolutional deep belief networks on CIFAR-10 (2010)"
     x_range = (-3.0, 9.0)
     kink_convention = "f'(0) = f'(6) = 0 (torch)"
 
     def f(x: Tensor) -> Tensor:
-        return torch.clamp(x, 0.0, 6.0)
+        return torch.clamp(x, 0, 6)
 
     def df(x: Tensor) -> Tensor:
         return m.pick((x <= 0.0) | (x >= 6.0), 0.0, 1.0, x)
@@ -111,7 +114,7 @@ class ReLU6(Activation):
 
 
 @register
-class LeakyReLU(Activation):
+class LeakyReLU(Elementwise):
     r"""Leaky ReLU.
 
     .. math:: f(x) = x \text{ if } x > 0 \text{ else } s x,\quad f'(x) = 1 \text{ if } x > 0
@@ -141,7 +144,7 @@ class LeakyReLU(Activation):
     d2f_y = d2f
 
     @classmethod
-    def output_ok(cls, negative_slope: float = 0.01, **_: Any) -> bool:
+    def output_ok(cls, dtype: torch.dtype, negative_slope: float = 0.01, **_: Any) -> bool:
         return negative_slope >= 0
 
     @classmethod
@@ -150,7 +153,7 @@ class LeakyReLU(Activation):
 
 
 @register
-class PReLU(Activation):
+class PReLU(Parametric):
     r"""Parametric ReLU with a learnable slope per channel (dim 1) or one shared slope.
 
     .. math:: f(x) = x \text{ if } x > 0 \text{ else } a x,\quad
@@ -158,7 +161,6 @@ class PReLU(Activation):
     """
 
     function, torch_name, family = "prelu", "PReLU", "rectifier"
-    kind = "parametric"
     tensor_params = ("weight",)
     params = {
         "num_parameters": Param(1, "number of slopes: 1 or the channel count", None, ">= 1"),
@@ -169,25 +171,31 @@ class PReLU(Activation):
     plot_params = ({"init": 0.25}, {"init": 0.1}, {"init": 0.5})
     kink_convention = "df/dx(0) = a, df/da(0) = 0 (torch)"
 
-    def f(x: Tensor, weight: Tensor) -> Tensor:
-        return torch.where(x > 0.0, x, weight * x)
-
-    def forward(x: Tensor, w: Tensor) -> tuple[Tensor, tuple[Tensor, ...]]:
-        return torch.where(x > 0.0, x, w * x), (x, w)
+    def forward(x: Tensor, w: Tensor) -> Tensor:
+        return torch.where(x > 0.0, x, w * x)
 
     def vjp(g: Tensor, x: Tensor, w: Tensor) -> tuple[Tensor, Tensor]:
         pos = x > 0.0
-        gx = torch.where(pos, g, g * w)
-        gw = torch.where(pos, 0.0, g * x).sum_to_size(w.shape)
-        return gx, gw
+        return torch.where(pos, g, g * w), torch.where(pos, 0.0, g * x).sum_to_size(w.shape)
 
-    def vjp2(ggs: tuple[Tensor, Tensor], g: Tensor, x: Tensor, w: Tensor, needs: tuple[bool, ...]):
+    def jvp(ts: tuple[Tensor, Tensor], x: Tensor, w: Tensor) -> Tensor:
+        tx, tw = ts
+        return torch.where(x > 0.0, tx, w * tx + tw * x)
+
+    def vjp2(ggs: tuple[Tensor, Tensor], g: Tensor, x: Tensor, w: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         ggx, ggw = ggs
         pos = x > 0.0
-        grad_g = torch.where(pos, ggx, ggx * w + ggw * x) if needs[0] else None
-        grad_x = torch.where(pos, 0.0, ggw * g) if needs[1] else None
-        grad_w = torch.where(pos, 0.0, ggx * g).sum_to_size(w.shape) if needs[2] else None
+        grad_g = torch.where(pos, ggx, ggx * w + ggw * x)
+        grad_x = torch.where(pos, 0.0, ggw * g)
+        grad_w = torch.where(pos, 0.0, ggx * g).sum_to_size(w.shape)
         return grad_g, grad_x, grad_w
+
+    def vjp_jvp(tg: Tensor, ts: tuple[Tensor, Tensor], g: Tensor, x: Tensor, w: Tensor) -> tuple[Tensor, Tensor]:
+        tx, tw = ts
+        pos = x > 0.0
+        gx = torch.where(pos, tg, tg * w + g * tw)
+        gw = torch.where(pos, 0.0, tg * x + g * tx).sum_to_size(w.shape)
+        return gx, gw
 
     @classmethod
     def kinks(cls, **_: Any) -> tuple[float, ...]:
@@ -195,7 +203,7 @@ class PReLU(Activation):
 
 
 @register
-class RReLU(Activation):
+class RReLU(Random):
     r"""Randomized leaky ReLU: in training each x <= 0 gets its own slope from
     U(lower, upper); in evaluation the slope is (lower + upper) / 2.
 
@@ -203,7 +211,6 @@ class RReLU(Activation):
     """
 
     function, torch_name, family = "rrelu", "RReLU", "rectifier"
-    kind = "random"
     params = {
         "lower": Param(1.0 / 8, "lower bound of the slope", finite, "finite", sample=(0.0, 0.2)),
         "upper": Param(1.0 / 3, "upper bound of the slope", finite, "finite", sample=(0.25, 0.5)),
@@ -227,19 +234,17 @@ class RReLU(Activation):
     d2f_y = d2f
 
     @classmethod
-    def output_ok(cls, lower: float = 0.125, upper: float = 1 / 3, **_: Any) -> bool:
+    def output_ok(cls, dtype: torch.dtype, lower: float = 0.125, upper: float = 1 / 3, **_: Any) -> bool:
         return lower + upper >= 0
 
     @classmethod
-    def validate(cls, **p: Any) -> None:
-        super().validate(**p)
+    def relations(cls, **p: Any) -> None:
         lower, upper = p.get("lower", 1 / 8), p.get("upper", 1 / 3)
         if lower > upper:
             raise ParameterError(
                 f"RReLU: lower bound ({lower}) should be less than or equal to the upper bound ({upper})"
             )
 
-    @staticmethod
     def noise(x: Tensor, lower: float, upper: float) -> Tensor:
         """Per-element slopes: U(lower, upper) where x <= 0, else 1.
 

@@ -7,11 +7,11 @@ from torch import Tensor
 
 from .. import _math as m
 from ..registry import register
-from ..spec import Activation, Param, finite, nonnegative
+from ..spec import Elementwise, Param, finite, nonnegative
 
 
 @register
-class Hardshrink(Activation):
+class Hardshrink(Elementwise):
     r"""Hard shrinkage: zero out [-lambda, lambda].
 
     .. math:: f(x) = x \text{ if } |x| > \lambda \text{ else } 0,\quad f' = [|x| > \lambda]
@@ -40,7 +40,7 @@ class Hardshrink(Activation):
 
 
 @register
-class Softshrink(Activation):
+class Softshrink(Elementwise):
     r"""Soft shrinkage (the proximal operator of lambda |x|).
 
     .. math:: f(x) = x - \lambda\operatorname{sign}(x) \text{ if } |x| > \lambda \text{ else } 0,
@@ -79,13 +79,14 @@ class Softshrink(Activation):
 
 
 @register
-class Tanhshrink(Activation):
+class Tanhshrink(Elementwise):
     r"""x - tanh(x).
 
     .. math:: f(x) = x - \tanh x,\quad f' = \tanh^2 x,\quad f'' = 2\tanh x\,\operatorname{sech}^2 x
     """
 
     function, torch_name, family = "tanhshrink", "Tanhshrink", "shrinkage"
+    integer_to_float = True  # torch computes integer inputs in the default float dtype
     formula = r"\mathrm{Tanhshrink}(x) = x - \tanh(x)"
     reference = "torch.nn.Tanhshrink"
 

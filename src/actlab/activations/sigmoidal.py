@@ -10,11 +10,11 @@ from torch import Tensor
 from .. import _math as m
 from ..errors import ParameterAssertionError, ParameterError
 from ..registry import register
-from ..spec import Activation, Param, finite
+from ..spec import Elementwise, Param, finite
 
 
 @register
-class Sigmoid(Activation):
+class Sigmoid(Elementwise):
     r"""Logistic sigmoid.
 
     .. math:: \sigma(x) = \frac{1}{1 + e^{-x}},\quad \sigma' = \sigma(x)\sigma(-x),\quad
@@ -22,6 +22,7 @@ class Sigmoid(Activation):
     """
 
     function, torch_name, family = "sigmoid", "Sigmoid", "sigmoidal"
+    integer_to_float = True  # torch computes integer inputs in the default float dtype
     formula = r"\sigma(x) = \frac{1}{1 + e^{-x}}"
     reference = "Rumelhart, Hinton & Williams, Learning representations by back-propagating errors (1986)"
     x_range = (-8.0, 8.0)
@@ -37,7 +38,7 @@ class Sigmoid(Activation):
 
 
 @register
-class Tanh(Activation):
+class Tanh(Elementwise):
     r"""Hyperbolic tangent.
 
     .. math:: \tanh x = \frac{e^x - e^{-x}}{e^x + e^{-x}},\quad \tanh' = \operatorname{sech}^2 x,
@@ -45,6 +46,7 @@ class Tanh(Activation):
     """
 
     function, torch_name, family = "tanh", "Tanh", "sigmoidal"
+    integer_to_float = True  # torch computes integer inputs in the default float dtype
     formula = r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}"
     reference = "LeCun et al., Efficient BackProp (1998)"
     x_range = (-4.0, 4.0)
@@ -60,7 +62,7 @@ class Tanh(Activation):
 
 
 @register
-class Softsign(Activation):
+class Softsign(Elementwise):
     r"""Softsign.
 
     .. math:: f(x) = \frac{x}{1 + |x|},\quad f' = \frac{1}{(1+|x|)^2},\quad
@@ -68,6 +70,7 @@ class Softsign(Activation):
     """
 
     function, torch_name, family = "softsign", "Softsign", "sigmoidal"
+    integer_to_float = True  # torch computes integer inputs in the default float dtype
     formula = r"\mathrm{Softsign}(x) = \frac{x}{1 + |x|}"
     reference = "Bergstra et al., Quadratic polynomials learn better image features (2009)"
     x_range = (-8.0, 8.0)
@@ -90,7 +93,7 @@ class Softsign(Activation):
 
 
 @register
-class Hardsigmoid(Activation):
+class Hardsigmoid(Elementwise):
     r"""Piecewise-linear sigmoid (MobileNetV3).
 
     .. math:: f(x) = \min(\max(x + 3, 0), 6) / 6,\quad f' = 1/6 \text{ on } (-3, 3),\ 0 \text{ else}
@@ -121,13 +124,14 @@ class Hardsigmoid(Activation):
 
 
 @register
-class Hardtanh(Activation):
+class Hardtanh(Elementwise):
     r"""Hard tanh: clamp to [min_val, max_val].
 
     .. math:: f(x) = \min(\max(x, a), b),\quad f' = 1 \text{ on } (a, b),\ 0 \text{ else}
     """
 
     function, torch_name, family = "hardtanh", "Hardtanh", "sigmoidal"
+    integer_inputs = True
     params = {
         "min_val": Param(-1.0, "lower end of the linear region", finite, "finite", sample=(-3.0, -0.1)),
         "max_val": Param(1.0, "upper end of the linear region", finite, "finite", sample=(0.1, 3.0)),
@@ -155,9 +159,7 @@ class Hardtanh(Activation):
         return (min_val, max_val)
 
     @classmethod
-    def output_ok(
-        cls, min_val: float = -1.0, max_val: float = 1.0, dtype: torch.dtype | None = None, **_: object
-    ) -> bool:
+    def output_ok(cls, dtype: torch.dtype, min_val: float = -1.0, max_val: float = 1.0, **_: object) -> bool:
         """f' from y needs y to land exactly on a bound: a bound that rounds differently in a half
         dtype (y is stored rounded, compared in float32) would mark clamped entries as inside."""
         if dtype not in (torch.float16, torch.bfloat16):
@@ -171,15 +173,14 @@ class Hardtanh(Activation):
             raise ParameterAssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
 
     @classmethod
-    def validate(cls, **p: Any) -> None:
+    def relations(cls, **p: Any) -> None:
         """F.hardtanh accepts min_val == max_val (the module does not) but not min_val > max_val."""
-        super().validate(**p)
         if p.get("min_val", -1.0) > p.get("max_val", 1.0):
             raise ParameterError("min_val cannot be greater than max_val")
 
 
 @register
-class LogSigmoid(Activation):
+class LogSigmoid(Elementwise):
     r"""Log of the sigmoid, computed without overflow.
 
     .. math:: f(x) = \log\sigma(x) = \min(x,0) - \log(1 + e^{-|x|}),\quad f' = \sigma(-x),\quad

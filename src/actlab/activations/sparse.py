@@ -14,7 +14,7 @@ Both are projections onto the simplex that give exact zeros. With the support S 
   factor u of the next J cancels it). The entmax package's entmax15 (1.3) differentiates
   sqrt(y) at y = 0 instead and fails gradgradcheck.
 
-Both save only the output. The threshold tau comes from the support found by the sort (Peters et al.'s
+The operator saves only the output. The threshold tau comes from the support found by the sort (Peters et al.'s
 algorithm); for entmax15 it is then recomputed from the support alone (two-pass mean and sum
 of squares: the cumulative mean of squares minus the squared mean cancels). Rows with +inf give the uniform
 distribution over their +inf entries (the limit); NaN propagates to its row.
@@ -26,9 +26,9 @@ import torch
 from torch import Tensor
 
 from ..registry import register
-from ..spec import Activation, Param
+from ..spec import Normalizer, Param, integer
 
-DIM = Param(-1, "dimension to normalise over", lambda v: isinstance(v, int) and not isinstance(v, bool), "an int")
+DIM = Param(-1, "dimension to normalise over", integer, "an int")
 
 
 def shifted(x: Tensor, dim: int) -> Tensor:
@@ -102,65 +102,73 @@ def entmax15_vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
 
 
 @register
-class Sparsemax(Activation):
+class Sparsemax(Normalizer):
     r"""Sparsemax along ``dim``: the Euclidean projection of x onto the probability simplex.
 
     .. math:: y = [x - \tau]_+,\ \textstyle\sum_i y_i = 1,\quad
-              J^\top g = s \odot (g - \overline{g}_S),\ s = [y > 0],\quad \text{second derivative } 0
+              J^\top g = J g = s \odot (g - \overline{g}_S),\ s = [y > 0],\quad \text{second derivative } 0
     """
 
     function, family = "sparsemax", "normalizer"
-    kind = "normalizer"
-    save = "output"
     params = {"dim": DIM}
     formula = r"\mathrm{Sparsemax}(x) = \operatorname*{argmin}_{p \in \Delta} \lVert p - x \rVert^2 = [x - \tau]_+"
     reference = "Martins & Astudillo, From softmax to sparsemax (ICML 2016)"
 
-    def forward(x: Tensor, dim: int) -> tuple[Tensor, tuple[Tensor, ...]]:
-        y = _as_rows(_sparsemax, x, dim)
-        return y, (y,)
+    def forward(x: Tensor, dim: int) -> Tensor:
+        return _as_rows(_sparsemax, x, dim)
 
-    def vjp(g: Tensor, y: Tensor, dim: int) -> tuple[Tensor]:
-        return (sparsemax_vjp(g, y, dim),)
+    def vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
+        return sparsemax_vjp(g, y, dim)
 
-    def vjp2(ggs: tuple[Tensor], g: Tensor, y: Tensor, needs: tuple[bool, ...], dim: int):
+    def jvp(t: Tensor, y: Tensor, dim: int) -> Tensor:
+        return sparsemax_vjp(t, y, dim)
+
+    def vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int) -> tuple[Tensor, Tensor]:
         """J is symmetric and constant on each support: d/dg = J gg, d/dy = 0."""
-        grad_g = sparsemax_vjp(ggs[0], y, dim) if needs[0] else None
-        return grad_g, torch.zeros_like(y) if needs[1] else None
+        return sparsemax_vjp(gg, y, dim), torch.zeros_like(y)
+
+    def vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int) -> Tensor:
+        return sparsemax_vjp(tg, y, dim)  # J does not move with y inside a support
 
 
 @register
-class Entmax15(Activation):
+class Entmax15(Normalizer):
     r"""1.5-entmax along ``dim`` (exact, sort-based): sparse like sparsemax, smooth like softmax.
 
     .. math:: y = [x/2 - \tau]_+^2,\ \textstyle\sum_i y_i = 1,\quad
-              J^\top g = u \odot (g - \langle u, g\rangle / \textstyle\sum u),\ u = \sqrt{y}
+              J^\top g = J g = u \odot (g - \langle u, g\rangle / \textstyle\sum u),\ u = \sqrt{y}
     """
 
     function, family = "entmax15", "normalizer"
-    kind = "normalizer"
-    save = "output"
     params = {"dim": DIM}
     formula = r"\mathrm{Entmax}_{1.5}(x) = \left[\tfrac{x}{2} - \tau\right]_+^2,\ \textstyle\sum_i y_i = 1"
     reference = "Peters, Niculae & Martins, Sparse sequence-to-sequence models (ACL 2019)"
 
-    def forward(x: Tensor, dim: int) -> tuple[Tensor, tuple[Tensor, ...]]:
-        y = _as_rows(_entmax15, x, dim)
-        return y, (y,)
+    def forward(x: Tensor, dim: int) -> Tensor:
+        return _as_rows(_entmax15, x, dim)
 
-    def vjp(g: Tensor, y: Tensor, dim: int) -> tuple[Tensor]:
-        return (entmax15_vjp(g, y, dim),)
+    def vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
+        return entmax15_vjp(g, y, dim)
 
-    def vjp2(ggs: tuple[Tensor], g: Tensor, y: Tensor, needs: tuple[bool, ...], dim: int):
+    def jvp(t: Tensor, y: Tensor, dim: int) -> Tensor:
+        return entmax15_vjp(t, y, dim)
+
+    def vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int) -> tuple[Tensor, Tensor]:
         """d/dg <gg, J^T g> = J gg (J symmetric); d/dy = (gg - <u,gg>/S)(g - <u,g>/S) / (2u) on S."""
-        (gg,) = ggs
         u = torch.sqrt(y)
         total = u.sum(dim, keepdim=True)
         cg = g - (u * g).sum(dim, keepdim=True) / total
         cgg = gg - (u * gg).sum(dim, keepdim=True) / total
-        grad_g = u * cgg if needs[0] else None
-        grad_y = None
-        if needs[1]:
-            s = y > 0.0
-            grad_y = torch.where(s, cgg * cg / (2.0 * torch.where(s, u, 1.0)), 0.0)
-        return grad_g, grad_y
+        s = y > 0.0
+        return u * cgg, torch.where(s, cgg * cg / (2.0 * torch.where(s, u, 1.0)), 0.0)
+
+    def vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int) -> Tensor:
+        r"""d[u (g - c)] with c = <u, g>/U, U = sum u and du = ty / 2u on the support (0 off it):
+        :math:`J\,tg + du\,(g - c) - u\,(\langle du, g\rangle - c \sum du)/U`."""
+        s = y > 0.0
+        u = torch.sqrt(y)
+        total = u.sum(dim, keepdim=True)
+        c = (u * g).sum(dim, keepdim=True) / total
+        du = torch.where(s, ty / (2.0 * torch.where(s, u, 1.0)), 0.0)
+        dc = ((du * g).sum(dim, keepdim=True) - c * du.sum(dim, keepdim=True)) / total
+        return entmax15_vjp(tg, y, dim) + du * (g - c) - u * dc

@@ -33,8 +33,9 @@ import torch
 from torch import Tensor
 
 from .. import functional as AF
+from .. import ops
 from ..registry import declarations, spec
-from ..spec import Activation
+from ..spec import Activation, Elementwise
 from . import reference as R
 
 F32 = np.float32
@@ -127,7 +128,7 @@ def cases(names: Iterable[str] | None = None) -> list[Case]:
     for decl in declarations():
         if wanted is not None and decl.name not in wanted:
             continue
-        if decl.kind in ("elementwise", "random") and decl.name in R.REFERENCES:
+        if issubclass(decl, Elementwise) and decl.name in R.REFERENCES:
             p = _default_params(decl)
             out.append(Case(decl.name, decl, p))
             if decl.name == "GELU":
@@ -204,16 +205,14 @@ def ulp_error(y: np.ndarray, ref: np.ndarray) -> np.ndarray:
 
 
 # ---- evaluating the libraries ------------------------------------------------------------------
-def _actlab_fn(case: Case) -> Callable[[Tensor], Tensor]:
-    fn = case.decl.function_class or _function_class(case.decl)
-    args = tuple(case.params[k] for k in case.decl.params)
-    return lambda x: fn.apply(x, *args)
-
-
-def _function_class(decl: type[Activation]) -> Any:
-    from ..engine import functions
-
-    return functions(decl).default
+def _actlab_fn(case: Case, reference: bool = False) -> Callable[[Tensor], Tensor]:
+    """actlab's operator (native kernels where built), or with ``reference`` the declaration's
+    Python math (the operator's Function tower)."""
+    operator = ops.operator(case.decl)
+    args = tuple(case.params[k] for k in case.decl.op_params())
+    if reference:
+        return lambda x: operator.function.apply(x, *args)
+    return lambda x: operator(x, args)
 
 
 def _torch_fn(case: Case) -> Callable[[Tensor], Tensor] | None:

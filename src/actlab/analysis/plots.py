@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..spec import Activation  # noqa: E402
+from ..spec import Activation, Normalizer, SplitGate  # noqa: E402
 from .sampling import SLICE_A, full_params, gated_grid, label, sample  # noqa: E402
 
 COLORS = {"f": "#1f77b4", "df": "#ff7f0e", "d2f": "#2ca02c"}
@@ -185,7 +185,8 @@ def figure(decl: type[Activation]) -> Figure:
     """The f / f' / f'' figure of ``decl`` (not saved; close it with ``plt.close(fig)``)."""
     with plt.rc_context(STYLE):
         fig = plt.figure(figsize=(12.5, 3.6), layout="constrained")
-        {"normalizer": _normalizer, "gated": _gated}.get(decl.kind, _elementwise)(decl, fig)
+        draw = _normalizer if issubclass(decl, Normalizer) else _gated if issubclass(decl, SplitGate) else _elementwise
+        draw(decl, fig)
         fig.suptitle(_title(decl), fontsize=12, fontweight="bold")
     return fig
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.polynomial import hermite_e, legendre
 
-from ..spec import Activation
+from ..spec import Activation, Normalizer, SplitGate
 from .sampling import VECTOR_KINDS, full_params, sample
 
 GRID = (-30.0, 30.0, 24_001)
@@ -182,12 +182,12 @@ def compute(decl: type[Activation], **p: Any) -> Properties:
     at0 = sample(decl, np.array([0.0]), **p)
     mean = var = None
     centred = None
-    if decl.kind not in VECTOR_KINDS:
+    if not issubclass(decl, VECTOR_KINDS):
         cuts = kinks + tuple(float(c) for c in f_jumps)
         mean, var = gaussian_moments(lambda z: sample(decl, z, **p).f, cuts)
         centred = bool(abs(mean) <= 0.1 * math.sqrt(max(var, 0.0)))
 
-    view = {"normalizer": "y_0 of (x, 0)", "gated": "f(a = 1, b = x)"}.get(decl.kind, "f(x)")
+    view = "y_0 of (x, 0)" if issubclass(decl, Normalizer) else "f(a = 1, b = x)" if issubclass(decl, SplitGate) else "f(x)"
     return Properties(
         name=decl.name,
         params={k: v for k, v in q.items() if k in decl.params},

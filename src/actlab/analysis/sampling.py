@@ -1,4 +1,4 @@
-"""Sample an activation and its first two derivatives on a grid, generically over ``decl.kind``.
+"""Sample an activation and its first two derivatives on a grid, generically over its kind.
 
 * elementwise / random (evaluation mode) / user-defined: the declaration's own ``f``, ``df``,
   ``d2f`` (hand-derived for built-ins; autograd for user classes, see :mod:`actlab.user`);
@@ -21,9 +21,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..spec import Activation
+from ..spec import Activation, Normalizer, Parametric, SplitGate
 
-VECTOR_KINDS = ("normalizer", "gated")
+VECTOR_KINDS = (Normalizer, SplitGate)  # sampled as two-input slices
 SLICE_A = 1.0  # the fixed first half a of the gated slice f(a = 1, b)
 
 
@@ -71,11 +71,11 @@ def sample(decl: type[Activation], x: np.ndarray | Tensor, **p: Any) -> Sample:
     """The scalar view of ``decl`` with parameters ``p`` (see the module docstring) on ``x``."""
     xt = torch.as_tensor(np.asarray(x, dtype=np.float64))
     xs = _np(xt)
-    if decl.kind == "normalizer":
+    if issubclass(decl, Normalizer):
         return _normalizer(decl, xt, p)
-    if decl.kind == "gated":
+    if issubclass(decl, SplitGate):
         return _gated(decl, xt, p)
-    if decl.kind == "parametric" and not decl.user_defined:
+    if issubclass(decl, Parametric):
         return _parametric(decl, xt, p)
     q = {k: v for k, v in full_params(decl, p).items() if k != "inplace"}
     with torch.no_grad() if not decl.user_defined else torch.enable_grad():

@@ -14,8 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--repeats", type=int, help="timed rounds per case (default 40 for 64K, 15 for 4M)")
     parser.add_argument("--quick", action="store_true", help="64K elements only, 5 rounds")
-    parser.add_argument("--eager", action="store_true", help="also time actlab with the fast path off")
-    parser.add_argument("--no-fast", action="store_true", help="time actlab with the fast path off")
+    parser.add_argument("--eager", action="store_true", help="also time the declarations' Python math")
     parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
     parser.add_argument("--json", metavar="FILE", help="write the record (see actlab.bench for the format)")
 
@@ -45,7 +44,6 @@ def run(args: argparse.Namespace) -> int:
         args.repeats,
         args.quick,
         eager=args.eager,
-        use_fast=not args.no_fast,
     )
     print(bench.table(record))
     if args.json:

@@ -3,7 +3,6 @@ defaults, ``inplace``, ``extra_repr``, state_dict keys), our extras, and
 MultiheadAttention / AdaptiveLogSoftmaxWithLoss."""
 
 from .activation import *  # noqa: F403
-from .activation import ActivationModule
 from .activation import __all__ as _act_all
 from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .attention import MultiheadAttention
@@ -11,4 +10,4 @@ from .gated_mlp import GatedMLP
 from .modern import *  # noqa: F403
 from .modern import __all__ as _modern_all
 
-__all__ = ["ActivationModule", *_act_all, "MultiheadAttention", "AdaptiveLogSoftmaxWithLoss", *_modern_all, "GatedMLP"]
+__all__ = [*_act_all, "MultiheadAttention", "AdaptiveLogSoftmaxWithLoss", *_modern_all, "GatedMLP"]

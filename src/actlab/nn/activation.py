@@ -1,11 +1,12 @@
-"""Activation modules generated from the declarations, drop-in for torch.nn's.
+"""Activation modules, drop-in for torch.nn's.
 
 Each module subclasses :class:`torch.nn.Module` (never torch's activation classes) and has
-torch.nn's class name, constructor signature, defaults, attributes, ``extra_repr`` and
-argument errors. ``forward`` calls :mod:`actlab.functional`, which runs the hand-derived
-autograd Functions. A handful whose constructors differ from the pattern (Hardtanh's
-deprecated keywords, ReLU6, PReLU's weight, RReLU's training mode, the softmax family)
-are written out below, still using the declarations for the math.
+torch.nn's class name, constructor signature, defaults, attributes, ``__constants__``,
+``extra_repr`` and argument errors. ``forward`` applies the declaration's operator
+(:mod:`actlab.ops`). Elementwise modules come from one generic class,
+:func:`elementwise_module`; a handful whose constructors differ from the pattern (Hardtanh's
+deprecated keywords, ReLU6, PReLU's weight, RReLU's training mode, the softmax family, GLU) are
+written out below, still using the declarations for the math.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
+from .. import activations as A
 from .. import functional as F
-from ..registry import declarations, spec
-from ..spec import Activation
-
-__all__: list[str] = []
+from .. import ops
+from ..binding import Signature
+from ..functions import ParamChecker
+from ..spec import Activation, Elementwise
 
 
 class ActivationModule(nn.Module):
@@ -39,61 +41,100 @@ class ActivationModule(nn.Module):
         return ", ".join(parts)
 
 
-def _generate(decl: type[Activation]) -> type[ActivationModule]:
-    """Write the module class for an elementwise declaration with torch's exact signature."""
-    names = list(decl.params)
-    sig = ["self"] + [k if decl.params[k].default is None else f"{k}={decl.params[k].default!r}" for k in names]
+class ElementwiseModule(ActivationModule):
+    """Generic module of an elementwise declaration: its parameters are attributes (torch's names),
+    validated at construction; ``forward`` applies the operator."""
+
+    decl: ClassVar[type[Elementwise]]
+    signature: ClassVar[Signature | None] = None
+    checker: ClassVar[ParamChecker]
+    inplace: bool = False
+
+    def setup(self, args: tuple, kwargs: dict[str, Any]) -> None:
+        values = self.signature.bind(args, kwargs)
+        if self.decl.inplace:
+            self.inplace = values.pop()
+        values = self.checker(values)
+        self.decl.validate_init(**dict(zip(self.decl.params, values)))
+        for k, v in zip(self.decl.params, values):
+            setattr(self, k, v)
+
+    def forward(self, input: Tensor) -> Tensor:
+        params = tuple(getattr(self, k) for k in self.decl.params)
+        if isinstance(input, torch.fx.Proxy):
+            return ops.operator(self.decl).op(input, *params)
+        return ops.operator(self.decl)(input, params, self.inplace)
+
+
+def elementwise_module(decl: type[Elementwise]) -> type[ElementwiseModule]:
+    """The module class of ``decl``, named as torch's, with ``__init__(self, <params>, inplace=False)``.
+    Parameterless ones keep nn.Module's constructor (as torch's Sigmoid, Tanh ...)."""
+    names, defaults = list(decl.params), [p.default for p in decl.params.values()]
+    defaults = [Signature.REQUIRED if d is None else d for d in defaults]
     if decl.inplace:
-        sig.append("inplace=False")
-    body = ["    ActivationModule.__init__(self)"]
-    body += [f"    self.{k} = {k}" for k in names]
-    if decl.inplace:
-        body.append("    self.inplace = inplace")
-    if hasattr(decl, "validate_init"):
-        body.append(f"    _decl.validate_init({', '.join(f'{k}={k}' for k in names)})")
-    call = ", ".join(["input", *(f"self.{k}" for k in names)] + (["self.inplace"] if decl.inplace else []))
-    src = (
-        f"def __init__({', '.join(sig)}) -> None:\n" + "\n".join(body) + "\n\n"
-        f"def forward(self, input):\n    return _fn({call})\n"
-    )
-    ns: dict[str, Any] = {
-        "ActivationModule": ActivationModule,
-        "_decl": decl,
-        "_fn": getattr(F, decl.function),
+        names, defaults = [*names, "inplace"], [*defaults, False]
+    attrs: dict[str, Any] = {
+        "__doc__": decl.__doc__,
+        "__module__": "actlab.nn",
+        "__qualname__": decl.name,
+        "decl": decl,
+        "checker": ParamChecker(decl, tuple(decl.params)),
     }
-    exec(src, ns)  # noqa: S102  (generated from the declaration)
-    ns["forward"].__doc__ = f"Apply {decl.name} element-wise."
-    ns["__init__"].__qualname__ = f"{decl.name}.__init__"  # errors read "ELU.__init__() ..." as torch's
-    ns["forward"].__qualname__ = f"{decl.name}.forward"
-    attrs = {"forward": ns["forward"], "__doc__": decl.__doc__, "__module__": __name__, "decl": decl}
-    constants = [*names, *(["inplace"] if decl.inplace else [])]
-    if constants:  # torch's parameterless modules (Sigmoid, Tanh ...) keep nn.Module's __init__, no __constants__
-        attrs.update({"__init__": ns["__init__"], "__constants__": constants})
-    return type(decl.name, (ActivationModule,), attrs)
+    if names:
+        signature = Signature(f"{decl.name}.__init__", names, defaults, first="self")
 
+        def __init__(self: ElementwiseModule, *args: Any, **kwargs: Any) -> None:
+            nn.Module.__init__(self)
+            self.setup(args, kwargs)
 
-def _export(cls: type[ActivationModule], decl: type[Activation]) -> type[ActivationModule]:
+        __init__.__signature__ = signature.inspect
+        __init__.__qualname__ = f"{decl.name}.__init__"
+        attrs.update({"__init__": __init__, "signature": signature, "__constants__": names})
+    cls = type(decl.name, (ElementwiseModule,), attrs)
     decl.module_class = cls
-    cls.decl = decl
-    globals()[cls.__name__] = cls
-    if cls.__name__ not in __all__:
-        __all__.append(cls.__name__)
     return cls
 
 
-def install(decl: type[Activation]) -> type[ActivationModule] | None:
-    """Create (or return) the module class of ``decl``; elementwise kinds only."""
-    if decl.module_class is not None:
-        return decl.module_class
-    if decl.kind != "elementwise":
-        return None
-    return _export(_generate(decl), decl)
+Sigmoid = elementwise_module(A.sigmoidal.Sigmoid)
+Tanh = elementwise_module(A.sigmoidal.Tanh)
+Softsign = elementwise_module(A.sigmoidal.Softsign)
+Hardsigmoid = elementwise_module(A.sigmoidal.Hardsigmoid)
+LogSigmoid = elementwise_module(A.sigmoidal.LogSigmoid)
+Threshold = elementwise_module(A.rectifiers.Threshold)
+ReLU = elementwise_module(A.rectifiers.ReLU)
+LeakyReLU = elementwise_module(A.rectifiers.LeakyReLU)
+ELU = elementwise_module(A.exponential.ELU)
+CELU = elementwise_module(A.exponential.CELU)
+SELU = elementwise_module(A.exponential.SELU)
+Softplus = elementwise_module(A.exponential.Softplus)
+SiLU = elementwise_module(A.gated.SiLU)
+Swish = elementwise_module(A.gated.Swish)
+GELU = elementwise_module(A.gated.GELU)
+Mish = elementwise_module(A.gated.Mish)
+Hardswish = elementwise_module(A.gated.Hardswish)
+SmoothHardswish = elementwise_module(A.gated.SmoothHardswish)
+Hardshrink = elementwise_module(A.shrinkage.Hardshrink)
+Softshrink = elementwise_module(A.shrinkage.Softshrink)
+Tanhshrink = elementwise_module(A.shrinkage.Tanhshrink)
+QuickGELU = elementwise_module(A.modern.QuickGELU)
+SquaredReLU = elementwise_module(A.modern.SquaredReLU)
+HardMish = elementwise_module(A.modern.HardMish)
+Squareplus = elementwise_module(A.modern.Squareplus)
+SERF = elementwise_module(A.modern.SERF)
 
 
+def _own(cls: type[ActivationModule]) -> type[ActivationModule]:
+    """Record a hand-written module class as its declaration's module."""
+    cls.decl.module_class = cls
+    cls.__doc__ = cls.__doc__ or cls.decl.__doc__
+    return cls
+
+
+@_own
 class Hardtanh(ActivationModule):
-    __doc__ = spec("Hardtanh").__doc__
+    __doc__ = A.sigmoidal.Hardtanh.__doc__
     __constants__ = ["min_val", "max_val", "inplace"]
-    decl = spec("Hardtanh")
+    decl = A.sigmoidal.Hardtanh
 
     def __init__(
         self,
@@ -118,17 +159,19 @@ class Hardtanh(ActivationModule):
                 stacklevel=2,
             )
             max_val = max_value
-        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
         self.decl.validate_init(min_val=min_val, max_val=max_val)
+        self.min_val, self.max_val = ParamChecker(self.decl, ("min_val", "max_val"))([min_val, max_val])
+        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
 
+@_own
 class ReLU6(ActivationModule):
-    __doc__ = spec("ReLU6").__doc__
+    __doc__ = A.rectifiers.ReLU6.__doc__
     __constants__ = ["min_val", "max_val", "inplace"]
-    decl = spec("ReLU6")
+    decl = A.rectifiers.ReLU6
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -141,10 +184,11 @@ class ReLU6(ActivationModule):
         return "inplace=True" if self.inplace else ""
 
 
+@_own
 class PReLU(ActivationModule):
-    __doc__ = spec("PReLU").__doc__
+    __doc__ = A.rectifiers.PReLU.__doc__
     __constants__ = ["num_parameters"]
-    decl = spec("PReLU")
+    decl = A.rectifiers.PReLU
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
         self.num_parameters = num_parameters
@@ -165,10 +209,11 @@ class PReLU(ActivationModule):
         return f"num_parameters={self.num_parameters}"
 
 
+@_own
 class RReLU(ActivationModule):
-    __doc__ = spec("RReLU").__doc__
+    __doc__ = A.rectifiers.RReLU.__doc__
     __constants__ = ["lower", "upper", "inplace"]
-    decl = spec("RReLU")
+    decl = A.rectifiers.RReLU
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
         super().__init__()
@@ -198,45 +243,50 @@ class _DimModule(ActivationModule):
         return f"dim={self.dim}"
 
 
+@_own
 class Softmax(_DimModule):
-    __doc__ = spec("Softmax").__doc__
-    decl = spec("Softmax")
+    __doc__ = A.normalizers.Softmax.__doc__
+    decl = A.normalizers.Softmax
     _fn = staticmethod(F.softmax)
 
     def __init__(self, dim: int | None = None) -> None:  # own __init__: errors name Softmax, as torch's
         super().__init__(dim)
 
 
+@_own
 class Softmin(_DimModule):
-    __doc__ = spec("Softmin").__doc__
-    decl = spec("Softmin")
+    __doc__ = A.normalizers.Softmin.__doc__
+    decl = A.normalizers.Softmin
     _fn = staticmethod(F.softmin)
 
     def __init__(self, dim: int | None = None) -> None:  # own __init__: errors name Softmin, as torch's
         super().__init__(dim)
 
 
+@_own
 class LogSoftmax(_DimModule):
-    __doc__ = spec("LogSoftmax").__doc__
-    decl = spec("LogSoftmax")
+    __doc__ = A.normalizers.LogSoftmax.__doc__
+    decl = A.normalizers.LogSoftmax
     _fn = staticmethod(F.log_softmax)
 
     def __init__(self, dim: int | None = None) -> None:  # own __init__: errors name LogSoftmax, as torch's
         super().__init__(dim)
 
 
+@_own
 class Softmax2d(ActivationModule):
-    __doc__ = spec("Softmax2d").__doc__
-    decl = spec("Softmax2d")
+    __doc__ = A.normalizers.Softmax2d.__doc__
+    decl = A.normalizers.Softmax2d
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax2d(input)
 
 
+@_own
 class GLU(ActivationModule):
-    __doc__ = spec("GLU").__doc__
+    __doc__ = A.gated.GLU.__doc__
     __constants__ = ["dim"]
-    decl = spec("GLU")
+    decl = A.gated.GLU
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
@@ -246,7 +296,10 @@ class GLU(ActivationModule):
         return F.glu(input, self.dim)
 
 
-for _cls in (Hardtanh, ReLU6, PReLU, RReLU, Softmax, Softmin, LogSoftmax, Softmax2d, GLU):
-    _export(_cls, _cls.decl)
-for _decl in declarations():
-    install(_decl)
+__all__ = [
+    "ActivationModule", "ElementwiseModule", "elementwise_module",
+    "Sigmoid", "Tanh", "Softsign", "Hardsigmoid", "Hardtanh", "LogSigmoid", "Threshold", "ReLU", "ReLU6",
+    "LeakyReLU", "PReLU", "RReLU", "ELU", "CELU", "SELU", "Softplus", "SiLU", "Swish", "GELU", "Mish",
+    "Hardswish", "SmoothHardswish", "Hardshrink", "Softshrink", "Tanhshrink", "Softmax", "Softmin",
+    "LogSoftmax", "Softmax2d", "GLU", "QuickGELU", "SquaredReLU", "HardMish", "Squareplus", "SERF",
+]  # fmt: skip

@@ -10,9 +10,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from .. import functional_modern as F
+from .. import functional as F
 from ..registry import spec
-from ..spec import Activation
 from .activation import ActivationModule
 
 __all__ = ["SwiGLU", "GeGLU", "ReGLU", "Sparsemax", "Entmax15", "StarReLU", "Snake"]
@@ -119,10 +118,5 @@ class Snake(ActivationModule):
         return f"in_features={self.in_features}, alpha={self.alpha_init}"
 
 
-def _export(cls: type[ActivationModule], decl: type[Activation]) -> None:
-    decl.module_class = cls
-    cls.decl = decl
-
-
 for _cls in (SwiGLU, GeGLU, ReGLU, Sparsemax, Entmax15, StarReLU, Snake):
-    _export(_cls, _cls.decl)
+    _cls.decl.module_class = _cls

@@ -1,0 +1,139 @@
+"""What every kind of operator shares: the ``actlab`` op library, the autograd rules that tie an
+op to its backward op, half-precision handling, and the test of whether anything can observe
+derivatives beyond reverse mode.
+
+Each declaration becomes a family of ``torch.ops.actlab`` operators (see :mod:`actlab.ops.schema`):
+one node per activation in ``torch.compile``/``torch.export``/``torch.fx`` graphs, with a fake
+kernel for shape propagation. Their kernels are the declaration's Python math (every device; the
+readable specification and the fallback) unless :mod:`actlab.native` registers C++ kernels for
+the CPU. An op's derivative is a *rule*: which inputs/outputs to save and which backward op to
+call on them; the rule is run by the native C++ autograd kernel when it is loaded, else by
+``torch.library.register_autograd``. The backward ops have rules of their own, down to a
+composite (pure torch ops) third-order op, so every order of reverse mode is hand-derived math.
+
+Forward-mode AD and ``torch.func`` transforms see :mod:`actlab.ops.functions` instead: a tower of
+``autograd.Function`` classes with ``jvp`` and ``setup_context`` built from the same math.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.autograd import forward_ad
+
+from .. import native
+from ..spec import Param
+
+LIB = torch.library.Library("actlab", "DEF")
+HALF = (torch.float16, torch.bfloat16)
+_SCHEMA_TYPE = {float: "float", int: "int", str: "str", bool: "bool"}
+
+
+def upcast(t: Tensor) -> Tensor:
+    """bfloat16/float16 are computed in float32 and rounded once at the end, as torch does."""
+    return t.float() if t.dtype in HALF else t
+
+
+def like(y: Tensor, x: Tensor) -> Tensor:
+    """``y`` in ``x``'s dtype and memory layout (what the fake kernel promises)."""
+    if y.dtype != x.dtype:
+        y = y.to(x.dtype)
+    if y.stride() != x.stride():
+        out = torch.empty_like(x)
+        if out.stride() != y.stride():
+            return out.copy_(y)
+    return y
+
+
+def op(name: str) -> torch._ops.OpOverload:
+    """``torch.ops.actlab.<name>.default``."""
+    return getattr(torch.ops.actlab, name).default
+
+
+def param_schema(params: dict[str, Param]) -> str:
+    """``float alpha, str approximate`` for the operator's non-tensor arguments."""
+    return "".join(f", {_SCHEMA_TYPE[p.kind]} {k}" for k, p in params.items())
+
+
+def define(
+    name: str,
+    tensors: Sequence[str],
+    params: dict[str, Param],
+    returns: int,
+    impl: Callable[..., Any],
+    fake: Callable[..., Any] | None = None,
+    *,
+    composite: bool = False,
+    mutates: bool = False,
+) -> None:
+    """Define ``actlab::<name>(Tensor t1, ..., <params>) -> Tensor[s]`` with ``impl`` as its kernel
+    for every device (native CPU kernels take precedence) and ``fake`` for shape propagation.
+    ``composite`` ops are plain compositions of torch ops (autograd differentiates through them);
+    ``mutates`` ops write their result into the first tensor and return it."""
+    args = ", ".join(f"Tensor{'(a!)' if mutates and i == 0 else ''} {t}" for i, t in enumerate(tensors))
+    ret = "Tensor(a!)" if mutates else "Tensor" if returns == 1 else "(" + ", ".join(["Tensor"] * returns) + ")"
+    LIB.define(f"{name}({args}{param_schema(params)}) -> {ret}")
+    LIB.impl(name, impl, "CompositeImplicitAutograd" if composite else "CompositeExplicitAutograd")
+    if fake is not None and not composite:
+        torch.library.register_fake(f"actlab::{name}", fake, lib=LIB)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The derivative of op ``op``: save the inputs numbered ``inputs`` and the outputs numbered
+    ``outputs``; backward calls ``backward(*grads_of_outputs, *saved, *params)``, which returns one
+    gradient per tensor input. With ``inplace`` the op wrote into its first input (saved outputs are
+    then that input)."""
+
+    op: str
+    backward: str
+    tensors: int  # tensor inputs
+    outputs_count: int = 1
+    inputs: tuple[int, ...] = ()
+    outputs: tuple[int, ...] = ()
+    inplace: bool = False
+
+
+def register(rule: Rule) -> None:
+    """Attach ``rule`` to its op: in C++ when the native library is loaded, else in Python."""
+    if native.register_rule(rule):
+        return
+    if rule.inplace:  # torch.library cannot attach autograd to mutating ops: see InplaceFunction
+        return
+    backward = op(rule.backward)
+
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
+        outs = output if isinstance(output, tuple) else (output,)
+        ctx.save_for_backward(*(inputs[i] for i in rule.inputs), *(outs[j] for j in rule.outputs))
+        ctx.params = inputs[rule.tensors :]
+
+    def backward_fn(ctx: Any, *grads: Tensor) -> tuple:  # torch.library materialises None grads as zeros
+        res = backward(*grads, *ctx.saved_tensors, *ctx.params)
+        res = res if isinstance(res, tuple) else (res,)
+        return (*res, *([None] * len(ctx.params)))
+
+    torch.library.register_autograd(f"actlab::{rule.op}", backward_fn, setup_context=setup_context, lib=LIB)
+
+
+def compiling() -> bool:
+    """Inside torch.compile (dynamo) or torch.export tracing: the graph records the op itself."""
+    return torch.compiler.is_compiling()
+
+
+def derivatives_observable() -> bool:
+    """Whether forward-mode AD or a torch.func transform is active: then only the Function tower
+    (which has ``jvp`` and ``setup_context``) may run, never an op without a forward-AD rule."""
+    return forward_ad._current_level >= 0 or torch._C._functorch.peek_interpreter_stack() is not None
+
+
+@contextlib.contextmanager
+def preserved_version(t: Tensor) -> Iterator[None]:
+    """Write into ``t`` without bumping its version counter (``mark_dirty`` bumps it once, as torch's
+    in-place ops do)."""
+    with torch.autograd._unsafe_preserve_version_counter(t):
+        yield

@@ -1,0 +1,281 @@
+r"""The operator of an :class:`~actlab.spec.Elementwise` declaration ``fn``.
+
+Ops (``torch.ops.actlab.*``; ``p`` = the declaration's parameters in order):
+
+==============================  ============================================  ==========================
+op                              computes                                      derivative rule
+==============================  ============================================  ==========================
+``fn(x, p)``                    f(x)                                          saves x: ``fn_backward``
+                                                                              (saves y: ``fn_backward_y``
+                                                                              when ``save_output``)
+``fn_(x!, p)``                  f(x) written into x                           saves y: ``fn_backward_y``
+``fn_backward(g, x, p)``        g f'(x)                                       ``fn_double_backward``
+``fn_backward_y(g, y, p)``      g f'(x) written with y (``df_y``)             ``fn_double_backward_y``
+``fn_double_backward(gg, g, x)`` (gg f'(x), gg g f''(x))                      ``fn_triple_backward``
+``fn_triple_backward(...)``     composite: f' and f'' and the derivative of   (autograd of torch ops)
+                                the hand-derived f'' (third order)
+==============================  ============================================  ==========================
+
+The ``_y`` ops exist when the declaration has ``df_y``; ``fn_`` when it has ``inplace``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.autograd import Function
+
+from .. import native
+from ..errors import InputTypeError
+from ..spec import Elementwise
+from . import base
+from .base import Rule, like, op, upcast
+
+
+class Names:
+    """The op names of declaration ``fn``."""
+
+    def __init__(self, fn: str):
+        self.f, self.inplace = fn, f"{fn}_"
+        self.backward, self.backward_y = f"{fn}_backward", f"{fn}_backward_y"
+        self.double, self.double_y = f"{fn}_double_backward", f"{fn}_double_backward_y"
+        self.triple, self.triple_y = f"{fn}_triple_backward", f"{fn}_triple_backward_y"
+
+
+def third_derivative(d2f: Any, x: Tensor, w: Tensor, p: dict[str, Any]) -> Tensor:
+    """``w * f'''(x)``: autograd of the hand-derived f'' (differentiable again when needed)."""
+    create = torch.is_grad_enabled() and (x.requires_grad or w.requires_grad)
+    with torch.enable_grad():
+        xr = x if x.requires_grad else x.detach().requires_grad_()
+        y = d2f(xr, **p)
+        if not y.requires_grad:  # f'' constant in x (piecewise linear f)
+            return torch.zeros_like(x)
+        (d,) = torch.autograd.grad(y, xr, w, create_graph=create)
+    return d
+
+
+class ElementwiseOperator:
+    """Ops, autograd rules and the torch.func Function tower of one elementwise declaration;
+    calling it applies the declaration to a tensor (see :meth:`__call__`)."""
+
+    def __init__(self, decl: type[Elementwise]):
+        self.decl = decl
+        self.names = n = Names(decl.function)
+        self.param_names = tuple(decl.op_params())
+        self.define_ops()
+        base.register(
+            Rule(n.f, n.backward_y, 1, outputs=(0,))
+            if decl.save_output and decl.df_y is not None
+            else Rule(n.f, n.backward, 1, inputs=(0,))
+        )
+        base.register(Rule(n.backward, n.double, 2, inputs=(0, 1)))
+        base.register(Rule(n.double, n.triple, 3, outputs_count=2, inputs=(0, 1, 2)))
+        if decl.df_y is not None:
+            base.register(Rule(n.backward_y, n.double_y, 2, inputs=(0, 1)))
+            base.register(Rule(n.double_y, n.triple_y, 3, outputs_count=2, inputs=(0, 1, 2)))
+            if decl.inplace:
+                base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
+        self.op = op(n.f)
+        self.op_ = op(n.inplace) if decl.inplace else None
+        self.function, self.backward_function = tower(decl)
+        self.inplace_function = inplace_function(decl, self.op_) if self.op_ and decl.df_y else None
+
+    # ---- op definitions (Python kernels: the declaration's math) ---------------------------------
+    def kw(self, args: tuple) -> dict[str, Any]:
+        return dict(zip(self.param_names, args))
+
+    def define_ops(self) -> None:
+        decl, n, params, kw = self.decl, self.names, dict(self.decl.op_params()), self.kw
+
+        def f(x: Tensor, *a: Any) -> Tensor:
+            return like(decl.f(upcast(x), **kw(a)), x)
+
+        def f_(x: Tensor, *a: Any) -> Tensor:
+            return x.copy_(decl.f(upcast(x), **kw(a)))
+
+        def vjp(df: Any) -> Any:
+            def backward(g: Tensor, s: Tensor, *a: Any) -> Tensor:
+                return like(upcast(g) * df(upcast(s), **kw(a)), g)
+
+            return backward
+
+        def double(df: Any, d2f: Any) -> Any:
+            def double_backward(gg: Tensor, g: Tensor, s: Tensor, *a: Any) -> tuple[Tensor, Tensor]:
+                p, gg32, s32 = kw(a), upcast(gg), upcast(s)
+                return like(gg32 * df(s32, **p), g), like(gg32 * upcast(g) * d2f(s32, **p), s)
+
+            return double_backward
+
+        def triple(df: Any, d2f: Any) -> Any:
+            def triple_backward(ga: Tensor, gb: Tensor, gg: Tensor, g: Tensor, s: Tensor, *a: Any):
+                """Derivatives of <ga, gg f'(s)> + <gb, gg g f''(s)> in gg, g and s."""
+                p, dt = kw(a), s.dtype
+                ga, gb, gg, g, s = (upcast(t) for t in (ga, gb, gg, g, s))
+                d1, d2 = df(s, **p), d2f(s, **p)
+                grad_gg = ga * d1 + gb * g * d2
+                grad_g = gb * gg * d2
+                grad_s = ga * gg * d2 + third_derivative(d2f, s, gb * gg * g, p)
+                return grad_gg.to(dt), grad_g.to(dt), grad_s.to(dt)
+
+            return triple_backward
+
+        def fake1(x: Tensor, *a: Any) -> Tensor:
+            return torch.empty_like(x)
+
+        def fake2(g: Tensor, s: Tensor, *a: Any) -> Tensor:
+            return torch.empty_like(g)
+
+        def fake3(gg: Tensor, g: Tensor, s: Tensor, *a: Any) -> tuple[Tensor, Tensor]:
+            return torch.empty_like(g), torch.empty_like(s)
+
+        base.define(n.f, ["x"], params, 1, f, fake1)
+        base.define(n.backward, ["grad", "x"], params, 1, vjp(decl.df), fake2)
+        base.define(n.double, ["grad_grad", "grad", "x"], params, 2, double(decl.df, decl.d2f), fake3)
+        base.define(n.triple, ["ga", "gb", "grad_grad", "grad", "x"], params, 3, triple(decl.df, decl.d2f), composite=True)
+        if decl.df_y is not None:
+            base.define(n.backward_y, ["grad", "y"], params, 1, vjp(decl.df_y), fake2)
+            base.define(n.double_y, ["grad_grad", "grad", "y"], params, 2, double(decl.df_y, decl.d2f_y), fake3)
+            base.define(n.triple_y, ["ga", "gb", "grad_grad", "grad", "y"], params, 3, triple(decl.df_y, decl.d2f_y), composite=True)
+        if decl.inplace:
+            base.define(n.inplace, ["x"], params, 1, f_, lambda x, *a: x, mutates=True)
+
+    # ---- application -------------------------------------------------------------------------------
+    def __call__(self, x: Tensor, args: tuple = (), inplace: bool = False) -> Tensor:
+        """f(x) with parameter values ``args`` (validated by the caller), in place with ``inplace``.
+
+        Reverse mode, inference, compile and export run the ops; forward-mode AD and torch.func
+        transforms run the Function tower; integer inputs follow torch (computed in integers for
+        the rectifiers, in the default float dtype for sigmoid-like ops, refused otherwise)."""
+        if not x.is_floating_point():
+            return self.integer(x, args, inplace)
+        if base.compiling():  # the graph records the op; an in-place module whose input comes
+            y = self.op(x, *args)  # from outside the graph becomes op + copy_ (functionalised)
+            return x.copy_(y) if inplace else y
+        if base.derivatives_observable():
+            y = self.function.apply(x, *args)
+            return x.copy_(y) if inplace else y
+        if not inplace:
+            return self.op(x, *args)
+        return self.apply_inplace(x, args)
+
+    def apply_inplace(self, x: Tensor, args: tuple) -> Tensor:
+        decl = self.decl
+        if self.op_ is None:
+            raise TypeError(f"{decl.function}() has no in-place form")
+        if not (torch.is_grad_enabled() and x.requires_grad):
+            return self.op_(x, *args)
+        if decl.df_y is not None and decl.output_ok(x.dtype, **self.kw(args)):
+            if native.loaded():
+                return self.op_(x, *args)
+            return self.inplace_function.apply(x, *args)
+        return x.copy_(self.op(x.clone(), *args))  # f' needs x: keep a copy, as torch does
+
+    def integer(self, x: Tensor, args: tuple, inplace: bool) -> Tensor:
+        decl = self.decl
+        if x.dtype is torch.bool or x.is_complex():
+            raise InputTypeError(f"{decl.function}: {x.dtype} inputs are not supported (as torch)")
+        if decl.integer_inputs:  # torch truncates the parameters to the integer type
+            y = decl.f(x, **{k: int(v) if isinstance(v, float) else v for k, v in self.kw(args).items()})
+            return x.copy_(y) if inplace else y.to(x.dtype)
+        if decl.integer_to_float and not inplace:
+            return self(x.to(torch.get_default_dtype()), args)
+        raise InputTypeError(f'"{decl.function}" is not implemented for {x.dtype} inputs (as torch)')
+
+
+def tower(decl: type[Elementwise]) -> tuple[type[Function], type[Function]]:
+    """``<Name>Function`` (f, backward via the second, jvp f'(x) t) and ``<Name>Backward``
+    (g f'(x); its backward and jvp use the hand-derived f'' as torch ops) for torch.func and
+    forward-mode AD. The second derivative terms are compositions of ``decl.d2f``, so third and
+    higher derivatives are autograd of the hand-derived f''."""
+    names = tuple(decl.op_params())
+
+    def kw(args: tuple) -> dict[str, Any]:
+        return dict(zip(names, args))
+
+    def run(fn: Any, x: Tensor, args: tuple, *mult: Tensor) -> Tensor:
+        y = fn(upcast(x), **kw(args))
+        for t in mult:
+            y = upcast(t) * y
+        return y.to(x.dtype) if y.dtype != x.dtype else y
+
+    class Backward(Function):
+        generate_vmap_rule = True
+
+        @staticmethod
+        def forward(g: Tensor, x: Tensor, *args: Any) -> Tensor:
+            return run(decl.df, x, args, g)
+
+        @staticmethod
+        def setup_context(ctx: Any, inputs: tuple, output: Tensor) -> None:
+            g, x, *args = inputs
+            ctx.save_for_backward(g, x)
+            ctx.save_for_forward(g, x)
+            ctx.args = tuple(args)
+
+        @staticmethod
+        def backward(ctx: Any, gg: Tensor) -> tuple:
+            g, x = ctx.saved_tensors
+            grad_g = Backward.apply(gg, x, *ctx.args) if ctx.needs_input_grad[0] else None
+            grad_x = run(decl.d2f, x, ctx.args, gg, g) if ctx.needs_input_grad[1] else None
+            return (grad_g, grad_x, *([None] * len(ctx.args)))
+
+        @staticmethod
+        def jvp(ctx: Any, tg: Tensor | None, tx: Tensor | None, *_: Any) -> Tensor:
+            g, x = ctx.saved_tensors
+            out = Backward.apply(tg, x, *ctx.args) if tg is not None else torch.zeros_like(g)
+            return out + run(decl.d2f, x, ctx.args, tx, g) if tx is not None else out
+
+    class Value(Function):
+        generate_vmap_rule = True
+
+        @staticmethod
+        def forward(x: Tensor, *args: Any) -> Tensor:
+            return run(decl.f, x, args)
+
+        @staticmethod
+        def setup_context(ctx: Any, inputs: tuple, output: Tensor) -> None:
+            ctx.save_for_backward(inputs[0])
+            ctx.save_for_forward(inputs[0])
+            ctx.args = tuple(inputs[1:])
+
+        @staticmethod
+        def backward(ctx: Any, g: Tensor) -> tuple:
+            (x,) = ctx.saved_tensors
+            return (Backward.apply(g, x, *ctx.args), *([None] * len(ctx.args)))
+
+        @staticmethod
+        def jvp(ctx: Any, tx: Tensor, *_: Any) -> Tensor:
+            (x,) = ctx.saved_tensors
+            return Backward.apply(tx, x, *ctx.args)
+
+    Value.__name__ = Value.__qualname__ = f"{decl.name}Function"
+    Backward.__name__ = Backward.__qualname__ = f"{decl.name}Backward"
+    Value.__doc__ = (decl.__doc__ or "").strip() or f"{decl.name} with hand-derived derivatives."
+    Backward.__doc__ = f"g * {decl.name}'(x); its derivatives use the hand-derived f''."
+    return Value, Backward
+
+
+def inplace_function(decl: type[Elementwise], op_: Any) -> type[Function]:
+    """In place under reverse-mode autograd when no native kernel attaches the rule in C++:
+    writes f(x) into x (one version bump, as torch), saves y and differentiates with ``df_y``."""
+    backward_y = op(Names(decl.function).backward_y)
+
+    class Inplace(Function):
+        @staticmethod
+        def forward(ctx: Any, x: Tensor, *args: Any) -> Tensor:
+            with base.preserved_version(x):
+                op_(x, *args)
+            ctx.mark_dirty(x)
+            ctx.save_for_backward(x)
+            ctx.args = args
+            return x
+
+        @staticmethod
+        def backward(ctx: Any, g: Tensor) -> tuple:
+            (y,) = ctx.saved_tensors
+            return (backward_y(g, y, *ctx.args), *([None] * len(ctx.args)))
+
+    Inplace.__name__ = Inplace.__qualname__ = f"{decl.name}InplaceFunction"
+    return Inplace

@@ -1,0 +1,152 @@
+r"""Operators of declarations that act along a dimension: :class:`~actlab.spec.Normalizer`
+(softmax family, sparse maps; derivatives written with the output y) and
+:class:`~actlab.spec.SplitGate` (GLU variants; derivatives written with the input x).
+
+Ops (``s`` is y for normalisers, x for split gates; ``p`` = ``dim`` and the gate's parameters):
+
+==================================  ====================================  ===========================
+op                                  computes                              derivative rule
+==================================  ====================================  ===========================
+``fn(x, p)``                        ``decl.forward``                      saves s: ``fn_backward``
+``fn_backward(g, s, p)``            ``decl.vjp``: J^T g                   ``fn_double_backward``
+``fn_double_backward(gg, g, s, p)`` composite: ``decl.vjp2``              (autograd of torch ops)
+==================================  ====================================  ===========================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.autograd import Function
+
+from ..errors import InputTypeError
+from ..spec import Activation
+from . import base
+from .base import Rule, like, op, upcast
+
+
+class VectorOperator:
+    """Ops, rules and Function tower of a declaration with one tensor input acting along ``dim``."""
+
+    saves_output: bool  # normalisers save y, split gates x
+
+    def __init__(self, decl: type[Activation]):
+        self.decl = decl
+        fn = decl.function
+        self.names = (fn, f"{fn}_backward", f"{fn}_double_backward")
+        self.param_names = tuple(decl.op_params())
+        self.define_ops()
+        saved = {"outputs": (0,)} if self.saves_output else {"inputs": (0,)}
+        base.register(Rule(fn, self.names[1], 1, **saved))
+        base.register(Rule(self.names[1], self.names[2], 2, inputs=(0, 1)))
+        self.op = op(fn)
+        self.function, self.backward_function = self.tower()
+
+    def kw(self, args: tuple) -> dict[str, Any]:
+        return dict(zip(self.param_names, args))
+
+    def define_ops(self) -> None:
+        decl, kw, params = self.decl, self.kw, dict(self.decl.op_params())
+        f, backward, double = self.names
+
+        def forward(x: Tensor, *a: Any) -> Tensor:
+            return like(decl.forward(upcast(x), **kw(a)), x)
+
+        def vjp(g: Tensor, s: Tensor, *a: Any) -> Tensor:
+            return like(decl.vjp(upcast(g), upcast(s), **kw(a)), g)
+
+        def vjp2(gg: Tensor, g: Tensor, s: Tensor, *a: Any) -> tuple[Tensor, Tensor]:
+            grad_g, grad_s = decl.vjp2(upcast(gg), upcast(g), upcast(s), **kw(a))
+            return grad_g.to(g.dtype), grad_s.to(s.dtype)
+
+        base.define(f, ["x"], params, 1, forward, lambda x, *a: torch.empty_like(x))
+        base.define(backward, ["grad", "saved"], params, 1, vjp, lambda g, s, *a: torch.empty_like(g))
+        base.define(double, ["grad_grad", "grad", "saved"], params, 2, vjp2, composite=True)
+
+    def __call__(self, x: Tensor, args: tuple = ()) -> Tensor:
+        if not x.is_floating_point():
+            raise InputTypeError(
+                f"{self.decl.function}: expected a floating-point tensor (float16/bfloat16/float32/float64), got {x.dtype}"
+            )
+        if not base.compiling() and base.derivatives_observable():
+            return self.function.apply(x, *args)
+        return self.op(x, *args)
+
+    def tower(self) -> tuple[type[Function], type[Function]]:
+        """``<Name>Function`` and ``<Name>Backward`` for torch.func and forward-mode AD: J t from
+        ``decl.jvp``, J^T g from ``decl.vjp``, their derivatives from ``vjp2`` and ``vjp_jvp``."""
+        decl, kw, saves_output = self.decl, self.kw, self.saves_output
+
+        def cast(y: Tensor, like_: Tensor) -> Tensor:
+            return y.to(like_.dtype) if y.dtype != like_.dtype else y
+
+        class Backward(Function):
+            generate_vmap_rule = True
+
+            @staticmethod
+            def forward(g: Tensor, s: Tensor, *args: Any) -> Tensor:
+                return cast(decl.vjp(upcast(g), upcast(s), **kw(args)), g)
+
+            @staticmethod
+            def setup_context(ctx: Any, inputs: tuple, output: Tensor) -> None:
+                g, s, *args = inputs
+                ctx.save_for_backward(g, s)
+                ctx.save_for_forward(g, s)
+                ctx.args = tuple(args)
+
+            @staticmethod
+            def backward(ctx: Any, gg: Tensor) -> tuple:
+                g, s = ctx.saved_tensors
+                grad_g, grad_s = decl.vjp2(upcast(gg), upcast(g), upcast(s), **kw(ctx.args))
+                return (cast(grad_g, g), cast(grad_s, s), *([None] * len(ctx.args)))
+
+            @staticmethod
+            def jvp(ctx: Any, tg: Tensor | None, ts: Tensor | None, *_: Any) -> Tensor:
+                g, s = ctx.saved_tensors
+                tg = torch.zeros_like(g) if tg is None else tg
+                ts = torch.zeros_like(s) if ts is None else ts
+                return cast(decl.vjp_jvp(upcast(tg), upcast(ts), upcast(g), upcast(s), **kw(ctx.args)), g)
+
+        class Value(Function):
+            generate_vmap_rule = True
+
+            @staticmethod
+            def forward(x: Tensor, *args: Any) -> Tensor:
+                return cast(decl.forward(upcast(x), **kw(args)), x)
+
+            @staticmethod
+            def setup_context(ctx: Any, inputs: tuple, output: Tensor) -> None:
+                s = output if saves_output else inputs[0]
+                ctx.save_for_backward(s)
+                ctx.save_for_forward(s)
+                ctx.args = tuple(inputs[1:])
+
+            @staticmethod
+            def backward(ctx: Any, g: Tensor) -> tuple:
+                (s,) = ctx.saved_tensors
+                return (Backward.apply(g, s, *ctx.args), *([None] * len(ctx.args)))
+
+            @staticmethod
+            def jvp(ctx: Any, tx: Tensor, *_: Any) -> Tensor:
+                (s,) = ctx.saved_tensors
+                return cast(decl.jvp(upcast(tx), upcast(s), **kw(ctx.args)), tx)
+
+        Value.__name__ = Value.__qualname__ = f"{decl.name}Function"
+        Backward.__name__ = Backward.__qualname__ = f"{decl.name}Backward"
+        Value.__doc__ = (decl.__doc__ or "").strip()
+        Backward.__doc__ = f"J^T g of {decl.name}; its derivatives are the hand-derived vjp2 and vjp_jvp."
+        return Value, Backward
+
+
+class NormalizerOperator(VectorOperator):
+    """Softmax family and sparse maps: everything is written with the output y."""
+
+    saves_output = True
+
+
+class SplitGateOperator(VectorOperator):
+    """GLU variants: everything is written with the input x = [a, b]."""
+
+    saves_output = False
