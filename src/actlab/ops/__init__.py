@@ -14,7 +14,7 @@ from typing import Any
 from ..spec import Activation, Elementwise, Normalizer, Parametric, Random, SplitGate
 from .elementwise import ElementwiseOperator
 from .parametric import ParametricOperator
-from .random import RandomOperator
+from .random import RandomOperator, counter_noise
 from .vector import NormalizerOperator, SplitGateOperator
 
 # most specific kind first: Random is an Elementwise
@@ -41,4 +41,4 @@ def operator(decl: type[Activation]) -> Any:
     return built
 
 
-__all__ = ["OPERATORS", "operator"]
+__all__ = ["OPERATORS", "counter_noise", "operator"]
