@@ -92,8 +92,9 @@ class ElementwiseOperator:
         def f(x: Tensor, *a: Any) -> Tensor:
             return like(decl.f(upcast(x), **kw(a)), x)
 
-        def f_(x: Tensor, *a: Any) -> Tensor:
-            return x.copy_(decl.f(upcast(x), **kw(a)))
+        def f_(x: Tensor, *a: Any) -> Tensor:  # the caller bumps the version counter once
+            with base.preserved_version(x):
+                return x.copy_(decl.f(upcast(x), **kw(a)))
 
         def vjp(df: Any) -> Any:
             def backward(g: Tensor, s: Tensor, *a: Any) -> Tensor:
@@ -164,12 +165,14 @@ class ElementwiseOperator:
         decl = self.decl
         if self.op_ is None:
             raise TypeError(f"{decl.function}() has no in-place form")
+        ruled = native.loaded() and decl.df_y is not None  # a C++ autograd kernel saves y and bumps
         if not (torch.is_grad_enabled() and x.requires_grad):
-            return self.op_(x, *args)
+            self.op_(x, *args)
+            if not ruled and not x.is_inference():
+                torch.autograd.graph.increment_version(x)
+            return x
         if decl.df_y is not None and decl.output_ok(x.dtype, **self.kw(args)):
-            if native.loaded():
-                return self.op_(x, *args)
-            return self.inplace_function.apply(x, *args)
+            return self.op_(x, *args) if ruled else self.inplace_function.apply(x, *args)
         return x.copy_(self.op(x.clone(), *args))  # f' needs x: keep a copy, as torch does
 
     def integer(self, x: Tensor, args: tuple, inplace: bool) -> Tensor:
@@ -265,8 +268,7 @@ def inplace_function(decl: type[Elementwise], op_: Any) -> type[Function]:
     class Inplace(Function):
         @staticmethod
         def forward(ctx: Any, x: Tensor, *args: Any) -> Tensor:
-            with base.preserved_version(x):
-                op_(x, *args)
+            op_(x, *args)  # writes without a version bump; mark_dirty bumps once
             ctx.mark_dirty(x)
             ctx.save_for_backward(x)
             ctx.args = args

@@ -1,0 +1,181 @@
+// Generic autograd for the actlab operators.
+//
+// Every op defined by actlab.ops has a *rule*: which of its tensor inputs and outputs to save,
+// and which backward op turns (grads of the outputs, saved tensors, parameters) into one
+// gradient per tensor input. Python registers the rules through the op
+// actlab_native::register_rule; this file attaches one boxed Autograd kernel per ruled op:
+//
+//   * nothing requires grad (or grad mode is off): redispatch straight to the CPU/Python kernel
+//     (in-place ops still bump the version counter once, as torch's);
+//   * otherwise: a torch::autograd::Function runs the kernel below autograd, saves what the rule
+//     says (mark_dirty for in-place ops), and its backward calls the rule's backward op, which has
+//     a rule of its own — so every order of reverse mode stays the hand-derived math.
+//
+// Forward-mode AD and torch.func never reach this kernel: actlab routes them to Python Functions
+// with jvp (a C++ Function would raise for them rather than be silently wrong).
+
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/csrc/autograd/custom_function.h>
+#include <torch/library.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace actlab {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+struct Rule {
+  c10::OperatorHandle backward;
+  int64_t tensors;                // leading tensor arguments of the op
+  std::vector<int64_t> inputs;    // saved inputs (indices into the tensors)
+  std::vector<int64_t> outputs;   // saved outputs
+  bool inplace;                   // the op wrote into its first tensor and returned it
+};
+
+std::mutex& rules_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::unordered_map<std::string, std::unique_ptr<Rule>>& rules() {
+  static std::unordered_map<std::string, std::unique_ptr<Rule>> r;
+  return r;
+}
+
+const Rule* find_rule(const c10::OperatorHandle& op) {
+  std::lock_guard<std::mutex> lock(rules_mutex());
+  auto it = rules().find(op.schema().name());
+  TORCH_CHECK(it != rules().end(), "actlab: no autograd rule for ", op.schema().name());
+  return it->second.get();
+}
+
+struct RuleFunction : public torch::autograd::Function<RuleFunction> {
+  static variable_list forward(
+      AutogradContext* ctx,
+      at::TensorList tensors,
+      const c10::OperatorHandle* op,
+      const Rule* rule,
+      c10::DispatchKeySet ks,
+      std::vector<c10::IValue> params) {
+    torch::jit::Stack stack;
+    stack.reserve(tensors.size() + params.size());
+    for (const auto& t : tensors) stack.emplace_back(t);
+    for (const auto& p : params) stack.emplace_back(p);
+    op->redispatchBoxed(ks & c10::after_ADInplaceOrView_keyset, &stack);
+    variable_list outs;
+    outs.reserve(stack.size());
+    for (auto& v : stack) outs.push_back(std::move(v).toTensor());
+    if (rule->inplace) {
+      ctx->mark_dirty({tensors[0]});
+      outs[0] = tensors[0];
+    }
+    variable_list to_save;
+    for (auto i : rule->inputs) to_save.push_back(tensors[i]);
+    for (auto j : rule->outputs) to_save.push_back(outs[j]);
+    ctx->save_for_backward(to_save);
+    ctx->saved_data["rule"] = reinterpret_cast<int64_t>(rule);
+    c10::impl::GenericList list(c10::AnyType::get());
+    for (auto& p : params) list.push_back(p);
+    ctx->saved_data["params"] = list;
+    return outs;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto* rule = reinterpret_cast<const Rule*>(ctx->saved_data["rule"].toInt());
+    auto saved = ctx->get_saved_variables();
+    const auto params = ctx->saved_data["params"].toList();
+    torch::jit::Stack stack;
+    stack.reserve(grads.size() + saved.size() + params.size());
+    for (auto& g : grads) stack.emplace_back(std::move(g));
+    for (auto& s : saved) stack.emplace_back(std::move(s));
+    for (size_t i = 0; i < params.size(); ++i) stack.emplace_back(params.get(i));
+    rule->backward.callBoxed(&stack);
+    // one gradient per tensor input; none for the op, the rule, the key set, the parameters
+    variable_list result(rule->tensors + 4);
+    for (int64_t i = 0; i < rule->tensors; ++i) result[i] = std::move(stack[i]).toTensor();
+    return result;
+  }
+};
+
+void autograd_kernel(const c10::OperatorHandle& op, c10::DispatchKeySet ks, torch::jit::Stack* stack) {
+  const Rule* rule = find_rule(op);
+  const auto n_args = op.schema().arguments().size();
+  auto args = torch::jit::last(*stack, n_args);
+  bool needs_grad = false;
+  if (torch::autograd::GradMode::is_enabled()) {
+    for (int64_t i = 0; i < rule->tensors; ++i) {
+      const auto& t = args[i];
+      if (t.isTensor() && t.toTensor().defined() && t.toTensor().requires_grad()) {
+        needs_grad = true;
+        break;
+      }
+    }
+  }
+  if (!needs_grad) {
+    at::Tensor self = rule->inplace ? args[0].toTensor() : at::Tensor();
+    op.redispatchBoxed(ks & c10::after_ADInplaceOrView_keyset, stack);
+    if (rule->inplace && !self.is_inference()) torch::autograd::impl::bump_version(self);
+    return;
+  }
+  std::vector<at::Tensor> tensors;
+  std::vector<c10::IValue> params;
+  tensors.reserve(rule->tensors);
+  params.reserve(n_args - rule->tensors);
+  for (size_t i = 0; i < n_args; ++i) {
+    if (static_cast<int64_t>(i) < rule->tensors) {
+      tensors.push_back(args[i].toTensor());
+    } else {
+      params.push_back(args[i]);
+    }
+  }
+  torch::jit::drop(*stack, n_args);
+  auto outs = RuleFunction::apply(at::TensorList(tensors), &op, rule, ks, std::move(params));
+  for (auto& o : outs) stack->emplace_back(std::move(o));
+}
+
+void register_rule(
+    const std::string& op,
+    const std::string& backward,
+    int64_t tensors,
+    const std::vector<int64_t>& inputs,
+    const std::vector<int64_t>& outputs,
+    bool inplace) {
+  static std::vector<std::unique_ptr<torch::Library>> libraries;
+  auto& dispatcher = c10::Dispatcher::singleton();
+  auto handle = dispatcher.findSchemaOrThrow(("actlab::" + backward).c_str(), "");
+  {
+    std::lock_guard<std::mutex> lock(rules_mutex());
+    rules()["actlab::" + op] = std::make_unique<Rule>(Rule{handle, tensors, inputs, outputs, inplace});
+  }
+  auto lib = std::make_unique<torch::Library>(
+      torch::Library::IMPL, "actlab", c10::DispatchKey::Autograd, __FILE__, __LINE__);
+  lib->impl(op.c_str(), torch::CppFunction::makeFromBoxedFunction<&autograd_kernel>());
+  libraries.push_back(std::move(lib));
+}
+
+void register_rule_op(
+    std::string_view op,
+    std::string_view backward,
+    int64_t tensors,
+    c10::ArrayRef<int64_t> inputs,
+    c10::ArrayRef<int64_t> outputs,
+    bool inplace) {
+  register_rule(std::string(op), std::string(backward), tensors, inputs.vec(), outputs.vec(), inplace);
+}
+
+}  // namespace
+}  // namespace actlab
+
+TORCH_LIBRARY(actlab_native, m) {
+  m.def("register_rule(str op, str backward, int tensors, int[] inputs, int[] outputs, bool inplace) -> ()");
+}
+
+TORCH_LIBRARY_IMPL(actlab_native, CatchAll, m) {
+  m.impl("register_rule", &actlab::register_rule_op);
+}
