@@ -41,7 +41,7 @@ from torch.profiler import ProfilerActivity, profile
 from tqdm import tqdm
 
 import actlab
-from actlab.spec import Activation
+from actlab.spec import Activation, Normalizer, Parametric, Random, SplitGate
 
 MiB = 2**20
 SKIP = {"Softmax2d": "needs (N, C, H, W) input; it is Softmax over dim -3, measured as Softmax"}
@@ -70,18 +70,18 @@ class Naive(nn.Module):
     def __init__(self, decl: type[Activation], p: dict[str, Any]):
         super().__init__()
         self.decl, self.p = decl, p
-        if decl.kind == "parametric":
+        if issubclass(decl, Parametric):
             init = actlab.get(decl.name, **p)
             for name in decl.tensor_params:
                 self.register_parameter(name, nn.Parameter(getattr(init, name).detach().clone()))
 
     def forward(self, x: Tensor) -> Tensor:
         d = self.decl
-        if d.kind == "parametric":  # one shared value each (the modules' default)
-            return d.f(x, *(getattr(self, n).reshape(()) for n in d.tensor_params))
-        if d.kind in ("normalizer", "gated"):
-            return d.forward(x, **self.p)[0]
-        if d.kind == "random" and self.training:
+        if issubclass(d, Parametric):  # one shared value each (the modules' default)
+            return d.forward(x, *(getattr(self, n).reshape(()) for n in d.tensor_params))
+        if issubclass(d, (Normalizer, SplitGate)):
+            return d.forward(x, **self.p)
+        if issubclass(d, Random) and self.training:
             return x * d.noise(x.detach(), **self.p)
         return d.f(x, **self.p)
 
@@ -97,7 +97,7 @@ def activation(decl: type[Activation], variant: str) -> nn.Module:
 
 def mlp(decl: type[Activation], variant: str, width: int, depth: int) -> nn.Sequential:
     torch.manual_seed(0)
-    out = 2 * width if decl.kind == "gated" else width
+    out = 2 * width if issubclass(decl, SplitGate) else width
     layers: list[nn.Module] = []
     for _ in range(depth):
         layers += [nn.Linear(width, out), activation(decl, variant)]

@@ -19,7 +19,7 @@ from torch import Tensor
 
 import actlab
 from actlab import functional as F
-from actlab.spec import Activation
+from actlab.spec import Activation, Elementwise, Normalizer, Parametric, Random, SplitGate
 
 KINK_MARGIN = 1e-3  # gradcheck's finite differences use eps = 1e-6
 
@@ -169,13 +169,13 @@ def _random(decl: type[Activation], seed: int) -> list[Case]:
     ]
 
 
-BUILDERS: dict[str, Callable[[type[Activation], int], list[Case]]] = {
-    "elementwise": _elementwise,
-    "normalizer": _normalizer,
-    "gated": _gated,
-    "parametric": _parametric,
-    "random": _random,
-}
+BUILDERS: tuple[tuple[type[Activation], Callable[[type[Activation], int], list[Case]]], ...] = (
+    (Random, _random),  # most specific kind first: Random is an Elementwise
+    (Elementwise, _elementwise),
+    (Normalizer, _normalizer),
+    (SplitGate, _gated),
+    (Parametric, _parametric),
+)
 
 
 def builtin_declarations() -> list[type[Activation]]:
@@ -183,15 +183,16 @@ def builtin_declarations() -> list[type[Activation]]:
 
 
 def elementwise_declarations() -> list[type[Activation]]:
-    return [d for d in builtin_declarations() if d.kind == "elementwise"]
+    return [d for d in builtin_declarations() if issubclass(d, Elementwise) and not issubclass(d, Random)]
 
 
 def cases(decl: type[Activation]) -> list[Case]:
     """All cases of one declaration (fresh tensors on every call)."""
-    if decl.kind not in BUILDERS:
-        raise KeyError(f"{decl.name}: no test-case builder for kind {decl.kind!r}; add one to tests/gradcases.py")
     seed = sum(map(ord, decl.name))
-    return BUILDERS[decl.kind](decl, seed)
+    for kind, build in BUILDERS:
+        if issubclass(decl, kind):
+            return build(decl, seed)
+    raise KeyError(f"{decl.name}: no test-case builder for its kind; add one to tests/gradcases.py")
 
 
 def all_cases() -> list[Case]:

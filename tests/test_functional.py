@@ -25,13 +25,12 @@ import torch.nn.functional as TF
 from torch import Tensor, nn
 
 import actlab.functional as AF
-from actlab.spec import Activation
+from actlab.spec import Activation, Elementwise, Normalizer, Parametric, SplitGate
 from conftest import draw_params, rng_for, tolerance, torch_declarations
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 DECLS = torch_declarations()
-POINTWISE_KINDS = ("elementwise", "random")  # random (RReLU): in evaluation mode
-POINTWISE = [d for d in DECLS if d.kind in POINTWISE_KINDS]
+POINTWISE = [d for d in DECLS if issubclass(d, Elementwise)]  # RReLU (Random): in evaluation mode
 INPLACE = [d for d in POINTWISE if d.inplace]
 DTYPES = (torch.float64, torch.float32, torch.bfloat16)
 SHAPES = {"0-d": (), "empty": (0, 4), "1-d": (9,), "transposed": (6, 4), "strided": (6, 9), "NCHW": (2, 4, 3, 3)}
@@ -64,14 +63,14 @@ def call_args(decl: type[Activation], x: Tensor, rng: random.Random) -> dict[str
     """Keyword arguments for ``decl``'s functional form on ``x``: drawn parameters plus what
     the kind needs from the input (a dim, PReLU's weight of 1 or C slopes)."""
     n = max(x.dim(), 1)
-    if decl.kind in POINTWISE_KINDS:
+    if issubclass(decl, Elementwise):
         return draw_params(decl, rng)
-    if decl.kind == "normalizer":
+    if issubclass(decl, Normalizer):
         return {"dim": rng.randrange(-n, n)} if "dim" in decl.params else {}
-    if decl.kind == "gated":
+    if issubclass(decl, SplitGate):
         even = [d for d in range(x.dim()) if x.size(d) % 2 == 0]
         return {"dim": rng.choice(even) if even else rng.randrange(-n, n)}
-    if decl.kind == "parametric":
+    if issubclass(decl, Parametric):
         lo, hi = decl.params["init"].sample
         c = x.size(1) if x.dim() >= 2 and rng.random() < 0.7 else 1
         weight = torch.tensor([rng.uniform(lo, hi) for _ in range(c)], dtype=x.dtype)
@@ -151,7 +150,7 @@ def test_values_and_gradients_match_torch(decl: type[Activation], shape: str, dt
     exact = run(theirs(decl, k64), x.detach().double().requires_grad_(), k64)
     for i, (g, e, e64) in enumerate(zip(got, expected, exact, strict=True)):
         assert g.dtype == e.dtype and g.shape == e.shape
-        if i and decl.kind not in POINTWISE_KINDS and g.numel():  # a sum over a dim: one ulp of its scale
+        if i and not issubclass(decl, Elementwise) and g.numel():  # a sum over a dim: one ulp of its scale
             tol = {"rtol": tol["rtol"], "atol": 2**-8 * e64.abs().max().item()}
         close = torch.isclose(g, e, equal_nan=True, **tol) | torch.isclose(g, e64.to(g.dtype), equal_nan=True, **tol)
         assert close.all(), f"{g[~close]} vs torch {e[~close]} / exact {e64[~close]}"
@@ -346,15 +345,30 @@ def test_softmax_family_dtype_argument() -> None:
 
 
 @pytest.mark.parametrize("decl", DECLS, ids=lambda d: d.name)
-def test_non_tensor_and_integer_inputs_raise_type_error(decl: type[Activation]) -> None:
-    """A list or an integer tensor is a clear TypeError (torch: TypeError for the list; for
-    integers it computes relu/sigmoid/... or raises NotImplementedError from a kernel)."""
+def test_non_tensor_and_integer_inputs_as_torch(decl: type[Activation]) -> None:
+    """A list is a TypeError. Integer tensors, side by side with torch: where torch computes them
+    (relu, relu6, hardtanh, threshold in integers; sigmoid, tanh, softsign, tanhshrink in the
+    default float dtype) the same values and dtype, in place too; where torch raises, the same
+    exception type (NotImplementedError from its kernels, RuntimeError for prelu's weight)."""
     x = torch.zeros(2, 4, 2, 2)
     kwargs = call_args(decl, x, rng_for("types", decl.name))
     with pytest.raises(TypeError, match="Tensor"):
         ours(decl, kwargs)([[1.0, 2.0]])
-    with pytest.raises(TypeError, match="floating-point"):
-        ours(decl, kwargs)(torch.arange(32).reshape(2, 4, 2, 2))
+    ints = torch.arange(-16, 16).reshape(2, 4, 2, 2)
+    try:
+        expected = theirs(decl, kwargs)(ints.clone())
+    except Exception as err:  # noqa: BLE001  (the type is what we compare)
+        with pytest.raises(type(err)):
+            ours(decl, kwargs)(ints.clone())
+        return
+    got = ours(decl, kwargs)(ints.clone())
+    assert got.dtype == expected.dtype
+    torch.testing.assert_close(got, expected)
+    if decl.inplace:
+        x_ours, x_theirs = ints.clone(), ints.clone()
+        assert getattr(AF, decl.function)(x_ours, **kwargs, inplace=True) is x_ours
+        getattr(TF, decl.function)(x_theirs, **kwargs, inplace=True)
+        assert torch.equal(x_ours, x_theirs)
 
 
 X = torch.randn(4, 3)

@@ -13,6 +13,7 @@ from . import (
     autograd,
     functional,
     nn,
+    ops,
 )
 from .convert import ConversionError, ConversionReport, convert
 from .registry import declarations, get, names, register, spec
@@ -20,6 +21,9 @@ from .spec import Activation, Param
 from .user import plot_activation_function, plot_activation_module
 
 __version__ = "0.1.0"
+
+for _decl in declarations():  # define every operator now: torch.compile cannot trace op definitions
+    ops.operator(_decl)
 
 __all__ = [
     "Activation",

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from . import commands
+from .errors import ParameterTypeError
 
 
 def _command_modules() -> dict[str, object]:
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args._run(args) or 0)
-    except (KeyError, ValueError) as exc:  # unknown names, bad --param values
+    except (KeyError, ValueError, ParameterTypeError) as exc:  # unknown names, bad --param values
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc  # no repr quotes
         print(f"actlab {args.command}: error: {msg}", file=sys.stderr)
         return 2

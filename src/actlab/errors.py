@@ -17,5 +17,13 @@ class ShapeError(ValueError, RuntimeError):
     """The input's shape does not fit the activation (e.g. GLU's split dim is odd)."""
 
 
-class InputTypeError(TypeError):
-    """The input is not a floating-point tensor."""
+class InputTypeError(TypeError, NotImplementedError):
+    """The input's dtype is not supported (torch raises NotImplementedError from its kernels)."""
+
+
+class DtypeError(TypeError, RuntimeError):
+    """Tensors whose dtypes must agree do not (torch raises ``RuntimeError``: no type promotion)."""
+
+
+class ParameterTypeError(TypeError):
+    """A parameter value has the wrong type (torch's argument parser raises ``TypeError``)."""

@@ -17,7 +17,7 @@ from torch import Tensor, fx
 
 from . import activations as A
 from . import ops
-from .errors import ShapeError
+from .errors import DtypeError, ShapeError
 from .functions import ElementwiseFunction, InplaceFunction, check_tensor
 from .spec import Activation
 
@@ -194,24 +194,37 @@ def reglu(input: Tensor, dim: int = -1) -> Tensor:
 
 
 # ---- learnable tensors: one value, or one per channel (dim 1) ------------------------------------
-def channel_weight(name: str, input: Tensor, weight: Any, what: str, *, exact_dtype: bool = False) -> Tensor:
+def channel_weight(name: str, input: Tensor, weight: Any, what: str) -> Tensor:
     """``weight`` (1 value, or one per channel = input.size(1)) shaped to broadcast against ``input``."""
     if not isinstance(weight, Tensor):
         raise TypeError(f"{name}: {what} must be a Tensor, got {type(weight).__name__}")
     if weight.dim() > 1:
         raise ShapeError(f"{name}: {what} must be 0-D or 1-D, got {weight.dim()}-D")
-    if exact_dtype and weight.dtype != input.dtype and not _is_proxy(input):
-        raise TypeError(f"{name}: {what} must have the input's dtype {input.dtype}, got {weight.dtype}")
     n = weight.numel()
     if n == 1:
         return weight.reshape(())
     channels = input.size(1) if input.dim() >= 2 else 1
     if n != channels:
         raise ShapeError(
-            "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
-            f"{n} and channel size = {channels}."
+            f"{name}: Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+            f"{n} and channel size = {channels} (expected 1 or the channel count, input.size(1))."
         )
     return weight.reshape((1, n) + (1,) * (input.dim() - 2))
+
+
+def _same_dtype(name: str, input: Tensor, *tensors: Tensor) -> tuple[Tensor, ...]:
+    """Under autocast the tensors take the autocast dtype (as torch's prelu); otherwise their
+    dtypes must be the input's (torch does no type promotion here)."""
+    if _is_proxy(input):
+        return (input, *tensors)
+    device = input.device.type
+    if torch.is_autocast_enabled(device) and input.is_floating_point():
+        dt = torch.get_autocast_dtype(device)
+        return tuple(t.to(dt) for t in (input, *tensors))
+    for t in tensors:
+        if t.dtype != input.dtype:
+            raise DtypeError(f"{name}: Type promoting not supported. Got {input.dtype} and {t.dtype}")
+    return (input, *tensors)
 
 
 def _parametric(decl: type[Activation], input: Tensor, *weights: Tensor) -> Tensor:
@@ -224,8 +237,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     r"""PReLU: :math:`\max(0, x) + w \min(0, x)`, ``weight`` of 1 or C (= input.size(1)) slopes."""
     if not _is_proxy(input):
         check_tensor("prelu", input)
-    w = channel_weight("prelu", input, weight, "weight", exact_dtype=True)
-    return _parametric(A.rectifiers.PReLU, input, w)
+    input, weight = _same_dtype("prelu", input, weight)
+    return _parametric(A.rectifiers.PReLU, input, channel_weight("prelu", input, weight, "weight"))
 
 
 def star_relu(input: Tensor, scale: Tensor, bias: Tensor) -> Tensor:
@@ -250,5 +263,5 @@ __all__ = [
     "logsigmoid", "mish", "prelu", "quick_gelu", "reglu", "relu", "relu6", "relu_", "rrelu", "rrelu_",
     "selu", "selu_", "serf", "sigmoid", "silu", "smooth_hardswish", "snake", "softmax", "softmax2d",
     "softmin", "softplus", "softshrink", "softsign", "sparsemax", "squared_relu", "squareplus",
-    "star_relu", "swiglu", "swish", "tanh", "tanhshrink", "threshold", "threshold_", "entmax15",
+    "star_relu", "swiglu", "swish", "tanh", "tanhshrink", "threshold", "threshold_",
 ]  # fmt: skip

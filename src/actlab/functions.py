@@ -84,6 +84,10 @@ class ElementwiseFunction:
     def __repr__(self) -> str:
         return f"<actlab.functional.{self.__name__}>"
 
+    def __reduce__(self) -> str:
+        """Pickled and (deep)copied by reference, as plain functions are."""
+        return self.__name__
+
 
 class InplaceFunction:
     """``fn_(input, <params>)``: the in-place variant of an :class:`ElementwiseFunction`."""
@@ -112,3 +116,6 @@ class InplaceFunction:
 
     def __repr__(self) -> str:
         return f"<actlab.functional.{self.__name__}>"
+
+    def __reduce__(self) -> str:
+        return self.__name__

@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor
 
-from .errors import ParameterError, ShapeError
+from .errors import ParameterError, ParameterTypeError, ShapeError
 
 Check = Callable[[Any], bool]
 Saved = tuple[Tensor, ...]
@@ -84,7 +84,7 @@ class Param:
         )
         if not ok and not (value is None and self.default is None and want is not float):
             expected = {str: "str", float: "Number", int: "int"}.get(want, want.__name__)
-            raise TypeError(f"{owner}(): argument '{name}' must be {expected}, not {type(value).__name__}")
+            raise ParameterTypeError(f"{owner}(): argument '{name}' must be {expected}, not {type(value).__name__}")
         if self.check is not None and not self.check(value):
             raise self.error(f"{owner}: {name} must be {self.valid}, got {value!r}")
 

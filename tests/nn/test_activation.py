@@ -22,7 +22,7 @@ import torch.nn.functional as TF
 from torch import nn
 
 import actlab.nn as anm
-from actlab.spec import Activation
+from actlab.spec import Activation, Normalizer, Parametric, SplitGate
 from conftest import draw_params, rng_for, tolerance, torch_declarations
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -49,9 +49,9 @@ def arguments(decl: type[Activation]) -> list[str]:
 def module_kwargs(decl: type[Activation], rng: random.Random, channels: int = 4) -> dict[str, Any]:
     """Drawn constructor arguments; normalisers and GLU work over dim 1, PReLU has a slope per channel."""
     kwargs = draw_params(decl, rng)
-    if decl.kind in ("normalizer", "gated") and "dim" in decl.params:
+    if issubclass(decl, (Normalizer, SplitGate)) and "dim" in decl.params:
         kwargs["dim"] = 1
-    if decl.kind == "parametric":
+    if issubclass(decl, Parametric):
         kwargs["num_parameters"] = channels
     if "inplace" in arguments(decl):
         kwargs["inplace"] = rng.random() < 0.5
@@ -171,7 +171,7 @@ def test_hardtanh_deprecated_keywords() -> None:
         torch.testing.assert_close(m(x), nn.Hardtanh(-2.0, 2.5)(x))
 
 
-@pytest.mark.parametrize("decl", [d for d in DECLS if "dim" in d.params and d.kind == "normalizer"], ids=str)
+@pytest.mark.parametrize("decl", [d for d in DECLS if "dim" in d.params and issubclass(d, Normalizer)], ids=str)
 def test_implicit_dim_warns_and_follows_torch(decl: type[Activation]) -> None:
     """dim=None: torch's legacy choice (0 for 0-, 1- and 3-D input, else 1) with a UserWarning."""
     for ndim in range(5):
@@ -273,7 +273,7 @@ def test_swap_into_a_network(decl: type[Activation], arch: str) -> None:
     also after a few SGD steps."""
     rng = rng_for("swap", decl.name, arch)
     kwargs = module_kwargs(decl, rng)
-    if arch == "mlp" and decl.kind == "parametric":
+    if arch == "mlp" and issubclass(decl, Parametric):
         kwargs["num_parameters"] = 4
     x = torch.randn((5, 6) if arch == "mlp" else (2, 3, 5, 5), dtype=torch.float64)
     try:

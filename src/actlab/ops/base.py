@@ -43,7 +43,7 @@ def like(y: Tensor, x: Tensor) -> Tensor:
     """``y`` in ``x``'s dtype and memory layout (what the fake kernel promises)."""
     if y.dtype != x.dtype:
         y = y.to(x.dtype)
-    if y.stride() != x.stride():
+    if y.stride() != x.stride() and y.shape == x.shape:
         out = torch.empty_like(x)
         if out.stride() != y.stride():
             return out.copy_(y)
@@ -123,6 +123,12 @@ def register(rule: Rule) -> None:
 def compiling() -> bool:
     """Inside torch.compile (dynamo) or torch.export tracing: the graph records the op itself."""
     return torch.compiler.is_compiling()
+
+
+def onnx_exporting() -> bool:
+    """Inside ``torch.onnx.export``: ONNX has no actlab ops, so the graph gets the declaration's
+    math as torch ops (inference only)."""
+    return torch.compiler.is_exporting() and torch.onnx.is_in_onnx_export()
 
 
 def derivatives_observable() -> bool:

@@ -149,11 +149,13 @@ class ElementwiseOperator:
         Reverse mode, inference, compile and export run the ops; forward-mode AD and torch.func
         transforms run the Function tower; integer inputs follow torch (computed in integers for
         the rectifiers, in the default float dtype for sigmoid-like ops, refused otherwise)."""
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{self.decl.function}(): argument 'input' must be Tensor, not {type(x).__name__}")
         if not x.is_floating_point():
             return self.integer(x, args, inplace)
         if base.compiling():  # the graph records the op; an in-place module whose input comes
-            y = self.op(x, *args)  # from outside the graph becomes op + copy_ (functionalised)
-            return x.copy_(y) if inplace else y
+            y = self.function.forward(x, *args) if base.onnx_exporting() else self.op(x, *args)
+            return x.copy_(y) if inplace else y  # from outside the graph becomes op + copy_
         if base.derivatives_observable():
             y = self.function.apply(x, *args)
             return x.copy_(y) if inplace else y
@@ -178,13 +180,15 @@ class ElementwiseOperator:
     def integer(self, x: Tensor, args: tuple, inplace: bool) -> Tensor:
         decl = self.decl
         if x.dtype is torch.bool or x.is_complex():
-            raise InputTypeError(f"{decl.function}: {x.dtype} inputs are not supported (as torch)")
+            raise InputTypeError(f"{decl.function}: expected a floating-point or integer tensor, got {x.dtype}")
         if decl.integer_inputs:  # torch truncates the parameters to the integer type
             y = decl.f(x, **{k: int(v) if isinstance(v, float) else v for k, v in self.kw(args).items()})
             return x.copy_(y) if inplace else y.to(x.dtype)
         if decl.integer_to_float and not inplace:
             return self(x.to(torch.get_default_dtype()), args)
-        raise InputTypeError(f'"{decl.function}" is not implemented for {x.dtype} inputs (as torch)')
+        raise InputTypeError(
+            f"{decl.function}: expected a floating-point tensor (float16/bfloat16/float32/float64), got {x.dtype}"
+        )
 
 
 def tower(decl: type[Elementwise]) -> tuple[type[Function], type[Function]]:

@@ -72,11 +72,15 @@ class ParametricOperator:
         base.define(double, ["grad_x", *(f"grad_{n}" for n in ws), "grad", "x", *ws], {}, 2 + k, vjp2, composite=True)
 
     def __call__(self, x: Tensor, *weights: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{self.decl.function}(): argument 'input' must be Tensor, not {type(x).__name__}")
         if not x.is_floating_point():
             raise InputTypeError(
                 f"{self.decl.function}: expected a floating-point tensor (float16/bfloat16/float32/float64), got {x.dtype}"
             )
-        if not base.compiling() and base.derivatives_observable():
+        if base.compiling():
+            return self.function.forward(x, *weights) if base.onnx_exporting() else self.op(x, *weights)
+        if base.derivatives_observable():
             return self.function.apply(x, *weights)
         return self.op(x, *weights)
 

@@ -52,7 +52,7 @@ class VectorOperator:
         f, backward, double = self.names
 
         def forward(x: Tensor, *a: Any) -> Tensor:
-            return like(decl.forward(upcast(x), **kw(a)), x)
+            return self.finish(decl.forward(upcast(x), **kw(a)), x)
 
         def vjp(g: Tensor, s: Tensor, *a: Any) -> Tensor:
             return like(decl.vjp(upcast(g), upcast(s), **kw(a)), g)
@@ -61,16 +61,20 @@ class VectorOperator:
             grad_g, grad_s = decl.vjp2(upcast(gg), upcast(g), upcast(s), **kw(a))
             return grad_g.to(g.dtype), grad_s.to(s.dtype)
 
-        base.define(f, ["x"], params, 1, forward, lambda x, *a: torch.empty_like(x))
+        base.define(f, ["x"], params, 1, forward, self.fake_forward)
         base.define(backward, ["grad", "saved"], params, 1, vjp, lambda g, s, *a: torch.empty_like(g))
         base.define(double, ["grad_grad", "grad", "saved"], params, 2, vjp2, composite=True)
 
     def __call__(self, x: Tensor, args: tuple = ()) -> Tensor:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{self.decl.function}(): argument 'input' must be Tensor, not {type(x).__name__}")
         if not x.is_floating_point():
             raise InputTypeError(
                 f"{self.decl.function}: expected a floating-point tensor (float16/bfloat16/float32/float64), got {x.dtype}"
             )
-        if not base.compiling() and base.derivatives_observable():
+        if base.compiling():
+            return self.function.forward(x, *args) if base.onnx_exporting() else self.op(x, *args)
+        if base.derivatives_observable():
             return self.function.apply(x, *args)
         return self.op(x, *args)
 
@@ -145,8 +149,25 @@ class NormalizerOperator(VectorOperator):
 
     saves_output = True
 
+    @staticmethod
+    def fake_forward(x: Tensor, *a: Any) -> Tensor:
+        return torch.empty_like(x)
+
+    @staticmethod
+    def finish(y: Tensor, x: Tensor) -> Tensor:
+        return like(y, x)
+
 
 class SplitGateOperator(VectorOperator):
     """GLU variants: everything is written with the input x = [a, b]."""
 
     saves_output = False
+
+    def fake_forward(self, x: Tensor, dim: int, *a: Any) -> Tensor:
+        a_half, _ = self.decl.split(x, dim)
+        return torch.empty_like(a_half, memory_format=torch.contiguous_format)
+
+    @staticmethod
+    def finish(y: Tensor, x: Tensor) -> Tensor:
+        """Half of x along dim: a new contiguous tensor in x's dtype (as the fake kernel)."""
+        return y.to(x.dtype).contiguous()

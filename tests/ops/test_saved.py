@@ -1,6 +1,6 @@
-"""The engine: what is saved for backward (checked with ``saved_tensors_hooks``), in-place
-behaviour as torch's (output saved, version-counter checks, leaf errors, double backward) and
-half-precision round trips."""
+"""The operators' autograd rules: what is saved for backward (checked with
+``saved_tensors_hooks``), in-place behaviour as torch's (output saved, one version bump,
+version-counter checks, leaf errors, double backward) and half-precision round trips."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import torch
 from torch import Tensor
 
 import actlab
-from actlab import engine
 from actlab import functional as F
+from actlab import ops
+from actlab.spec import Normalizer, Parametric
 from gradcases import Case, all_cases, elementwise_declarations, elementwise_input, sample_params
 
 CASES = all_cases()
@@ -54,14 +55,13 @@ def expected_saves(case: Case, out: Tensor) -> list[Tensor | tuple[int, ...]]:
     inputs (parametric kinds: x and their tensors), else x alone; a shape where the saved tensor
     is new (RReLU's noise)."""
     x = case.inputs[0]
-    kind = case.decl.kind
-    if kind == "normalizer":
-        return [out] if case.decl.save == "output" else [x]
-    if kind == "parametric":
+    if issubclass(case.decl, Normalizer):
+        return [out]
+    if issubclass(case.decl, Parametric):
         return list(case.inputs)
     if case.params.get("training"):
         return [tuple(x.shape)]  # RReLU training: the noise only
-    if case.decl.save == "output" and case.decl.df_y is not None:
+    if getattr(case.decl, "save_output", False) and case.decl.df_y is not None:
         return [out]  # ReLU, ReLU6: f' is exact in y, which the next layer saves anyway
     return [x]
 
@@ -104,10 +104,9 @@ def test_inplace_matches_torch_and_saves_the_output_or_a_clone(decl) -> None:
     version = h._version
     with recording() as saved:
         y = fn(h, **p, inplace=True)
-    assert y is h and h._version > version
+    assert y is h and h._version == version + 1  # one bump, as torch's in-place ops
     assert len(saved) == 1 and saved[0].shape == h.shape
-    output_ok = getattr(decl, "output_ok", None)
-    if decl.df_y is not None and (output_ok is None or output_ok(**p)):
+    if decl.df_y is not None and decl.output_ok(h.dtype, **p):
         assert same_storage(saved[0], y)  # f' written with y, as torch's in-place kernels
     else:
         assert not same_storage(saved[0], y)  # the input, cloned before it is overwritten
@@ -225,9 +224,20 @@ def test_half_inplace_hardtanh_with_bounds_off_the_half_grid() -> None:
         assert g.tolist() == [0.0, 1.0, 0.0]
 
 
-def test_apply_rejects_integer_and_non_tensor_inputs() -> None:
-    decl = actlab.spec("ReLU")
-    with pytest.raises(TypeError, match="floating-point"):
-        engine.apply(decl, torch.arange(3), ())
-    with pytest.raises(TypeError, match="expected a torch.Tensor"):
-        engine.apply(decl, [1.0, 2.0], ())  # type: ignore[arg-type]
+def test_operator_rejects_bool_and_non_tensor_inputs() -> None:
+    operator = ops.operator(actlab.spec("ReLU"))
+    with pytest.raises(TypeError, match="floating-point or integer"):
+        operator(torch.tensor([True, False]), ())
+    with pytest.raises(TypeError, match="must be Tensor"):
+        operator([1.0, 2.0], ())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("decl", INPLACE, ids=[d.name for d in INPLACE])
+def test_inplace_bumps_the_version_once_without_grad_too(decl) -> None:
+    p = _params(decl)
+    for ctx in (torch.no_grad, torch.enable_grad):
+        x = torch.randn(5, dtype=torch.float64)
+        v = x._version
+        with ctx():
+            getattr(F, decl.function)(x, **p, inplace=True)
+        assert x._version == v + 1
