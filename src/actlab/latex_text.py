@@ -9,14 +9,58 @@ from __future__ import annotations
 import re
 
 SYMBOLS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "theta": "θ", "lambda": "λ",
-    "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ", "varphi": "φ", "Phi": "Φ", "Delta": "Δ",
-    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "neq": "≠", "approx": "≈", "cdot": "·", "times": "×",
-    "otimes": "⊗", "odot": "⊙", "in": "∈", "infty": "∞", "sum": "Σ", "prod": "Π", "partial": "∂",
-    "sim": "~", "pm": "±", "to": "→", "lVert": "‖", "rVert": "‖", "Vert": "‖", "langle": "⟨",
-    "rangle": "⟩", "top": "ᵀ", "prime": "′", "max": "max", "min": "min", "log": "log", "exp": "exp",
-    "tanh": "tanh", "sin": "sin", "cos": "cos", "sech": "sech", "erf": "erf", "sign": "sign",
-    "argmin": "argmin", "argmax": "argmax",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "theta": "θ",
+    "lambda": "λ",
+    "mu": "μ",
+    "pi": "π",
+    "sigma": "σ",
+    "tau": "τ",
+    "phi": "φ",
+    "varphi": "φ",
+    "Phi": "Φ",
+    "Delta": "Δ",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "neq": "≠",
+    "approx": "≈",
+    "cdot": "·",
+    "times": "×",
+    "otimes": "⊗",
+    "odot": "⊙",
+    "in": "∈",
+    "infty": "∞",
+    "sum": "Σ",
+    "prod": "Π",
+    "partial": "∂",
+    "sim": "~",
+    "pm": "±",
+    "to": "→",
+    "lVert": "‖",
+    "rVert": "‖",
+    "Vert": "‖",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "top": "ᵀ",
+    "prime": "′",
+    "max": "max",
+    "min": "min",
+    "log": "log",
+    "exp": "exp",
+    "tanh": "tanh",
+    "sin": "sin",
+    "cos": "cos",
+    "sech": "sech",
+    "erf": "erf",
+    "sign": "sign",
+    "argmin": "argmin",
+    "argmax": "argmax",
 }
 SPACES = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": "  ", "qquad": "  "}
 DROP = ("left", "right", "textstyle", "displaystyle", "big", "Big", "mathcal", "operatorname*")
@@ -88,7 +132,10 @@ def to_text(tex: str) -> str:
         elif c in "^_":
             a, i = _group(tex, i + 1)
             t = to_text(a)
-            out.append(("^" if c == "^" else "_") + (t if len(t) == 1 else f"({t})"))
+            if c == "^" and t in ("ᵀ", "′", "″"):
+                out.append(t)
+            else:
+                out.append(("^" if c == "^" else "_") + (t if len(t) == 1 else f"({t})"))
         elif c in "{}":
             i += 1
         else:

@@ -21,12 +21,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these activations")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the plots (default 2)")
-    parser.add_argument("--full", action="store_true", help="the full accuracy sweep (minutes) instead of the reduced one")
     parser.add_argument(
-        "--no-accuracy", action="store_true", help="do not run the accuracy sweep (show DIR/data/accuracy.json as it is)"
+        "--full", action="store_true", help="the full accuracy sweep (minutes) instead of the reduced one"
     )
     parser.add_argument(
-        "--bench", action="store_true", help="run the quick benchmark first (actlab bench --quick) for the Speed section"
+        "--no-accuracy",
+        action="store_true",
+        help="do not run the accuracy sweep (show DIR/data/accuracy.json as it is)",
+    )
+    parser.add_argument(
+        "--bench",
+        action="store_true",
+        help="run the quick benchmark first (actlab bench --quick) for the Speed section",
     )
 
 

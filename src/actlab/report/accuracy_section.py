@@ -8,9 +8,10 @@ import html
 import math
 from typing import Any
 
-from ..analysis.accuracy import PROFILE_FLOOR, load_json
+from ..analysis.accuracy import load_json
 from .charts import Axis, Series, line_chart
 from .sections import Context, Section, register_builtin
+from .tables import table
 
 KINDS = (("forward", "f(x)"), ("derivative", "f′(x)"))
 INF_ROW = 1e9  # errors of inf (a wrong inf or NaN) are drawn on this top row
@@ -79,11 +80,13 @@ def _profile_chart(rec: dict[str, Any], title: str) -> str:
     if top >= INF_ROW:
         y_ticks.append((INF_ROW, "inf"))
     if spread:
-        ticks = [(float(k), f"{10 ** k:g}") for k in (0, 1, 2)]
+        ticks = [(float(k), f"{10**k:g}") for k in (0, 1, 2)]
         x_axis = Axis(-0.3, 2.3, "row spread (max − min), log scale", ticks)
     else:
         ticks = [(0.0, "0")] + [
-            (_pos(s * 10.0**k), f"{'−' if s < 0 else ''}{'1' if k == 0 else f'1e{k}'}") for k in X_TICKS for s in (-1, 1)
+            (_pos(s * 10.0**k), f"{'−' if s < 0 else ''}{'1' if k == 0 else f'1e{k}'}")
+            for k in X_TICKS
+            for s in (-1, 1)
         ]
         edge = LOG_MAX - LOG_MIN + 1.0
         x_axis = Axis(-edge, edge, "x: log |x| on each side of 0 (1e-30 … 1e4)", ticks)
@@ -96,8 +99,14 @@ def _summary(records: list[dict[str, Any]], kind: str) -> str:
     if not rows:
         return ""
     head = (
-        "operation", "actlab worst (ulp)", "at x", "torch worst (ulp)", "at x",
-        "torch worst, finite x", "at x", "mean ulp actlab / torch",
+        "operation",
+        "actlab worst (ulp)",
+        "at x",
+        "torch worst (ulp)",
+        "at x",
+        "torch worst, finite x",
+        "at x",
+        "mean ulp actlab / torch",
     )
     body = []
     for r in rows:
@@ -112,9 +121,8 @@ def _summary(records: list[dict[str, Any]], kind: str) -> str:
             where(r.get("torch_finite_where"), t_fin) if t_fin is not None else "—",
             f"{ulp(r.get('actlab_mean_ulp'))} / {ulp(r.get('torch_mean_ulp'))}",
         )
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    th = "".join(f"<th>{h}</th>" for h in head)
-    return f"<div class='scroll'><table class='num'><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        body.append(cells)
+    return table(head, body)
 
 
 def coverage(meta: dict[str, Any], names: tuple[str, ...]) -> str:
@@ -143,9 +151,9 @@ def render(data: Any, ctx: Context) -> str:
         "row's spread).</p>"
     )
     for kind, label in KINDS:
-        table = _summary(records, kind)
-        if table:
-            parts.append(f"<h3>{html.escape(label)}: summary</h3>{table}")
+        summary = _summary(records, kind)
+        if summary:
+            parts.append(f"<h3>{html.escape(label)}: summary</h3>{summary}")
     figs = []
     for op in dict.fromkeys(r.get("op") for r in records):
         charts = [
@@ -176,7 +184,8 @@ register_builtin(
         render,
         missing=(
             "<p>No accuracy data: <code>actlab report</code> runs the reduced sweep unless "
-            "<code>--no-accuracy</code> is given; or run <code>actlab accuracy --json {out}/data/accuracy.json</code>.</p>"
+            "<code>--no-accuracy</code> is given; or run "
+            "<code>actlab accuracy --json {out}/data/accuracy.json</code>.</p>"
         ),
         nav="Accuracy",
     ),

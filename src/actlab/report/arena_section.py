@@ -18,6 +18,7 @@ from typing import Any
 
 from .charts import PALETTE, Axis, Series, legend_html, line_chart, nice_ticks
 from .sections import Context, Section, data_path, register_builtin
+from .tables import table
 
 HIGHLIGHT = 6  # curves drawn in colour (the rest grey)
 MIN_SEEDS = 3
@@ -62,8 +63,10 @@ def _curve(raw: Any, metric: str) -> list[float]:
     if isinstance(raw, list) and raw and all(isinstance(v, list) for v in raw):
         n = min(len(v) for v in raw)
         cols = [[_float(v[i]) for v in raw] for i in range(n)]
-        return [statistics.fmean([c for c in col if c is not None]) if any(c is not None for c in col) else math.nan
-                for col in cols]
+        return [
+            statistics.fmean([c for c in col if c is not None]) if any(c is not None for c in col) else math.nan
+            for col in cols
+        ]
     if isinstance(raw, list):
         return [math.nan if _float(v) is None else float(v) for v in raw]
     return []
@@ -96,21 +99,54 @@ def entry(rec: dict[str, Any]) -> Entry:
         family = str(rec.get("family", ""))
     p = _float(rec.get("p_value"))
     sig = rec.get("significant")
-    known = {"task", "activation", "name", "params", "metric", "higher_is_better", "value_mean", "value_ci95",
-             "seeds", "values", "curves", "curve", "acc_mean", "acc_std", "acc_curve", "loss_curve", "p_value",
-             "significant", "family", "per_seed", "seed_values"}
+    known = {
+        "task",
+        "activation",
+        "name",
+        "params",
+        "metric",
+        "higher_is_better",
+        "value_mean",
+        "value_ci95",
+        "seeds",
+        "values",
+        "curves",
+        "curve",
+        "acc_mean",
+        "acc_std",
+        "acc_curve",
+        "loss_curve",
+        "p_value",
+        "significant",
+        "family",
+        "per_seed",
+        "seed_values",
+    }
     extra = {k: v for k, v in rec.items() if k not in known and not isinstance(v, (list, dict))}
     return Entry(
-        task=str(rec.get("task", "?")), name=name, params=dict(rec.get("params") or {}), metric=metric,
-        higher_is_better=hib, mean=mean, err=err, err_kind=kind, seeds=n_seeds, curve=curve, p_value=p,
-        significant=None if sig is None else bool(sig), family=family, extra=extra,
+        task=str(rec.get("task", "?")),
+        name=name,
+        params=dict(rec.get("params") or {}),
+        metric=metric,
+        higher_is_better=hib,
+        mean=mean,
+        err=err,
+        err_kind=kind,
+        seeds=n_seeds,
+        curve=curve,
+        p_value=p,
+        significant=None if sig is None else bool(sig),
+        family=family,
+        extra=extra,
     )
 
 
 def _is_fraction(entries: list[Entry]) -> bool:
     vals = [e.mean for e in entries if e.mean is not None]
-    return bool(vals) and all(0.0 <= v <= 1.0 for v in vals) and any(
-        w in entries[0].metric.lower() for w in ("acc", "f1", "auc", "fraction")
+    return (
+        bool(vals)
+        and all(0.0 <= v <= 1.0 for v in vals)
+        and any(w in entries[0].metric.lower() for w in ("acc", "f1", "auc", "fraction"))
     )
 
 
@@ -140,19 +176,29 @@ def leaderboard(entries: list[Entry]) -> str:
     has_sig = any(e.p_value is not None or e.significant is not None for e in rows)
     has_params = any(e.params for e in rows)
     extra_keys = [k for k in dict.fromkeys(k for e in rows for k in e.extra) if k not in ("lr", "epochs")][:3]
-    head = ["#", "activation", "family"] + (["parameters"] if has_params else []) + [
-        f"{rows[0].metric} ({'higher' if rows[0].higher_is_better else 'lower'} is better)", "seeds"
-    ] + (["vs baseline"] if has_sig else []) + [k.replace("_", " ") for k in extra_keys]
-    body = []
+    head = (
+        ["#", "activation", "family"]
+        + (["parameters"] if has_params else [])
+        + [f"{rows[0].metric} ({'higher' if rows[0].higher_is_better else 'lower'} is better)", "seeds"]
+        + (["vs baseline"] if has_sig else [])
+        + [k.replace("_", " ") for k in extra_keys]
+    )
+    body, classes = [], []
     for i, e in enumerate(rows, 1):
         best = best_of.get(e.family or e.name) == e.name
         if e.seeds >= 2 and e.err is not None:
             val = f"{_value(e.mean, pct)} ± {_value(e.err, pct)} <span class='meta'>({e.err_kind})</span>"
         else:
-            val = f"{_value(e.mean, pct)} <span class='meta'>(one seed: no spread)</span>" if e.seeds == 1 else _value(
-                e.mean, pct)
-        cells = [str(i), html.escape(e.name) + (" <span class='badge'>best in family</span>" if best else ""),
-                 html.escape(e.family or "—")]
+            val = (
+                f"{_value(e.mean, pct)} <span class='meta'>(one seed: no spread)</span>"
+                if e.seeds == 1
+                else _value(e.mean, pct)
+            )
+        cells = [
+            str(i),
+            html.escape(e.name) + (" <span class='badge'>best in family</span>" if best else ""),
+            html.escape(e.family or "—"),
+        ]
         if has_params:
             cells.append(html.escape(_params(e.params)) or "defaults")
         cells += [val, str(e.seeds or "?")]
@@ -164,9 +210,9 @@ def leaderboard(entries: list[Entry]) -> str:
                 mark = "significant *" if e.significant else "not significant"
             cells.append(mark)
         cells += [html.escape(str(e.extra.get(k, "—"))) for k in extra_keys]
-        body.append(f"<tr class='{'best' if best else ''}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    return f"<div class='scroll'><table class='num'><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        body.append(cells)
+        classes.append("best" if best else "")
+    return table(head, body, classes)
 
 
 def curves_chart(entries: list[Entry], task: str) -> str:
@@ -189,8 +235,9 @@ def curves_chart(entries: list[Entry], task: str) -> str:
     n = max(len(e.curve) for e in rows)
     x = Axis(1, max(n, 2), "epoch", nice_ticks(1, max(n, 2)))
     y = Axis(lo, hi if hi > lo else lo + 1, f"{rows[0].metric}{' (%)' if pct else ''}", nice_ticks(lo, hi))
-    chart = line_chart(series, x, y, title=f"{task}: {rows[0].metric} per epoch (mean over seeds)", width=640,
-                       height=260, legend=False)
+    chart = line_chart(
+        series, x, y, title=f"{task}: {rows[0].metric} per epoch (mean over seeds)", width=640, height=260, legend=False
+    )
     others = len(rows) - HIGHLIGHT
     note = f"<span class='meta'>grey: the other {others}</span>" if others > 0 else ""
     return chart + legend_html([s for s in series if s.label]) + note
@@ -207,8 +254,10 @@ def render(data: Any, ctx: Context) -> str:
         seeds = min((e.seeds for e in group if e.seeds), default=0)
         note = ""
         if seeds < MIN_SEEDS:
-            note = (f"<p class='warn'>Only {seeds} seed{'s' if seeds != 1 else ''}: the ranking is not reliable; "
-                    f"run <code>actlab arena --seeds 3</code> or more.</p>")
+            note = (
+                f"<p class='warn'>Only {seeds} seed{'s' if seeds != 1 else ''}: the ranking is not reliable; "
+                f"run <code>actlab arena --seeds 3</code> or more.</p>"
+            )
         lr = {e.extra.get("lr") for e in group if "lr" in e.extra}
         lr_txt = f" Learning rate: {', '.join(str(v) for v in sorted(lr, key=str))}." if lr else ""
         parts.append(f"<h3>{html.escape(task)}</h3>{note}<p class='meta'>{len(group)} activations.{lr_txt}</p>")
@@ -219,7 +268,8 @@ def render(data: Any, ctx: Context) -> str:
             parts.append(f"<figure class='curves'>{chart}</figure>")
         elif png.is_file():
             rel = Path(png).relative_to(ctx.out).as_posix()
-            parts.append(f"<figure class='curves'><img src='{html.escape(rel)}' alt='{html.escape(task)} learning curves'></figure>")
+            alt = html.escape(f"{task} learning curves")
+            parts.append(f"<figure class='curves'><img src='{html.escape(rel)}' alt='{alt}'></figure>")
     return "".join(parts)
 
 

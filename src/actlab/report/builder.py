@@ -54,6 +54,7 @@ class Analysis:
     props: dict[str, Any] | None = None
     kinks: tuple[float, ...] = ()
     formulas: list[tuple[str, Any]] = field(default_factory=list)  # (tex, Inline or error text)
+    explorer: dict[str, Any] = field(default_factory=dict)
     error: str = ""
 
 
@@ -62,8 +63,12 @@ def _analyse(name: str, out: str) -> Analysis:
     torch.set_num_threads(1)
     decl = spec(name)
     res = Analysis(name)
-    texs = [decl.formula, *(line for block in docstring.parse(decl.__doc__).math for line in docstring.math_lines(block))]
+    texs = [
+        decl.formula,
+        *(line for block in docstring.parse(decl.__doc__).math for line in docstring.math_lines(block)),
+    ]
     res.formulas = [(t, formula.inline(t)) for t in texs]
+    res.explorer = explorer.entry(decl)
     try:
         res.png = plots.save(decl, Path(out) / "images", "png", dpi=PLOT_DPI, colors=PLOT_COLORS).name
         res.props = properties.for_plot_params(decl).__dict__
@@ -103,7 +108,9 @@ def _properties_table(decls: list[type[Activation]], props: dict[str, properties
     rows = []
     for d in decls:
         p = props[d.name]
-        cells = "".join(f"<td>{c}</td>" for c in _cells(p)) if p else f"<td colspan='{len(PROPERTY_COLUMNS)}'>failed</td>"
+        cells = (
+            "".join(f"<td>{c}</td>" for c in _cells(p)) if p else f"<td colspan='{len(PROPERTY_COLUMNS)}'>failed</td>"
+        )
         view = html.escape(p.view) if p else ""
         rows.append(
             f"<tr data-filter='{_filter_key(d)}'><td><a href='#{anchor(d)}'>{html.escape(d.name)}</a></td>"
@@ -130,9 +137,8 @@ def _params_html(d: type[Activation]) -> str:
 def _formula_html(tex: str, rendered: Any) -> str:
     if isinstance(rendered, formula.Inline):
         return rendered.svg(tex)
-    return (
-        f"<p class='warn'>formula not rendered ({html.escape(str(rendered))}); LaTeX: <code>{html.escape(tex)}</code></p>"
-    )
+    why, source = html.escape(str(rendered)), html.escape(tex)
+    return f"<p class='warn'>formula not rendered ({why}); LaTeX: <code>{source}</code></p>"
 
 
 def kinks_text(d: type[Activation], found: tuple[float, ...]) -> str:
@@ -180,8 +186,10 @@ def _activation_html(d: type[Activation], a: Analysis, p: properties.Properties 
         parts.append(f"<h3>Properties <span class='meta'>({setting})</span></h3><table>{prows}</table>")
     if a.png:
         alt = html.escape(f"{d.name}: f, f′ and f″")
-        parts.append(f"<h3>Plot</h3><img class='plot' src='images/{html.escape(a.png)}' width='1000' height='288' "
-                     f"alt='{alt}' loading='lazy'>")
+        parts.append(
+            f"<h3>Plot</h3><img class='plot' src='images/{html.escape(a.png)}' width='1000' height='288' "
+            f"alt='{alt}' loading='lazy'>"
+        )
     parts.append("<p class='top'><a href='#top'>back to top ↑</a></p></section>")
     return "".join(parts)
 
@@ -236,10 +244,10 @@ def build(
         parts.append(_activation_html(d, a, props[d.name]))
         key = _filter_key(d)
         if a.png:
-            img = f"<img src='images/{html.escape(a.png)}' alt='{html.escape(d.name)}' width='1000' height='288' loading='lazy'>"
-            gallery.append(
-                f"<figure data-filter='{key}'><a href='#{anchor(d)}'>{img}</a><figcaption>{html.escape(d.name)}</figcaption></figure>"
-            )
+            name = html.escape(d.name)
+            img = f"<img src='images/{html.escape(a.png)}' alt='{name}' width='1000' height='288' loading='lazy'>"
+            link = f"<a href='#{anchor(d)}'>{img}</a>"
+            gallery.append(f"<figure data-filter='{key}'>{link}<figcaption>{name}</figcaption></figure>")
         nav.append(f"<li data-filter='{key}'><a href='#{anchor(d)}'>{html.escape(d.name)}</a></li>")
 
     ctx = sections.Context(out, tuple(names), torch.__version__)
@@ -262,7 +270,7 @@ def build(
         activations="".join(parts),
         glyphs=formula.glyph_defs(glyphs),
         explorer_initial=html.escape(initial),
-        explorer_data=explorer.payload(decls),
+        explorer_data=explorer.payload([results[n].explorer for n in names]),
     )
     shutil.copyfile(HERE / "style.css", out / "style.css")
     for asset in ASSETS:

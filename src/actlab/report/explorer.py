@@ -102,9 +102,7 @@ def grid(decl: type[Activation]) -> dict[str, Any]:
         "family": decl.family,
         "view": "y0 of (x, 0)" if decl.kind == "normalizer" else "",
         "x": [float(lo), float(hi), POINTS],
-        "params": [
-            {"name": k, "values": sl[k], "index": _nearest(sl[k], defaults.get(k))} for k in keys
-        ],
+        "params": [{"name": k, "values": sl[k], "index": _nearest(sl[k], defaults.get(k))} for k in keys],
         "valid": valid,
         "data": base64.b64encode(data.tobytes()).decode("ascii"),
     }
@@ -118,13 +116,15 @@ def _nearest(values: list[Any], v: Any) -> int:
     return 0
 
 
-def payload(decls: list[type[Activation]]) -> str:
+def entry(decl: type[Activation]) -> dict[str, Any]:
+    """:func:`grid`, or ``{"name", "error"}`` when the activation cannot be sampled."""
+    try:
+        return grid(decl)
+    except Exception as exc:  # noqa: BLE001  one broken activation must not sink the page
+        return {"name": decl.name, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def payload(entries: list[dict[str, Any]]) -> str:
     """The explorer's data as JSON, safe inside ``<script type="application/json">``."""
-    entries = []
-    for d in decls:
-        try:
-            entries.append(grid(d))
-        except (ValueError, TypeError, RuntimeError, KeyError) as exc:  # one broken op must not sink the page
-            entries.append({"name": d.name, "error": str(exc)})
     text = json.dumps({"activations": entries}, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

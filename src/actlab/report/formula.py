@@ -2,7 +2,8 @@ r"""Render a declaration's LaTeX formula to SVG with matplotlib's mathtext (no J
 
 mathtext covers most of LaTeX math but not environments or a few macros, so :func:`to_mathtext`
 rewrites those first: ``\begin{cases} a & c \\ b & d \end{cases}`` becomes a left brace over a
-``\substack`` of rows "a, if c"; ``\tfrac`` -> ``\frac`` (``\frac13`` -> ``\frac{1}{3}``, ``\sqrt\pi`` -> ``\sqrt{\pi}``), ``\operatorname*`` -> ``\operatorname``,
+``\substack`` of rows "a, if c"; ``\tfrac`` -> ``\frac`` (``\frac13`` -> ``\frac{1}{3}``,
+``\sqrt\pi`` -> ``\sqrt{\pi}``), ``\operatorname*`` -> ``\operatorname``,
 ``\lVert``/``\rVert`` -> ``\Vert``, ``\le``/``\ge`` -> ``\leq``/``\geq``; ``\textstyle`` is dropped.
 A formula that still fails is shown as its LaTeX source in the report (:func:`render` returns None and says why).
 """
@@ -100,7 +101,7 @@ class Inline:
         )
 
 
-GLYPH = re.compile(r'<path id="([^"]+)" d="[^"]*"(?: transform="[^"]*")?\s*/>')
+GLYPH = re.compile(r'<path id="([^"]+)"(?: d="[^"]*")?(?: transform="[^"]*")?\s*/>')  # a space has no d
 VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
 

@@ -55,7 +55,9 @@ def data_path(out: str | Path, filename: str) -> Path:
     return Path(out) / DATA_DIR / filename
 
 
-def register_section(key: str, title: str, filename: str, render: Callable[[Any], str] | None = None, note: str = "") -> None:
+def register_section(
+    key: str, title: str, filename: str, render: Callable[[Any], str] | None = None, note: str = ""
+) -> None:
     """Include ``<out>/data/<filename>`` (JSON) in the report as a section titled ``title``;
     ``render`` maps the parsed JSON to HTML (default: :func:`table` of its records)."""
     fn = render or table

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .sections import Context, Section, register_builtin
+from .tables import names, table
 
 PASSES = {"fwd": "forward", "fwdbwd": "forward + backward", "double": "double backward"}
 SCALE = 3.0  # the bar axis spans 2^-3 .. 2^3 (1/8x .. 8x)
@@ -44,18 +45,19 @@ def machine(meta: dict[str, Any]) -> str:
     native = meta.get("native", meta.get("fast"))
     if isinstance(native, dict):
         used = native.get("used")
-        native_txt = (
-            f"native kernels {'used' if used else 'not used'}"
-            + (f" ({native['ready']} ready)" if isinstance(native.get("ready"), int) else "")
+        native_txt = f"native kernels {'used' if used else 'not used'}" + (
+            f" ({native['ready']} ready)" if isinstance(native.get("ready"), int) else ""
         )
     elif native is None:
         native_txt = "native kernels: not recorded"
     else:
         native_txt = f"native kernels {'used' if native else 'not used'}"
     threads = meta.get("threads")
+    head = f"Measured on {meta.get('device', 'an unrecorded device')}"
+    if threads:
+        head += f" with {threads} thread{'s' if threads != 1 else ''}"
     parts = [
-        f"Measured on {meta.get('device', 'an unrecorded device')}",
-        f"with {threads} thread{'s' if threads != 1 else ''}" if threads else "",
+        head,
         f"torch {meta['torch']}" if meta.get("torch") else "",
         f"{meta['dtype']}" if meta.get("dtype") else "",
         native_txt,
@@ -132,11 +134,23 @@ def _bar(row: dict[str, Any]) -> str:
 
 
 def _table(rows: Iterable[dict[str, Any]]) -> str:
-    head = ("activation", "actlab ms", "torch ms", "actlab / torch", "actlab / naive", "repeats p10–p90 (actlab ms)",
-            "saved for backward, MB: actlab / torch")
+    head = (
+        "activation",
+        "actlab ms",
+        "torch ms",
+        "actlab / torch",
+        "actlab / naive",
+        "repeats p10–p90 (actlab ms)",
+        "saved for backward, MB: actlab / torch",
+    )
     body = []
     for r in rows:
-        ms, ratio, spread, saved = r.get("ms") or {}, r.get("ratio") or {}, r.get("spread") or {}, r.get("saved_bytes") or {}
+        ms, ratio, spread, saved = (
+            r.get("ms") or {},
+            r.get("ratio") or {},
+            r.get("spread") or {},
+            r.get("saved_bytes") or {},
+        )
         sp = spread.get("actlab")
         noisy = bool(sp and sp[0] > 0 and sp[1] / sp[0] > NOISY)
         sp_txt = f"{_ms(sp[0])}–{_ms(sp[1])}{' (noisy)' if noisy else ''}" if sp else "not recorded"
@@ -144,12 +158,16 @@ def _table(rows: Iterable[dict[str, Any]]) -> str:
         if saved.get("actlab") is not None or saved.get("torch") is not None:
             mb = " / ".join("—" if saved.get(k) is None else f"{saved[k] / 1e6:.3g}" for k in ("actlab", "torch"))
         cells = (
-            html.escape(str(r.get("name"))), _ms(ms.get("actlab")), _ms(ms.get("torch")), _ratio(vs_torch(r)[0]),
-            _ratio(ratio.get("naive")), sp_txt, mb,
+            html.escape(str(r.get("name"))),
+            _ms(ms.get("actlab")),
+            _ms(ms.get("torch")),
+            _ratio(vs_torch(r)[0]),
+            _ratio(ratio.get("naive")),
+            sp_txt,
+            mb,
         )
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    th = "".join(f"<th>{h}</th>" for h in head)
-    return f"<div class='scroll'><table class='num'><thead><tr>{th}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        body.append(cells)
+    return table(head, body)
 
 
 def render(data: Any, ctx: Context) -> str:
@@ -159,14 +177,13 @@ def render(data: Any, ctx: Context) -> str:
     if meta.get("torch") and ctx.torch_version and meta["torch"] != ctx.torch_version:
         parts.append(
             f"<p class='warn'>Stale: measured with torch {html.escape(str(meta['torch']))}, this report runs "
-            f"{html.escape(ctx.torch_version)}. Run <code>actlab bench --json {html.escape(str(ctx.out))}/data/bench.json</code>.</p>"
+            f"{html.escape(ctx.torch_version)}. Run "
+            f"<code>actlab bench --json {html.escape(str(ctx.out))}/data/bench.json</code>.</p>"
         )
     benched = {r.get("name") for r in rows}
     missing = [n for n in ctx.names if n not in benched]
     if rows and missing:
-        parts.append(
-            f"<p class='meta'>Not in this file: {html.escape(', '.join(missing[:12]))}{' …' if len(missing) > 12 else ''}.</p>"
-        )
+        parts.append(f"<p class='meta'>Not in this file: {names(missing)}.</p>")
     if not rows:
         return "".join(parts) + "<p>(no rows)</p>"
     parts.append(
