@@ -232,15 +232,17 @@ def save(
     fig = figure(decl)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format=fmt, dpi=dpi)
+        if colors and fmt == "png":  # render once, quantise the pixels (no PNG written twice)
+            from PIL import Image
+
+            fig.set_dpi(dpi)
+            fig.canvas.draw()
+            pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+            Image.fromarray(pixels).quantize(colors, method=Image.Quantize.FASTOCTREE).save(path, format="PNG")
+        else:
+            fig.savefig(path, format=fmt, dpi=dpi)
     finally:
         plt.close(fig)
-    if colors and fmt == "png":
-        from PIL import Image
-
-        with Image.open(path) as im:
-            small = im.convert("RGB").quantize(colors, method=Image.Quantize.MEDIANCUT)
-        small.save(path, format="PNG", optimize=True)
     return path
 
 

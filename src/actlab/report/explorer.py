@@ -2,8 +2,9 @@
 (:mod:`actlab.analysis.sampling`, the declarations' own math) precomputed on a grid of x for
 every combination of its slider values. The page's ``explorer.js`` only draws and interpolates.
 
-Sliders: a float parameter with a sampling range or plot values gets ``values`` spread over
-them (the default included); a string parameter with choices (GELU's ``approximate``) a list.
+Sliders: a float parameter with a sampling range or plot values gets round ``values`` over that
+span (the default and the plot values included; it starts at the default); a string parameter
+with choices (GELU's ``approximate``) a list.
 Integer parameters (``dim``, ``num_parameters``) have no slider. Combinations that the
 declaration rejects (Hardtanh's min_val > max_val) are stored as missing. The curves are cut
 (NaN) at the kinks so no vertical line joins a jump.
@@ -21,6 +22,7 @@ import numpy as np
 from ..analysis import kinks
 from ..analysis.sampling import sample
 from ..spec import Activation, Param
+from .charts import nice_ticks
 
 POINTS = 201
 STEPS = {1: 9, 2: 5}  # slider positions per parameter by the number of sliders (3+: 3)
@@ -46,11 +48,9 @@ def slider_values(p: Param, n: int) -> list[Any] | None:
     if len(set(anchors)) < 2:
         return None
     lo, hi = min(anchors), max(anchors)
-    values = [_round(v) for v in np.linspace(lo, hi, n)]
-    if isinstance(p.default, (int, float)):  # the default exactly, in place of its nearest value
-        i = int(np.argmin([abs(v - p.default) for v in values]))
-        values[i] = float(p.default)
-    return sorted(set(values))
+    keep = {_round(v) for v in [*p.plot, lo, hi, p.default] if isinstance(v, (int, float))}
+    grid = {_round(t) for t, _ in nice_ticks(lo, hi, max(n - 1, 2))}
+    return sorted(keep | {v for v in grid if lo <= v <= hi})
 
 
 def sliders(decl: type[Activation]) -> dict[str, list[Any]]:
@@ -96,7 +96,7 @@ def grid(decl: type[Activation]) -> dict[str, Any]:
             except (ValueError, TypeError, RuntimeError):
                 ok = False
         valid.append(ok)
-    defaults = {**decl.defaults(), **base}
+    defaults = {**base, **{k: v for k, v in decl.defaults().items() if v is not None}}  # torch's defaults
     return {
         "name": decl.name,
         "family": decl.family,
