@@ -10,14 +10,14 @@ from actlab.latex_text import to_text
 
 
 def test_parse_paragraphs_and_math() -> None:
-    doc = '''Randomized leaky ReLU: in training each x <= 0 gets its own slope from
+    doc = """Randomized leaky ReLU: in training each x <= 0 gets its own slope from
     U(lower, upper); in evaluation ``lower``.
 
     .. math:: f(x) = x,\\quad
               f' = 1;\\ f'' = 0
 
     Afterwards *this*.
-    '''
+    """
     d = docstring.parse(doc)
     assert d.paragraphs[0].endswith("in evaluation ``lower``.") and "from U(lower" in d.paragraphs[0]
     assert d.paragraphs[1] == "Afterwards *this*."

@@ -45,7 +45,7 @@ def test_references_exist_and_nothing_remote(report: Path) -> None:
 def test_page_furniture(report: Path) -> None:
     page = report.read_text()
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
-    assert 'id="filter"' in page and "class=\"totop\"" in page and page.count("back to top") >= len(SUBSET)
+    assert 'id="filter"' in page and 'class="totop"' in page and page.count("back to top") >= len(SUBSET)
     for name in SUBSET:  # one sidebar entry per activation, filterable
         assert f"<li data-filter='{name} " in page
     assert "normalizer · normalizer" not in page and "actlab extra · normalizer</span>" in page
@@ -64,7 +64,7 @@ def test_formulas_and_derivatives(report: Path) -> None:
     for name in SUBSET:
         section = page[page.index(f"id='act-{name}'") :]
         section = section[: section.index("</section>")]
-        assert section.count("<svg class=\"formula\"") >= 2, f"{name}: formula and derivatives"
+        assert section.count('<svg class="formula"') >= 2, f"{name}: formula and derivatives"
         assert "(from the docstring)" in section
     assert "Clevert" in page  # the ELU paper reference
 
@@ -124,9 +124,15 @@ def test_docstring_states_first_and_second_derivative(name: str) -> None:
     """The report shows f' and f'' from the docstring: each declaration must state both (as f', the
     partials of its kind, or J for normalizers)."""
     text = " ".join(docstring.parse(actlab.spec(name).__doc__).math)
-    first = ("f'" in text or "\\sigma'" in text or "\\tanh'" in text or "\\partial" in text or "J" in text)
-    second = ("f''" in text or "\\sigma''" in text or "\\tanh''" in text or "\\partial^2" in text
-              or "\\partial_x^2" in text or "second derivative" in text)
+    first = "f'" in text or "\\sigma'" in text or "\\tanh'" in text or "\\partial" in text or "J" in text
+    second = (
+        "f''" in text
+        or "\\sigma''" in text
+        or "\\tanh''" in text
+        or "\\partial^2" in text
+        or "\\partial_x^2" in text
+        or "second derivative" in text
+    )
     assert first and second, f"{name}: {text}"
 
 

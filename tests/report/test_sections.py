@@ -22,8 +22,10 @@ def test_speed_old_format() -> None:
     assert "native kernels used (79 ready)" in page and "median of the default rounds" in page
     titles = re.findall(r"<h3>([^<]+)</h3>", page)
     assert titles == [
-        "forward, 4M elements, float32, 1 thread", "forward, 64K elements, float32, 1 thread",
-        "forward + backward, 4M elements, float32, 1 thread", "forward + backward, 64K elements, float32, 1 thread",
+        "forward, 4M elements, float32, 1 thread",
+        "forward, 64K elements, float32, 1 thread",
+        "forward + backward, 4M elements, float32, 1 thread",
+        "forward + backward, 64K elements, float32, 1 thread",
     ]
     assert page.count("class='bar faster'") == 4 and page.count("class='bar slower'") == 4  # ELU 0.9, GELU 1.6
     assert "no torch counterpart; vs the naive formula 0.50×" in page
@@ -45,14 +47,21 @@ def test_speed_new_format_and_escaping() -> None:
 def test_arena_new_format_ranked_with_ci_and_significance() -> None:
     page = arena_section.render(arena_new(), CTX)
     digits, pinn = page.split("<h3>pinn</h3>")
-    order = [m for m in re.findall(r"<td>(\w+)(?: <span class='badge'>|</td>)", digits) if m in ("ReLU", "GELU", "Tanh", "ELU")]
-    assert order == ["GELU", "ELU", "ReLU", "Tanh"]  # higher is better
-    porder = [m for m in re.findall(r"<td>(\w+)(?: <span class='badge'>|</td>)", pinn) if m in ("ReLU", "GELU", "Tanh", "ELU")]
+    order = [
+        m
+        for m in re.findall(r"<td>(\w+)(?: <span class='badge'>|</td>)", digits)
+        if m in ("ReLU", "GELU", "Tanh", "ELU", "SiLU")
+    ]
+    assert order == ["GELU", "ELU", "ReLU", "SiLU", "Tanh"]  # higher is better
+    porder = [
+        m for m in re.findall(r"<td>(\w+)(?: <span class='badge'>|</td>)", pinn) if m in ("ReLU", "GELU", "Tanh", "ELU")
+    ]
     assert porder == ["Tanh", "GELU", "ELU", "ReLU"]  # lower is better
     assert "97.00% ± 1.00%" in digits and "95% CI" in digits
     assert "p = 0.01 *" in digits and "(lower is better)" in pinn
-    assert "best in family" in digits and "<tr class='best'>" in digits
-    assert digits.count("<svg class=\"chart\"") == 1 and "Only" not in page  # curves drawn from the records
+    assert digits.count("best in family") == 1 and "<tr class='best'><td>1</td><td>GELU" in digits  # GELU > SiLU
+    assert "best in family" not in pinn  # no family has two members there
+    assert digits.count('<svg class="chart"') == 1 and "Only" not in page  # curves drawn from the records
     assert "Learning rate: 0.01" in page
 
 
@@ -65,11 +74,26 @@ def test_arena_few_seeds_and_old_format() -> None:
 
 
 def test_accuracy_current_format() -> None:
-    rec = {"op": "GELU", "kind": "forward", "actlab_max_ulp": 0.5, "torch_max_ulp": "inf", "where": -3.4,
-           "torch_where": "-inf", "actlab_mean_ulp": 0.1, "torch_mean_ulp": "inf", "n_points": 10,
-           "torch_finite_max_ulp": 1.7e7, "torch_finite_where": -7.6,
-           "profile": {"axis": "x", "bin": 0.5, "x": [-10.0, -1e-5, 0.0, 1.0], "actlab": [0.5, 0, 0, 0.2],
-                       "torch": ["inf", 2.0, 0, 0.3]}}
+    rec = {
+        "op": "GELU",
+        "kind": "forward",
+        "actlab_max_ulp": 0.5,
+        "torch_max_ulp": "inf",
+        "where": -3.4,
+        "torch_where": "-inf",
+        "actlab_mean_ulp": 0.1,
+        "torch_mean_ulp": "inf",
+        "n_points": 10,
+        "torch_finite_max_ulp": 1.7e7,
+        "torch_finite_where": -7.6,
+        "profile": {
+            "axis": "x",
+            "bin": 0.5,
+            "x": [-10.0, -1e-5, 0.0, 1.0],
+            "actlab": [0.5, 0, 0, 0.2],
+            "torch": ["inf", 2.0, 0, 0.3],
+        },
+    }
     data = {"meta": {"names": ["GELU"], "size": "reduced", "torch": "2.13.0+cpu", "time": "t"}, "records": [rec]}
     page = accuracy_section.render(data, CTX)
     assert "Reduced sweep of GELU" in page and "Not covered by this file: ELU, Swish, ReLU." in page

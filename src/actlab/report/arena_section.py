@@ -170,9 +170,12 @@ def leaderboard(entries: list[Entry]) -> str:
     rows = ranked(entries)
     pct = _is_fraction(rows)
     best_of: dict[str, str] = {}
+    members: dict[str, int] = {}
     for e in rows:
+        members[e.family or e.name] = members.get(e.family or e.name, 0) + 1
         if e.mean is not None:
             best_of.setdefault(e.family or e.name, e.name)
+    best_of = {f: n for f, n in best_of.items() if members[f] > 1}  # a family of one has no "best"
     has_sig = any(e.p_value is not None or e.significant is not None for e in rows)
     has_params = any(e.params for e in rows)
     extra_keys = [k for k in dict.fromkeys(k for e in rows for k in e.extra) if k not in ("lr", "epochs")][:3]
@@ -233,7 +236,7 @@ def curves_chart(entries: list[Entry], task: str) -> str:
     finite = [v for s in series for v in s.ys if v is not None and math.isfinite(v)]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
     n = max(len(e.curve) for e in rows)
-    x = Axis(1, max(n, 2), "epoch", nice_ticks(1, max(n, 2)))
+    x = Axis(1, max(n, 2), "epoch (or logged step)", nice_ticks(1, max(n, 2)))
     y = Axis(lo, hi if hi > lo else lo + 1, f"{rows[0].metric}{' (%)' if pct else ''}", nice_ticks(lo, hi))
     chart = line_chart(
         series, x, y, title=f"{task}: {rows[0].metric} per epoch (mean over seeds)", width=640, height=260, legend=False

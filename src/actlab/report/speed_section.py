@@ -197,7 +197,11 @@ def render(data: Any, ctx: Context) -> str:
     for group in groups.values():
         title = _group_title(group[0], meta)
         bars = "".join(_bar(r) for r in group)
-        scale = "<div class='bar-scale'><span>⅛×</span><span>1×</span><span>8×</span></div>"
+        scale = (
+            "<div class='bar-row bar-scale'><span></span><span class='bar-ticks'>"
+            "<span style='left:0'>⅛×</span><span style='left:50%'>1×</span><span style='left:100%'>8×</span>"
+            "</span><span></span></div>"
+        )
         parts.append(
             f"<h3>{html.escape(title)}</h3><div class='bars'>{bars}{scale}</div>"
             f"<details><summary>table ({len(group)} rows)</summary>{_table(group)}</details>"
