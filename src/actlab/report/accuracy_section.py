@@ -183,7 +183,8 @@ register_builtin(
         "accuracy.json",
         render,
         missing=(
-            "<p>No accuracy data: <code>actlab report</code> runs the reduced sweep unless "
+            "<p>No accuracy data. <code>actlab report</code> runs the reduced sweep of the elementwise ops and "
+            "normalisers it shows (user-defined, gated and parametric activations have no mpmath reference) unless "
             "<code>--no-accuracy</code> is given; or run "
             "<code>actlab accuracy --json {out}/data/accuracy.json</code>.</p>"
         ),
