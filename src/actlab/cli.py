@@ -1,8 +1,9 @@
-"""The ``actlab`` command line: ``actlab <command> [args]``.
+"""The ``actlab`` command line: ``actlab [--import MODULE] <command> [args]``.
 
 Each command lives in its own module under :mod:`actlab.commands` exposing
 ``HELP: str``, ``add_arguments(parser)`` and ``run(args) -> int``; they are discovered here,
-so adding a command means adding one file.
+so adding a command means adding one file. User activations are loaded first for every command
+(``--import``, ``ACTLAB_IMPORT``, the ``actlab.activations`` entry points: :mod:`actlab.plugins`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="actlab",
         description="Every PyTorch activation from scratch: math, f' and f'', accuracy, plots, benchmarks.",
     )
+    parser.add_argument(
+        "--import",
+        dest="imports",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import a module (name or .py file) that registers activations, before the command; repeatable "
+        "(also: ACTLAB_IMPORT=mod1,mod2 and the 'actlab.activations' entry-point group)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, mod in _command_modules().items():
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)  # type: ignore[attr-defined]
@@ -39,8 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from . import plugins
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        plugins.load(args.imports)
+    except plugins.PluginError as exc:
+        print(f"actlab: error: {exc}", file=sys.stderr)
+        return 2
     if not getattr(args, "_run", None):
         parser.print_help()
         return 0

@@ -184,12 +184,37 @@ def test_command_writes_report_json(tmp_path, capsys):
     assert main(["accuracy", "ReLU", "Sigmoid", "--json", str(out)]) == 0
     text = capsys.readouterr().out
     assert "actlab max ulp" in text and "Sigmoid" in text
-    recs = json.loads(out.read_text())
+    meta, recs = A.load_json(json.loads(out.read_text()))
+    assert meta["names"] == ["ReLU", "Sigmoid"] and meta["size"] == "reduced" and meta["torch"] == torch.__version__
     assert {(r["op"], r["kind"]) for r in recs} == {
         (op, k) for op in ("ReLU", "Sigmoid") for k in ("forward", "derivative")
     }
     keys = {"op", "kind", "actlab_max_ulp", "torch_max_ulp", "where", "actlab_mean_ulp", "torch_mean_ulp"}
+    keys |= {"torch_finite_max_ulp", "torch_finite_where", "profile"}
     assert all(keys <= set(r) for r in recs)
+    relu = next(r for r in recs if r["op"] == "ReLU" and r["kind"] == "forward")
+    assert relu["actlab_max_ulp"] == 0 and relu["where"] is None  # no error: null, not NaN
+
+
+def test_worst_finite_input_and_nan_input_are_told_apart():
+    xs = np.array([math.nan, -math.inf, -3.0, 0.5, 2.0], dtype=np.float32)
+    st = A._stat(np.array([7.0, math.inf, 4.0, 0.0, 1.0]), xs)
+    assert st.max_ulp == math.inf and st.where == -math.inf
+    assert st.finite_max_ulp == 4.0 and st.finite_where == -3.0
+    st = A._stat(np.array([7.0, 0.0, 0.0, 0.0, 0.0]), xs)
+    assert math.isnan(st.where) and st.finite_max_ulp == 0 and st.finite_where is None
+    assert A._stat(np.zeros(5), xs).where is None
+    assert A._where(None) == "—" and A._where(math.nan) == "NaN"
+
+
+def test_profile_bins_each_sign_apart():
+    xs = np.array([-1e-5, 1e-5, 0.0, 3.0, 3.1, math.inf, math.nan])
+    prof = A.profile(xs, {"actlab": np.array([1.0, 2.0, 0.0, 0.5, 4.0, 9.0, 9.0])})
+    assert prof["x"] == sorted(prof["x"]) and len(prof["x"]) == 4  # -1e-5, 0, 1e-5, [3, 3.1]; no inf/NaN
+    worst = dict(zip(prof["x"], prof["actlab"]))
+    assert worst[0.0] == 0.0 and max(worst.values()) == 4.0
+    neg = [v for x, v in worst.items() if x < 0]
+    assert neg == [1.0]  # -1e-5 is not merged with +1e-5
 
 
 def test_command_rejects_unknown_names(capsys):

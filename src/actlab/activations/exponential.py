@@ -123,7 +123,8 @@ class SELU(Elementwise):
     r"""Scaled ELU with the self-normalising constants of Klambauer et al.
 
     .. math:: f(x) = \lambda\,(x \text{ if } x > 0 \text{ else } \alpha(e^x - 1)),\quad
-              \alpha \approx 1.6733,\ \lambda \approx 1.0507
+              \alpha \approx 1.6733,\ \lambda \approx 1.0507,\quad
+              f' = \lambda \text{ or } \lambda\alpha e^x,\quad f'' = 0 \text{ or } \lambda\alpha e^x
     """
 
     function, torch_name, family = "selu", "SELU", "exponential"

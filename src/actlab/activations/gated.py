@@ -308,7 +308,8 @@ class GLU(SplitGate):
     r"""Gated linear unit over a split input: x = [a, b] along ``dim``.
 
     .. math:: \mathrm{GLU}(a, b) = a \otimes \sigma(b),\quad
-              \partial/\partial a = \sigma(b),\quad \partial/\partial b = a\,\sigma'(b)
+              \partial/\partial a = \sigma(b),\quad \partial/\partial b = a\,\sigma'(b),\quad
+              \partial^2/\partial b^2 = a\,\sigma''(b),\quad \partial^2/\partial a \partial b = \sigma'(b),\quad \partial^2/\partial a^2 = 0
     """
 
     function, torch_name, family = "glu", "GLU", "gated"

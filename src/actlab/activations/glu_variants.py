@@ -37,7 +37,9 @@ APPROXIMATE = Param(
 class SwiGLU(SplitGate):
     r"""SwiGLU: GLU with a SiLU (Swish-1) gate; x = [a, b] along ``dim``.
 
-    .. math:: \mathrm{SwiGLU}(a, b) = a \otimes \mathrm{SiLU}(b) = a \otimes b\,\sigma(b)
+    .. math:: \mathrm{SwiGLU}(a, b) = a \otimes \mathrm{SiLU}(b) = a \otimes b\,\sigma(b),\quad
+              \partial/\partial a = \mathrm{SiLU}(b),\quad \partial/\partial b = a\,\mathrm{SiLU}'(b),\quad
+              \partial^2/\partial b^2 = a\,\mathrm{SiLU}''(b),\quad \partial^2/\partial a \partial b = \mathrm{SiLU}'(b)
     """
 
     function, family = "swiglu", "gated"
@@ -51,7 +53,9 @@ class SwiGLU(SplitGate):
 class GeGLU(SplitGate):
     r"""GeGLU: GLU with a GELU gate (exact, or the tanh approximation); x = [a, b] along ``dim``.
 
-    .. math:: \mathrm{GeGLU}(a, b) = a \otimes \mathrm{GELU}(b) = a \otimes b\,\Phi(b)
+    .. math:: \mathrm{GeGLU}(a, b) = a \otimes \mathrm{GELU}(b) = a \otimes b\,\Phi(b),\quad
+              \partial/\partial a = \mathrm{GELU}(b),\quad \partial/\partial b = a\,\mathrm{GELU}'(b),\quad
+              \partial^2/\partial b^2 = a\,\mathrm{GELU}''(b),\quad \partial^2/\partial a \partial b = \mathrm{GELU}'(b)
     """
 
     function, family = "geglu", "gated"
@@ -66,7 +70,9 @@ class GeGLU(SplitGate):
 class ReGLU(SplitGate):
     r"""ReGLU: GLU with a ReLU gate; x = [a, b] along ``dim`` (relu'(0) = 0).
 
-    .. math:: \mathrm{ReGLU}(a, b) = a \otimes \max(0, b)
+    .. math:: \mathrm{ReGLU}(a, b) = a \otimes \max(0, b),\quad
+              \partial/\partial a = \max(0, b),\quad \partial/\partial b = a\,[b > 0],\quad
+              \partial^2/\partial b^2 = 0,\quad \partial^2/\partial a \partial b = [b > 0]
     """
 
     function, family = "reglu", "gated"

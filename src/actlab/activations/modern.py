@@ -200,7 +200,7 @@ class StarReLU(Parametric):
     r"""StarReLU (MetaFormer): a scaled and shifted squared ReLU, learnable scale s and bias b.
 
     .. math:: f(x) = s\max(0, x)^2 + b,\quad \partial_x f = 2s\max(0, x),\quad
-              \partial_s f = \max(0, x)^2,\quad \partial_b f = 1
+              \partial_s f = \max(0, x)^2,\quad \partial_b f = 1,\quad \partial_x^2 f = 2s\,[x > 0]
     """
 
     function, family = "star_relu", "rectifier"

@@ -90,7 +90,9 @@ class Softmax(Normalizer):
     r"""Softmax along ``dim``.
 
     .. math:: y_i = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},\ m = \max_j x_j,\quad
-              J^\top g = J g = y \odot (g - \langle g, y\rangle)
+              J^\top g = J g = y \odot (g - \langle g, y\rangle),\quad
+              \partial y_i/\partial x_j = y_i(\delta_{ij} - y_j),\quad
+              \partial^2 y_i/\partial x_j \partial x_k = y_i(\delta_{ij} - y_j)(\delta_{ik} - y_k) - y_i y_j(\delta_{jk} - y_k)
     """
 
     function, torch_name, family = "softmax", "Softmax", "normalizer"
@@ -118,7 +120,9 @@ class Softmax(Normalizer):
 class Softmin(Normalizer):
     r"""Softmin along ``dim``: softmax(-x).
 
-    .. math:: y_i = \frac{e^{-x_i}}{\sum_j e^{-x_j}},\quad J^\top g = J g = -y \odot (g - \langle g, y\rangle)
+    .. math:: y_i = \frac{e^{-x_i}}{\sum_j e^{-x_j}},\quad J^\top g = J g = -y \odot (g - \langle g, y\rangle),\quad
+              \partial y_i/\partial x_j = -y_i(\delta_{ij} - y_j),\quad
+              \partial^2 y_i/\partial x_j \partial x_k = y_i(\delta_{ij} - y_j)(\delta_{ik} - y_k) - y_i y_j(\delta_{jk} - y_k)
     """
 
     function, torch_name, family = "softmin", "Softmin", "normalizer"
@@ -148,7 +152,8 @@ class LogSoftmax(Normalizer):
     r"""Log-softmax along ``dim`` via log-sum-exp.
 
     .. math:: y_i = x_i - m - \log\sum_j e^{x_j - m},\quad p = e^y,\quad
-              J^\top g = g - p\textstyle\sum_j g_j,\quad J t = t - \langle p, t\rangle
+              J^\top g = g - p\textstyle\sum_j g_j,\quad J t = t - \langle p, t\rangle,\quad
+              \partial y_i/\partial x_j = \delta_{ij} - p_j,\quad \partial^2 y_i/\partial x_j \partial x_k = -p_j(\delta_{jk} - p_k)
     """
 
     function, torch_name, family = "log_softmax", "LogSoftmax", "normalizer"
@@ -180,7 +185,12 @@ class LogSoftmax(Normalizer):
 
 @register
 class Softmax2d(Normalizer):
-    r"""Softmax over channels at every spatial location: Softmax(dim=-3) of (C, H, W) or (N, C, H, W)."""
+    r"""Softmax over channels at every spatial location: Softmax(dim=-3) of (C, H, W) or (N, C, H, W).
+
+    .. math:: y_c = \frac{e^{x_c}}{\sum_{c'} e^{x_{c'}}} \text{ at each } (h, w),\quad
+              \partial y_c/\partial x_d = y_c(\delta_{cd} - y_d),\quad
+              \partial^2 y_c/\partial x_d \partial x_e = y_c(\delta_{cd} - y_d)(\delta_{ce} - y_e) - y_c y_d(\delta_{de} - y_e)
+    """
 
     function, torch_name, family = "softmax2d", "Softmax2d", "normalizer"
     formula = r"\mathrm{Softmax2d}(x)_{c,h,w} = \frac{e^{x_{c,h,w}}}{\sum_{c'} e^{x_{c',h,w}}}"

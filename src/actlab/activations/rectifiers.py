@@ -19,7 +19,7 @@ REQUIRED = Param(None)  # placeholder default for torch's required arguments (se
 class Threshold(Elementwise):
     r"""Threshold: keep x above the threshold, replace the rest by ``value``.
 
-    .. math:: f(x) = x \text{ if } x > \theta \text{ else } v,\quad f' = [x > \theta]
+    .. math:: f(x) = x \text{ if } x > \theta \text{ else } v,\quad f' = [x > \theta],\quad f'' = 0
     """
 
     function, torch_name, family = "threshold", "Threshold", "rectifier"
@@ -52,7 +52,7 @@ class Threshold(Elementwise):
 class ReLU(Elementwise):
     r"""Rectified linear unit.
 
-    .. math:: f(x) = \max(0, x),\quad f'(x) = [x > 0]\ (f'(0) = 0)
+    .. math:: f(x) = \max(0, x),\quad f'(x) = [x > 0]\ (f'(0) = 0),\quad f'' = 0
     """
 
     function, torch_name, family = "relu", "ReLU", "rectifier"
@@ -84,7 +84,7 @@ class ReLU(Elementwise):
 class ReLU6(Elementwise):
     r"""ReLU capped at 6 (MobileNet): ``Hardtanh(0, 6)``.
 
-    .. math:: f(x) = \min(\max(0, x), 6),\quad f' = [0 < x < 6]
+    .. math:: f(x) = \min(\max(0, x), 6),\quad f' = [0 < x < 6],\quad f'' = 0
     """
 
     function, torch_name, family = "relu6", "ReLU6", "rectifier"
@@ -118,7 +118,7 @@ class LeakyReLU(Elementwise):
     r"""Leaky ReLU.
 
     .. math:: f(x) = x \text{ if } x > 0 \text{ else } s x,\quad f'(x) = 1 \text{ if } x > 0
-              \text{ else } s\ (f'(0) = s)
+              \text{ else } s\ (f'(0) = s),\quad f'' = 0
     """
 
     function, torch_name, family = "leaky_relu", "LeakyReLU", "rectifier"
@@ -157,7 +157,8 @@ class PReLU(Parametric):
     r"""Parametric ReLU with a learnable slope per channel (dim 1) or one shared slope.
 
     .. math:: f(x) = x \text{ if } x > 0 \text{ else } a x,\quad
-              \partial f/\partial x = 1 \text{ or } a,\quad \partial f/\partial a = \min(x, 0)
+              \partial f/\partial x = 1 \text{ or } a,\quad \partial f/\partial a = \min(x, 0),\quad
+              \partial^2 f/\partial x^2 = 0,\quad \partial^2 f/\partial x \partial a = [x \leq 0]
     """
 
     function, torch_name, family = "prelu", "PReLU", "rectifier"
@@ -207,7 +208,8 @@ class RReLU(Random):
     r"""Randomized leaky ReLU: in training each x <= 0 gets its own slope from
     U(lower, upper); in evaluation the slope is (lower + upper) / 2.
 
-    .. math:: f(x) = x \text{ if } x > 0 \text{ else } a x,\quad a \sim U(l, u)
+    .. math:: f(x) = x \text{ if } x > 0 \text{ else } a x,\quad a \sim U(l, u),\quad
+              f' = 1 \text{ or } a,\quad f'' = 0\quad (\text{evaluation: } a = (l + u)/2)
     """
 
     function, torch_name, family = "rrelu", "RReLU", "rectifier"

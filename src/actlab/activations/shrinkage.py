@@ -14,7 +14,7 @@ from ..spec import Elementwise, Param, finite, nonnegative
 class Hardshrink(Elementwise):
     r"""Hard shrinkage: zero out [-lambda, lambda].
 
-    .. math:: f(x) = x \text{ if } |x| > \lambda \text{ else } 0,\quad f' = [|x| > \lambda]
+    .. math:: f(x) = x \text{ if } |x| > \lambda \text{ else } 0,\quad f' = [|x| > \lambda],\quad f'' = 0
     """
 
     function, torch_name, family = "hardshrink", "Hardshrink", "shrinkage"
@@ -44,7 +44,7 @@ class Softshrink(Elementwise):
     r"""Soft shrinkage (the proximal operator of lambda |x|).
 
     .. math:: f(x) = x - \lambda\operatorname{sign}(x) \text{ if } |x| > \lambda \text{ else } 0,
-              \quad f' = [|x| > \lambda]
+              \quad f' = [|x| > \lambda],\quad f'' = 0
     """
 
     function, torch_name, family = "softshrink", "Softshrink", "shrinkage"

@@ -96,7 +96,7 @@ class Softsign(Elementwise):
 class Hardsigmoid(Elementwise):
     r"""Piecewise-linear sigmoid (MobileNetV3).
 
-    .. math:: f(x) = \min(\max(x + 3, 0), 6) / 6,\quad f' = 1/6 \text{ on } (-3, 3),\ 0 \text{ else}
+    .. math:: f(x) = \min(\max(x + 3, 0), 6) / 6,\quad f' = 1/6 \text{ on } (-3, 3),\ 0 \text{ else},\quad f'' = 0
     """
 
     function, torch_name, family = "hardsigmoid", "Hardsigmoid", "sigmoidal"
@@ -127,7 +127,7 @@ class Hardsigmoid(Elementwise):
 class Hardtanh(Elementwise):
     r"""Hard tanh: clamp to [min_val, max_val].
 
-    .. math:: f(x) = \min(\max(x, a), b),\quad f' = 1 \text{ on } (a, b),\ 0 \text{ else}
+    .. math:: f(x) = \min(\max(x, a), b),\quad f' = 1 \text{ on } (a, b),\ 0 \text{ else},\quad f'' = 0
     """
 
     function, torch_name, family = "hardtanh", "Hardtanh", "sigmoidal"

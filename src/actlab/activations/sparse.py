@@ -136,7 +136,8 @@ class Entmax15(Normalizer):
     r"""1.5-entmax along ``dim`` (exact, sort-based): sparse like sparsemax, smooth like softmax.
 
     .. math:: y = [x/2 - \tau]_+^2,\ \textstyle\sum_i y_i = 1,\quad
-              J^\top g = J g = u \odot (g - \langle u, g\rangle / \textstyle\sum u),\ u = \sqrt{y}
+              J^\top g = J g = u \odot (g - \langle u, g\rangle / \textstyle\sum u),\ u = \sqrt{y},\quad
+              \text{second derivative on the support: } \partial (J^\top g)/\partial y = (gg - \langle u, gg\rangle/\textstyle\sum u) \odot (g - \langle u, g\rangle/\textstyle\sum u) / 2u
     """
 
     function, family = "entmax15", "normalizer"

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -76,11 +77,15 @@ class Case:
 
 @dataclass
 class Stat:
-    """Max and mean ulp error of one library on one (op, kind), and where the max is."""
+    """Max and mean ulp error of one library on one (op, kind), and where the max is: the input
+    (NaN when the worst input is NaN), None when there is no error at all. ``finite_max_ulp`` and
+    ``finite_where`` are the same over finite inputs only (an inf from +-inf inputs hides the tail)."""
 
     max_ulp: float
     mean_ulp: float
-    where: float
+    where: float | None
+    finite_max_ulp: float = 0.0
+    finite_where: float | None = None
 
 
 @dataclass
@@ -93,9 +98,13 @@ class Record:
     errors: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     xs: np.ndarray | None = field(default=None, repr=False)
 
+    axis: str = "x"  # what ``xs`` are: the input x, or the "row spread" of normaliser rows
+
     def as_json(self) -> dict[str, Any]:
+        """The record as JSON: ``where`` is null when there is no error, "nan" when the worst input
+        is NaN; ``profile`` holds the worst error per bin of signed log10 |x| (see :func:`profile`)."""
         t = self.torch
-        return {
+        out: dict[str, Any] = {
             "op": self.op,
             "kind": self.kind,
             "actlab_max_ulp": _num(self.actlab.max_ulp),
@@ -105,12 +114,45 @@ class Record:
             "actlab_mean_ulp": _num(self.actlab.mean_ulp),
             "torch_mean_ulp": None if t is None else _num(t.mean_ulp),
             "n_points": self.n_points,
+            "actlab_finite_max_ulp": _num(self.actlab.finite_max_ulp),
+            "actlab_finite_where": _num(self.actlab.finite_where),
+            "torch_finite_max_ulp": None if t is None else _num(t.finite_max_ulp),
+            "torch_finite_where": None if t is None else _num(t.finite_where),
         }
+        if self.xs is not None and self.errors:
+            out["profile"] = profile(self.xs, self.errors, self.axis)
+        return out
 
 
-def _num(v: float) -> float | str:
-    """JSON-safe number: inf and NaN as strings."""
-    return v if math.isfinite(v) else str(v)
+def _num(v: float | None) -> float | str | None:
+    """JSON-safe number: inf and NaN as strings, None as null."""
+    return v if v is None or math.isfinite(v) else str(v)
+
+
+PROFILE_BIN = 0.5  # decades per bin of the error profile
+PROFILE_FLOOR = -46.0  # log10 |x| below every float32 but 0 (the smallest subnormal is 1.4e-45)
+
+
+def profile(xs: np.ndarray, errors: dict[str, np.ndarray], axis: str = "x") -> dict[str, Any]:
+    """Worst ulp error per library in bins of ``PROFILE_BIN`` decades of |x|, each sign apart
+    (x = 0 its own bin), finite inputs only: {"axis", "bin", "x": a representative signed x per bin
+    (sign * 10^centre, 0), "<lib>": the worst error in the bin ("inf" for a wrong inf or NaN)}."""
+    x = np.asarray(xs, dtype=np.float64)
+    ok = np.isfinite(x)
+    xf = x[ok]
+    with np.errstate(divide="ignore"):
+        mag = np.where(xf == 0, PROFILE_FLOOR, np.log10(np.abs(np.where(xf == 0, 1.0, xf))))
+    centre = (np.floor(mag / PROFILE_BIN) + 0.5) * PROFILE_BIN
+    sign = np.where(np.signbit(xf), -1.0, 1.0)
+    key = np.where(xf == 0, 0.0, sign * (centre - PROFILE_FLOOR))  # ordered along the real line
+    keys, index = np.unique(key, return_inverse=True)
+    reps = [0.0 if k == 0 else float(np.sign(k) * 10.0 ** (abs(k) + PROFILE_FLOOR)) for k in keys]
+    out: dict[str, Any] = {"axis": axis, "bin": PROFILE_BIN, "x": [float(f"{r:.3g}") for r in reps]}
+    for lib, err in errors.items():
+        worst = np.zeros(len(keys))
+        np.maximum.at(worst, index, np.asarray(err, dtype=np.float64)[ok])
+        out[lib] = [_num(round(float(w), 3)) for w in worst]
+    return out
 
 
 # ---- which ops, with which parameters ----------------------------------------------------
@@ -234,9 +276,14 @@ def value_and_grad(fn: Callable[[Tensor], Tensor], x: np.ndarray) -> tuple[np.nd
 
 def _stat(err: np.ndarray, xs: np.ndarray) -> Stat:
     if err.size == 0:
-        return Stat(0.0, 0.0, math.nan)
+        return Stat(0.0, 0.0, None)
     i = int(np.argmax(err))
-    return Stat(float(err[i]), float(np.mean(err)), float(xs[i]) if err[i] > 0 else math.nan)
+    fin = np.isfinite(np.asarray(xs, dtype=np.float64))
+    fmax, fwhere = 0.0, None
+    if fin.any():
+        j = int(np.flatnonzero(fin)[np.argmax(err[fin])])
+        fmax, fwhere = float(err[j]), (float(xs[j]) if err[j] > 0 else None)
+    return Stat(float(err[i]), float(np.mean(err)), float(xs[i]) if err[i] > 0 else None, fmax, fwhere)
 
 
 class Sweep:
@@ -306,13 +353,13 @@ class Sweep:
         out = []
         for i, kind in enumerate(("forward", "derivative")):
             errs = {lib: ulp_error(results[lib][i], refs[kind]).ravel() for lib in results}
-            out.append(self._record(case.label, kind, errs, where))
+            out.append(self._record(case.label, kind, errs, where, axis="row spread"))
         return out
 
-    def _record(self, op: str, kind: str, errs: dict[str, np.ndarray], xs: np.ndarray) -> Record:
+    def _record(self, op: str, kind: str, errs: dict[str, np.ndarray], xs: np.ndarray, axis: str = "x") -> Record:
         ours = _stat(errs["actlab"], xs)
         theirs = _stat(errs["torch"], xs) if "torch" in errs else None
-        return Record(op, kind, ours, theirs, int(xs.size), errs, xs)
+        return Record(op, kind, ours, theirs, int(xs.size), errs, xs, axis)
 
     def run(self, case: Case) -> list[Record]:
         if case.decl.name in NORMALIZERS:
@@ -336,8 +383,11 @@ def run_sweep(names: Iterable[str] | None = None, size: SweepSize = REDUCED, pro
     return records
 
 
-def _where(x: float) -> str:
-    return "—" if math.isnan(x) else f"{x:.7g}"
+def _where(x: float | None) -> str:
+    """The input of the worst error: "—" when there is no error, "NaN" for a NaN input."""
+    if x is None:
+        return "—"
+    return "NaN" if math.isnan(x) else f"{x:.7g}"
 
 
 def format_ulp(v: float | None) -> str:
@@ -358,6 +408,8 @@ def table(records: list[Record], markdown: bool = False) -> str:
         "torch max ulp",
         "where (actlab worst)",
         "torch worst at",
+        "torch max, finite x",
+        "at",
         "actlab mean",
         "torch mean",
     )
@@ -370,6 +422,8 @@ def table(records: list[Record], markdown: bool = False) -> str:
                 format_ulp(None if r.torch is None else r.torch.max_ulp),
                 _where(r.actlab.where),
                 "—" if r.torch is None else _where(r.torch.where),
+                format_ulp(None if r.torch is None else r.torch.finite_max_ulp),
+                "—" if r.torch is None else _where(r.torch.finite_where),
                 format_ulp(r.actlab.mean_ulp),
                 format_ulp(None if r.torch is None else r.torch.mean_ulp),
             )
@@ -388,6 +442,37 @@ def table(records: list[Record], markdown: bool = False) -> str:
             lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
         lines.append("")
     return "\n".join(lines)
+
+
+# ---- the JSON file (read by the report) ---------------------------------------------------------
+def options(names: Iterable[str] | None, size: SweepSize) -> dict[str, Any]:
+    """What a sweep covered, recorded in its file so the report can tell partial or stale data:
+    ``names`` (None: every op), ``size`` ("reduced", "full" or the counts) and the torch version."""
+    label = "full" if size == FULL else "reduced" if size == REDUCED else f"{size.n_log}/{size.n_linear}/{size.n_rows}"
+    return {
+        "names": None if names is None else sorted(spec(n).name for n in names),
+        "size": label,
+        "torch": torch.__version__,
+    }
+
+
+def save_json(records: list[Record], path: str | Path, opts: dict[str, Any]) -> Path:
+    """Write ``{"meta": opts + time, "records": [...]}`` to ``path``."""
+    import datetime as _dt
+    import json
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {**opts, "time": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    path.write_text(json.dumps({"meta": meta, "records": [r.as_json() for r in records]}) + "\n")
+    return path
+
+
+def load_json(data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(meta, records) of a parsed accuracy file; a bare list (older files) has no meta."""
+    if isinstance(data, list):
+        return {}, data
+    return dict(data.get("meta") or {}), list(data.get("records") or [])
 
 
 # ---- the speed cost of computing float32 in float64 --------------------------------------------

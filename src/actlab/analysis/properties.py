@@ -7,7 +7,9 @@ at +-inf, one-sided values at the declared kinks, and quadrature for the moments
   it is only a limit;
 * monotonic: f' and the grid differences of f have one sign;
 * smoothness: ``discontinuous``, ``C0``, ``C1`` or ``C2+`` — the first of f, f', f'' that jumps at
-  a kink or anywhere on the grid (an isolated step much larger than its neighbours);
+  a kink (:mod:`actlab.analysis.kinks`: declared, support changes of normalizers, found
+  numerically for user-defined classes) or anywhere on the grid (an isolated step much larger
+  than its neighbours); a user's class is C2+ only when its f'' has no step on the grid either;
 * zero-centred: \|E f(z)\| <= 0.1 sd f(z) for z ~ N(0, 1);
 * saturating: f' -> 0 at -inf ("left"), +inf ("right"), both, or neither;
 * Lipschitz constant: max \|f'\| (infinite when f jumps);
@@ -30,6 +32,8 @@ import numpy as np
 from numpy.polynomial import hermite_e, legendre
 
 from ..spec import Activation, Normalizer, SplitGate
+from .kinks import jumps
+from .kinks import kinks as kinks_of
 from .sampling import VECTOR_KINDS, full_params, sample
 
 GRID = (-30.0, 30.0, 24_001)
@@ -71,12 +75,18 @@ class Properties:
         return {k: (str(v) if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
 
 
+ZERO = 1e-12  # |v| below this is float noise and printed as 0
+
+
 def fmt(v: float | None, digits: int = 4) -> str:
+    """A number for people: n/a, ±∞, 0 for |v| < 1e-12 (float noise), else ``digits`` significant."""
     if v is None:
         return "n/a"
+    if math.isnan(v):
+        return "NaN"
     if math.isinf(v):
         return "∞" if v > 0 else "−∞"
-    if v == 0:
+    if abs(v) < ZERO:
         return "0"
     return f"{v:.{digits}g}"
 
@@ -139,7 +149,7 @@ def compute(decl: type[Activation], **p: Any) -> Properties:
     left, right = sample(decl, -far, **p), sample(decl, far, **p)
     lim_lo, lim_hi = _limit(list(left.f)), _limit(list(right.f))
 
-    kinks = tuple(float(k) for k in decl.kinks(**{k: v for k, v in q.items() if k in kink_args(decl)}))
+    kinks = kinks_of(decl, p, *GRID[:2])
     level = 3  # 0: f jumps, 1: f' jumps, 2: f'' jumps, 3: none found
     for k in kinks:
         h = KINK_STEP * max(1.0, abs(k))
@@ -151,6 +161,8 @@ def compute(decl: type[Activation], **p: Any) -> Properties:
     for i, (g, dg) in enumerate(((s.f, s.df), (s.df, s.d2f), (s.d2f, None))):
         if len(_grid_jumps(x, g, dg)):
             level = min(level, i)
+    if decl.user_defined and level == 3 and len(jumps(x, s.d2f, None)):
+        level = 2  # C2+ only when f'' (autograd or differences) is continuous on the grid too
     smooth = ("discontinuous", "C0", "C1", "C2+")[level]
 
     lo = float(np.nanmin([s.f.min(), lim_lo, left.f.min(), right.f.min()]))
@@ -187,7 +199,11 @@ def compute(decl: type[Activation], **p: Any) -> Properties:
         mean, var = gaussian_moments(lambda z: sample(decl, z, **p).f, cuts)
         centred = bool(abs(mean) <= 0.1 * math.sqrt(max(var, 0.0)))
 
-    view = "y_0 of (x, 0)" if issubclass(decl, Normalizer) else "f(a = 1, b = x)" if issubclass(decl, SplitGate) else "f(x)"
+    view = "f(x)"
+    if issubclass(decl, Normalizer):
+        view = "y_0 of (x, 0)"
+    elif issubclass(decl, SplitGate):
+        view = "f(a = 1, b = x)"
     return Properties(
         name=decl.name,
         params={k: v for k, v in q.items() if k in decl.params},
@@ -208,16 +224,6 @@ def compute(decl: type[Activation], **p: Any) -> Properties:
         mean=mean,
         variance=var,
     )
-
-
-def kink_args(decl: type[Activation]) -> tuple[str, ...]:
-    """Parameter names ``decl.kinks`` accepts (it may take **kwargs: then all of them)."""
-    import inspect
-
-    sig = inspect.signature(decl.kinks)
-    if any(v.kind is inspect.Parameter.VAR_KEYWORD for v in sig.parameters.values()):
-        return tuple(decl.params)
-    return tuple(sig.parameters)
 
 
 def for_plot_params(decl: type[Activation]) -> Properties:

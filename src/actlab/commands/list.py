@@ -1,4 +1,5 @@
-"""``actlab list``: the registered activations with their torch counterpart and formula."""
+"""``actlab list``: the registered activations with their torch counterpart and the first sentence
+of their description (whole, markup stripped)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import declarations
+    from ..docstring import first_sentence, summary
 
     rows = [d for d in declarations() if not args.family or d.family == args.family]
     width = max((len(d.name) for d in rows), default=4)
     for d in rows:
         torch_name = f"torch.nn.{d.torch_name}" if d.torch_name else "(actlab extra)"
         tag = " [user]" if d.user_defined else ""
-        print(f"{d.name:<{width}}  {torch_name:<24} {d.summary()}{tag}")
+        print(f"{d.name:<{width}}  {torch_name:<24} {first_sentence(summary(d.__doc__, d.name))}{tag}")
     print(f"{len(rows)} activations")
     return 0

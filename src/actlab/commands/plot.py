@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 HELP = "plot f, f' and f'' of activations to image files"
+MAX_DPI = 1200
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +24,10 @@ def run(args: argparse.Namespace) -> int:
     from ..analysis import plots
     from ..registry import declarations, spec
 
+    if not 1 <= args.dpi <= MAX_DPI:  # before anything is created
+        raise ValueError(f"--dpi must be between 1 and {MAX_DPI}, got {args.dpi}")
     decls = declarations() if args.names == ["all"] else [spec(n) for n in args.names]
-    for d in tqdm(decls, desc="plot", unit="act", disable=len(decls) < 3):
-        print(plots.save(d, args.out, args.format, dpi=args.dpi))
+    with tqdm(decls, desc="plot", unit="act", disable=len(decls) < 3) as bar:
+        for d in bar:
+            bar.write(str(plots.save(d, args.out, args.format, dpi=args.dpi)))  # above the bar, not through it
     return 0

@@ -1,10 +1,15 @@
-"""``actlab report [--out DIR] [--only NAME...]``: the HTML activation atlas (gallery of f, f', f'',
-properties table, rendered formulas, one section per activation, plus accuracy / bench / arena
-results found under DIR/data/)."""
+"""``actlab report [--out DIR] [--only NAME...] [--full] [--bench]``: the HTML activation atlas
+(gallery, explorer, properties, accuracy, speed and arena sections, one section per activation).
+
+The accuracy sweep runs as part of the report (reduced by default, ``--full`` for the long one)
+unless DIR/data/accuracy.json already covers the report with the same options. Speed and arena
+results come from ``actlab bench`` / ``actlab arena``; their sections say which command fills
+them; ``--bench`` runs the quick benchmark first."""
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 HELP = "write the HTML activation atlas (open DIR/index.html from disk)"
@@ -17,48 +22,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="only these activations")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the plots (default 2)")
     parser.add_argument(
+        "--full", action="store_true", help="the full accuracy sweep (minutes) instead of the reduced one"
+    )
+    parser.add_argument(
         "--no-accuracy",
         action="store_true",
-        help="skip the reduced accuracy sweep (run when DIR/data/accuracy.json does not exist yet)",
+        help="do not run the accuracy sweep (show DIR/data/accuracy.json as it is)",
+    )
+    parser.add_argument(
+        "--bench",
+        action="store_true",
+        help="run the quick benchmark first (actlab bench --quick) for the Speed section",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from ..registry import spec
     from ..report import build
+    from ..report.data import ensure_accuracy
+    from ..report.sections import data_path
 
     for name in args.only or ():
         spec(name)  # unknown names fail before any work (KeyError -> exit 2)
     if args.jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
+    if args.full and args.no_accuracy:
+        raise ValueError("--full and --no-accuracy contradict each other")
+    start = time.perf_counter()
     if not args.no_accuracy:
-        _accuracy_data(args.out, args.only)
+        print(ensure_accuracy(args.out, args.only, args.full))
+    if args.bench:
+        from ..cli import main
+
+        bench_args = ["bench", "--quick", "--json", str(data_path(args.out, "bench.json")), *(args.only or ())]
+        if main(bench_args) != 0:
+            raise ValueError("the quick benchmark failed (see above); the report was not written")
     index = build(args.out, only=args.only, jobs=args.jobs)
-    print(f"wrote {index}")
+    size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file() and p.parent.name != "data")
+    print(f"wrote {index} ({size / 1e6:.1f} MB, {time.perf_counter() - start:.0f} s)")
     return 0
-
-
-def _accuracy_data(out: Path, only: list[str] | None) -> None:
-    """Write DIR/data/accuracy.json from the reduced sweep (a few seconds) unless it exists, so the
-    default report shows actlab's and torch's float32 ulp errors side by side."""
-    import json
-
-    from ..analysis import accuracy as A
-
-    path = out / "data" / "accuracy.json"
-    if path.exists():
-        return
-    names = None
-    if only:
-        names = []
-        for n in only:
-            try:
-                A.cases([n])
-                names.append(n)
-            except KeyError:  # no sweep for this kind (GLU, PReLU, user-defined ...)
-                pass
-        if not names:
-            return
-    records = A.run_sweep(names, size=A.REDUCED, progress=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps([r.as_json() for r in records], indent=1) + "\n")

@@ -1,5 +1,6 @@
-"""Build the atlas: ``<out>/index.html`` plus ``images/`` (plots, PNG) and ``formulas/`` (SVG)
-beside it, a stylesheet, and any extension sections whose JSON exists under ``<out>/data/``.
+"""Build the atlas: ``<out>/index.html`` plus ``images/`` (the f/f'/f'' plots, PNG at twice the
+displayed size), a stylesheet and two small scripts (sidebar filter, explorer), and the sections
+filled from ``<out>/data/*.json``. Formulas are inline SVG (mathtext outlines, glyphs shared).
 Nothing is fetched from the network: it opens straight from disk."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import multiprocessing
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -17,12 +19,17 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from ..analysis import plots, properties
+from .. import docstring
+from ..analysis import kinks, plots, properties
 from ..registry import declarations, spec
-from ..spec import Activation
-from . import formula, sections
+from ..spec import Activation, Normalizer
+from . import explorer, formula, markup, sections
 
 HERE = Path(__file__).parent
+ASSETS = ("nav.js", "explorer.js")
+PLOT_DPI = 160  # the figure is 12.5 in wide: 2000 px, shown at 1000 CSS px (sharp on 2x screens)
+PLOT_COLORS = 96  # palette size of the plot PNGs
+EXPLORER_INITIAL = ("ELU", "Softplus", "GELU")
 PROPERTY_COLUMNS = (
     ("range", "range"),
     ("monotonic", "monotonic"),
@@ -30,20 +37,45 @@ PROPERTY_COLUMNS = (
     ("bounded below / above", "bounded"),
     ("zero-centred", "zero_centred"),
     ("f(0)", "f0"),
-    ("f'(0)", "df0"),
-    ("max |f'|", "lipschitz"),
+    ("f′(0)", "df0"),
+    ("max |f′|", "lipschitz"),
     ("saturating", "saturating"),
     ("E f(z)", "mean"),
     ("Var f(z)", "variance"),
 )
 
 
-def _analyse(name: str, out: str) -> tuple[str, str, dict[str, Any]]:
-    """Plot and properties of one activation (runs in a worker process)."""
+@dataclass
+class Analysis:
+    """What a worker computes for one activation (picklable)."""
+
+    name: str
+    png: str = ""
+    props: dict[str, Any] | None = None
+    kinks: tuple[float, ...] = ()
+    formulas: list[tuple[str, Any]] = field(default_factory=list)  # (tex, Inline or error text)
+    explorer: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+
+def _analyse(name: str, out: str) -> Analysis:
+    """Plot, properties, kinks and rendered formulas of one activation (runs in a worker)."""
     torch.set_num_threads(1)
     decl = spec(name)
-    png = plots.save(decl, Path(out) / "images", "png")
-    return name, png.name, properties.for_plot_params(decl).__dict__
+    res = Analysis(name)
+    texs = [
+        decl.formula,
+        *(line for block in docstring.parse(decl.__doc__).math for line in docstring.math_lines(block)),
+    ]
+    res.formulas = [(t, formula.inline(t)) for t in texs]
+    res.explorer = explorer.entry(decl)
+    try:
+        res.png = plots.save(decl, Path(out) / "images", "png", dpi=PLOT_DPI, colors=PLOT_COLORS).name
+        res.props = properties.for_plot_params(decl).__dict__
+        res.kinks = kinks.kinks(decl, decl.plot_params[0])
+    except Exception as exc:  # noqa: BLE001  one broken activation must not sink the whole report
+        res.error = f"{type(exc).__name__}: {exc}"
+    return res
 
 
 def _cells(p: properties.Properties) -> list[str]:
@@ -63,20 +95,28 @@ def _cells(p: properties.Properties) -> list[str]:
     return [html.escape(c) for c in cells]
 
 
-def _properties_table(decls: list[type[Activation]], props: dict[str, properties.Properties]) -> str:
+def anchor(d: type[Activation]) -> str:
+    return "act-" + "".join(c if c.isalnum() else "-" for c in d.name)
+
+
+def _filter_key(d: type[Activation]) -> str:
+    return html.escape(f"{d.name} {d.family} {d.kind}")
+
+
+def _properties_table(decls: list[type[Activation]], props: dict[str, properties.Properties | None]) -> str:
     head = "<th>activation</th><th>view</th>" + "".join(f"<th>{html.escape(t)}</th>" for t, _ in PROPERTY_COLUMNS)
     rows = []
     for d in decls:
         p = props[d.name]
-        cells = "".join(f"<td>{c}</td>" for c in _cells(p))
-        rows.append(
-            f"<tr><td><a href='#{_anchor(d)}'>{html.escape(d.name)}</a></td><td>{html.escape(p.view)}</td>{cells}</tr>"
+        cells = (
+            "".join(f"<td>{c}</td>" for c in _cells(p)) if p else f"<td colspan='{len(PROPERTY_COLUMNS)}'>failed</td>"
         )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _anchor(d: type[Activation]) -> str:
-    return "act-" + "".join(c if c.isalnum() else "-" for c in d.name)
+        view = html.escape(p.view) if p else ""
+        rows.append(
+            f"<tr data-filter='{_filter_key(d)}'><td><a href='#{anchor(d)}'>{html.escape(d.name)}</a></td>"
+            f"<td>{view}</td>{cells}</tr>"
+        )
+    return f"<table class='num'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _params_html(d: type[Activation]) -> str:
@@ -89,55 +129,86 @@ def _params_html(d: type[Activation]) -> str:
     )
     plotted = "; ".join(html.escape(plots.label(p)) for p in d.plot_params if p) or "defaults"
     return (
-        "<table><thead><tr><th>parameter</th><th>default</th><th>valid</th><th>meaning</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table><p class='meta'>plotted with: {plotted}</p>"
+        "<div class='scroll'><table><thead><tr><th>parameter</th><th>default</th><th>valid</th><th>meaning</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table></div><p class='meta'>plotted with: {plotted}</p>"
     )
 
 
-def _activation_html(
-    d: type[Activation], png: str, fsvg: str | None, ferr: str | None, p: properties.Properties
-) -> str:
-    torch_name = f"torch.nn.{d.torch_name}" if d.torch_name else ("user-defined" if d.user_defined else "actlab extra")
-    if fsvg:
-        fhtml = f"<img class='formula' src='formulas/{fsvg}' alt='{html.escape(d.formula)}'>"
-    else:
-        why, tex = html.escape(ferr or ""), html.escape(d.formula)
-        fhtml = f"<p class='warn'>formula not rendered ({why}); LaTeX: <code>{tex}</code></p>"
-    prows = "".join(f"<tr><th>{html.escape(t)}</th><td>{c}</td></tr>" for (t, _), c in zip(PROPERTY_COLUMNS, _cells(p)))
-    kinks = ", ".join(f"{k:g}" for k in plots.kinks_in_range(d, d.plot_params[0])) or "none"
-    where = html.escape(f"{torch_name} · {d.family or 'no family'} · {d.kind}")
-    setting = html.escape(f"{p.view}, {plots.label(p.params) if p.params else 'defaults'}")
+def _formula_html(tex: str, rendered: Any) -> str:
+    if isinstance(rendered, formula.Inline):
+        return rendered.svg(tex)
+    why, source = html.escape(str(rendered)), html.escape(tex)
+    return f"<p class='warn'>formula not rendered ({why}); LaTeX: <code>{source}</code></p>"
+
+
+def kinks_text(d: type[Activation], found: tuple[float, ...]) -> str:
+    """The kinks line of an activation's section (what they are depends on the kind)."""
+    where = ", ".join(properties.fmt(k) for k in found) or "none"
+    if issubclass(d, Normalizer):
+        return f"<b>Kinks</b> (where the support of y = N(x, 0) changes on the plotted slice): {html.escape(where)}"
+    if d.user_defined:
+        return f"<b>Kinks</b> (found numerically: jumps of f or f′ on a grid): {html.escape(where)}"
     convention = html.escape(d.kink_convention or "none stated")
-    return f"""<section class="activation" id="{_anchor(d)}">
-<h2>{html.escape(d.name)} <span class="meta">{where}</span></h2>
-<p>{html.escape(d.summary())}</p>
-{fhtml}
-<h3>Parameters</h3>{_params_html(d)}
-<p><b>Kinks</b> (first plot setting): {html.escape(kinks)}. <b>Convention:</b> {convention}</p>
-<p><b>Reference:</b> {html.escape(d.reference or "none")}</p>
-<h3>Properties <span class="meta">({setting})</span></h3>
-<table>{prows}</table>
-<h3>Plot</h3><img class="plot" src="images/{png}" alt="{html.escape(d.name)}: f, f', f''">
-</section>"""
+    return f"<b>Kinks</b> (first plot setting): {html.escape(where)}. <b>Convention:</b> {convention}"
 
 
-def _run(names: list[str], out: Path, jobs: int, progress: bool) -> dict[str, tuple[str, dict[str, Any]]]:
-    results: dict[str, tuple[str, dict[str, Any]]] = {}
+def _kind_line(d: type[Activation]) -> str:
+    torch_name = f"torch.nn.{d.torch_name}" if d.torch_name else ("user-defined" if d.user_defined else "actlab extra")
+    bits = [torch_name, d.family or "no family"]
+    if d.kind and d.kind != d.family:
+        bits.append(d.kind)
+    return " · ".join(bits)
+
+
+def _activation_html(d: type[Activation], a: Analysis, p: properties.Properties | None) -> str:
+    formulas = [_formula_html(t, r) for t, r in a.formulas]
+    main = formulas[0] if formulas else ""
+    derived = "".join(f"<div class='mathline'>{f}</div>" for f in formulas[1:])
+    derived_html = (
+        f"<h3>Equations and derivatives <span class='meta'>(from the docstring)</span></h3>{derived}" if derived else ""
+    )
+    parts = [
+        f"<section class='activation' id='{anchor(d)}' data-filter='{_filter_key(d)}'>",
+        f"<h2>{html.escape(d.name)} <span class='meta'>{html.escape(_kind_line(d))}</span></h2>",
+        f"<div class='doc'>{markup.prose(d.__doc__)}</div>",
+        f"<div class='mathline'>{main}</div>{derived_html}",
+        f"<h3>Parameters</h3>{_params_html(d)}",
+        f"<p>{kinks_text(d, a.kinks)}</p>",
+        f"<p><b>Reference:</b> {html.escape(d.reference or 'none')}</p>",
+    ]
+    if a.error:
+        parts.append(f"<p class='warn'>Could not plot or analyse {html.escape(d.name)}: {html.escape(a.error)}</p>")
+    if p:
+        setting = html.escape(f"{p.view}, {plots.label(p.params) if p.params else 'defaults'}")
+        prows = "".join(
+            f"<tr><th>{html.escape(t)}</th><td>{c}</td></tr>" for (t, _), c in zip(PROPERTY_COLUMNS, _cells(p))
+        )
+        parts.append(f"<h3>Properties <span class='meta'>({setting})</span></h3><table>{prows}</table>")
+    if a.png:
+        alt = html.escape(f"{d.name}: f, f′ and f″")
+        parts.append(
+            f"<h3>Plot</h3><img class='plot' src='images/{html.escape(a.png)}' width='1000' height='288' "
+            f"alt='{alt}' loading='lazy'>"
+        )
+    parts.append("<p class='top'><a href='#top'>back to top ↑</a></p></section>")
+    return "".join(parts)
+
+
+def _run(names: list[str], out: Path, jobs: int, progress: bool) -> dict[str, Analysis]:
+    results: dict[str, Analysis] = {}
     bar = tqdm(total=len(names), desc="report", unit="act", disable=not progress)
-    user = [n for n in names if spec(n).user_defined]
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    pooled = [n for n in names if n not in user] if jobs > 1 and forkable else []
+    pooled = [n for n in names if not spec(n).user_defined] if jobs > 1 and forkable else []
     local = [n for n in names if n not in pooled]
     if pooled:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as ex:
-            for name, png, props in ex.map(_analyse, pooled, [str(out)] * len(pooled)):
-                results[name] = (png, props)
+            for res in ex.map(_analyse, pooled, [str(out)] * len(pooled)):
+                results[res.name] = res
                 bar.update()
     threads = torch.get_num_threads()
     try:
         for n in local:
-            name, png, props = _analyse(n, str(out))
-            results[name] = (png, props)
+            results[n] = _analyse(n, str(out))
             bar.update()
     finally:
         torch.set_num_threads(threads)
@@ -145,43 +216,65 @@ def _run(names: list[str], out: Path, jobs: int, progress: bool) -> dict[str, tu
     return results
 
 
+def _toc(found: list[tuple[str, sections.Section, str]]) -> str:
+    items = [("gallery", "Gallery"), ("explorer-section", "Explorer"), ("properties", "Properties")]
+    items += [(f"ext-{k}", s.nav or s.title) for k, s, _ in found]
+    return "".join(f"<li><a href='#{k}'>{html.escape(t)}</a></li>" for k, t in items)
+
+
 def build(
     out: str | Path = "actlab-report", only: Iterable[str] | None = None, jobs: int = 2, progress: bool = True
 ) -> Path:
-    """Write the atlas to ``out`` (``index.html`` and its images); return the index path."""
+    """Write the atlas to ``out`` (``index.html`` and its files); return the index path."""
     out = Path(out)
     decls = [spec(n) for n in only] if only else declarations()
     names = [d.name for d in decls]
-    (out / "formulas").mkdir(parents=True, exist_ok=True)
+    (out / "images").mkdir(parents=True, exist_ok=True)
     results = _run(names, out, jobs, progress)
-    props = {n: properties.Properties(**results[n][1]) for n in names}
+    props = {n: properties.Properties(**results[n].props) if results[n].props else None for n in names}
 
+    glyphs: dict[str, str] = {}
+    for r in results.values():
+        for _, f in r.formulas:
+            if isinstance(f, formula.Inline):
+                glyphs.update(f.glyphs)
     gallery, parts, nav = [], [], []
     for d in decls:
-        png = results[d.name][0]
-        fsvg = f"{png.rsplit('.', 1)[0]}.svg"
-        ferr = formula.render(d.formula, out / "formulas" / fsvg)
-        parts.append(_activation_html(d, png, None if ferr else fsvg, ferr, props[d.name]))
-        img = f"<img src='images/{png}' alt='{html.escape(d.name)}' loading='lazy'>"
-        gallery.append(
-            f"<figure><a href='#{_anchor(d)}'>{img}</a><figcaption>{html.escape(d.name)}</figcaption></figure>"
-        )
-        nav.append(f"<a href='#{_anchor(d)}'>{html.escape(d.name)}</a>")
+        a = results[d.name]
+        parts.append(_activation_html(d, a, props[d.name]))
+        key = _filter_key(d)
+        if a.png:
+            name = html.escape(d.name)
+            img = f"<img src='images/{html.escape(a.png)}' alt='{name}' width='1000' height='288' loading='lazy'>"
+            link = f"<a href='#{anchor(d)}'>{img}</a>"
+            gallery.append(f"<figure data-filter='{key}'>{link}<figcaption>{name}</figcaption></figure>")
+        nav.append(f"<li data-filter='{key}'><a href='#{anchor(d)}'>{html.escape(d.name)}</a></li>")
 
+    ctx = sections.Context(out, tuple(names), torch.__version__)
+    found = sections.render_all(ctx)
     ext = "".join(
-        f"<section id='ext-{k}'><h2>{html.escape(t)}</h2>{body}</section>" for k, t, body in sections.render_all(out)
+        f"<section id='ext-{html.escape(k)}'><h2>{html.escape(s.title)}</h2>{body}"
+        "<p class='top'><a href='#top'>back to top ↑</a></p></section>"
+        for k, s, body in found
     )
+    initial = ",".join(n for n in EXPLORER_INITIAL if n in names) or ",".join(names[:1])
     page = Template((HERE / "template.html").read_text()).substitute(
         count=len(decls),
         torch=html.escape(torch.__version__),
         time=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        nav="\n".join(nav),
+        toc=_toc(found),
+        nav="".join(nav),
         gallery="\n".join(gallery),
         properties=_properties_table(decls, props),
         extensions=ext,
         activations="".join(parts),
+        glyphs=formula.glyph_defs(glyphs),
+        explorer_initial=html.escape(initial),
+        explorer_data=explorer.payload([results[n].explorer for n in names]),
     )
     shutil.copyfile(HERE / "style.css", out / "style.css")
+    for asset in ASSETS:
+        shutil.copyfile(HERE / "assets" / asset, out / asset)
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     return index

@@ -2,14 +2,18 @@ r"""Render a declaration's LaTeX formula to SVG with matplotlib's mathtext (no J
 
 mathtext covers most of LaTeX math but not environments or a few macros, so :func:`to_mathtext`
 rewrites those first: ``\begin{cases} a & c \\ b & d \end{cases}`` becomes a left brace over a
-``\substack`` of rows "a, if c"; ``\tfrac`` -> ``\frac``, ``\operatorname*`` -> ``\operatorname``,
+``\substack`` of rows "a, if c"; ``\tfrac`` -> ``\frac`` (``\frac13`` -> ``\frac{1}{3}``,
+``\sqrt\pi`` -> ``\sqrt{\pi}``), ``\operatorname*`` -> ``\operatorname``,
 ``\lVert``/``\rVert`` -> ``\Vert``, ``\le``/``\ge`` -> ``\leq``/``\geq``; ``\textstyle`` is dropped.
 A formula that still fails is shown as its LaTeX source in the report (:func:`render` returns None and says why).
 """
 
 from __future__ import annotations
 
+import html
+import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -47,18 +51,87 @@ def to_mathtext(tex: str) -> str:
     for a, b in SIMPLE.items():
         tex = tex.replace(a, b)
     tex = re.sub(r"\\(le|ge)(?![a-zA-Z])", r"\\\1q", tex)  # \le -> \leq (mathtext lacks the short forms)
+    tex = re.sub(r"\\frac(\d)(\d)", r"\\frac{\1}{\2}", tex)  # \frac13 (after \tfrac -> \frac)
+    tex = re.sub(r"\\sqrt(\\[a-zA-Z]+|\d)", r"\\sqrt{\1}", tex)  # \sqrt\pi
     return CASES.sub(_cases, tex)
 
 
+def _minify(svg: str) -> str:
+    """Drop matplotlib's metadata, comments, and indentation."""
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    svg = re.sub(r"\s*\n\s*", " ", svg)
+    return re.sub(r">\s+<", "><", svg).strip()
+
+
 def render(tex: str, path: str | Path, fontsize: int = 15) -> str | None:
-    """Write ``tex`` as an SVG to ``path``; None on success, else the parser's complaint."""
+    """Write ``tex`` as an SVG to ``path``; None on success, else the parser's complaint. The
+    glyphs are outlines (no font needed), minified."""
     if not tex:
         return "no formula declared"
+    path = Path(path)
     try:
         from matplotlib.font_manager import FontProperties
 
-        math_to_image(f"${to_mathtext(tex)}$", str(path), prop=FontProperties(size=fontsize), format="svg")
+        with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "actlab"}):
+            math_to_image(f"${to_mathtext(tex)}$", str(path), prop=FontProperties(size=fontsize), format="svg")
     except ValueError as exc:
-        Path(path).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         return str(exc).strip().splitlines()[-1] if str(exc).strip() else "mathtext could not parse it"
+    path.write_text(_minify(path.read_text(encoding="utf-8")), encoding="utf-8")
     return None
+
+
+@dataclass(frozen=True)
+class Inline:
+    """A formula as inline SVG: ``body`` (the drawing, glyphs as ``<use>``), the glyph outlines
+    it references (id -> ``<path>``; shared by every formula on the page), its size in CSS px."""
+
+    body: str
+    glyphs: dict[str, str]
+    width: float
+    height: float
+
+    def svg(self, label: str) -> str:
+        """The ``<svg>`` element (the glyphs must be on the page once: :func:`glyph_defs`)."""
+        return (
+            f'<svg class="formula" viewBox="0 0 {self.width * 0.75:g} {self.height * 0.75:g}" '
+            f'width="{self.width:.0f}" height="{self.height:.0f}" role="img" aria-label="{html.escape(label)}">'
+            f"{self.body}</svg>"
+        )
+
+
+GLYPH = re.compile(r'<path id="([^"]+)"(?: d="[^"]*")?(?: transform="[^"]*")?\s*/>')  # a space has no d
+VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
+def inline(tex: str, fontsize: int = 15) -> Inline | str:
+    """``tex`` as an :class:`Inline` SVG, or the reason it could not be rendered."""
+    if not tex:
+        return "no formula declared"
+    from matplotlib.font_manager import FontProperties
+
+    buf = io.BytesIO()
+    try:
+        with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "actlab"}):
+            math_to_image(f"${to_mathtext(tex)}$", buf, prop=FontProperties(size=fontsize), format="svg")
+    except ValueError as exc:
+        return str(exc).strip().splitlines()[-1] if str(exc).strip() else "mathtext could not parse it"
+    svg = _minify(buf.getvalue().decode("utf-8"))
+    glyphs = {m.group(1): m.group(0) for m in GLYPH.finditer(svg)}
+    box = VIEWBOX.search(svg)
+    body = svg[svg.index(">", svg.index("<svg")) + 1 : svg.rindex("</svg>")]
+    body = re.sub(r"<defs>.*?</defs>", "", body, flags=re.S)
+    body = re.sub(r'<g id="patch_1">.*?</g>', "", body, flags=re.S)  # the white background
+    body = re.sub(r' id="[^"]*"', "", body).replace("xlink:href=", "href=")
+    w, h = (float(box.group(1)), float(box.group(2))) if box else (100.0, 20.0)
+    return Inline(body, glyphs, w * 4 / 3, h * 4 / 3)
+
+
+def glyph_defs(glyphs: dict[str, str]) -> str:
+    """The hidden ``<svg>`` holding every glyph outline the page's formulas use."""
+    return (
+        '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
+        + "".join(glyphs[k] for k in sorted(glyphs))
+        + "</defs></svg>"
+    )

@@ -1,13 +1,14 @@
 """Extension hook: sections of the report filled from JSON results other commands write.
 
 A section is a title, a file under ``<out>/data/`` and a function turning the parsed JSON into
-HTML. The report includes a section only when its file exists. Built in:
+HTML. Built in (always shown: a placeholder names the command that fills a missing file):
 
-* ``data/accuracy.json`` — ``actlab accuracy --json OUT/data/accuracy.json`` (list of records);
-* ``data/bench.json``    — ``actlab bench --json OUT/data/bench.json`` (``{"meta", "floor", "results"}``);
-* ``data/arena.json``    — ``actlab arena --out OUT`` (list of records per activation and task).
+* ``data/accuracy.json`` — ``actlab accuracy --json OUT/data/accuracy.json`` (the report runs the
+  reduced sweep itself when the file is missing or does not cover the report);
+* ``data/bench.json``    — ``actlab bench --json OUT/data/bench.json``;
+* ``data/arena.json``    — ``actlab arena --out OUT``.
 
-Another module adds its own with :func:`register_section` (see docs/report.md).
+Another module adds its own with :func:`register_section` (shown only when its file exists).
 """
 
 from __future__ import annotations
@@ -16,12 +17,23 @@ import html
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 DATA_DIR = "data"
-Render = Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a section may need besides its JSON: the report's directory and activations."""
+
+    out: Path
+    names: tuple[str, ...] = ()
+    torch_version: str = ""
+
+
+Render = Callable[[Any, Context], str]
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,9 @@ class Section:
     filename: str  # under <out>/data/
     render: Render
     note: str = ""
+    missing: str = ""  # HTML shown when the file does not exist ("" = leave it out); {out}: the report dir
+    nav: str = ""  # short name in the sidebar
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 SECTIONS: dict[str, Section] = {}
@@ -40,10 +55,18 @@ def data_path(out: str | Path, filename: str) -> Path:
     return Path(out) / DATA_DIR / filename
 
 
-def register_section(key: str, title: str, filename: str, render: Render | None = None, note: str = "") -> None:
+def register_section(
+    key: str, title: str, filename: str, render: Callable[[Any], str] | None = None, note: str = ""
+) -> None:
     """Include ``<out>/data/<filename>`` (JSON) in the report as a section titled ``title``;
     ``render`` maps the parsed JSON to HTML (default: :func:`table` of its records)."""
-    SECTIONS[key] = Section(title, filename, render or table, note)
+    fn = render or table
+    SECTIONS[key] = Section(title, filename, lambda data, ctx: fn(data), note)
+
+
+def register_builtin(key: str, section: Section) -> None:
+    """A section whose renderer also takes the :class:`Context` (the built-in ones)."""
+    SECTIONS[key] = section
 
 
 def _cell(v: Any) -> str:
@@ -66,7 +89,7 @@ def _flat(rec: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def table(data: Any) -> str:
-    """A sortable-by-eye HTML table of a list of records (or of ``data["results"]``)."""
+    """An HTML table of a list of records (or of ``data["results"]``), for extension sections."""
     rows = data.get("results", []) if isinstance(data, dict) else data
     if not isinstance(rows, list) or not rows:
         return "<p>(no records)</p>"
@@ -74,28 +97,23 @@ def table(data: Any) -> str:
     cols = list(dict.fromkeys(k for r in rows for k in r))
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
     body = "".join("<tr>" + "".join(f"<td>{_cell(r.get(c))}</td>" for c in cols) + "</tr>" for r in rows)
-    meta = ""
-    if isinstance(data, dict) and isinstance(data.get("meta"), dict):
-        meta = "<p class='meta'>" + html.escape(", ".join(f"{k}: {v}" for k, v in data["meta"].items())) + "</p>"
-    return f"{meta}<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
-def render_all(out: str | Path) -> list[tuple[str, str, str]]:
-    """(key, title, html) for every registered section whose file exists under ``out``."""
+def render_all(ctx: Context) -> list[tuple[str, Section, str]]:
+    """(key, section, html) for every registered section with a file, or a placeholder."""
     found = []
     for key, s in SECTIONS.items():
-        path = data_path(out, s.filename)
+        path = data_path(ctx.out, s.filename)
         if not path.is_file():
+            if s.missing:
+                text = s.missing.replace("{out}", html.escape(str(ctx.out)))
+                found.append((key, s, f"<div class='placeholder'>{text}</div>"))
             continue
         try:
-            body = s.render(json.loads(path.read_text()))
-        except (ValueError, KeyError, TypeError) as exc:
-            body = f"<p class='warn'>could not read {html.escape(str(path.name))}: {html.escape(str(exc))}</p>"
+            body = s.render(json.loads(path.read_text()), ctx)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            body = f"<p class='warn'>could not read {html.escape(path.name)}: {html.escape(str(exc))}</p>"
         note = f"<p class='meta'>{html.escape(s.note)}</p>" if s.note else ""
-        found.append((key, s.title, f"{note}<p class='meta'>source: {DATA_DIR}/{html.escape(s.filename)}</p>{body}"))
+        found.append((key, s, f"{note}{body}<p class='meta'>data: {DATA_DIR}/{html.escape(s.filename)}</p>"))
     return found
-
-
-register_section("accuracy", "Accuracy: float32 ulps vs 128-bit mpmath", "accuracy.json", note="actlab accuracy --json")
-register_section("bench", "Speed: actlab vs torch", "bench.json", note="actlab bench --json")
-register_section("arena", "Arena: training with each activation", "arena.json", note="actlab arena --out")

@@ -1,0 +1,226 @@
+"""The Speed and memory section, from ``data/bench.json`` (format: :mod:`actlab.bench`).
+
+Rows are grouped by pass (fwd, fwd+bwd, double backward), size, dtype and threads, whatever the
+file holds (older files lack dtype/threads per row and the spreads). Each group is a bar chart of
+actlab's time over torch's per activation, on a log scale around 1x, with the spread of the
+repeats as a whisker where the file records it, and a compact table under a disclosure."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from .sections import Context, Section, register_builtin
+from .tables import names, table
+
+PASSES = {"fwd": "forward", "fwdbwd": "forward + backward", "double": "double backward"}
+SCALE = 3.0  # the bar axis spans 2^-3 .. 2^3 (1/8x .. 8x)
+NOISY = 1.2  # p90 / p10 above this marks a row's timing as noisy
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n >= 1024 and n % 1024 == 0:
+        return f"{n // 1024}K"
+    return f"{n:,}"
+
+
+def _ratio(v: float | None) -> str:
+    if v is None or not math.isfinite(v):
+        return "—"
+    return f"{v:.2f}×" if v < 10 else f"{v:.0f}×"
+
+
+def _ms(v: Any) -> str:
+    if not isinstance(v, (int, float)) or not math.isfinite(v):
+        return "—"
+    return f"{v:.3g}"
+
+
+def machine(meta: dict[str, Any]) -> str:
+    """The meta block in words."""
+    native = meta.get("native", meta.get("fast"))
+    if isinstance(native, dict):
+        used = native.get("used")
+        native_txt = f"native kernels {'used' if used else 'not used'}" + (
+            f" ({native['ready']} ready)" if isinstance(native.get("ready"), int) else ""
+        )
+    elif native is None:
+        native_txt = "native kernels: not recorded"
+    else:
+        native_txt = f"native kernels {'used' if native else 'not used'}"
+    threads = meta.get("threads")
+    head = f"Measured on {meta.get('device', 'an unrecorded device')}"
+    if threads:
+        head += f" with {threads} thread{'s' if threads != 1 else ''}"
+    parts = [
+        head,
+        f"torch {meta['torch']}" if meta.get("torch") else "",
+        f"{meta['dtype']}" if meta.get("dtype") else "",
+        native_txt,
+        f"median of {meta['repeats']} rounds" if meta.get("repeats") else "median of the default rounds",
+        "quick run" if meta.get("quick") else "",
+        f"at {meta['time']}" if meta.get("time") else "",
+    ]
+    text = ", ".join(p for p in parts if p) + "."
+    if meta.get("note"):
+        text += f" Note: {meta['note']}."
+    return text
+
+
+def _key(row: dict[str, Any], meta: dict[str, Any]) -> tuple[int, int, str, str]:
+    order = list(PASSES)
+    p = row.get("pass", "fwd")
+    return (
+        order.index(p) if p in order else len(order),
+        -int(row.get("numel", 0)),
+        str(row.get("dtype", meta.get("dtype", ""))),
+        str(row.get("threads", meta.get("threads", ""))),
+    )
+
+
+def _group_title(row: dict[str, Any], meta: dict[str, Any]) -> str:
+    p = row.get("pass", "fwd")
+    dtype = row.get("dtype", meta.get("dtype"))
+    threads = row.get("threads", meta.get("threads"))
+    bits = [PASSES.get(p, str(p)), f"{_size(int(row.get('numel', 0)))} elements"]
+    if dtype:
+        bits.append(str(dtype))
+    if threads:
+        bits.append(f"{threads} thread{'s' if threads != 1 else ''}")
+    return ", ".join(bits)
+
+
+def vs_torch(row: dict[str, Any]) -> tuple[float | None, tuple[float, float] | None]:
+    """actlab time / torch time, and its range from the repeats' spreads (p10..p90) if recorded."""
+    ms = row.get("ms") or {}
+    ratio = (row.get("ratio") or {}).get("torch")
+    if ratio is None and ms.get("actlab") and ms.get("torch"):
+        ratio = ms["actlab"] / ms["torch"]
+    spread = row.get("spread") or {}
+    a, t = spread.get("actlab"), spread.get("torch")
+    rng = None
+    if a and t and len(a) == 2 and len(t) == 2 and min(t) > 0:
+        rng = (a[0] / t[1], a[1] / t[0])
+    return ratio, rng
+
+
+def _pct(r: float) -> float:
+    return (min(max(math.log2(r), -SCALE), SCALE) + SCALE) / (2 * SCALE) * 100
+
+
+def _bar(row: dict[str, Any]) -> str:
+    name = html.escape(str(row.get("name")))
+    ratio, rng = vs_torch(row)
+    if ratio is None or not math.isfinite(ratio) or ratio <= 0:
+        naive = (row.get("ratio") or {}).get("naive")
+        why = "no torch counterpart" + (f"; vs the naive formula {_ratio(naive)}" if naive else "")
+        return f"<div class='bar-row'><span class='bar-name'>{name}</span><span class='bar-none'>{why}</span></div>"
+    a, b = sorted((_pct(ratio), 50.0))
+    cls = "faster" if ratio < 1 else "slower"
+    whisker = ""
+    if rng:
+        lo, hi = _pct(rng[0]), _pct(rng[1])
+        whisker = f"<span class='whisker' style='left:{lo:.1f}%;width:{max(hi - lo, 0.3):.1f}%'></span>"
+    tip = f"actlab / torch = {ratio:.3f}" + (f" (repeats: {rng[0]:.2f} … {rng[1]:.2f})" if rng else "")
+    return (
+        f"<div class='bar-row' title='{html.escape(tip)}'><span class='bar-name'>{name}</span>"
+        f"<span class='bar-track'><span class='bar {cls}' style='left:{a:.1f}%;width:{max(b - a, 0.3):.1f}%'></span>"
+        f"{whisker}<span class='one'></span></span><span class='bar-val'>{_ratio(ratio)}</span></div>"
+    )
+
+
+def _table(rows: Iterable[dict[str, Any]]) -> str:
+    head = (
+        "activation",
+        "actlab ms",
+        "torch ms",
+        "actlab / torch",
+        "actlab / naive",
+        "repeats p10–p90 (actlab ms)",
+        "saved for backward, MB: actlab / torch",
+    )
+    body = []
+    for r in rows:
+        ms, ratio, spread, saved = (
+            r.get("ms") or {},
+            r.get("ratio") or {},
+            r.get("spread") or {},
+            r.get("saved_bytes") or {},
+        )
+        sp = spread.get("actlab")
+        noisy = bool(sp and sp[0] > 0 and sp[1] / sp[0] > NOISY)
+        sp_txt = f"{_ms(sp[0])}–{_ms(sp[1])}{' (noisy)' if noisy else ''}" if sp else "not recorded"
+        mb = "—"
+        if saved.get("actlab") is not None or saved.get("torch") is not None:
+            mb = " / ".join("—" if saved.get(k) is None else f"{saved[k] / 1e6:.3g}" for k in ("actlab", "torch"))
+        cells = (
+            html.escape(str(r.get("name"))),
+            _ms(ms.get("actlab")),
+            _ms(ms.get("torch")),
+            _ratio(vs_torch(r)[0]),
+            _ratio(ratio.get("naive")),
+            sp_txt,
+            mb,
+        )
+        body.append(cells)
+    return table(head, body)
+
+
+def render(data: Any, ctx: Context) -> str:
+    meta = data.get("meta") or {} if isinstance(data, dict) else {}
+    rows = [r for r in (data.get("results") or []) if isinstance(r, dict)] if isinstance(data, dict) else []
+    parts = [f"<p class='meta'>{html.escape(machine(meta))}</p>"]
+    if meta.get("torch") and ctx.torch_version and meta["torch"] != ctx.torch_version:
+        parts.append(
+            f"<p class='warn'>Stale: measured with torch {html.escape(str(meta['torch']))}, this report runs "
+            f"{html.escape(ctx.torch_version)}. Run "
+            f"<code>actlab bench --json {html.escape(str(ctx.out))}/data/bench.json</code>.</p>"
+        )
+    benched = {r.get("name") for r in rows}
+    missing = [n for n in ctx.names if n not in benched]
+    if rows and missing:
+        parts.append(f"<p class='meta'>Not in this file: {names(missing)}.</p>")
+    if not rows:
+        return "".join(parts) + "<p>(no rows)</p>"
+    parts.append(
+        "<p>Bars: actlab's median time over torch's for the same module on the same input "
+        "(left of the line: actlab is faster; log scale, 1/8× … 8×); whiskers: the spread of the "
+        "repeats (p10 … p90) where the file records it.</p>"
+    )
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in sorted(rows, key=lambda r: _key(r, meta)):
+        groups.setdefault(_key(r, meta), []).append(r)
+    for group in groups.values():
+        title = _group_title(group[0], meta)
+        bars = "".join(_bar(r) for r in group)
+        scale = (
+            "<div class='bar-row bar-scale'><span></span><span class='bar-ticks'>"
+            "<span style='left:0'>⅛×</span><span style='left:50%'>1×</span><span style='left:100%'>8×</span>"
+            "</span><span></span></div>"
+        )
+        parts.append(
+            f"<h3>{html.escape(title)}</h3><div class='bars'>{bars}{scale}</div>"
+            f"<details><summary>table ({len(group)} rows)</summary>{_table(group)}</details>"
+        )
+    return "".join(parts)
+
+
+register_builtin(
+    "bench",
+    Section(
+        "Speed and memory: actlab vs torch",
+        "bench.json",
+        render,
+        missing=(
+            "<p>Not measured yet. Run <code>actlab bench --json {out}/data/bench.json</code> (all activations at 64K "
+            "and 4M elements; a few minutes) or <code>actlab bench --quick --json {out}/data/bench.json</code> "
+            "(64K only, under a minute), then <code>actlab report --out {out}</code> again; "
+            "<code>actlab report --bench</code> runs the quick one itself.</p>"
+        ),
+        nav="Speed",
+    ),
+)
