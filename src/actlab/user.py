@@ -16,7 +16,8 @@ The class is returned unchanged (with ``actlab_spec`` set to its declaration) an
 values it is plotted with: keywords become declared parameters, positional ones are passed
 through to the constructor (module) or to ``Function.apply(x, *args)``. f is the class itself;
 f' and f'' come from autograd (f'' by central differences of f' when the class's backward is
-not differentiable). The class is taken to act elementwise (kind "elementwise", family "user");
+not differentiable). The class is taken to act elementwise (an Elementwise declaration, family "user",
+run through its own class rather than actlab's operators);
 a name already used by a built-in gets the prefix ``user.`` (the seed calls its classes Sigmoid,
 ReLU6, ...). ``actlab.registry.unregister(name)`` removes it again.
 """
@@ -30,7 +31,7 @@ import torch
 from torch import Tensor, nn
 
 from .registry import _REGISTRY, register, unregister
-from .spec import Activation, Param
+from .spec import Elementwise, Param
 
 FD_STEP = 1e-4  # central-difference step for f'' when backward is not differentiable
 
@@ -88,7 +89,7 @@ def _declare(cls: type, call: Callable[..., Tensor], module_class: type[nn.Modul
         "df": df,
         "d2f": d2f,
     }
-    decl = type(f"{cls.__name__}Declaration", (Activation,), body)
+    decl = type(f"{cls.__name__}Declaration", (Elementwise,), body)
     if name in _REGISTRY:  # re-decorating (a re-run notebook cell) replaces the old user class
         unregister(name)
     register(decl)

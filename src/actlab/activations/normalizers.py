@@ -58,9 +58,13 @@ def log_softmax_forward(x: Tensor, dim: int) -> Tensor:
     near 1 would lose every bit of the small terms (y_max = -log(1 + s) ~ -s)."""
     if x.numel() == 0:
         return x.clone()
+    if x.dim() == 0:
+        return log_softmax_forward(x.reshape(1), 0).reshape(())
     hi, lo = shifted_exact(x, dim)
     e = torch.exp(hi)
-    top = torch.zeros_like(x, dtype=torch.bool).scatter_(dim, torch.argmax(hi, dim, keepdim=True), True)
+    shape = [1] * x.dim()
+    shape[dim] = x.size(dim)
+    top = torch.arange(x.size(dim), device=x.device).view(shape) == torch.argmax(hi, dim, keepdim=True)
     rest = torch.where(top, 0.0, e + e * lo).sum(dim, keepdim=True)
     return (hi - torch.log1p(rest)) + lo
 

@@ -32,6 +32,8 @@ def operator(decl: type[Activation]) -> Any:
     """The operator of ``decl`` (its ops are defined on first use)."""
     built = _BUILT.get(decl)
     if built is None:
+        if decl.user_defined:
+            raise TypeError(f"{decl.name} is a user class: it runs its own module or Function, not an actlab operator")
         for kind, cls in OPERATORS:
             if issubclass(decl, kind):
                 built = _BUILT[decl] = cls(decl)
