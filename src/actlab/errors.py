@@ -27,3 +27,7 @@ class DtypeError(TypeError, RuntimeError):
 
 class ParameterTypeError(TypeError):
     """A parameter value has the wrong type (torch's argument parser raises ``TypeError``)."""
+
+
+class ScriptingError(RuntimeError):
+    """``torch.jit.script`` of an actlab module: TorchScript cannot compile actlab's Python operators."""

@@ -9,7 +9,9 @@ AD, torch.func, torch.compile and torch.export alike.
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -59,14 +61,25 @@ squareplus = ElementwiseFunction(A.modern.Squareplus)
 serf = ElementwiseFunction(A.modern.SERF)
 
 
-def _is_proxy(x: Any) -> bool:
-    return isinstance(x, fx.Proxy)
+def traceable(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """``torch.fx.symbolic_trace`` records a call to ``fn`` itself (a leaf: its shape checks and
+    channel reshapes need real tensors) when any argument is a Proxy."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Tensor:
+        for a in (*args, *kwargs.values()):
+            if isinstance(a, fx.Proxy):
+                return a.tracer.create_proxy("call_function", wrapper, args, kwargs)
+        return fn(*args, **kwargs)
+
+    return wrapper
 
 
 # ---- RReLU: elementwise in evaluation, random slopes in training ---------------------------------
 _RRELU = ElementwiseFunction(A.rectifiers.RReLU)
 
 
+@traceable
 def rrelu(
     input: Tensor,
     lower: float = 1.0 / 8,
@@ -80,13 +93,13 @@ def rrelu(
     operator = _RRELU.operator
     if not training:
         return _RRELU(input, *params, inplace=inplace)
-    if not _is_proxy(input):
-        check_tensor("rrelu", input)
-        if not input.is_floating_point():
-            return operator.integer(input, params, inplace)
+    check_tensor("rrelu", input)
+    if not input.is_floating_point():
+        return operator.integer(input, params, inplace)
     return operator.train(input, params, inplace)
 
 
+@traceable
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
     """In-place version of :func:`rrelu`."""
     return rrelu(input, lower, upper, training, inplace=True)
@@ -113,8 +126,6 @@ def _normalize(
     decl: type[Activation], input: Tensor, dim: int | None, stacklevel: int, dtype: torch.dtype | None
 ) -> Tensor:
     name = decl.function
-    if _is_proxy(input):
-        return ops.operator(decl).op(input if dtype is None else input.to(dtype), _dim(name, dim))
     check_tensor(name, input)
     if dim is None:
         dim = _get_softmax_dim(name, input.dim(), stacklevel + 1)
@@ -124,16 +135,19 @@ def _normalize(
     return ops.operator(decl)(input, (dim,))
 
 
+@traceable
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None) -> Tensor:
     r"""Softmax along ``dim``: :math:`e^{x_i - m} / \sum_j e^{x_j - m}`, m the max."""
     return _normalize(A.normalizers.Softmax, input, dim, _stacklevel, dtype)
 
 
+@traceable
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None) -> Tensor:
     r"""Softmin along ``dim``: softmax of -x."""
     return _normalize(A.normalizers.Softmin, input, dim, _stacklevel, dtype)
 
 
+@traceable
 def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None
 ) -> Tensor:
@@ -141,20 +155,22 @@ def log_softmax(
     return _normalize(A.normalizers.LogSoftmax, input, dim, _stacklevel, dtype)
 
 
+@traceable
 def softmax2d(input: Tensor) -> Tensor:
     """Softmax over channels (dim -3) of a 3-D (C, H, W) or 4-D (N, C, H, W) input."""
-    if not _is_proxy(input):
-        check_tensor("softmax2d", input)
-        if input.dim() not in (3, 4):
-            raise ShapeError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
+    check_tensor("softmax2d", input)
+    if input.dim() not in (3, 4):
+        raise ShapeError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
     return ops.operator(A.normalizers.Softmax2d)(input, (-3,))
 
 
+@traceable
 def sparsemax(input: Tensor, dim: int = -1) -> Tensor:
     r"""Sparsemax along ``dim``: :math:`[x - \tau]_+` summing to 1 (exact zeros)."""
     return _along(A.sparse.Sparsemax, input, dim)
 
 
+@traceable
 def entmax15(input: Tensor, dim: int = -1) -> Tensor:
     r"""1.5-entmax along ``dim``: :math:`[x/2 - \tau]_+^2` summing to 1 (exact, sort-based)."""
     return _along(A.sparse.Entmax15, input, dim)
@@ -166,28 +182,30 @@ def _along(decl: type[Activation], input: Tensor, dim: Any, *params: Any) -> Ten
     name = decl.function
     dim = _dim(name, dim)
     decl.validate(**dict(zip(decl.params, (dim, *params))))
-    if _is_proxy(input):
-        return ops.operator(decl).op(input, dim, *params)
     check_tensor(name, input)
     return ops.operator(decl)(input, (dim, *params))
 
 
+@traceable
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     r"""Gated linear unit: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \sigma(b)`."""
     return _along(A.gated.GLU, input, dim)
 
 
+@traceable
 def swiglu(input: Tensor, dim: int = -1) -> Tensor:
     r"""SwiGLU: split ``input`` in halves a, b along ``dim``; :math:`a \otimes b\,\sigma(b)`."""
     return _along(A.glu_variants.SwiGLU, input, dim)
 
 
+@traceable
 def geglu(input: Tensor, dim: int = -1, approximate: str = "none") -> Tensor:
     r"""GeGLU: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \mathrm{GELU}(b)`
     (``approximate="tanh"``: the tanh form of GELU)."""
     return _along(A.glu_variants.GeGLU, input, dim, approximate)
 
 
+@traceable
 def reglu(input: Tensor, dim: int = -1) -> Tensor:
     r"""ReGLU: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \max(0, b)`."""
     return _along(A.glu_variants.ReGLU, input, dim)
@@ -215,8 +233,6 @@ def channel_weight(name: str, input: Tensor, weight: Any, what: str) -> Tensor:
 def _same_dtype(name: str, input: Tensor, *tensors: Tensor) -> tuple[Tensor, ...]:
     """Under autocast the tensors take the autocast dtype (as torch's prelu); otherwise their
     dtypes must be the input's (torch does no type promotion here)."""
-    if _is_proxy(input):
-        return (input, *tensors)
     device = input.device.type
     if torch.is_autocast_enabled(device) and input.is_floating_point():
         dt = torch.get_autocast_dtype(device)
@@ -228,32 +244,30 @@ def _same_dtype(name: str, input: Tensor, *tensors: Tensor) -> tuple[Tensor, ...
 
 
 def _parametric(decl: type[Activation], input: Tensor, *weights: Tensor) -> Tensor:
-    if _is_proxy(input):
-        return ops.operator(decl).op(input, *weights)
     return ops.operator(decl)(input, *weights)
 
 
+@traceable
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     r"""PReLU: :math:`\max(0, x) + w \min(0, x)`, ``weight`` of 1 or C (= input.size(1)) slopes."""
-    if not _is_proxy(input):
-        check_tensor("prelu", input)
+    check_tensor("prelu", input)
     input, weight = _same_dtype("prelu", input, weight)
     return _parametric(A.rectifiers.PReLU, input, channel_weight("prelu", input, weight, "weight"))
 
 
+@traceable
 def star_relu(input: Tensor, scale: Tensor, bias: Tensor) -> Tensor:
     r"""StarReLU: :math:`s \max(0, x)^2 + b` with tensors ``scale`` s and ``bias`` b."""
-    if not _is_proxy(input):
-        check_tensor("star_relu", input)
+    check_tensor("star_relu", input)
     s = channel_weight("star_relu", input, scale, "scale")
     b = channel_weight("star_relu", input, bias, "bias")
     return _parametric(A.modern.StarReLU, input, s, b)
 
 
+@traceable
 def snake(input: Tensor, alpha: Tensor) -> Tensor:
     r"""Snake: :math:`x + \sin^2(a x)/a` with frequencies ``alpha`` (a -> 0 gives x)."""
-    if not _is_proxy(input):
-        check_tensor("snake", input)
+    check_tensor("snake", input)
     return _parametric(A.modern.Snake, input, channel_weight("snake", input, alpha, "alpha"))
 
 

@@ -36,7 +36,7 @@ def shifted_exact(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:
     posinf = torch.isposinf(x)
     top = torch.where(posinf.sum(dim, keepdim=True) == 1, 0.0, float("nan"))
     hi = torch.where(inf_row, torch.where(posinf, top, float("-inf")), hi)
-    return hi, torch.where(torch.isfinite(hi), lo, 0.0)
+    return hi, torch.where(torch.isfinite(hi) & ~inf_row, lo, 0.0)
 
 
 def exp_shifted(x: Tensor, dim: int) -> tuple[Tensor, Tensor]:

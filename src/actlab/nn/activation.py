@@ -21,6 +21,7 @@ from .. import activations as A
 from .. import functional as F
 from .. import ops
 from ..binding import Signature
+from ..errors import ScriptingError
 from ..functions import ParamChecker
 from ..spec import Activation, Elementwise
 
@@ -29,6 +30,15 @@ class ActivationModule(nn.Module):
     """Base of actlab's activation modules; ``decl`` is the declaration it is built from."""
 
     decl: ClassVar[type[Activation]]
+
+    def __prepare_scriptable__(self) -> nn.Module:
+        """``torch.jit.script`` calls this first: say clearly why it cannot work and what does."""
+        raise ScriptingError(
+            f"actlab.nn.{type(self).__name__} cannot be compiled by torch.jit.script: its forward applies "
+            "actlab operators through Python (operator objects and the torch.func Function tower), which "
+            "TorchScript cannot compile. Use torch.jit.trace (the trace records torch.ops.actlab.* calls and "
+            "can be saved), torch.compile or torch.export; all keep the hand-derived derivatives."
+        )
 
     def extra_repr(self) -> str:
         values = [(k, getattr(self, k)) for k in self.decl.params]
@@ -62,7 +72,8 @@ class ElementwiseModule(ActivationModule):
     def forward(self, input: Tensor) -> Tensor:
         params = tuple(getattr(self, k) for k in self.decl.params)
         if isinstance(input, torch.fx.Proxy):
-            return ops.operator(self.decl).op(input, *params)
+            operator = ops.operator(self.decl)
+            return (operator.op_ if self.inplace else operator.op)(input, *params)
         return ops.operator(self.decl)(input, params, self.inplace)
 
 

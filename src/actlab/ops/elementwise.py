@@ -77,6 +77,7 @@ class ElementwiseOperator:
             base.register(Rule(n.double_y, n.triple_y, 3, outputs_count=2, inputs=(0, 1, 2)))
             if decl.inplace:
                 base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
+        self.saves_input = not (decl.save_output and decl.df_y is not None)
         self.op = op(n.f)
         self.op_ = op(n.inplace) if decl.inplace else None
         self.function, self.backward_function = tower(decl)
@@ -153,9 +154,12 @@ class ElementwiseOperator:
             raise TypeError(f"{self.decl.function}(): argument 'input' must be Tensor, not {type(x).__name__}")
         if not x.is_floating_point():
             return self.integer(x, args, inplace)
-        if base.compiling():  # the graph records the op; an in-place module whose input comes
-            y = self.function.forward(x, *args) if base.onnx_exporting() else self.op(x, *args)
-            return x.copy_(y) if inplace else y  # from outside the graph becomes op + copy_
+        if base.compiling():  # the graph records the op; in place it is op + copy_ (functionalised,
+            if base.onnx_exporting():  # so an input from outside the graph gets the right gradient)
+                y = self.function.forward(x, *args)
+            else:
+                y = self.op(x.clone() if inplace and self.saves_input else x, *args)
+            return x.copy_(y) if inplace else y
         if base.derivatives_observable():
             y = self.function.apply(x, *args)
             return x.copy_(y) if inplace else y

@@ -55,14 +55,14 @@ class VectorOperator:
             return self.finish(decl.forward(upcast(x), **kw(a)), x)
 
         def vjp(g: Tensor, s: Tensor, *a: Any) -> Tensor:
-            return like(decl.vjp(upcast(g), upcast(s), **kw(a)), g)
+            return like(decl.vjp(upcast(g), upcast(s), **kw(a)), s)
 
         def vjp2(gg: Tensor, g: Tensor, s: Tensor, *a: Any) -> tuple[Tensor, Tensor]:
             grad_g, grad_s = decl.vjp2(upcast(gg), upcast(g), upcast(s), **kw(a))
             return grad_g.to(g.dtype), grad_s.to(s.dtype)
 
         base.define(f, ["x"], params, 1, forward, self.fake_forward)
-        base.define(backward, ["grad", "saved"], params, 1, vjp, lambda g, s, *a: torch.empty_like(g))
+        base.define(backward, ["grad", "saved"], params, 1, vjp, lambda g, s, *a: torch.empty_like(s))
         base.define(double, ["grad_grad", "grad", "saved"], params, 2, vjp2, composite=True)
 
     def __call__(self, x: Tensor, args: tuple = ()) -> Tensor:

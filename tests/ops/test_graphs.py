@@ -1,0 +1,223 @@
+"""The graph tools see one actlab operator per activation and train with the hand-derived
+derivatives: torch.compile (full graph; grad, no_grad, inference_mode; in-place modules whose input
+comes from outside the graph; dynamic shapes), torch.export (the exported program trains with
+eager's gradients), torch.fx.symbolic_trace, torch.jit.trace (its check, save and load); and
+torch.jit.script raises a clear error."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+import torch
+from torch import Tensor, nn
+
+import actlab
+import actlab.nn as anm
+from actlab.errors import ScriptingError
+
+pytestmark = pytest.mark.usefixtures("single_thread")
+ACTLAB_OPS = "actlab."
+
+
+def _grads(model: nn.Module, x: Tensor) -> list[Tensor]:
+    model.zero_grad()
+    xr = x.clone().requires_grad_()
+    (model(xr) ** 2).sum().backward()
+    return [xr.grad, *(p.grad for p in model.parameters())]
+
+
+def _stack(*acts: nn.Module, width: int = 6) -> nn.Sequential:
+    torch.manual_seed(0)
+    layers: list[nn.Module] = []
+    for a in acts:
+        layers += [nn.Linear(width, width), a]
+    return nn.Sequential(*layers, nn.Linear(width, 2))
+
+
+ELEMENTWISE = [
+    anm.ELU(0.5), anm.CELU(1.3), anm.SELU(), anm.GELU(approximate="tanh"), anm.GELU(), anm.SiLU(), anm.Mish(),
+    anm.Softplus(2.0), anm.Sigmoid(), anm.Tanh(), anm.LogSigmoid(), anm.Softsign(), anm.Tanhshrink(), anm.Hardswish(),
+    anm.Hardsigmoid(), anm.Hardtanh(-0.5, 2.0), anm.ReLU(), anm.ReLU6(), anm.LeakyReLU(0.1), anm.Threshold(0.1, -1.0),
+    anm.Hardshrink(0.3), anm.Softshrink(0.2), anm.RReLU().eval(), anm.Swish(1.5), anm.QuickGELU(), anm.SERF(),
+]  # fmt: skip
+
+
+def test_compile_full_graph_every_elementwise_activation() -> None:
+    """One model holding every elementwise activation: no graph break, the same values and gradients."""
+    torch._dynamo.reset()
+    model = _stack(*ELEMENTWISE).double()
+    x = torch.randn(5, 6, dtype=torch.float64)
+    explained = torch._dynamo.explain(model)(x)
+    assert explained.graph_break_count == 0 and explained.graph_count == 1
+    compiled = torch.compile(model, fullgraph=True, backend="aot_eager")
+    torch.testing.assert_close(compiled(x), model(x))
+    for a, b in zip(_grads(compiled, x), _grads(model, x)):
+        torch.testing.assert_close(a, b)
+
+
+VECTOR: list[Callable[[], nn.Module]] = [
+    lambda: anm.Softmax(dim=-1),
+    lambda: anm.LogSoftmax(dim=-1),
+    lambda: anm.Softmin(dim=1),
+    lambda: anm.GLU(),
+    lambda: anm.PReLU(),
+    lambda: anm.RReLU().eval(),
+    lambda: anm.SwiGLU(),
+    lambda: anm.Sparsemax(),
+]
+
+
+@pytest.mark.parametrize("make", VECTOR, ids=lambda f: type(f()).__name__)
+def test_compile_full_graph_with_grad_no_grad_and_inference_mode(make: Callable[[], nn.Module]) -> None:
+    torch._dynamo.reset()
+    act = make()
+    model = nn.Sequential(nn.Linear(4, 8), act).double()
+    compiled = torch.compile(model, fullgraph=True, backend="aot_eager")
+    x = torch.randn(3, 4, dtype=torch.float64)
+    with torch.no_grad():
+        torch.testing.assert_close(compiled(x), model(x))
+    with torch.inference_mode():
+        torch.testing.assert_close(compiled(x), model(x))
+    for a, b in zip(_grads(compiled, x), _grads(model, x)):
+        torch.testing.assert_close(a, b)
+
+
+def test_compile_softmax2d_in_every_grad_mode() -> None:
+    torch._dynamo.reset()
+    compiled = torch.compile(anm.Softmax2d(), fullgraph=True, backend="aot_eager")
+    x = torch.randn(2, 3, 4, 4)
+    for ctx in (torch.no_grad, torch.inference_mode, torch.enable_grad):
+        with ctx():
+            torch.testing.assert_close(compiled(x), torch.nn.Softmax2d()(x))
+
+
+INPLACE = ["ReLU", "ReLU6", "Hardtanh", "Hardsigmoid", "LeakyReLU", "ELU", "CELU", "SELU", "Hardswish", "SiLU", "Mish"]
+
+
+@pytest.mark.parametrize("name", INPLACE)
+def test_compile_inplace_module_whose_input_comes_from_outside_the_graph(name: str) -> None:
+    """``torch.compile(ReLU(inplace=True))(x * 1)``: the gradient is the activation's, not the identity's
+    (compared with torch's module run eagerly: torch 2.13's own compiled SiLU(inplace=True) fails here)."""
+    torch._dynamo.reset()
+    x0 = torch.tensor([-2.0, -0.5, 0.25, 1.5, 7.0], dtype=torch.float64)
+    grads = []
+    for module in (torch.compile(getattr(anm, name)(inplace=True), fullgraph=True, backend="aot_eager"),
+                   getattr(nn, name)(inplace=True)):  # fmt: skip
+        x = x0.clone().requires_grad_()
+        module(x * 1).sum().backward()
+        grads.append(x.grad)
+    torch.testing.assert_close(grads[0], grads[1])
+
+
+def test_compile_graph_break_before_an_inplace_relu() -> None:
+    """A realistic model whose graph breaks just before ReLU(inplace=True): first-layer gradients equal torch's."""
+
+    class Net(nn.Module):
+        def __init__(self, act: nn.Module):
+            super().__init__()
+            self.fc1, self.act, self.fc2 = nn.Linear(6, 16), act, nn.Linear(16, 3)
+
+        def forward(self, x: Tensor) -> Tensor:
+            h = self.fc1(x)
+            torch._dynamo.graph_break()
+            return self.fc2(self.act(h))
+
+    torch._dynamo.reset()
+    ours, theirs = Net(anm.ReLU(inplace=True)).double(), Net(nn.ReLU(inplace=True)).double()
+    theirs.load_state_dict(ours.state_dict())
+    x = torch.randn(8, 6, dtype=torch.float64)
+    for a, b in zip(_grads(torch.compile(ours, backend="aot_eager"), x), _grads(theirs, x)):
+        torch.testing.assert_close(a, b)
+
+
+def test_compile_dynamic_shapes_do_not_recompile() -> None:
+    torch._dynamo.reset()
+    calls = []
+
+    def backend(gm: torch.fx.GraphModule, example: list) -> Callable:
+        calls.append(gm)
+        return gm.forward
+
+    compiled = torch.compile(anm.GELU(), backend=backend, dynamic=True, fullgraph=True)
+    for n in (5, 17, 64):
+        x = torch.randn(n)
+        torch.testing.assert_close(compiled(x), torch.nn.functional.gelu(x))
+    assert len(calls) == 1
+    assert any(str(n.target).startswith("actlab.gelu") for n in calls[0].graph.nodes)
+
+
+def _call_targets(graph: torch.fx.Graph) -> list[str]:
+    return [str(n.target) for n in graph.nodes if n.op == "call_function"]
+
+
+EXPORTED = [anm.Tanh(), anm.GELU(), anm.Softmax(dim=-1), anm.GLU(), anm.PReLU(8), anm.ELU(0.5)]
+
+
+@pytest.mark.parametrize("act", EXPORTED, ids=lambda m: type(m).__name__)
+def test_export_keeps_one_node_and_trains_with_eager_gradients(act: nn.Module) -> None:
+    """The exported program holds the activation as one actlab op (no decomposed formula, no float64
+    casts), keeps it through run_decompositions, and ep.module() trains with eager's gradients."""
+    torch.manual_seed(0)
+    width = 8
+    model = nn.Sequential(nn.Linear(4, width), act, nn.Linear(width // 2 if isinstance(act, anm.GLU) else width, 3))
+    with torch.no_grad():
+        model[0].bias.zero_()
+    x = torch.randn(5, 4)
+    ep = torch.export.export(model, (x,))
+    targets = _call_targets(ep.graph)
+    ours = [t for t in targets if t.startswith(ACTLAB_OPS)]
+    assert len(ours) == 1 and "aten._to_copy.default" not in targets, targets
+    decomposed = _call_targets(ep.run_decompositions().graph)
+    assert sum(t.startswith(ACTLAB_OPS) for t in decomposed) == 1
+    for a, b in zip(_grads(ep.module(), x), _grads(model, x)):
+        torch.testing.assert_close(a, b)
+        assert a is None or a.abs().sum() > 0 or b.abs().sum() == 0
+
+
+def test_export_issue_example_zero_bias_tanh_net_has_nonzero_bias_gradients() -> None:
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Linear(3, 4), anm.Tanh(), nn.Linear(4, 2))
+    with torch.no_grad():
+        for m in (model[0], model[2]):
+            m.bias.zero_()
+    x = torch.randn(6, 3)
+    ep = torch.export.export(model, (x,)).module()
+    (ep(x) ** 2).sum().backward()
+    assert (list(ep.parameters())[1].grad.abs() > 0).all()
+
+
+def test_fx_symbolic_trace_records_actlab_ops() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Linear(4, 8), anm.GELU(), anm.Softmax(dim=-1), anm.PReLU(8), anm.ReLU(inplace=True), anm.GLU(), nn.Linear(4, 2)
+    )
+    gm = torch.fx.symbolic_trace(model)
+    targets = _call_targets(gm.graph)
+    assert any(t.startswith("actlab.gelu") for t in targets) and any(t.startswith("actlab.relu_") for t in targets)
+    assert any("prelu" in t for t in targets) and any("softmax" in t for t in targets)
+    x = torch.randn(3, 4)
+    torch.testing.assert_close(gm(x), model(x))
+    for a, b in zip(_grads(gm, x), _grads(model, x)):
+        torch.testing.assert_close(a, b)
+    assert "actlab" in gm.code
+
+
+def test_jit_trace_passes_its_check_saves_and_loads() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 6), anm.ELU(0.5), anm.PReLU(6), anm.Softmax(dim=-1), anm.Mish()).double()
+    x = torch.randn(3, 4, dtype=torch.float64)
+    traced = torch.jit.trace(model, x, check_inputs=[(torch.randn(5, 4, dtype=torch.float64),)])
+    buffer = io.BytesIO()
+    torch.jit.save(traced, buffer)
+    buffer.seek(0)
+    loaded = torch.jit.load(buffer)
+    torch.testing.assert_close(loaded(x), model(x))
+    for a, b in zip(_grads(loaded, x), _grads(model, x)):
+        torch.testing.assert_close(a, b)
+
+
+def test_jit_script_raises_a_clear_error() -> None:
+    with pytest.raises(ScriptingError, match="torch.jit.trace"):
+        torch.jit.script(nn.Sequential(nn.Linear(2, 2), actlab.nn.ELU()))
