@@ -16,7 +16,8 @@ from . import (
     ops,
 )
 from .convert import ConversionError, ConversionReport, convert
-from .registry import declarations, get, names, register, spec
+from .modules import get
+from .registry import declarations, names, register, spec
 from .spec import Activation, Param
 from .user import plot_activation_function, plot_activation_module
 

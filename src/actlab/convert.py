@@ -31,7 +31,22 @@ from .registry import declarations
 Target = Literal["actlab", "torch"]
 
 _STRUCTURED = ("MultiheadAttention", "AdaptiveLogSoftmaxWithLoss")
-_HOOKS = ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs")
+# every hook a module can carry (forward, forward-pre, full backward, backward-pre, state_dict and
+# load_state_dict), moved to the converted module so guided backprop, gradient logging ... keep working
+_HOOKS = (
+    "_forward_hooks",
+    "_forward_hooks_with_kwargs",
+    "_forward_hooks_always_called",
+    "_forward_pre_hooks",
+    "_forward_pre_hooks_with_kwargs",
+    "_backward_hooks",
+    "_backward_pre_hooks",
+    "_is_full_backward_hook",
+    "_state_dict_hooks",
+    "_state_dict_pre_hooks",
+    "_load_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks",
+)
 
 
 class ConversionError(TypeError):

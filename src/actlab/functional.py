@@ -1,10 +1,15 @@
 """torch.nn.functional-compatible functions, one per declaration.
 
-Same names, signatures and defaults as ``torch.nn.functional`` (``relu``, ``relu_``,
-``gelu(approximate=)``, ``softplus(beta, threshold)``, ``rrelu(training=)``, ``glu(dim)``,
-``softmax(dim, _stacklevel, dtype)`` ...), plus actlab's extras. Every call applies the
-declaration's operator (:mod:`actlab.ops`): the hand-derived derivatives under autograd, forward
-AD, torch.func, torch.compile and torch.export alike.
+The names of ``torch.nn.functional`` are listed below with its signatures and defaults (``relu``,
+``relu_``, ``gelu(approximate=)``, ``softplus(beta, threshold)``, ``rrelu(training=)``,
+``glu(dim)``, ``prelu(input, weight)``, ``softmax(dim, _stacklevel, dtype)`` ...). Every other
+registered declaration (actlab's extras: ``swish``, ``quick_gelu``, ``swiglu``, ``sparsemax``,
+``star_relu``, ... and any declaration added later) is resolved by name through the module's
+``__getattr__``: its functional form is the generic callable of its kind
+(:func:`actlab.functions.function_for`), so a new activation needs no edit here.
+
+Every call applies the declaration's operator (:mod:`actlab.ops`): the hand-derived derivatives
+under autograd, forward AD, torch.func, torch.compile and torch.export alike.
 """
 
 from __future__ import annotations
@@ -19,8 +24,16 @@ from torch import Tensor, fx
 
 from . import activations as A
 from . import ops
-from .errors import DtypeError, ShapeError
-from .functions import ElementwiseFunction, InplaceFunction, check_tensor
+from .errors import ShapeError
+from .functions import (
+    AlongDimFunction,
+    ElementwiseFunction,
+    InplaceFunction,
+    ParametricFunction,
+    check_tensor,
+    function_for,
+)
+from .registry import declarations
 from .spec import Activation
 
 # ---- elementwise: generic functions with torch's signatures --------------------------------------
@@ -46,19 +59,13 @@ selu = ElementwiseFunction(A.exponential.SELU)
 selu_ = InplaceFunction(selu)
 softplus = ElementwiseFunction(A.exponential.Softplus)
 silu = ElementwiseFunction(A.gated.SiLU)
-swish = ElementwiseFunction(A.gated.Swish)
 gelu = ElementwiseFunction(A.gated.GELU)
 mish = ElementwiseFunction(A.gated.Mish)
 hardswish = ElementwiseFunction(A.gated.Hardswish)
-smooth_hardswish = ElementwiseFunction(A.gated.SmoothHardswish)
 hardshrink = ElementwiseFunction(A.shrinkage.Hardshrink)
 softshrink = ElementwiseFunction(A.shrinkage.Softshrink)
 tanhshrink = ElementwiseFunction(A.shrinkage.Tanhshrink)
-quick_gelu = ElementwiseFunction(A.modern.QuickGELU)
-squared_relu = ElementwiseFunction(A.modern.SquaredReLU)
-hard_mish = ElementwiseFunction(A.modern.HardMish)
-squareplus = ElementwiseFunction(A.modern.Squareplus)
-serf = ElementwiseFunction(A.modern.SERF)
+
 
 
 def traceable(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
@@ -164,118 +171,31 @@ def softmax2d(input: Tensor) -> Tensor:
     return ops.operator(A.normalizers.Softmax2d)(input, (-3,))
 
 
-@traceable
-def sparsemax(input: Tensor, dim: int = -1) -> Tensor:
-    r"""Sparsemax along ``dim``: :math:`[x - \tau]_+` summing to 1 (exact zeros)."""
-    return _along(A.sparse.Sparsemax, input, dim)
+# ---- GLU and PReLU: the generic callables of their kinds ---------------------------------------
+glu = AlongDimFunction(A.gated.GLU)
+prelu = ParametricFunction(A.rectifiers.PReLU)
 
 
-@traceable
-def entmax15(input: Tensor, dim: int = -1) -> Tensor:
-    r"""1.5-entmax along ``dim``: :math:`[x/2 - \tau]_+^2` summing to 1 (exact, sort-based)."""
-    return _along(A.sparse.Entmax15, input, dim)
+def __getattr__(name: str) -> Any:
+    """The functional form of any other registered declaration, by its function name (built once)."""
+    fn = _EXTRAS.get(name)
+    if fn is None:
+        decl = next((d for d in declarations() if d.function == name and not d.user_defined), None)
+        if decl is None:
+            raise AttributeError(f"module 'actlab.functional' has no attribute {name!r}")
+        fn = _EXTRAS[name] = function_for(decl)
+    return fn
 
 
-# ---- GLU and its variants: x = [a, b] halves along dim, a * gate(b) -------------------------------
-def _along(decl: type[Activation], input: Tensor, dim: Any, *params: Any) -> Tensor:
-    """Apply a split-gate or sparse declaration along ``dim`` (validated first)."""
-    name = decl.function
-    dim = _dim(name, dim)
-    decl.validate(**dict(zip(decl.params, (dim, *params))))
-    check_tensor(name, input)
-    return ops.operator(decl)(input, (dim, *params))
+def __dir__() -> list[str]:
+    return sorted({*globals(), *(d.function for d in declarations() if not d.user_defined)})
 
 
-@traceable
-def glu(input: Tensor, dim: int = -1) -> Tensor:
-    r"""Gated linear unit: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \sigma(b)`."""
-    return _along(A.gated.GLU, input, dim)
-
-
-@traceable
-def swiglu(input: Tensor, dim: int = -1) -> Tensor:
-    r"""SwiGLU: split ``input`` in halves a, b along ``dim``; :math:`a \otimes b\,\sigma(b)`."""
-    return _along(A.glu_variants.SwiGLU, input, dim)
-
-
-@traceable
-def geglu(input: Tensor, dim: int = -1, approximate: str = "none") -> Tensor:
-    r"""GeGLU: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \mathrm{GELU}(b)`
-    (``approximate="tanh"``: the tanh form of GELU)."""
-    return _along(A.glu_variants.GeGLU, input, dim, approximate)
-
-
-@traceable
-def reglu(input: Tensor, dim: int = -1) -> Tensor:
-    r"""ReGLU: split ``input`` in halves a, b along ``dim``; :math:`a \otimes \max(0, b)`."""
-    return _along(A.glu_variants.ReGLU, input, dim)
-
-
-# ---- learnable tensors: one value, or one per channel (dim 1) ------------------------------------
-def channel_weight(name: str, input: Tensor, weight: Any, what: str) -> Tensor:
-    """``weight`` (1 value, or one per channel = input.size(1)) shaped to broadcast against ``input``."""
-    if not isinstance(weight, Tensor):
-        raise TypeError(f"{name}: {what} must be a Tensor, got {type(weight).__name__}")
-    if weight.dim() > 1:
-        raise ShapeError(f"{name}: {what} must be 0-D or 1-D, got {weight.dim()}-D")
-    n = weight.numel()
-    if n == 1:
-        return weight.reshape(())
-    channels = input.size(1) if input.dim() >= 2 else 1
-    if n != channels:
-        raise ShapeError(
-            f"{name}: Mismatch of parameter numbers and input channel size. Found parameter numbers = "
-            f"{n} and channel size = {channels} (expected 1 or the channel count, input.size(1))."
-        )
-    return weight.reshape((1, n) + (1,) * (input.dim() - 2))
-
-
-def _same_dtype(name: str, input: Tensor, *tensors: Tensor) -> tuple[Tensor, ...]:
-    """Under autocast the tensors take the autocast dtype (as torch's prelu); otherwise their
-    dtypes must be the input's (torch does no type promotion here)."""
-    device = input.device.type
-    if torch.is_autocast_enabled(device) and input.is_floating_point():
-        dt = torch.get_autocast_dtype(device)
-        return tuple(t.to(dt) for t in (input, *tensors))
-    for t in tensors:
-        if t.dtype != input.dtype:
-            raise DtypeError(f"{name}: Type promoting not supported. Got {input.dtype} and {t.dtype}")
-    return (input, *tensors)
-
-
-def _parametric(decl: type[Activation], input: Tensor, *weights: Tensor) -> Tensor:
-    return ops.operator(decl)(input, *weights)
-
-
-@traceable
-def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    r"""PReLU: :math:`\max(0, x) + w \min(0, x)`, ``weight`` of 1 or C (= input.size(1)) slopes."""
-    check_tensor("prelu", input)
-    input, weight = _same_dtype("prelu", input, weight)
-    return _parametric(A.rectifiers.PReLU, input, channel_weight("prelu", input, weight, "weight"))
-
-
-@traceable
-def star_relu(input: Tensor, scale: Tensor, bias: Tensor) -> Tensor:
-    r"""StarReLU: :math:`s \max(0, x)^2 + b` with tensors ``scale`` s and ``bias`` b."""
-    check_tensor("star_relu", input)
-    s = channel_weight("star_relu", input, scale, "scale")
-    b = channel_weight("star_relu", input, bias, "bias")
-    return _parametric(A.modern.StarReLU, input, s, b)
-
-
-@traceable
-def snake(input: Tensor, alpha: Tensor) -> Tensor:
-    r"""Snake: :math:`x + \sin^2(a x)/a` with frequencies ``alpha`` (a -> 0 gives x)."""
-    check_tensor("snake", input)
-    return _parametric(A.modern.Snake, input, channel_weight("snake", input, alpha, "alpha"))
-
-
-__all__ = [
-    "celu", "celu_", "elu", "elu_", "entmax15", "geglu", "gelu", "glu", "hard_mish", "hardshrink",
-    "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "leaky_relu", "leaky_relu_", "log_softmax",
-    "logsigmoid", "mish", "prelu", "quick_gelu", "reglu", "relu", "relu6", "relu_", "rrelu", "rrelu_",
-    "selu", "selu_", "serf", "sigmoid", "silu", "smooth_hardswish", "snake", "softmax", "softmax2d",
-    "softmin", "softplus", "softshrink", "softsign", "sparsemax", "squared_relu", "squareplus",
-    "star_relu", "swiglu", "swish", "tanh", "tanhshrink", "threshold", "threshold_",
+_EXTRAS: dict[str, Any] = {}
+_TORCH_NAMES = [
+    "celu", "celu_", "elu", "elu_", "gelu", "glu", "hardshrink", "hardsigmoid", "hardswish", "hardtanh",
+    "hardtanh_", "leaky_relu", "leaky_relu_", "log_softmax", "logsigmoid", "mish", "prelu", "relu", "relu6",
+    "relu_", "rrelu", "rrelu_", "selu", "selu_", "sigmoid", "silu", "softmax", "softmax2d", "softmin",
+    "softplus", "softshrink", "softsign", "tanh", "tanhshrink", "threshold", "threshold_",
 ]  # fmt: skip
+__all__ = sorted({*_TORCH_NAMES, *(d.function for d in declarations() if not d.user_defined)})

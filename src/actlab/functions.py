@@ -1,9 +1,14 @@
-"""Generic torch.nn.functional-style callables built from a declaration.
+"""Generic torch.nn.functional-style callables built from a declaration, one class per kind.
 
-:class:`ElementwiseFunction` is ``fn(input, <params>, inplace=False)`` with torch's exact
-signature (``inspect.signature``, help(), and CPython's argument errors), the parameters
-validated and coerced (numpy scalars and 0-d tensors become numbers) and the operator applied.
-:class:`InplaceFunction` is its ``fn_`` variant. The functional module lists them by name.
+* :class:`ElementwiseFunction`: ``fn(input, <params>, inplace=False)`` (:class:`InplaceFunction`
+  is its ``fn_`` variant);
+* :class:`AlongDimFunction`: ``fn(input, dim=-1, <params>)`` for normalisers and split gates;
+* :class:`ParametricFunction`: ``fn(input, <tensors>)`` for learnable activations, each tensor of
+  one value or one per channel (dim 1).
+
+Each has its exact signature (``inspect.signature``, help(), and CPython's argument errors),
+validates and coerces its parameters (numpy scalars and 0-d tensors become numbers) and applies
+the operator. :func:`function_for` picks the class by the declaration's kind.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import torch
 from torch import Tensor, fx
 
 from . import ops
 from .binding import Signature
-from .spec import Activation, Elementwise, Param
+from .errors import DtypeError, ShapeError
+from .spec import Activation, Elementwise, Normalizer, Param, Parametric, SplitGate
 
 
 def check_tensor(name: str, x: Any) -> None:
@@ -119,3 +126,125 @@ class InplaceFunction:
 
     def __reduce__(self) -> str:
         return self.__name__
+
+
+class _Callable:
+    """Shared parts: name, docs, signature, pickling by reference, fx leaf recording."""
+
+    signature: Signature
+
+    def _setup(self, decl: type[Activation], names: tuple[str, ...], defaults: list[Any]) -> None:
+        self.decl = decl
+        self.operator = ops.operator(decl)
+        self.signature = Signature(decl.function, names, defaults)
+        self.__name__ = self.__qualname__ = decl.function
+        self.__doc__ = decl.__doc__
+        self.__module__ = "actlab.functional"
+        self.__signature__ = self.signature.inspect
+
+    def _input(self, args: tuple, kwargs: dict[str, Any]) -> tuple[Any, tuple]:
+        if args:
+            return args[0], args[1:]
+        if "input" in kwargs:
+            return kwargs.pop("input"), ()
+        raise TypeError(f"{self.__name__}() missing 1 required positional argument: 'input'")
+
+    def _trace(self, args: tuple, kwargs: dict[str, Any]) -> Any:
+        """The fx Proxy of a call to this function (a leaf) when an argument is a Proxy, else None."""
+        for a in (*args, *kwargs.values()):
+            if isinstance(a, fx.Proxy):
+                return a.tracer.create_proxy("call_function", self, args, kwargs)
+        return None
+
+    def __repr__(self) -> str:
+        return f"<actlab.functional.{self.__name__}>"
+
+    def __reduce__(self) -> str:
+        return self.__name__
+
+
+class AlongDimFunction(_Callable):
+    """``fn(input, dim=-1, <params>)`` of a normaliser or split-gate declaration."""
+
+    def __init__(self, decl: type[Activation]):
+        names = tuple(decl.op_params())
+        defaults = [p.default for p in decl.op_params().values()]
+        self._setup(decl, names, defaults)
+        self.check = ParamChecker(decl, names)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        traced = self._trace(args, kwargs)
+        if traced is not None:
+            return traced
+        x, rest = self._input(args, kwargs)
+        values = self.signature.bind(rest, kwargs)
+        dim = values[0]
+        if not isinstance(dim, int) or isinstance(dim, bool):
+            if not hasattr(dim, "__index__") or isinstance(dim, bool):
+                raise TypeError(f"{self.__name__}(): argument 'dim' must be int, not {type(dim).__name__}")
+            values[0] = dim.__index__()
+        check_tensor(self.__name__, x)
+        return self.operator(x, self.check(values))
+
+
+class ParametricFunction(_Callable):
+    """``fn(input, <tensors>)`` of a learnable declaration: each tensor one value or one per
+    channel (input.size(1)), in the input's dtype (autocast casts both, as torch's prelu)."""
+
+    def __init__(self, decl: type[Parametric]):
+        names = tuple(decl.tensor_params)
+        self._setup(decl, names, [Signature.REQUIRED] * len(names))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        traced = self._trace(args, kwargs)
+        if traced is not None:
+            return traced
+        x, rest = self._input(args, kwargs)
+        tensors = self.signature.bind(rest, kwargs)
+        check_tensor(self.__name__, x)
+        x, *tensors = same_dtype(self.__name__, x, *tensors)
+        shaped = [channel_weight(self.__name__, x, t, n) for t, n in zip(tensors, self.signature.names)]
+        return self.operator(x, *shaped)
+
+
+def same_dtype(name: str, input: Tensor, *tensors: Any) -> tuple[Tensor, ...]:
+    """Under autocast the tensors take the autocast dtype (as torch's prelu); otherwise their
+    dtypes must be the input's (torch does no type promotion here)."""
+    device = input.device.type
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}: expected Tensor arguments, got {type(t).__name__}")
+    if torch.is_autocast_enabled(device) and input.is_floating_point():
+        dt = torch.get_autocast_dtype(device)
+        return tuple(t.to(dt) for t in (input, *tensors))
+    for t in tensors:
+        if t.dtype != input.dtype:
+            raise DtypeError(f"{name}: Type promoting not supported. Got {input.dtype} and {t.dtype}")
+    return (input, *tensors)
+
+
+def channel_weight(name: str, input: Tensor, weight: Tensor, what: str) -> Tensor:
+    """``weight`` (1 value, or one per channel = input.size(1)) shaped to broadcast against ``input``."""
+    if weight.dim() > 1:
+        raise ShapeError(f"{name}: {what} must be 0-D or 1-D, got {weight.dim()}-D")
+    n = weight.numel()
+    if n == 1:
+        return weight.reshape(())
+    channels = input.size(1) if input.dim() >= 2 else 1
+    if n != channels:
+        raise ShapeError(
+            f"{name}: Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+            f"{n} and channel size = {channels} (expected 1 or the channel count, input.size(1))."
+        )
+    return weight.reshape((1, n) + (1,) * (input.dim() - 2))
+
+
+def function_for(decl: type[Activation]) -> Any:
+    """The functional callable of ``decl``, by its kind."""
+    if issubclass(decl, Elementwise):
+        return ElementwiseFunction(decl)
+    if issubclass(decl, (Normalizer, SplitGate)):
+        return AlongDimFunction(decl)
+    if issubclass(decl, Parametric):
+        return ParametricFunction(decl)
+    raise TypeError(f"{decl.name}: no functional form for its kind")

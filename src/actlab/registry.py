@@ -3,10 +3,6 @@ which register a user's own module or autograd Function class as an activation."
 
 from __future__ import annotations
 
-from typing import Any
-
-from torch import nn
-
 from .spec import Activation
 
 _REGISTRY: dict[str, type[Activation]] = {}
@@ -38,14 +34,6 @@ def spec(name: str) -> type[Activation]:
         if n.lower() == low or getattr(d, "function", "").lower() == low:
             return d
     raise KeyError(f"unknown activation {name!r}; known: {', '.join(_REGISTRY)}")
-
-
-def get(name: str, **params: Any) -> nn.Module:
-    """A module for ``name`` built with ``params`` (torch.nn's keyword names)."""
-    decl = spec(name)
-    if decl.module_class is None:
-        raise KeyError(f"{decl.name} has no module class")
-    return decl.module_class(**params)
 
 
 def declarations() -> list[type[Activation]]:

@@ -310,6 +310,8 @@ class Parametric(Activation):
 
     kind = "parametric"
     tensor_params: ClassVar[tuple[str, ...]] = ()
+    initial: ClassVar[Mapping[str, str]] = {}  # tensor -> the constructor parameter of its initial value
+    channels: ClassVar[str | None] = None  # constructor parameter giving the values per tensor (1 or C)
 
     @classmethod
     def op_params(cls) -> Mapping[str, Param]:

@@ -205,6 +205,7 @@ class StarReLU(Parametric):
 
     function, family = "star_relu", "rectifier"
     tensor_params = ("scale", "bias")
+    initial = {"scale": "scale_value", "bias": "bias_value"}
     params = {
         "scale_value": Param(
             STAR_RELU_SCALE, "initial scale s", finite, "finite", sample=(0.5, 1.5), plot=(STAR_RELU_SCALE,)
@@ -309,6 +310,7 @@ class Snake(Parametric):
 
     function, family = "snake", "periodic"
     tensor_params = ("alpha",)
+    initial, channels = {"alpha": "alpha"}, "in_features"
     params = {
         "in_features": Param(1, "number of frequencies: 1 or the channel count", None, ">= 1"),
         "alpha": Param(

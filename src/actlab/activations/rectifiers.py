@@ -163,6 +163,7 @@ class PReLU(Parametric):
 
     function, torch_name, family = "prelu", "PReLU", "rectifier"
     tensor_params = ("weight",)
+    initial, channels = {"weight": "init"}, "num_parameters"
     params = {
         "num_parameters": Param(1, "number of slopes: 1 or the channel count", None, ">= 1"),
         "init": Param(0.25, "initial slope", finite, "finite", sample=(0.0, 0.5), plot=(0.25,)),

@@ -56,7 +56,7 @@ def _np(t: Tensor) -> np.ndarray:
 
 
 def _module(decl: type[Activation], p: dict[str, Any]) -> torch.nn.Module:
-    from ..registry import get
+    from ..modules import get
 
     m = get(decl.name, **module_kwargs(decl, p))
     return m.to(torch.float64).eval()

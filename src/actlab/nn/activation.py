@@ -1,12 +1,11 @@
-"""Activation modules, drop-in for torch.nn's.
+"""The activation modules of torch.nn, drop-in.
 
-Each module subclasses :class:`torch.nn.Module` (never torch's activation classes) and has
-torch.nn's class name, constructor signature, defaults, attributes, ``__constants__``,
-``extra_repr`` and argument errors. ``forward`` applies the declaration's operator
-(:mod:`actlab.ops`). Elementwise modules come from one generic class,
-:func:`elementwise_module`; a handful whose constructors differ from the pattern (Hardtanh's
-deprecated keywords, ReLU6, PReLU's weight, RReLU's training mode, the softmax family, GLU) are
-written out below, still using the declarations for the math.
+Each subclasses :class:`torch.nn.Module` (never torch's activation classes) and has torch.nn's
+class name, constructor signature, defaults, attributes, ``__constants__``, ``extra_repr`` and
+argument errors; ``forward`` applies the declaration's operator (:mod:`actlab.ops`). Most are the
+generic class of their kind (:mod:`actlab.nn.generic`); the few whose constructors differ from the
+pattern (Hardtanh's deprecated keywords, ReLU6, PReLU's weight, RReLU's training mode, the softmax
+family's legacy ``dim=None``) are written out below, still using the declarations for the math.
 """
 
 from __future__ import annotations
@@ -19,92 +18,8 @@ from torch import Tensor, nn
 
 from .. import activations as A
 from .. import functional as F
-from .. import ops
-from ..binding import Signature
-from ..errors import ScriptingError
 from ..functions import ParamChecker
-from ..spec import Activation, Elementwise
-
-
-class ActivationModule(nn.Module):
-    """Base of actlab's activation modules; ``decl`` is the declaration it is built from."""
-
-    decl: ClassVar[type[Activation]]
-
-    def __prepare_scriptable__(self) -> nn.Module:
-        """``torch.jit.script`` calls this first: say clearly why it cannot work and what does."""
-        raise ScriptingError(
-            f"actlab.nn.{type(self).__name__} cannot be compiled by torch.jit.script: its forward applies "
-            "actlab operators through Python (operator objects and the torch.func Function tower), which "
-            "TorchScript cannot compile. Use torch.jit.trace (the trace records torch.ops.actlab.* calls and "
-            "can be saved), torch.compile or torch.export; all keep the hand-derived derivatives."
-        )
-
-    def extra_repr(self) -> str:
-        values = [(k, getattr(self, k)) for k in self.decl.params]
-        if self.decl.repr_positional:
-            parts = [str(v) for _, v in values]
-        else:
-            parts = [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in values]
-        if getattr(self, "inplace", False) and self.decl.repr_inplace:
-            parts.append("inplace=True")
-        return ", ".join(parts)
-
-
-class ElementwiseModule(ActivationModule):
-    """Generic module of an elementwise declaration: its parameters are attributes (torch's names),
-    validated at construction; ``forward`` applies the operator."""
-
-    decl: ClassVar[type[Elementwise]]
-    signature: ClassVar[Signature | None] = None
-    checker: ClassVar[ParamChecker]
-    inplace: bool = False
-
-    def setup(self, args: tuple, kwargs: dict[str, Any]) -> None:
-        values = self.signature.bind(args, kwargs)
-        if self.decl.inplace:
-            self.inplace = values.pop()
-        values = self.checker(values)
-        self.decl.validate_init(**dict(zip(self.decl.params, values)))
-        for k, v in zip(self.decl.params, values):
-            setattr(self, k, v)
-
-    def forward(self, input: Tensor) -> Tensor:
-        params = tuple(getattr(self, k) for k in self.decl.params)
-        if isinstance(input, torch.fx.Proxy):
-            operator = ops.operator(self.decl)
-            return (operator.op_ if self.inplace else operator.op)(input, *params)
-        return ops.operator(self.decl)(input, params, self.inplace)
-
-
-def elementwise_module(decl: type[Elementwise]) -> type[ElementwiseModule]:
-    """The module class of ``decl``, named as torch's, with ``__init__(self, <params>, inplace=False)``.
-    Parameterless ones keep nn.Module's constructor (as torch's Sigmoid, Tanh ...)."""
-    names, defaults = list(decl.params), [p.default for p in decl.params.values()]
-    defaults = [Signature.REQUIRED if d is None else d for d in defaults]
-    if decl.inplace:
-        names, defaults = [*names, "inplace"], [*defaults, False]
-    attrs: dict[str, Any] = {
-        "__doc__": decl.__doc__,
-        "__module__": "actlab.nn",
-        "__qualname__": decl.name,
-        "decl": decl,
-        "checker": ParamChecker(decl, tuple(decl.params)),
-    }
-    if names:
-        signature = Signature(f"{decl.name}.__init__", names, defaults, first="self")
-
-        def __init__(self: ElementwiseModule, *args: Any, **kwargs: Any) -> None:
-            nn.Module.__init__(self)
-            self.setup(args, kwargs)
-
-        __init__.__signature__ = signature.inspect
-        __init__.__qualname__ = f"{decl.name}.__init__"
-        attrs.update({"__init__": __init__, "signature": signature, "__constants__": names})
-    cls = type(decl.name, (ElementwiseModule,), attrs)
-    decl.module_class = cls
-    return cls
-
+from .generic import ActivationModule, along_dim_module, elementwise_module
 
 Sigmoid = elementwise_module(A.sigmoidal.Sigmoid)
 Tanh = elementwise_module(A.sigmoidal.Tanh)
@@ -119,19 +34,13 @@ CELU = elementwise_module(A.exponential.CELU)
 SELU = elementwise_module(A.exponential.SELU)
 Softplus = elementwise_module(A.exponential.Softplus)
 SiLU = elementwise_module(A.gated.SiLU)
-Swish = elementwise_module(A.gated.Swish)
 GELU = elementwise_module(A.gated.GELU)
 Mish = elementwise_module(A.gated.Mish)
 Hardswish = elementwise_module(A.gated.Hardswish)
-SmoothHardswish = elementwise_module(A.gated.SmoothHardswish)
 Hardshrink = elementwise_module(A.shrinkage.Hardshrink)
 Softshrink = elementwise_module(A.shrinkage.Softshrink)
 Tanhshrink = elementwise_module(A.shrinkage.Tanhshrink)
-QuickGELU = elementwise_module(A.modern.QuickGELU)
-SquaredReLU = elementwise_module(A.modern.SquaredReLU)
-HardMish = elementwise_module(A.modern.HardMish)
-Squareplus = elementwise_module(A.modern.Squareplus)
-SERF = elementwise_module(A.modern.SERF)
+
 
 
 def _own(cls: type[ActivationModule]) -> type[ActivationModule]:
@@ -293,24 +202,10 @@ class Softmax2d(ActivationModule):
         return F.softmax2d(input)
 
 
-@_own
-class GLU(ActivationModule):
-    __doc__ = A.gated.GLU.__doc__
-    __constants__ = ["dim"]
-    decl = A.gated.GLU
-
-    def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.glu(input, self.dim)
-
+GLU = along_dim_module(A.gated.GLU)
 
 __all__ = [
-    "ActivationModule", "ElementwiseModule", "elementwise_module",
     "Sigmoid", "Tanh", "Softsign", "Hardsigmoid", "Hardtanh", "LogSigmoid", "Threshold", "ReLU", "ReLU6",
-    "LeakyReLU", "PReLU", "RReLU", "ELU", "CELU", "SELU", "Softplus", "SiLU", "Swish", "GELU", "Mish",
-    "Hardswish", "SmoothHardswish", "Hardshrink", "Softshrink", "Tanhshrink", "Softmax", "Softmin",
-    "LogSoftmax", "Softmax2d", "GLU", "QuickGELU", "SquaredReLU", "HardMish", "Squareplus", "SERF",
+    "LeakyReLU", "PReLU", "RReLU", "ELU", "CELU", "SELU", "Softplus", "SiLU", "GELU", "Mish", "Hardswish",
+    "Hardshrink", "Softshrink", "Tanhshrink", "Softmax", "Softmin", "LogSoftmax", "Softmax2d", "GLU",
 ]  # fmt: skip

@@ -1,7 +1,6 @@
-"""Modules of the non-elementwise modern activations: SwiGLU, GeGLU, ReGLU (split input, second
-half gated), Sparsemax, Entmax15, and the learnable StarReLU (timm's signature) and Snake
-(BigVGAN's). The elementwise ones (QuickGELU, SquaredReLU, ...) are generated in
-:mod:`actlab.nn.activation`."""
+"""The learnable modern activations whose constructors follow their reference implementations:
+StarReLU (timm's signature) and Snake (BigVGAN's). Every other extra is the generic module of its
+kind (:mod:`actlab.nn.generic`), resolved by name in :mod:`actlab.nn`."""
 
 from __future__ import annotations
 
@@ -12,55 +11,9 @@ from torch import Tensor, nn
 
 from .. import functional as F
 from ..registry import spec
-from .activation import ActivationModule
+from .generic import ActivationModule
 
-__all__ = ["SwiGLU", "GeGLU", "ReGLU", "Sparsemax", "Entmax15", "StarReLU", "Snake"]
-
-
-class _DimModule(ActivationModule):
-    __constants__ = ["dim"]
-
-    def __init__(self, dim: int = -1) -> None:
-        super().__init__()
-        self.dim = dim
-        self.decl.validate(dim=dim)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return getattr(F, self.decl.function)(input, self.dim)
-
-
-class SwiGLU(_DimModule):
-    __doc__ = spec("SwiGLU").__doc__
-    decl = spec("SwiGLU")
-
-
-class ReGLU(_DimModule):
-    __doc__ = spec("ReGLU").__doc__
-    decl = spec("ReGLU")
-
-
-class Sparsemax(_DimModule):
-    __doc__ = spec("Sparsemax").__doc__
-    decl = spec("Sparsemax")
-
-
-class Entmax15(_DimModule):
-    __doc__ = spec("Entmax15").__doc__
-    decl = spec("Entmax15")
-
-
-class GeGLU(ActivationModule):
-    __doc__ = spec("GeGLU").__doc__
-    __constants__ = ["dim", "approximate"]
-    decl = spec("GeGLU")
-
-    def __init__(self, dim: int = -1, approximate: str = "none") -> None:
-        super().__init__()
-        self.dim, self.approximate = dim, approximate
-        self.decl.validate(dim=dim, approximate=approximate)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.geglu(input, self.dim, self.approximate)
+__all__ = ["StarReLU", "Snake"]
 
 
 class StarReLU(ActivationModule):
@@ -118,5 +71,5 @@ class Snake(ActivationModule):
         return f"in_features={self.in_features}, alpha={self.alpha_init}"
 
 
-for _cls in (SwiGLU, GeGLU, ReGLU, Sparsemax, Entmax15, StarReLU, Snake):
+for _cls in (StarReLU, Snake):
     _cls.decl.module_class = _cls
