@@ -214,3 +214,22 @@ def test_adaptive_log_softmax_head_converts_with_equal_loss_and_gradients():
     assert conv["head"].cutoffs == [5, 15, 30] and conv["head"].head.weight is not None
     _assert_same(run(ref), run(conv))
     _assert_same(run(ref), run(actlab.convert(conv, to="torch")), exact=True)
+
+
+def test_convert_keeps_every_hook_kind_both_ways():
+    """Forward, forward-pre, full backward, backward-pre and state_dict hooks survive the swap
+    (guided backprop and gradient logging keep working), and the round trip back to torch."""
+    model = nn.Sequential(nn.Linear(3, 3), nn.ReLU())
+    seen: list[str] = []
+    act = model[1]
+    act.register_forward_pre_hook(lambda m, i: seen.append("forward_pre"))
+    act.register_forward_hook(lambda m, i, o: seen.append("forward"))
+    act.register_full_backward_pre_hook(lambda m, go: seen.append("backward_pre"))
+    act.register_full_backward_hook(lambda m, gi, go: seen.append("backward"))
+    act._register_state_dict_hook(lambda m, sd, prefix, local: seen.append("state_dict"))
+    x = torch.randn(2, 3, requires_grad=True)
+    for converted in (actlab.convert(model), actlab.convert(actlab.convert(model), to="torch")):
+        seen.clear()
+        converted(x).sum().backward()
+        converted.state_dict()
+        assert seen == ["forward_pre", "forward", "backward_pre", "backward", "state_dict"]

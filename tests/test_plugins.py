@@ -45,7 +45,7 @@ def test_import_file_for_any_command(workdir: Path, capsys) -> None:
     (workdir / "mine.py").write_text(MODULE.format(name="PlugFile"))
     assert main(["--import", "mine.py", "show", "PlugFile", "--out", str(workdir)]) == 0
     out = capsys.readouterr().out
-    assert "PlugFile  (user)" in out and "kinks:      0 on" in out and "smoothness: C0" in out
+    assert "PlugFile  (user, elementwise)" in out and "kinks:      0 on" in out and "smoothness: C0" in out
     assert (workdir / "PlugFile.png").is_file()
 
 

@@ -173,7 +173,7 @@ def softmax2d(input: Tensor) -> Tensor:
 
 # ---- GLU and PReLU: the generic callables of their kinds ---------------------------------------
 glu = AlongDimFunction(A.gated.GLU)
-prelu = ParametricFunction(A.rectifiers.PReLU)
+prelu = ParametricFunction(A.rectifiers.PReLU, strict=True)
 
 
 def __getattr__(name: str) -> Any:

@@ -189,11 +189,14 @@ class AlongDimFunction(_Callable):
 
 class ParametricFunction(_Callable):
     """``fn(input, <tensors>)`` of a learnable declaration: each tensor one value or one per
-    channel (input.size(1)), in the input's dtype (autocast casts both, as torch's prelu)."""
+    channel (input.size(1)). Under autocast everything takes the autocast dtype (as torch's prelu);
+    otherwise the tensors are cast to the input's dtype (a differentiable cast: float32 weights
+    train a bfloat16 layer), or with ``strict`` (PReLU, as torch) must already have it."""
 
-    def __init__(self, decl: type[Parametric]):
+    def __init__(self, decl: type[Parametric], strict: bool = False):
         names = tuple(decl.tensor_params)
         self._setup(decl, names, [Signature.REQUIRED] * len(names))
+        self.strict = strict
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
         traced = self._trace(args, kwargs)
@@ -202,25 +205,22 @@ class ParametricFunction(_Callable):
         x, rest = self._input(args, kwargs)
         tensors = self.signature.bind(rest, kwargs)
         check_tensor(self.__name__, x)
-        x, *tensors = same_dtype(self.__name__, x, *tensors)
+        for t, n in zip(tensors, self.signature.names):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"{self.__name__}: {n} must be a Tensor, got {type(t).__name__}")
+        x, *tensors = self.dtypes(x, tensors)
         shaped = [channel_weight(self.__name__, x, t, n) for t, n in zip(tensors, self.signature.names)]
         return self.operator(x, *shaped)
 
-
-def same_dtype(name: str, input: Tensor, *tensors: Any) -> tuple[Tensor, ...]:
-    """Under autocast the tensors take the autocast dtype (as torch's prelu); otherwise their
-    dtypes must be the input's (torch does no type promotion here)."""
-    device = input.device.type
-    for t in tensors:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{name}: expected Tensor arguments, got {type(t).__name__}")
-    if torch.is_autocast_enabled(device) and input.is_floating_point():
-        dt = torch.get_autocast_dtype(device)
-        return tuple(t.to(dt) for t in (input, *tensors))
-    for t in tensors:
-        if t.dtype != input.dtype:
-            raise DtypeError(f"{name}: Type promoting not supported. Got {input.dtype} and {t.dtype}")
-    return (input, *tensors)
+    def dtypes(self, x: Tensor, tensors: list[Tensor]) -> tuple[Tensor, ...]:
+        device = x.device.type
+        if torch.is_autocast_enabled(device) and x.is_floating_point():
+            dt = torch.get_autocast_dtype(device)
+            return tuple(t.to(dt) for t in (x, *tensors))
+        for t in tensors:
+            if t.dtype != x.dtype and (self.strict or not t.is_floating_point()):
+                raise DtypeError(f"{self.__name__}: Type promoting not supported. Got {x.dtype} and {t.dtype}")
+        return (x, *(t.to(x.dtype) for t in tensors))
 
 
 def channel_weight(name: str, input: Tensor, weight: Tensor, what: str) -> Tensor:
