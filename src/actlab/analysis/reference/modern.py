@@ -1,12 +1,12 @@
 """128-bit ground truth of the modern elementwise activations (QuickGELU, SquaredReLU,
 HardMish, Squareplus, SERF) for the accuracy sweep; registered into
-:data:`actlab.analysis.reference.REFERENCES` on import (reference.py imports this module last)."""
+:data:`actlab.analysis.reference.REFERENCES` on import."""
 
 from __future__ import annotations
 
 from mpmath import mp, mpf
 
-from .reference import NAN, SILU_DF_ZERO, _inf, _nan, _ref, _swish, _swish_prime, _zero_of, sigmoid, softplus
+from .core import NAN, SILU_DF_ZERO, _inf, _nan, _ref, _swish, _swish_prime, _zero_of, sigmoid, softplus
 
 QUICK_GELU_BETA = mpf(1.702)  # the declaration's float64 constant, exactly
 

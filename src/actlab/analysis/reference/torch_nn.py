@@ -1,143 +1,35 @@
-"""128-bit ground truth for the accuracy sweep: every activation and its derivative in mpmath.
-
-Each entry of :data:`REFERENCES` (keyed by declaration name) gives ``f(x, **p)`` and
-``df(x, **p)`` on ``mpmath.mpf`` inputs, written from cancellation-free formulas
-(``expm1``/``log1p``, :math:`\\sigma(x)\\sigma(-x)`, ``erfc``, a Bernoulli series for
-:math:`x - \\tanh x`), plus the zeros of f' (the sweep excludes +-0.05 around them from the
-derivative bound: relative accuracy of a value that crosses zero is not defined there).
-
-Conventions at kinks, infinities and NaN follow the declarations (and torch): the reference
-is the function the op claims to compute, not a different subgradient.
-"""
+"""128-bit references of torch.nn's elementwise activations (and the seed's Swish and
+SmoothHardswish), each written from a cancellation-free formula."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 import mpmath
 from mpmath import mp, mpf
 
-PRECISION = 128  # bits of the ground truth
-NAN = mpf("nan")
-INF = mpf("inf")
-
-RefFn = Callable[..., Any]
-
-
-@dataclass(frozen=True)
-class Reference:
-    """Ground truth of one activation: f, f' and the zeros of f' (for given parameters)."""
-
-    f: RefFn
-    df: RefFn
-    df_zeros: Callable[..., tuple[float, ...]] = field(default=lambda **p: ())
-
-
-REFERENCES: dict[str, Reference] = {}
-
-
-def _ref(name: str, df_zeros: Callable[..., tuple[float, ...]] | None = None):
-    def deco(cls: type) -> type:
-        REFERENCES[name] = Reference(cls.f, cls.df, df_zeros or (lambda **p: ()))
-        return cls
-
-    return deco
+from .core import (
+    INF,
+    NAN,
+    SILU_DF_ZERO,
+    _inf,
+    _nan,
+    _ref,
+    _swish,
+    _swish_prime,
+    _zero_of,
+    normal_cdf,
+    normal_pdf,
+    sech2,
+    sigmoid,
+    sigmoid_prime,
+    softplus,
+    tanh,
+    x_minus_tanh,
+)
 
 
-def _nan(x: mpf) -> bool:
-    return mpmath.isnan(x)
-
-
-def _inf(x: mpf) -> bool:
-    return mpmath.isinf(x)
-
-
-# ---- shared cancellation-free building blocks --------------------------------------------
-def sigmoid(x: mpf) -> mpf:
-    r""":math:`\sigma(x)`; the exponent is never positive."""
-    if _nan(x):
-        return NAN
-    e = mp.exp(-abs(x))
-    return 1 / (1 + e) if x >= 0 else e / (1 + e)
-
-
-def sigmoid_prime(x: mpf) -> mpf:
-    r""":math:`\sigma'(x) = e^{-|x|}/(1 + e^{-|x|})^2`."""
-    if _nan(x):
-        return NAN
-    e = mp.exp(-abs(x))
-    return e / (1 + e) ** 2
-
-
-def tanh(x: mpf) -> mpf:
-    r""":math:`\tanh x = -\operatorname{expm1}(-2|x|)/(2 + \operatorname{expm1}(-2|x|))` with the sign of x."""
-    if _nan(x):
-        return NAN
-    t = mp.expm1(-2 * abs(x))
-    return mpmath.sign(x) * (-t / (2 + t))
-
-
-def sech2(x: mpf) -> mpf:
-    r""":math:`\operatorname{sech}^2 x = 4e^{-2|x|}/(1 + e^{-2|x|})^2`."""
-    if _nan(x):
-        return NAN
-    e = mp.exp(-2 * abs(x))
-    return 4 * e / (1 + e) ** 2
-
-
-def softplus(x: mpf) -> mpf:
-    r""":math:`\log(1 + e^x) = \max(x, 0) + \operatorname{log1p}(e^{-|x|})`."""
-    if _nan(x):
-        return NAN
-    if _inf(x):
-        return INF if x > 0 else mpf(0)
-    return max(x, 0) + mp.log1p(mp.exp(-abs(x)))
-
-
-def normal_cdf(x: mpf) -> mpf:
-    return mp.erfc(-x / mp.sqrt(2)) / 2
-
-
-def normal_pdf(x: mpf) -> mpf:
-    return mp.exp(-(x * x) / 2) / mp.sqrt(2 * mp.pi)
-
-
-@lru_cache(maxsize=1)
-def _tanh_series() -> tuple[mpf, ...]:
-    r"""Coefficients c_n of :math:`x - \tanh x = \sum_{n \ge 2} c_n x^{2n-1}` (Bernoulli numbers)."""
-    with mp.workprec(PRECISION + 32):
-        return tuple(
-            -(mpf(2) ** (2 * n)) * (mpf(2) ** (2 * n) - 1) * mp.bernoulli(2 * n) / mp.factorial(2 * n)
-            for n in range(2, 60)
-        )
-
-
-def x_minus_tanh(x: mpf) -> mpf:
-    r""":math:`x - \tanh x`, by its Taylor series for |x| < 1/2 (no cancellation)."""
-    if _nan(x) or _inf(x):
-        return x
-    if abs(x) >= 0.5:
-        return x - tanh(x)
-    x2, acc, term_x = x * x, mpf(0), x * x * x
-    for c in _tanh_series():
-        term = c * term_x
-        acc += term
-        if abs(term) < abs(acc) * mpf(2) ** (-PRECISION - 8):
-            break
-        term_x *= x2
-    return acc
-
-
-def _zero_of(fn: Callable[[mpf], mpf], guess: float) -> float:
-    with mp.workprec(PRECISION):
-        return float(mp.findroot(fn, mpf(guess)))
-
-
-# ---- sigmoidal --------------------------------------------------------------------------
 @_ref("Sigmoid")
 class _Sigmoid:
     def f(x):
@@ -292,27 +184,6 @@ class _Softplus:
 
 
 # ---- gated ------------------------------------------------------------------------------
-def _swish(x: mpf, beta: mpf) -> mpf:
-    if _nan(x):
-        return NAN
-    if _inf(x):
-        return x if x * beta > 0 else mpf(0)
-    return x * sigmoid(beta * x)
-
-
-def _swish_prime(x: mpf, beta: mpf) -> mpf:
-    r""":math:`\sigma(z)(1 + z\sigma(-z))`, z = beta x."""
-    if _nan(x):
-        return NAN
-    z = beta * x
-    if _inf(z):
-        return mpf(1) if z > 0 else mpf(0)
-    return sigmoid(z) * (1 + z * sigmoid(-z))
-
-
-SILU_DF_ZERO = -1.2784645427610738  # root of 1 + x sigma(-x)
-
-
 @_ref("SiLU", lambda: (SILU_DF_ZERO,))
 class _SiLU:
     def f(x):
@@ -465,59 +336,3 @@ class _Tanhshrink:
 
     def df(x):
         return tanh(x) ** 2
-
-
-# ---- evaluation ---------------------------------------------------------------------------
-def reference(name: str) -> Reference:
-    """The ground truth of declaration ``name``."""
-    try:
-        return REFERENCES[name]
-    except KeyError:
-        raise KeyError(f"no 128-bit reference for {name!r}; known: {', '.join(REFERENCES)}") from None
-
-
-def evaluate(fn: RefFn, xs: list[float], params: dict[str, Any]) -> list[float]:
-    """``fn`` at each float input at 128 bits, rounded once to float64 (enough to size an ulp32)."""
-    out = []
-    with mp.workprec(PRECISION):
-        for x in xs:
-            out.append(float(fn(mpf(x), **params)))
-    return out
-
-
-# ---- normalisers (per entry of a row) ---------------------------------------------------------
-def softmax_row(row: list[float]) -> list[mpf]:
-    xs = [mpf(v) for v in row]
-    m = max(xs)
-    e = [mp.exp(v - m) for v in xs]
-    s = mpmath.fsum(e)
-    return [v / s for v in e]
-
-
-def log_softmax_row(row: list[float]) -> list[mpf]:
-    xs = [mpf(v) for v in row]
-    m = max(xs)
-    lse = mp.log(mpmath.fsum(mp.exp(v - m) for v in xs))
-    return [(v - m) - lse for v in xs]
-
-
-def normalizer_rows(name: str, rows: list[list[float]]) -> tuple[list[list[float]], list[list[float]]]:
-    """Forward and vector-Jacobian product with g = e_0 (the gradient of output entry 0),
-    per entry, for Softmax, Softmin and LogSoftmax."""
-    fwd, der = [], []
-    with mp.workprec(PRECISION):
-        for row in rows:
-            if name == "LogSoftmax":
-                y = log_softmax_row(row)
-                p = [mp.exp(v) for v in y]
-                d = [(1 if j == 0 else 0) - p[j] for j in range(len(row))]
-            else:
-                sign = -1 if name == "Softmin" else 1
-                y = softmax_row([sign * v for v in row])
-                d = [sign * y[j] * ((1 if j == 0 else 0) - y[0]) for j in range(len(row))]
-            fwd.append([float(v) for v in y])
-            der.append([float(v) for v in d])
-    return fwd, der
-
-
-from . import reference_modern  # noqa: E402, F401  (registers QuickGELU ... SERF)
