@@ -172,7 +172,7 @@ void register_rule_op(
 }  // namespace
 }  // namespace actlab
 
-TORCH_LIBRARY(actlab_native, m) {
+TORCH_LIBRARY_FRAGMENT(actlab_native, m) {  // a fragment: the loader may define other actlab_native ops
   m.def("register_rule(str op, str backward, int tensors, int[] inputs, int[] outputs, bool inplace) -> ()");
 }
 
