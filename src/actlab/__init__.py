@@ -16,6 +16,7 @@ from . import (
     ops,
 )
 from .convert import ConversionError, ConversionReport, convert
+from .mappings import register_mapping
 from .modules import get
 from .registry import declarations, names, register, spec
 from .spec import Activation, Param
@@ -41,5 +42,6 @@ __all__ = [
     "plot_activation_function",
     "plot_activation_module",
     "register",
+    "register_mapping",
     "spec",
 ]

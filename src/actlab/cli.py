@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from . import commands
 from .errors import ParameterTypeError
 
+ATLAS_PACKAGES = ("matplotlib", "mpmath", "tqdm", "sklearn")  # pyproject's [atlas] extra
+
 
 def _command_modules() -> dict[str, object]:
     found = {}
@@ -66,6 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyError, ValueError, ParameterTypeError) as exc:  # unknown names, bad --param values
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc  # no repr quotes
         print(f"actlab {args.command}: error: {msg}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:  # a lean install: the atlas's dependencies are an extra
+        if (exc.name or "").split(".")[0] not in ATLAS_PACKAGES:
+            raise
+        print(f"actlab {args.command}: needs the atlas extra ({exc.name} is missing): pip install 'actlab[atlas]'",
+              file=sys.stderr)  # fmt: skip
         return 2
 
 

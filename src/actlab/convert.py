@@ -8,7 +8,10 @@ and learnable state (PReLU's ``weight``, the attention projections, the adaptive
 tail) is moved over with ``load_state_dict(assign=True)``, so the very same ``Parameter`` objects
 live on and an optimizer built before the conversion keeps working. Module attributes holding a
 ``torch.nn.functional`` activation (``TransformerEncoderLayer.activation = F.relu``) are swapped
-for the actlab function too. ``to="torch"`` goes the way back.
+for the actlab function too. Activation classes of other libraries (transformers, timm, and any
+registered with :func:`actlab.register_mapping`) are replaced by the actlab declaration with the
+same mathematics (see :mod:`actlab.mappings`); unmapped ones are reported with the reason.
+``to="torch"`` goes the way back (third-party modules come back as the very objects they were).
 
 >>> model = actlab.convert(torchvision_like_model)                      # a converted copy
 >>> model, report = actlab.convert(model, to="torch", return_report=True)
@@ -26,7 +29,8 @@ from typing import Any, Literal, overload
 import torch
 from torch import nn
 
-from .registry import declarations
+from .mappings import ACTIVATION_MODULES, WHY_LEFT, Mapping, lookup, qualname
+from .registry import declarations, spec
 
 Target = Literal["actlab", "torch"]
 
@@ -176,10 +180,48 @@ def _rebuild(old: nn.Module, new_cls: type[nn.Module], kind: _Kind) -> nn.Module
         new = new_cls(**kw)
     for name, sub in new.named_modules():
         sub.training = old.get_submodule(name).training
+    _copy_module_state(old, new)
+    return new
+
+
+ORIGIN = "_actlab_original"  # the third-party module an actlab module replaced (not a submodule)
+
+
+def _copy_module_state(old: nn.Module, new: nn.Module) -> None:
+    new.training = old.training
     for attr in _HOOKS:
         if hasattr(old, attr) and hasattr(new, attr):
             setattr(new, attr, getattr(old, attr))
-    return new
+
+
+def _from_mapping(m: nn.Module, mapping: Mapping) -> tuple[nn.Module | None, str]:
+    """actlab's module for third-party ``m`` (None and the reason when actlab lacks the declaration)."""
+    from . import nn as anm
+
+    try:
+        decl = spec(mapping.target)
+    except KeyError:
+        return None, f"{type(m).__name__}: actlab has no {mapping.target} declaration"
+    cls = decl.module_class if decl.module_class is not None else getattr(anm, decl.name)
+    new = cls(**mapping.config(m))
+    if mapping.state is not None:
+        state = mapping.state(m)
+        flags = {k: v.requires_grad for k, v in state.items()}
+        new.load_state_dict(state, assign=True)
+        for k, p in new.named_parameters():
+            p.requires_grad_(flags.get(k, p.requires_grad))
+    _copy_module_state(m, new)
+    object.__setattr__(new, ORIGIN, (m, mapping))  # kept out of _modules and the state_dict
+    return new, ""
+
+
+def _restore(m: nn.Module) -> nn.Module:
+    """The third-party module ``m`` replaced, with ``m``'s learnable state, hooks and training mode."""
+    original, mapping = vars(m)[ORIGIN]
+    if mapping.restore is not None:
+        mapping.restore(original, m)
+    _copy_module_state(m, original)
+    return original
 
 
 def _torch_fast_path_flag(m: nn.Module) -> None:
@@ -266,6 +308,26 @@ def convert(
     def swap(m: nn.Module, path: str) -> nn.Module:
         if id(m) in memo:
             return memo[id(m)]
+        where = path or "<root>"
+        if to == "actlab" and lookup(m) is not None:  # a third-party activation (transformers, timm ...)
+            mapping = lookup(m)
+            new, why = _from_mapping(m, mapping)
+            if new is None:
+                report.skipped.append((where, why))
+                return m
+            report.replaced.append(Replacement(where, qualname(type(m)) + mapping.differs(), _qualified(type(new))))
+            memo[id(m)] = new
+            return new
+        if to == "torch" and ORIGIN in vars(m):  # back to the third-party object it came from
+            original = _restore(m)
+            report.replaced.append(Replacement(where, _qualified(type(m)), qualname(type(original))))
+            memo[id(m)] = original
+            return original
+        if to == "actlab" and type(m) not in table and type(m).__module__ in ACTIVATION_MODULES:
+            default = f"{type(m).__name__}: no actlab mapping (actlab.register_mapping adds one)"
+            why = WHY_LEFT.get(qualname(type(m)), default)
+            report.skipped.append((where, why))
+            return m
         target = table.get(type(m))
         if target is not None:
             new_cls, kind = target

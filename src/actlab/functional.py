@@ -67,7 +67,6 @@ softshrink = ElementwiseFunction(A.shrinkage.Softshrink)
 tanhshrink = ElementwiseFunction(A.shrinkage.Tanhshrink)
 
 
-
 def traceable(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
     """``torch.fx.symbolic_trace`` records a call to ``fn`` itself (a leaf: its shape checks and
     channel reshapes need real tensors) when any argument is a Proxy."""

@@ -12,8 +12,8 @@ import torch
 from torch import Tensor
 
 import actlab
-from actlab.spec import Normalizer
 from actlab import functional as F
+from actlab.spec import Normalizer
 
 F64 = torch.float64
 INF, NAN = float("inf"), float("nan")

@@ -191,7 +191,13 @@ def test_export_issue_example_zero_bias_tanh_net_has_nonzero_bias_gradients() ->
 def test_fx_symbolic_trace_records_actlab_ops() -> None:
     torch.manual_seed(0)
     model = nn.Sequential(
-        nn.Linear(4, 8), anm.GELU(), anm.Softmax(dim=-1), anm.PReLU(8), anm.ReLU(inplace=True), anm.GLU(), nn.Linear(4, 2)
+        nn.Linear(4, 8),
+        anm.GELU(),
+        anm.Softmax(dim=-1),
+        anm.PReLU(8),
+        anm.ReLU(inplace=True),
+        anm.GLU(),
+        nn.Linear(4, 2),
     )
     gm = torch.fx.symbolic_trace(model)
     targets = _call_targets(gm.graph)

@@ -27,8 +27,10 @@ from actlab.analysis import reference as R
 from actlab.spec import Elementwise
 
 pytest.importorskip("expecttest")  # torch.testing._internal needs it
-from torch.testing._internal.common_methods_invocations import op_db  # noqa: E402
-from torch.testing._internal.common_methods_invocations import wrapper_set_seed  # noqa: E402
+from torch.testing._internal.common_methods_invocations import (
+    op_db,  # noqa: E402
+    wrapper_set_seed,  # noqa: E402
+)
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -46,7 +48,10 @@ def _ours_name(opname: str) -> str | None:
 
 
 ENTRIES = [op for op in op_db if _ours_name(op.name) is not None and op.variant_test_name != "complex"]
-IDS = [op.name.removeprefix("nn.functional.") + (f".{op.variant_test_name}" if op.variant_test_name else "") for op in ENTRIES]
+IDS = [
+    op.name.removeprefix("nn.functional.") + (f".{op.variant_test_name}" if op.variant_test_name else "")
+    for op in ENTRIES
+]
 
 
 def ours(op: Any) -> Callable[..., Tensor]:
@@ -220,6 +225,9 @@ def test_error_inputs(op: Any) -> None:
 def test_every_torch_activation_with_an_entry_is_covered() -> None:
     """The entries cover the 28 torch.nn activations that have a functional form in op_db."""
     covered = {_ours_name(op.name) for op in ENTRIES}
-    assert {"relu", "gelu", "silu", "mish", "elu", "celu", "selu", "prelu", "rrelu", "glu", "softmax", "softmin",
-            "log_softmax", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh", "relu6", "leaky_relu",
-            "logsigmoid", "softplus", "softsign", "tanhshrink", "hardshrink", "softshrink", "threshold"} <= covered  # fmt: skip
+    expected = {
+        "relu", "gelu", "silu", "mish", "elu", "celu", "selu", "prelu", "rrelu", "glu", "softmax", "softmin",
+        "log_softmax", "sigmoid", "tanh", "hardswish", "hardsigmoid", "hardtanh", "relu6", "leaky_relu",
+        "logsigmoid", "softplus", "softsign", "tanhshrink", "hardshrink", "softshrink", "threshold",
+    }  # fmt: skip
+    assert expected <= covered

@@ -71,7 +71,12 @@ def _case(decl: type[Activation]) -> Case:
             return Case(decl.name, mine, lambda t: TF.softmax(t, dim=-3), (x,))
         ref = getattr(TF, decl.function, None)
         if ref is None:  # sparse maps: autograd through their own sort-based forward
-            return Case(decl.name, lambda t: mine(t, dim=1), lambda t: decl.forward(t, 1), (x + 2 * torch.arange(3.0, dtype=F64)[:, None],))
+            return Case(
+                decl.name,
+                lambda t: mine(t, dim=1),
+                lambda t: decl.forward(t, 1),
+                (x + 2 * torch.arange(3.0, dtype=F64)[:, None],),
+            )
         return Case(decl.name, lambda t: mine(t, dim=1), lambda t: ref(t, dim=1), (x,))
     if issubclass(decl, SplitGate):
         x = torch.randn(3, 4, generator=torch.Generator().manual_seed(seed), dtype=F64)
@@ -165,7 +170,9 @@ def test_issue_examples_forward_mode_uses_the_hand_derived_derivatives() -> None
     assert jacfwd(AF.tanh)(z).item() == 1.0
     assert jacfwd(AF.softplus)(z).item() == 0.5
     assert jacfwd(jacfwd(AF.silu))(z).item() == 0.5
-    torch.testing.assert_close(jacfwd(jacfwd(AF.mish))(z.double()).squeeze(), torch.tensor(0.6, dtype=F64), rtol=0, atol=0.05)
+    torch.testing.assert_close(
+        jacfwd(jacfwd(AF.mish))(z.double()).squeeze(), torch.tensor(0.6, dtype=F64), rtol=0, atol=0.05
+    )
     _, t = jvp(AF.tanhshrink, (torch.tensor([200.0]),), (torch.ones(1),))
     assert t.item() == 1.0
 

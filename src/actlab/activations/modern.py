@@ -1,5 +1,5 @@
 """Activations of recent models that torch.nn lacks: QuickGELU, SquaredReLU, HardMish,
-Squareplus, SERF (elementwise) and the learnable StarReLU and Snake (parametric).
+Squareplus, SERF, ClippedGELU (elementwise) and the learnable StarReLU and Snake (parametric).
 
 Each formula is written literally beside its derivatives; the forms avoid cancellation and
 inf * 0 (see the notes per function). Conventions of the reference implementations (timm,
@@ -15,9 +15,10 @@ import torch
 from torch import Tensor
 
 from .. import _math as m
+from ..errors import ParameterError
 from ..registry import register
 from ..spec import Elementwise, Param, Parametric, finite, positive
-from .gated import EXP_UNDERFLOW, _silu_parts, _swish, _swish_prime
+from .gated import EXP_UNDERFLOW, GELU, _silu_parts, _swish, _swish_prime
 
 QUICK_GELU_BETA = 1.702
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -353,3 +354,76 @@ class Snake(Parametric):
         gx = tg * (1.0 + torch.sin(2.0 * t)) + g * (2.0 * a * c2 * tx + f_xa * ta)
         ga = tg * x * x * _snake_h(t) + g * (f_xa * tx + x * x * x * _snake_h_prime(t) * ta)
         return gx, ga.sum_to_size(a.shape)
+
+
+def _gelu_scalar(x: float) -> float:
+    return 0.5 * x * math.erfc(-x / math.sqrt(2.0))
+
+
+def _gelu_crossings(level: float) -> tuple[float, ...]:
+    """The x where GELU(x) = level (GELU has its minimum -0.16997 at x = -0.75179; increasing right
+    of it, decreasing left of it towards 0), by bisection in float64."""
+    x_min, y_min = -0.7517916243119, -0.16997120922832
+    if level <= y_min:
+        return ()
+
+    def solve(lo: float, hi: float) -> float:
+        rising = _gelu_scalar(hi) > _gelu_scalar(lo)
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            if (_gelu_scalar(mid) < level) == rising:
+                lo = mid
+            else:
+                hi = mid
+        return 0.5 * (lo + hi)
+
+    right = solve(x_min, max(level, 0.0) + 10.0)
+    return (solve(-40.0, x_min), right) if level < 0.0 else (right,)
+
+
+def _clipped(x: Tensor, min_val: float, max_val: float) -> Tensor:
+    r"""Where GELU(x) is at or beyond a bound. For x > 0 the upper test is
+    :math:`x - b \ge x\Phi(-x)` (the same as :math:`x\Phi(x) \ge b`, but x - b is exact near the
+    crossing and :math:`x\Phi(-x)` is accurate: at x = 10, GELU(x) = 10 - 7.6e-23 rounds to 10 even
+    in float64, yet is not clipped)."""
+    y = GELU.f(x, "none")
+    xp = torch.clamp(x, 0.0, 40.0)  # x Phi(-x) underflows beyond 40; inf * 0 must not give NaN
+    above = torch.where(x > 0.0, (x - max_val) >= xp * m.normal_cdf(-xp), y >= max_val)
+    return above | (y <= min_val)
+
+
+@register
+class ClippedGELU(Elementwise):
+    r"""GELU clipped to [min_val, max_val] (transformers' ``gelu_10``, for quantisation).
+
+    .. math:: f(x) = \min(\max(x\Phi(x), a), b),\quad f' = \Phi(x) + x\varphi(x) \text{ where }
+              a < f < b \text{ else } 0,\quad f'' = \varphi(x)(2 - x^2) \text{ there, else } 0
+    """
+
+    function, family = "clipped_gelu", "gated"
+    params = {
+        "min_val": Param(-10.0, "lower clip", finite, "finite", sample=(-10.0, -0.1), plot=(-10.0,)),
+        "max_val": Param(10.0, "upper clip", finite, "finite", sample=(1.0, 10.0), plot=(2.0, 10.0)),
+    }
+    formula = r"\mathrm{ClippedGELU}(x) = \min(\max(x\,\Phi(x), a), b)"
+    reference = "Zafrir et al., Q8BERT / transformers ClippedGELUActivation (gelu_10); arXiv:2004.09602"
+    plot_params = ({"min_val": -10.0, "max_val": 2.0},)
+    kink_convention = "f' = f'' = 0 where GELU(x) reaches a clip bound (the clipped branch, as hardtanh)"
+
+    def f(x: Tensor, min_val: float, max_val: float) -> Tensor:
+        return torch.clamp(GELU.f(x, "none"), min_val, max_val)
+
+    def df(x: Tensor, min_val: float, max_val: float) -> Tensor:
+        return torch.where(_clipped(x, min_val, max_val), 0.0, GELU.df(x, "none"))
+
+    def d2f(x: Tensor, min_val: float, max_val: float) -> Tensor:
+        return torch.where(_clipped(x, min_val, max_val), 0.0, GELU.d2f(x, "none"))
+
+    @classmethod
+    def relations(cls, **p: Any) -> None:
+        if p.get("min_val", -10.0) > p.get("max_val", 10.0):
+            raise ParameterError("ClippedGELU: min_val cannot be greater than max_val")
+
+    @classmethod
+    def kinks(cls, min_val: float = -10.0, max_val: float = 10.0) -> tuple[float, ...]:
+        return tuple(sorted(_gelu_crossings(min_val) + _gelu_crossings(max_val)))

@@ -38,15 +38,14 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *(d.name for d in declarations() if not d.user_defined)})
 
 
-__all__ = sorted(
-    {
-        *_act_all,
-        *_modern_all,
-        "ActivationModule",
-        "ElementwiseModule",
-        "MultiheadAttention",
-        "AdaptiveLogSoftmaxWithLoss",
-        "GatedMLP",
-        *(d.name for d in declarations() if not d.user_defined),
-    }
-)
+__all__ = [
+    *_act_all,
+    *_modern_all,
+    "ActivationModule",
+    "ElementwiseModule",
+    "MultiheadAttention",
+    "AdaptiveLogSoftmaxWithLoss",
+    "GatedMLP",
+    "module_for",
+]
+__all__ += sorted({d.name for d in declarations() if not d.user_defined} - set(__all__))

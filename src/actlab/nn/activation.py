@@ -42,7 +42,6 @@ Softshrink = elementwise_module(A.shrinkage.Softshrink)
 Tanhshrink = elementwise_module(A.shrinkage.Tanhshrink)
 
 
-
 def _own(cls: type[ActivationModule]) -> type[ActivationModule]:
     """Record a hand-written module class as its declaration's module."""
     cls.decl.module_class = cls

@@ -19,7 +19,6 @@ import torch
 from torch import Tensor
 from torch.autograd import Function
 
-from ..errors import InputTypeError
 from ..spec import Parametric
 from . import base
 from .base import Rule, like, op, upcast
@@ -72,12 +71,7 @@ class ParametricOperator:
         base.define(double, ["grad_x", *(f"grad_{n}" for n in ws), "grad", "x", *ws], {}, 2 + k, vjp2, composite=True)
 
     def __call__(self, x: Tensor, *weights: Tensor) -> Tensor:
-        if not isinstance(x, Tensor):
-            raise TypeError(f"{self.decl.function}(): argument 'input' must be Tensor, not {type(x).__name__}")
-        if not x.is_floating_point():
-            raise InputTypeError(
-                f"{self.decl.function}: expected a floating-point tensor (float16/bfloat16/float32/float64), got {x.dtype}"
-            )
+        base.check_input(self.decl.function, x)
         if base.compiling():
             return self.function.forward(x, *weights) if base.onnx_exporting() else self.op(x, *weights)
         if base.derivatives_observable():

@@ -21,7 +21,6 @@ import torch
 from torch import Tensor
 from torch.autograd import Function
 
-from ..errors import InputTypeError
 from ..spec import Activation
 from . import base
 from .base import Rule, like, op, upcast
@@ -66,12 +65,7 @@ class VectorOperator:
         base.define(double, ["grad_grad", "grad", "saved"], params, 2, vjp2, composite=True)
 
     def __call__(self, x: Tensor, args: tuple = ()) -> Tensor:
-        if not isinstance(x, Tensor):
-            raise TypeError(f"{self.decl.function}(): argument 'input' must be Tensor, not {type(x).__name__}")
-        if not x.is_floating_point():
-            raise InputTypeError(
-                f"{self.decl.function}: expected a floating-point tensor (float16/bfloat16/float32/float64), got {x.dtype}"
-            )
+        base.check_input(self.decl.function, x)
         if base.compiling():
             return self.function.forward(x, *args) if base.onnx_exporting() else self.op(x, *args)
         if base.derivatives_observable():

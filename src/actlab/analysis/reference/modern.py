@@ -7,6 +7,7 @@ from __future__ import annotations
 from mpmath import mp, mpf
 
 from .core import NAN, SILU_DF_ZERO, _inf, _nan, _ref, _swish, _swish_prime, _zero_of, sigmoid, softplus
+from .torch_nn import _gelu_df, _gelu_f
 
 QUICK_GELU_BETA = mpf(1.702)  # the declaration's float64 constant, exactly
 
@@ -80,3 +81,17 @@ class _SERF:
         if _nan(x) or _inf(x):
             return x if _nan(x) else (mpf(1) if x > 0 else mpf(0))
         return _serf_df(x)
+
+
+@_ref("ClippedGELU")
+class _ClippedGELU:
+    def f(x, min_val, max_val):
+        if _nan(x):
+            return NAN
+        return min(max(_gelu_f(x, "none"), mpf(min_val)), mpf(max_val))
+
+    def df(x, min_val, max_val):  # 0 on the clipped branches, bounds included (as the declaration)
+        if _nan(x):
+            return NAN
+        y = _gelu_f(x, "none")
+        return mpf(0) if y <= min_val or y >= max_val else _gelu_df(x, "none")
