@@ -12,22 +12,41 @@ from actlab.cli import main
 
 def test_bench_command_writes_json_and_table(tmp_path, capsys):
     out = tmp_path / "bench.json"
-    rc = main(["bench", "ReLU", "Swish", "Softmax", "--size", "256", "--repeats", "2", "--json", str(out)])
+    args = ["bench", "ReLU", "Swish", "Softmax", "Hardsigmoid", "RReLU", "--size", "256", "--repeats", "3"]
+    rc = main([*args, "--threads", "1", "--dtype", "float32", "--dtype", "bfloat16", "--json", str(out)])
     assert rc == 0
     text = capsys.readouterr().out
-    assert "/torch" in text and "Softmax" in text and "floor" in text
+    assert "/torch" in text and "Softmax" in text and "floor" in text and "spread" in text
     rec = json.loads(out.read_text())
-    assert rec["meta"]["dtype"] == "float32" and rec["floor"]["256"] > 0
-    rows = {(r["name"], r["pass"]): r for r in rec["results"]}
-    assert set(rows) == {(n, p) for n in ("ReLU", "Swish", "Softmax") for p in ("fwd", "fwdbwd")}
-    relu = rows["ReLU", "fwdbwd"]
-    assert set(relu["ms"]) == {"torch", "naive", "actlab"}
+    assert rec["meta"]["dtypes"] == ["float32", "bfloat16"] and rec["meta"]["threads"] == [1]
+    assert rec["floor"]["float32/1/256"] > 0
+    rows = {(r["name"], r["pass"], r["dtype"]): r for r in rec["results"]}
+    names = ("ReLU", "Swish", "Softmax", "Hardsigmoid", "RReLU")
+    assert set(rows) == {(n, p, d) for n in names for p in ("fwd", "fwdbwd", "double") for d in ("float32", "bfloat16")}
+    relu = rows["ReLU", "fwdbwd", "float32"]
+    assert set(relu["ms"]) == {"torch", "naive", "actlab"} and relu["threads"] == 1
     assert relu["ratio"]["torch"] == pytest.approx(relu["ms"]["actlab"] / relu["ms"]["torch"])
+    lo, hi = relu["spread"]["actlab"]
+    assert lo <= relu["ms"]["actlab"] <= hi and isinstance(relu["noisy"], bool)
     assert relu["saved_bytes"]["actlab"] > 0
-    assert "torch" not in rows["Swish", "fwd"]["ms"]  # no torch counterpart: naive only
-    assert rows["Softmax", "fwd"]["shape"] == [1, 256]
+    assert "torch" not in rows["Swish", "fwd", "float32"]["ms"]  # no torch counterpart: naive only
+    assert "torch" not in rows["Hardsigmoid", "double", "float32"]["ms"]  # torch has no double backward
+    assert "counter" in rows["RReLU", "fwdbwd", "float32"]["ms"]  # the counter-based noise, opt-in
+    assert rows["Softmax", "fwd", "float32"]["shape"] == [1, 256]
     fig = bench.plot_ratios(out, kind="fwd")
-    assert len(fig.axes[0].patches) == 2 * 2  # two activations with a torch column, two bars each
+    assert len(fig.axes[0].patches) >= 2 * 2
+
+
+def test_noisy_rows_are_flagged_and_warned_about():
+    row = bench.Row("X", "f", 8, (8,), "fwd", ms={"actlab": 1.0, "torch": 1.0}, spread={"actlab": (0.7, 1.4)})
+    assert row.noisy()
+    record = {
+        "meta": {"torch": "t", "device": "cpu", "threads": [1], "dtypes": ["float32"]},
+        "floor": {},
+        "results": [{"name": "X", "numel": 8, "pass": "fwd", "dtype": "float32", "threads": 1,
+                     "ms": row.ms, "spread": row.spread, "ratio": {}, "noisy": True}],
+    }  # fmt: skip
+    assert "warning: on 1 row(s)" in bench.table(record)
 
 
 def test_bench_rejects_bad_arguments(capsys):

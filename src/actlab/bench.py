@@ -1,28 +1,35 @@
 """Side-by-side timing of actlab vs torch native vs the textbook composition.
 
-For every registered activation (so new declarations are benched automatically) and every size,
-three variants run interleaved in one process — round-robin, many repeats, median after a
-warm-up — for the forward pass and for forward + backward (``torch.autograd.grad``):
+For every registered activation (so new declarations are benched automatically), every size,
+dtype and thread count, the variants run interleaved in one process — round-robin, many repeats,
+median after a warm-up — for three passes: the forward (``fwd``, under no_grad), forward +
+backward (``fwdbwd``, ``torch.autograd.grad``) and double backward (``double``: the gradient of
+<gg, grad(f(x), x, g, create_graph=True)>, where the variant has one):
 
 * ``torch``  — torch.nn's module (absent for our extras such as Swish);
 * ``naive``  — autograd through the textbook formula (:data:`TEXTBOOK`; for activations without
   one, autograd through the declaration's own ``f``);
 * ``actlab`` — actlab's module: its operator (native kernels when built, :mod:`actlab.native`);
+* ``counter`` — RReLU only: actlab with the counter-based training noise (opt-in);
 * ``eager``  — optionally (``eager=True``), the declaration's Python math (the Function tower).
 
 A memory floor is timed alongside: one read + one write pass, ``torch.add(x, 0, out=buf)``.
 Saved-for-backward memory is counted exactly with ``saved_tensors_hooks`` (bytes of distinct
-storages each variant keeps for backward).
+storages each variant keeps for backward). The spread of the repeats (10th and 90th
+percentiles) is recorded; a row whose actlab or torch repeats spread by more than 20% of the
+median is flagged ``noisy`` (a loaded machine) and the CLI warns.
 
 JSON format (``<report dir>/data/bench.json``; read by :func:`plot_ratios` and the report)::
 
-    {"meta": {"torch": "2.13.0", "device": "cpu", "threads": 2, "dtype": "float32",
-              "native": true, "time": "2026-...Z", "repeats": 15},
-     "floor": {"4000000": 1.23, ...},                # ms per read+write pass, by numel
-     "results": [{"name": "ELU", "family": "exponential", "numel": 4000000,
-                  "shape": [4000000], "pass": "fwd" | "fwdbwd",
+    {"meta": {"torch": "2.13.0", "device": "cpu", "threads": [1, 2], "dtypes": ["float32"],
+              "native": true, "cpu": "AVX2", "time": "2026-...Z", "repeats": 15, "quick": false},
+     "floor": {"float32/1/4000000": 1.23, ...},      # ms per read+write pass, by dtype/threads/numel
+     "results": [{"name": "ELU", "family": "exponential", "numel": 4000000, "shape": [4000000],
+                  "pass": "fwd" | "fwdbwd" | "double", "dtype": "float32", "threads": 1,
                   "ms": {"torch": 8.1, "naive": 20.3, "actlab": 7.9},   # medians; missing = n/a
+                  "spread": {"torch": [7.9, 8.6], ...},                  # p10, p90 of the repeats
                   "ratio": {"torch": 0.98, "naive": 0.39, "floor": 6.4},  # actlab / each
+                  "noisy": false,
                   "saved_bytes": {"torch": 16000000, "actlab": 16000000, ...}}]}  # fwdbwd rows
 """
 
@@ -42,11 +49,14 @@ import torch
 from torch import Tensor, nn
 
 from . import native, ops
+from .ops import counter_noise
 from .registry import declarations, spec
 from .spec import Activation, Elementwise, Normalizer, Random
 
 SIZES = (65_536, 4_000_000)
-DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}
+DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16, "float16": torch.float16}
+PASSES = ("fwd", "fwdbwd", "double")
+NOISY = 0.2  # (p90 - p10) / median above which repeats disagree
 
 
 def _sig(x: Tensor) -> Tensor:
@@ -125,8 +135,11 @@ class Row:
     family: str
     numel: int
     shape: tuple[int, ...]
-    kind: str  # "fwd" | "fwdbwd"
+    kind: str  # "fwd" | "fwdbwd" | "double"
+    dtype: str = "float32"
+    threads: int = 1
     ms: dict[str, float] = field(default_factory=dict)
+    spread: dict[str, tuple[float, float]] = field(default_factory=dict)
     saved_bytes: dict[str, int] = field(default_factory=dict)
 
     def ratio(self, floor_ms: float) -> dict[str, float]:
@@ -135,6 +148,10 @@ class Row:
         if a is not None and floor_ms > 0:
             out["floor"] = a / floor_ms
         return out
+
+    def noisy(self) -> bool:
+        """Whether actlab's or torch's repeats spread by more than 20% of their median."""
+        return any((hi - lo) > NOISY * self.ms[k] for k, (lo, hi) in self.spread.items() if k in ("actlab", "torch"))
 
 
 def variants(decl: type[Activation], eager: bool) -> list[Variant]:
@@ -152,6 +169,13 @@ def variants(decl: type[Activation], eager: bool) -> list[Variant]:
         out.append(Variant("naive", lambda x: decl.f(x, **kw)))  # autograd through our own f
     if ours is not None:
         out.append(Variant("actlab", ours))
+        if issubclass(decl, Random):  # training noise: torch's stream (actlab) and the counter hash
+
+            def counter(x: Tensor, m: nn.Module = ours) -> Tensor:
+                with counter_noise():
+                    return m(x)
+
+            out.append(Variant("counter", counter))
         if eager and issubclass(decl, Elementwise):  # the declaration's Python math (Function tower)
             fn, args = ops.operator(decl).function, tuple(kw[k] for k in decl.op_params())
             out.append(Variant("eager", lambda x: fn.apply(x, *args)))
@@ -183,12 +207,15 @@ def saved_bytes(fn: Callable[[Tensor], Tensor], x: Tensor) -> int:
     return sum(seen.values())
 
 
-def _median_ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1e3
+def _percentile(sorted_samples: list[float], q: float) -> float:
+    i = min(len(sorted_samples) - 1, max(0, round(q * (len(sorted_samples) - 1))))
+    return sorted_samples[i]
 
 
-def time_round_robin(calls: dict[str, Callable[[], Any]], repeats: int, warmup: int = 2) -> dict[str, float]:
-    """Median ms of each call, interleaved: every round runs each call once, in turn."""
+def time_round_robin(
+    calls: dict[str, Callable[[], Any]], repeats: int, warmup: int = 2
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Median ms of each call and the (p10, p90) spread, interleaved: every round runs each call once."""
     for _ in range(warmup):
         for c in calls.values():
             c()
@@ -197,8 +224,10 @@ def time_round_robin(calls: dict[str, Callable[[], Any]], repeats: int, warmup: 
         for k, c in calls.items():
             t = time.perf_counter()
             c()
-            samples[k].append(time.perf_counter() - t)
-    return {k: _median_ms(v) for k, v in samples.items()}
+            samples[k].append((time.perf_counter() - t) * 1e3)
+    medians = {k: statistics.median(v) for k, v in samples.items()}
+    spread = {k: (_percentile(sorted(v), 0.1), _percentile(sorted(v), 0.9)) for k, v in samples.items()}
+    return medians, spread
 
 
 def floor_ms(numel: int, dtype: torch.dtype, device: str, repeats: int) -> float:
@@ -206,7 +235,7 @@ def floor_ms(numel: int, dtype: torch.dtype, device: str, repeats: int) -> float
     x = torch.randn(numel, dtype=dtype, device=device)
     buf = torch.empty_like(x)
     sync = _sync(device)
-    return time_round_robin({"floor": lambda: (torch.add(x, 0, out=buf), sync())}, repeats)["floor"]
+    return time_round_robin({"floor": lambda: (torch.add(x, 0, out=buf), sync())}, repeats)[0]["floor"]
 
 
 def _sync(device: str) -> Callable[[], None]:
@@ -221,8 +250,28 @@ def _input(decl: type[Activation], shape: tuple[int, ...], dtype: torch.dtype, d
     return x.to(dtype=dtype, device=device)
 
 
+def _has_double_backward(fn: Callable[[Tensor], Tensor], x: Tensor) -> bool:
+    """Whether ``fn`` can be differentiated twice (torch's Hardsigmoid cannot), tried on a slice of x."""
+    t = (x.detach()[:8] if x.dim() == 1 else x.detach()[:1]).clone().requires_grad_(True)
+    try:
+        y = fn(t)
+        (g1,) = torch.autograd.grad(y, t, torch.ones_like(y), create_graph=True)
+        if not g1.requires_grad:  # piecewise-linear: the second derivative is 0 but still defined
+            return True
+        torch.autograd.grad(g1, t, torch.ones_like(g1), allow_unused=True)
+    except RuntimeError:
+        return False
+    return True
+
+
 def bench_one(
-    decl: type[Activation], numel: int, dtype: torch.dtype, device: str, repeats: int, eager: bool
+    decl: type[Activation],
+    numel: int,
+    dtype: torch.dtype,
+    device: str,
+    repeats: int,
+    eager: bool,
+    passes: Iterable[str] = PASSES,
 ) -> list[Row]:
     shape = shape_for(decl, numel)
     x = _input(decl, shape, dtype, device)
@@ -234,6 +283,7 @@ def bench_one(
     xg = x.clone().requires_grad_(True)
     y0 = vs[-1].fn(xg)
     g = torch.randn_like(y0)
+    gg = torch.randn_like(x)
     params = [p for v in vs if isinstance(v.fn, nn.Module) for p in v.fn.parameters()]
     for p in params:
         p.requires_grad_(False)  # gradients w.r.t. the input only, the same work for every variant
@@ -253,12 +303,26 @@ def bench_one(
 
         return call
 
+    def double(f: Callable) -> Callable[[], Any]:
+        def call() -> None:
+            (g1,) = torch.autograd.grad(f(xg), xg, g, create_graph=True)
+            if g1.requires_grad:
+                torch.autograd.grad(g1, xg, gg, allow_unused=True)
+            sync()
+
+        return call
+
     rows = []
-    for kind, make in (("fwd", fwd), ("fwdbwd", fwdbwd)):
-        row = Row(decl.name, decl.family, numel, tuple(shape), kind)
-        row.ms = time_round_robin({v.name: make(v.fn) for v in vs}, repeats)
+    for kind in passes:
+        make = {"fwd": fwd, "fwdbwd": fwdbwd, "double": double}[kind]
+        chosen = [v for v in vs if kind != "double" or (v.name != "counter" and _has_double_backward(v.fn, xg))]
+        if not any(v.name == "actlab" for v in chosen):
+            continue
+        row = Row(decl.name, decl.family, numel, tuple(shape), kind, str(dtype).removeprefix("torch."))
+        row.threads = torch.get_num_threads()
+        row.ms, row.spread = time_round_robin({v.name: make(v.fn) for v in chosen}, repeats)
         if kind == "fwdbwd":
-            row.saved_bytes = {v.name: saved_bytes(v.fn, xg) for v in vs}
+            row.saved_bytes = {v.name: saved_bytes(v.fn, xg) for v in chosen}
         rows.append(row)
     return rows
 
@@ -272,40 +336,59 @@ def default_repeats(numel: int, quick: bool) -> int:
 def run(
     names: Iterable[str] | None = None,
     sizes: Iterable[int] = SIZES,
-    dtype: str = "float32",
+    dtypes: Iterable[str] = ("float32",),
     device: str = "cpu",
     repeats: int | None = None,
     quick: bool = False,
     eager: bool = False,
     progress: bool = True,
+    threads: Iterable[int] | None = None,
+    passes: Iterable[str] = PASSES,
 ) -> dict[str, Any]:
-    """Benchmark ``names`` (default: every registered activation); returns the JSON record."""
-    if dtype not in DTYPES:
-        raise ValueError(f"--dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
-    dt = DTYPES[dtype]
+    """Benchmark ``names`` (default: every registered activation) for every size, dtype and
+    thread count; returns the JSON record."""
+    dtypes = [dtypes] if isinstance(dtypes, str) else list(dtypes)
+    for d in dtypes:
+        if d not in DTYPES:
+            raise ValueError(f"--dtype must be one of {', '.join(DTYPES)}, got {d!r}")
+    passes = list(passes)
+    if not passes or any(p not in PASSES for p in passes):
+        raise ValueError(f"--pass must be among {', '.join(PASSES)}, got {passes}")
     decls = [spec(n) for n in names] if names else declarations()
     sizes = list(sizes)
     if not sizes or any(not isinstance(n, int) or n < 64 for n in sizes):
         raise ValueError(f"sizes must be integers >= 64, got {sizes}")
+    thread_counts = list(threads) if threads else [torch.get_num_threads()]
+    if any(t < 1 for t in thread_counts):
+        raise ValueError(f"--threads must be >= 1, got {thread_counts}")
     from tqdm import tqdm
 
-    floors = {n: floor_ms(n, dt, device, repeats or default_repeats(n, quick)) for n in sizes}
+    before = torch.get_num_threads()
+    floors: dict[str, float] = {}
     rows: list[Row] = []
-    jobs = [(d, n) for n in sizes for d in decls]
-    for d, n in tqdm(jobs, desc="bench", unit="case", disable=not progress):
-        rows += bench_one(d, n, dt, device, repeats or default_repeats(n, quick), eager)
+    jobs = [(t, dt, n, d) for t in thread_counts for dt in dtypes for n in sizes for d in decls]
+    try:
+        for t, dt, n, d in tqdm(jobs, desc="bench", unit="case", disable=not progress):
+            torch.set_num_threads(t)
+            key = f"{dt}/{t}/{n}"
+            if key not in floors:
+                floors[key] = floor_ms(n, DTYPES[dt], device, repeats or default_repeats(n, quick))
+            rows += bench_one(d, n, DTYPES[dt], device, repeats or default_repeats(n, quick), eager, passes)
+    finally:
+        torch.set_num_threads(before)
     return {
         "meta": {
             "torch": torch.__version__,
             "device": device,
-            "threads": torch.get_num_threads(),
-            "dtype": dtype,
+            "threads": thread_counts,
+            "dtypes": dtypes,
             "native": native.loaded(),
+            "cpu": torch.backends.cpu.get_cpu_capability(),
             "time": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "repeats": repeats,
             "quick": quick,
         },
-        "floor": {str(n): ms for n, ms in floors.items()},
+        "floor": floors,
         "results": [
             {
                 "name": r.name,
@@ -313,8 +396,12 @@ def run(
                 "numel": r.numel,
                 "shape": list(r.shape),
                 "pass": r.kind,
+                "dtype": r.dtype,
+                "threads": r.threads,
                 "ms": r.ms,
-                "ratio": r.ratio(floors[r.numel]),
+                "spread": {k: list(v) for k, v in r.spread.items()},
+                "ratio": r.ratio(floors[f"{r.dtype}/{r.threads}/{r.numel}"]),
+                "noisy": r.noisy(),
                 "saved_bytes": r.saved_bytes,
             }
             for r in rows
@@ -327,27 +414,39 @@ def _fmt(v: float | None, width: int = 7, digits: int = 2) -> str:
 
 
 def table(record: dict[str, Any]) -> str:
-    """The ratio table: ms per variant, actlab / torch, actlab / naive, actlab / floor, memory."""
+    """The ratio table: ms per variant, actlab / torch, actlab / naive, actlab / floor, memory,
+    the spread of actlab's repeats, and a warning for rows whose repeats disagree."""
     m = record["meta"]
     lines = [
-        f"torch {m['torch']}, {m['device']}, {m['threads']} threads, {m['dtype']}, native kernels "
-        f"{'on' if m.get('native') else 'off'}; median ms; ratios = actlab / other (< 1: actlab faster)",
+        f"torch {m['torch']}, {m['device']} ({m.get('cpu', '?')}), threads {m['threads']}, "
+        f"{', '.join(m.get('dtypes', [m.get('dtype', '?')]))}, native kernels {'on' if m.get('native') else 'off'}; "
+        "median ms (p10-p90 of actlab's repeats); ratios = actlab / other (< 1: actlab faster)",
     ]
-    eager = any("eager" in r["ms"] for r in record["results"])
-    head = f"{'activation':<16}{'numel':>9} {'pass':<7}{'torch':>8}{'naive':>8}{'actlab':>8}"
-    head += f"{'eager':>8}" if eager else ""
-    head += f"{'/torch':>8}{'/naive':>8}{'/floor':>8}{'mem/torch':>10}"
+    extra = [v for v in ("counter", "eager") if any(v in r["ms"] for r in record["results"])]
+    head = f"{'activation':<16}{'numel':>9} {'dtype':<9}{'thr':>3} {'pass':<7}{'torch':>8}{'naive':>8}{'actlab':>8}"
+    head += "".join(f"{v:>8}" for v in extra)
+    head += f"{'spread':>14}{'/torch':>8}{'/naive':>8}{'/floor':>8}{'mem/torch':>10}"
     lines += [head, "-" * len(head)]
+    noisy = 0
     for r in record["results"]:
         ms, ra = r["ms"], r["ratio"]
         mem = r.get("saved_bytes") or {}
         memr = mem["actlab"] / mem["torch"] if mem.get("torch") and "actlab" in mem else None
-        line = f"{r['name']:<16}{r['numel']:>9} {r['pass']:<7}"
-        line += f"{_fmt(ms.get('torch'), 8)}{_fmt(ms.get('naive'), 8)}{_fmt(ms.get('actlab'), 8)}"
-        line += _fmt(ms.get("eager"), 8) if eager else ""
-        line += f"{_fmt(ra.get('torch'), 8)}{_fmt(ra.get('naive'), 8)}{_fmt(ra.get('floor'), 8, 1)}{_fmt(memr, 10)}"
+        lo, hi = (r.get("spread") or {}).get("actlab", (None, None))
+        spread = f"{lo:.2f}-{hi:.2f}" if lo is not None else "-"
+        line = f"{r['name']:<16}{r['numel']:>9} {r.get('dtype', m.get('dtype', '')):<9}{r.get('threads', ''):>3} "
+        line += f"{r['pass']:<7}{_fmt(ms.get('torch'), 8)}{_fmt(ms.get('naive'), 8)}{_fmt(ms.get('actlab'), 8)}"
+        line += "".join(_fmt(ms.get(v), 8) for v in extra)
+        line += f"{spread:>14}{_fmt(ra.get('torch'), 8)}{_fmt(ra.get('naive'), 8)}{_fmt(ra.get('floor'), 8, 1)}"
+        line += _fmt(memr, 10) + ("  !" if r.get("noisy") else "")
+        noisy += bool(r.get("noisy"))
         lines.append(line)
     lines.append("floor (read+write pass, ms): " + ", ".join(f"{n}: {v:.3f}" for n, v in record["floor"].items()))
+    if noisy:
+        lines.append(
+            f"warning: on {noisy} row(s) (marked !) the repeats of actlab or torch spread by more than "
+            f"{NOISY:.0%} of the median: the machine is loaded; ratios near 1 there are not significant"
+        )
     return "\n".join(lines)
 
 
@@ -362,9 +461,16 @@ def load(path: str | Path) -> dict[str, Any]:
     return json.loads(Path(path).read_text())
 
 
-def plot_ratios(record: dict[str, Any] | str | Path, numel: int | None = None, kind: str = "fwdbwd") -> Any:
+def plot_ratios(
+    record: dict[str, Any] | str | Path,
+    numel: int | None = None,
+    kind: str = "fwdbwd",
+    dtype: str | None = None,
+    threads: int | None = None,
+) -> Any:
     """Horizontal bars of actlab / torch and naive / torch per activation (log scale, 1 = torch),
-    for ``numel`` (default: the largest benchmarked) and pass ``kind`` ("fwd" or "fwdbwd")."""
+    for ``numel`` (default: the largest benchmarked), pass ``kind`` ("fwd", "fwdbwd", "double"),
+    ``dtype`` and ``threads`` (default: the first of the record's)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -375,7 +481,17 @@ def plot_ratios(record: dict[str, Any] | str | Path, numel: int | None = None, k
     if not sizes:
         raise ValueError("the benchmark record has no results")
     n = numel if numel is not None else sizes[-1]
-    rows = [r for r in rec["results"] if r["numel"] == n and r["pass"] == kind and "torch" in r["ms"]]
+    dt = dtype or rec["results"][0].get("dtype", "float32")
+    th = threads or rec["results"][0].get("threads")
+    rows = [
+        r
+        for r in rec["results"]
+        if r["numel"] == n
+        and r["pass"] == kind
+        and "torch" in r["ms"]
+        and r.get("dtype", dt) == dt
+        and r.get("threads", th) == th
+    ]
     names = [r["name"] for r in rows]
     ours = [r["ms"]["actlab"] / r["ms"]["torch"] for r in rows]
     naive = [r["ms"]["naive"] / r["ms"]["torch"] if "naive" in r["ms"] else float("nan") for r in rows]
@@ -388,7 +504,8 @@ def plot_ratios(record: dict[str, Any] | str | Path, numel: int | None = None, k
     ax.set_yticks(list(pos), names)
     ax.invert_yaxis()
     ax.set_xlabel("time ratio to torch native (< 1: faster than torch)")
-    ax.set_title(f"{'forward + backward' if kind == 'fwdbwd' else 'forward'}, {n:,} elements, {rec['meta']['dtype']}")
+    title = {"fwd": "forward", "fwdbwd": "forward + backward", "double": "double backward"}[kind]
+    ax.set_title(f"{title}, {n:,} elements, {dt}, {th} thread(s)")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import argparse
 
+DTYPE_NAMES = ("float32", "float64", "bfloat16", "float16")
 HELP = "benchmark activations: actlab vs torch native vs the naive composition (ratios)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="*", metavar="NAME", help="activations to bench (default: all)")
     parser.add_argument("--size", type=int, action="append", help="numel per input (repeatable; default 64K and 4M)")
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64", "bfloat16"])
+    parser.add_argument(
+        "--dtype",
+        action="append",
+        choices=["float32", "float64", "bfloat16", "float16"],
+        help="repeatable (default float32)",
+    )
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--repeats", type=int, help="timed rounds per case (default 40 for 64K, 15 for 4M)")
     parser.add_argument("--quick", action="store_true", help="64K elements only, 5 rounds")
     parser.add_argument("--eager", action="store_true", help="also time the declarations' Python math")
-    parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
+    parser.add_argument(
+        "--threads", type=int, action="append", help="torch intra-op threads (repeatable; default torch's)"
+    )
+    parser.add_argument(
+        "--pass",
+        dest="passes",
+        action="append",
+        choices=["fwd", "fwdbwd", "double"],
+        help="repeatable (default all three)",
+    )
     parser.add_argument("--json", metavar="FILE", help="write the record (see actlab.bench for the format)")
 
 
@@ -24,12 +39,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.repeats is not None and args.repeats < 1:
         raise ValueError(f"--repeats must be >= 1, got {args.repeats}")
-    if args.threads is not None:
-        if args.threads < 1:
-            raise ValueError(f"--threads must be >= 1, got {args.threads}")
-        import torch
-
-        torch.set_num_threads(args.threads)
+    if args.threads and min(args.threads) < 1:
+        raise ValueError(f"--threads must be >= 1, got {args.threads}")
     sizes = args.size or ([65_536] if args.quick else list(bench.SIZES))
     if args.device.startswith("cuda"):
         import torch
@@ -39,11 +50,13 @@ def run(args: argparse.Namespace) -> int:
     record = bench.run(
         args.names or None,
         sizes,
-        args.dtype,
+        args.dtype or ["float32"],
         args.device,
         args.repeats,
         args.quick,
         eager=args.eager,
+        threads=args.threads,
+        passes=args.passes or bench.PASSES,
     )
     print(bench.table(record))
     if args.json:

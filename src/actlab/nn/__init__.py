@@ -34,6 +34,11 @@ def __getattr__(name: str) -> Any:
     return cls
 
 
+for _decl in declarations():  # every built-in declaration has its module class from the start
+    if not _decl.user_defined and _decl.module_class is None:
+        _EXTRAS[_decl.name] = module_for(_decl)
+
+
 def __dir__() -> list[str]:
     return sorted({*globals(), *(d.name for d in declarations() if not d.user_defined)})
 
