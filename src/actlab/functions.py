@@ -52,93 +52,19 @@ class ParamChecker:
         return tuple(values)
 
 
-class ElementwiseFunction:
-    """``fn(input, <params>, inplace=False)`` of an elementwise declaration."""
-
-    def __init__(self, decl: type[Elementwise]):
-        self.decl = decl
-        self.operator = ops.operator(decl)
-        names = tuple(decl.params)
-        defaults = [inspect.Parameter.empty if p.default is None else p.default for p in decl.params.values()]
-        self.n = len(names)
-        if decl.inplace:
-            names, defaults = (*names, "inplace"), [*defaults, False]
-        self.signature = Signature(decl.function, names, defaults)
-        self.check = ParamChecker(decl, tuple(decl.params))
-        self.__name__ = self.__qualname__ = decl.function
-        self.__doc__ = decl.__doc__
-        self.__module__ = "actlab.functional"
-        self.__signature__ = self.signature.inspect
-
-    def bind(self, args: tuple, kwargs: dict[str, Any]) -> tuple[Any, tuple, bool]:
-        if args:
-            x, args = args[0], args[1:]
-        elif "input" in kwargs:
-            x = kwargs.pop("input")
-        else:
-            raise TypeError(f"{self.__name__}() missing 1 required positional argument: 'input'")
-        values = self.signature.bind(args, kwargs)
-        inplace = bool(values.pop()) if self.decl.inplace else False
-        return x, self.check(values), inplace
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
-        x, params, inplace = self.bind(args, kwargs)
-        if isinstance(x, fx.Proxy):  # symbolic tracing records the op itself
-            return (self.operator.op_ if inplace else self.operator.op)(x, *params)
-        check_tensor(self.__name__, x)
-        return self.operator(x, params, inplace)
-
-    def __repr__(self) -> str:
-        return f"<actlab.functional.{self.__name__}>"
-
-    def __reduce__(self) -> str:
-        """Pickled and (deep)copied by reference, as plain functions are."""
-        return self.__name__
-
-
-class InplaceFunction:
-    """``fn_(input, <params>)``: the in-place variant of an :class:`ElementwiseFunction`."""
-
-    def __init__(self, fn: ElementwiseFunction):
-        self.fn = fn
-        names, defaults = fn.signature.names[:-1], fn.signature.defaults[:-1]
-        self.signature = Signature(f"{fn.__name__}_", names, defaults)
-        self.__name__ = self.__qualname__ = f"{fn.__name__}_"
-        self.__doc__ = f"In-place version of :func:`{fn.__name__}`."
-        self.__module__ = "actlab.functional"
-        self.__signature__ = self.signature.inspect
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
-        if args:
-            x, args = args[0], args[1:]
-        elif "input" in kwargs:
-            x = kwargs.pop("input")
-        else:
-            raise TypeError(f"{self.__name__}() missing 1 required positional argument: 'input'")
-        params = self.fn.check(self.signature.bind(args, kwargs))
-        if isinstance(x, fx.Proxy):
-            return self.fn.operator.op_(x, *params)
-        check_tensor(self.__name__, x)
-        return self.fn.operator(x, params, True)
-
-    def __repr__(self) -> str:
-        return f"<actlab.functional.{self.__name__}>"
-
-    def __reduce__(self) -> str:
-        return self.__name__
-
-
 class _Callable:
     """Shared parts: name, docs, signature, pickling by reference, fx leaf recording."""
 
     signature: Signature
 
-    def _setup(self, decl: type[Activation], names: tuple[str, ...], defaults: list[Any]) -> None:
+    def _setup(
+        self, decl: type[Activation], names: tuple[str, ...], defaults: list[Any], name: str = "", doc: str = ""
+    ) -> None:
         self.decl = decl
         self.operator = ops.operator(decl)
-        self.signature = Signature(decl.function, names, defaults)
-        self.__name__ = self.__qualname__ = decl.function
-        self.__doc__ = decl.__doc__
+        self.__name__ = self.__qualname__ = name or decl.function
+        self.signature = Signature(self.__name__, names, defaults)
+        self.__doc__ = doc or decl.__doc__
         self.__module__ = "actlab.functional"
         self.__signature__ = self.signature.inspect
 
@@ -161,6 +87,45 @@ class _Callable:
 
     def __reduce__(self) -> str:
         return self.__name__
+
+
+class ElementwiseFunction(_Callable):
+    """``fn(input, <params>, inplace=False)`` of an elementwise declaration."""
+
+    def __init__(self, decl: type[Elementwise]):
+        names = tuple(decl.params)
+        defaults = [inspect.Parameter.empty if p.default is None else p.default for p in decl.params.values()]
+        if decl.inplace:
+            names, defaults = (*names, "inplace"), [*defaults, False]
+        self._setup(decl, names, defaults)
+        self.check = ParamChecker(decl, tuple(decl.params))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        x, rest = self._input(args, kwargs)
+        values = self.signature.bind(rest, kwargs)
+        inplace = bool(values.pop()) if self.decl.inplace else False
+        params = self.check(values)
+        if isinstance(x, fx.Proxy):  # symbolic tracing records the op itself
+            return (self.operator.op_ if inplace else self.operator.op)(x, *params)
+        check_tensor(self.__name__, x)
+        return self.operator(x, params, inplace)
+
+
+class InplaceFunction(_Callable):
+    """``fn_(input, <params>)``: the in-place variant of an :class:`ElementwiseFunction`."""
+
+    def __init__(self, fn: ElementwiseFunction):
+        names, defaults = fn.signature.names[:-1], list(fn.signature.defaults[:-1])
+        self._setup(fn.decl, names, defaults, name=f"{fn.__name__}_", doc=f"In-place version of :func:`{fn.__name__}`.")
+        self.check = fn.check
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        x, rest = self._input(args, kwargs)
+        params = self.check(self.signature.bind(rest, kwargs))
+        if isinstance(x, fx.Proxy):
+            return self.operator.op_(x, *params)
+        check_tensor(self.__name__, x)
+        return self.operator(x, params, True)
 
 
 class AlongDimFunction(_Callable):
