@@ -11,4 +11,5 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     glu_variants,
     sparse,
     self_gated,
+    learnable_smooth,
 )
