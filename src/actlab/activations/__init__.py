@@ -12,4 +12,5 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     sparse,
     self_gated,
     learnable_smooth,
+    smooth_rectifiers,
 )
