@@ -13,4 +13,5 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     self_gated,
     learnable_smooth,
     smooth_rectifiers,
+    periodic,
 )
