@@ -14,4 +14,5 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     learnable_smooth,
     smooth_rectifiers,
     periodic,
+    radial,
 )

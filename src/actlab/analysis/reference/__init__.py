@@ -13,6 +13,7 @@ is the function the op claims to compute, not a different subgradient.
 from . import (  # noqa: F401  (each registers its references)
     modern,
     periodic,
+    radial,
     self_gated,
     smooth_rectifiers,
     torch_nn,
