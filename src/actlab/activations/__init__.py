@@ -15,4 +15,5 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     smooth_rectifiers,
     periodic,
     radial,
+    squashing,
 )

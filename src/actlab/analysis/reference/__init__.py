@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (each registers its references)
     radial,
     self_gated,
     smooth_rectifiers,
+    squashing,
     torch_nn,
 )
 from .core import PRECISION, REFERENCES, Reference, evaluate, reference
