@@ -16,4 +16,5 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     periodic,
     radial,
     squashing,
+    symmetric_log,
 )

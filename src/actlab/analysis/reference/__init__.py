@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (each registers its references)
     self_gated,
     smooth_rectifiers,
     squashing,
+    symmetric_log,
     torch_nn,
 )
 from .core import PRECISION, REFERENCES, Reference, evaluate, reference
