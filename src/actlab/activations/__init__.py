@@ -17,4 +17,5 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     radial,
     squashing,
     symmetric_log,
+    rectifier_variants,
 )

@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (each registers its references)
     modern,
     periodic,
     radial,
+    rectifier_variants,
     self_gated,
     smooth_rectifiers,
     squashing,
