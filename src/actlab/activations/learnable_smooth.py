@@ -131,7 +131,7 @@ class SMU(Parametric):
         "init": Param(1e6, "initial smoothing mu (large: leaky ReLU)", finite, "finite", sample=(0.5, 5.0), plot=(1.0, 4.0, 1e6)),
     }
     formula = r"\mathrm{SMU}(x) = \frac{(1 + \alpha)x + (1 - \alpha)x\,\mathrm{erf}\left(\mu(1 - \alpha)x\right)}{2},\ \alpha = 0.25"
-    reference = "Biswas et al., SMU: smooth activation function for deep networks using smoothing maximum technique (2021), arXiv:2111.04682 (CVPR 2022)"
+    reference = "Biswas et al., SMU: smooth activation function for deep networks using smoothing maximum technique (2021), arXiv:2111.04682"
     x_range = (-4.0, 4.0)
     plot_params = ({"init": 1.0}, {"init": 4.0}, {"init": 1e6})
 

@@ -17,7 +17,6 @@ from ..registry import register
 from ..spec import Elementwise, Param, finite, positive
 from .gated import GAUSS_UNDERFLOW
 
-SQRT_2PI = math.sqrt(2.0 * math.pi)
 MEGA_MU = math.sqrt(0.5)
 MEGA_SIGMA = math.sqrt(1.0 / (4.0 * math.pi))
 
@@ -66,7 +65,7 @@ class Laplace(Elementwise):
         "sigma": Param(MEGA_SIGMA, "deviation (MEGA: sqrt(1/(4 pi)))", positive, "> 0 and finite", sample=(0.2, 1.0), plot=(MEGA_SIGMA, 0.5)),
     }
     formula = r"\mathrm{Laplace}(x) = \frac{1}{2}\left(1 + \mathrm{erf}\left(\frac{x - \mu}{\sigma\sqrt{2}}\right)\right)"
-    reference = "Ma et al., Mega: moving average equipped gated attention (ICLR 2023), arXiv:2209.10655, eq. (9)"
+    reference = "Ma et al., Mega: moving average equipped gated attention (ICLR 2023), arXiv:2209.10655"
     x_range = (-1.0, 2.5)
     plot_params = ({"mu": MEGA_MU, "sigma": MEGA_SIGMA}, {"mu": MEGA_MU, "sigma": 0.5})
 

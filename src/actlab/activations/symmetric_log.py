@@ -24,7 +24,7 @@ class Symlog(Elementwise):
 
     function, family = "symlog", "logarithmic"
     formula = r"\mathrm{symlog}(x) = \operatorname{sign}(x)\log(1 + |x|)"
-    reference = "Hafner et al., Mastering diverse domains through world models (DreamerV3) (2023), arXiv:2301.04104, eq. (1)"
+    reference = "Hafner et al., Mastering diverse domains through world models (DreamerV3) (2023), arXiv:2301.04104"
     x_range = (-10.0, 10.0)
     kink_convention = "f''(0) = 0 (sign(0) = 0; f'' jumps from 1 to -1), as Softsign"
 
@@ -54,7 +54,7 @@ class Symexp(Elementwise):
 
     function, family = "symexp", "logarithmic"
     formula = r"\mathrm{symexp}(x) = \operatorname{sign}(x)\left(e^{|x|} - 1\right)"
-    reference = "Hafner et al., Mastering diverse domains through world models (DreamerV3) (2023), arXiv:2301.04104, eq. (1)"
+    reference = "Hafner et al., Mastering diverse domains through world models (DreamerV3) (2023), arXiv:2301.04104"
     x_range = (-3.0, 3.0)
     kink_convention = "f''(0) = 0 (sign(0) = 0; f'' jumps from -1 to 1)"
 
