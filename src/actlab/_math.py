@@ -132,3 +132,9 @@ def x_minus_tanh(x: Tensor) -> Tensor:
     if cut < 1.0:  # between cut and 1 the far form cancels; x - tanh x is correct to a few ulps there
         far = torch.where(al < 1.0, al - tanh(al), far)
     return torch.where(small, series, torch.copysign(far, x))
+
+
+def keep_nan(x: Tensor, y: Tensor) -> Tensor:
+    """``y`` with NaN wherever ``x`` is NaN: a piecewise form otherwise hands NaN the value of
+    whichever branch its comparisons select."""
+    return torch.where(torch.isnan(x), x, y)

@@ -10,4 +10,12 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     modern,
     glu_variants,
     sparse,
+    self_gated,
+    learnable_smooth,
+    smooth_rectifiers,
+    periodic,
+    radial,
+    squashing,
+    symmetric_log,
+    rectifier_variants,
 )

@@ -10,7 +10,17 @@ Conventions at kinks, infinities and NaN follow the declarations (and torch): th
 is the function the op claims to compute, not a different subgradient.
 """
 
-from . import modern, torch_nn  # noqa: F401  (each registers its references)
+from . import (  # noqa: F401  (each registers its references)
+    modern,
+    periodic,
+    radial,
+    rectifier_variants,
+    self_gated,
+    smooth_rectifiers,
+    squashing,
+    symmetric_log,
+    torch_nn,
+)
 from .core import PRECISION, REFERENCES, Reference, evaluate, reference
 from .rows import normalizer_rows
 
