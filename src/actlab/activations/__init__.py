@@ -10,4 +10,5 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     modern,
     glu_variants,
     sparse,
+    entmax,
 )

@@ -17,6 +17,7 @@ from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .attention import MultiheadAttention
 from .gated_mlp import GatedMLP
 from .generic import ActivationModule, ElementwiseModule, module_for
+from .losses import Entmax15Loss, EntmaxBisectLoss, SparsemaxLoss  # noqa: F401
 from .modern import *  # noqa: F403
 from .modern import __all__ as _modern_all
 
@@ -47,6 +48,9 @@ __all__ = sorted(
         "MultiheadAttention",
         "AdaptiveLogSoftmaxWithLoss",
         "GatedMLP",
+        "SparsemaxLoss",
+        "Entmax15Loss",
+        "EntmaxBisectLoss",
         *(d.name for d in declarations() if not d.user_defined),
     }
 )
