@@ -11,4 +11,6 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     glu_variants,
     sparse,
     entmax,
+    learnable,
+    rational,
 )
