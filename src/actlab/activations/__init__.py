@@ -13,4 +13,8 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     entmax,
     learnable,
     rational,
+    grouped,
+    softmax_units,
+    funnel,
+    scaled,
 )

@@ -15,6 +15,7 @@ from .activation import *  # noqa: F403
 from .activation import __all__ as _act_all
 from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .attention import MultiheadAttention
+from .funnel import FReLU  # noqa: F401  (sets the declaration's module class)
 from .gated_mlp import GatedMLP
 from .generic import ActivationModule, ElementwiseModule, module_for
 from .losses import Entmax15Loss, EntmaxBisectLoss, SparsemaxLoss  # noqa: F401
@@ -48,6 +49,7 @@ __all__ = sorted(
         "MultiheadAttention",
         "AdaptiveLogSoftmaxWithLoss",
         "GatedMLP",
+        "FReLU",
         "SparsemaxLoss",
         "Entmax15Loss",
         "EntmaxBisectLoss",

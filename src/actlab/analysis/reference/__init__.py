@@ -10,7 +10,7 @@ Conventions at kinks, infinities and NaN follow the declarations (and torch): th
 is the function the op claims to compute, not a different subgradient.
 """
 
-from . import modern, torch_nn  # noqa: F401  (each registers its references)
+from . import modern, scaled, torch_nn  # noqa: F401  (each registers its references)
 from .core import PRECISION, REFERENCES, Reference, evaluate, reference
 from .rows import normalizer_rows
 
