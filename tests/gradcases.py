@@ -2,13 +2,15 @@
 
 Elementwise declarations get random valid parameters (drawn from each ``Param.sample``) and
 inputs that keep a margin from every kink; the other kinds (normalisers along several dims,
-GLU, PReLU with a shared and a per-channel weight, RReLU in training with a fixed seed) have
-a builder keyed by kind. A declaration of a kind without a builder makes ``cases`` raise, so
+GLU, PReLU with a shared and a per-channel weight, RReLU in training with a fixed seed, vector
+maps on inputs without ties, EntmaxBisect with one learnable alpha per row) have a builder
+keyed by kind. A declaration of a kind without a builder makes ``cases`` raise, so
 a new kind cannot slip through the tests unnoticed.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +21,17 @@ from torch import Tensor
 
 import actlab
 from actlab import functional as F
-from actlab.spec import Activation, Elementwise, Normalizer, Parametric, Random, SplitGate
+from actlab.analysis.kinks import declared
+from actlab.spec import (
+    Activation,
+    Elementwise,
+    Normalizer,
+    Parametric,
+    ParametricNormalizer,
+    Random,
+    SplitGate,
+    VectorMap,
+)
 
 KINK_MARGIN = 1e-3  # gradcheck's finite differences use eps = 1e-6
 
@@ -132,16 +144,61 @@ def _gated(decl: type[Activation], seed: int) -> list[Case]:
     return out
 
 
+def parametric_tensor(decl: type[Parametric], name: str, x: Tensor, n: int, gen: torch.Generator) -> Tensor:
+    """A valid value of learnable tensor ``name`` for input x: drawn from its initial value's
+    ``Param.sample`` (0.5 U(0, 1) without one), one value or one per channel (n); a
+    ``coefficients`` tensor as its initial row (times 1 + U(-0.1, 0.1)) per channel; a ``like_input``
+    tensor x + -0.3 or +0.3 (no ties)."""
+    if name in decl.like_input:
+        return x.detach() + 0.3 * torch.where(torch.rand(x.shape, generator=gen, dtype=x.dtype) < 0.5, -1.0, 1.0)
+    if name in decl.coefficients:
+        row = torch.tensor(decl.initial_values(**decl.defaults())[name], dtype=torch.float64)
+        return row * (1.0 + 0.2 * (torch.rand(n, row.numel(), generator=gen, dtype=torch.float64) - 0.5))
+    spec = decl.params.get(decl.initial.get(name, ""))
+    lo, hi = spec.sample if spec is not None and spec.sample is not None else (0.0, 0.5)
+    return lo + (hi - lo) * torch.rand(n, generator=gen, dtype=torch.float64)
+
+
 def _parametric(decl: type[Activation], seed: int) -> list[Case]:
     gen = torch.Generator().manual_seed(seed)
     out = []
     fn, tfn = _functional(decl), getattr(torch.nn.functional, decl.function) if decl.torch_name else None
+    kinks = declared(decl, {})
     for n in (1, 3):  # one shared value or one per channel (dim 1) for each tensor parameter
-        x = away_from_kinks(2 * torch.randn(4, 3, 5, generator=gen, dtype=torch.float64), decl.kinks()).requires_grad_()
-        ws = tuple(
-            (0.5 * torch.rand(n, generator=gen, dtype=torch.float64)).requires_grad_() for _ in decl.tensor_params
-        )
+        x = away_from_kinks(2 * torch.randn(4, 3, 5, generator=gen, dtype=torch.float64), kinks).requires_grad_()
+        ws = tuple(parametric_tensor(decl, t, x, n, gen).requires_grad_() for t in decl.tensor_params)
         out.append(Case(f"{decl.name}-w{n}", decl, fn, (x, *ws), {}, tfn))
+    return out
+
+
+def distinct(shape: tuple[int, ...], gen: torch.Generator) -> Tensor:
+    """Entries at least 0.2 apart and at least 0.1 from 0 (no ties inside a group, no kink at 0)."""
+    n = math.prod(shape)
+    ranks = torch.randperm(n, generator=gen).to(torch.float64) - n / 2 + 0.5
+    return (0.4 * ranks + 0.05 * torch.rand(n, generator=gen, dtype=torch.float64)).reshape(shape)
+
+
+def _vector_map(decl: type[Activation], seed: int) -> list[Case]:
+    gen = torch.Generator().manual_seed(seed)
+    fn, p = _functional(decl), {k: v for k, v in decl.defaults().items() if k != "dim"}
+    out = []
+    for dim in (0, 1):
+        x = distinct((4, 6), gen).requires_grad_()
+        out.append(Case(f"{decl.name}-dim{dim}", decl, lambda x, dim=dim: fn(x, dim, **p), (x,), {"dim": dim, **p}))
+    return out
+
+
+def _parametric_normalizer(decl: type[Activation], seed: int) -> list[Case]:
+    """EntmaxBisect along several dims with one learnable alpha per row (size 1 along dim)."""
+    gen = torch.Generator().manual_seed(seed)
+    fn = _functional(decl)
+    out = []
+    for dim in (0, -1):
+        x = (3 * torch.randn(3, 4, 5, generator=gen, dtype=torch.float64)).requires_grad_()
+        rows = list(x.shape)
+        rows[dim] = 1
+        alpha = (1.2 + 1.2 * torch.rand(rows, generator=gen, dtype=torch.float64)).requires_grad_()
+        out.append(Case(f"{decl.name}-dim{dim}", decl, lambda x, a, dim=dim: fn(x, a, dim), (x, alpha), {"dim": dim}))
     return out
 
 
@@ -170,9 +227,11 @@ def _random(decl: type[Activation], seed: int) -> list[Case]:
 
 
 BUILDERS: tuple[tuple[type[Activation], Callable[[type[Activation], int], list[Case]]], ...] = (
-    (Random, _random),  # most specific kind first: Random is an Elementwise
+    (Random, _random),  # most specific kind first: Random is an Elementwise, ParametricNormalizer a Normalizer
     (Elementwise, _elementwise),
+    (ParametricNormalizer, _parametric_normalizer),
     (Normalizer, _normalizer),
+    (VectorMap, _vector_map),
     (SplitGate, _gated),
     (Parametric, _parametric),
 )

@@ -21,6 +21,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,10 @@ import torch
 from torch import nn
 
 from .registry import declarations, spec
-from .spec import Activation, Elementwise, Parametric, SplitGate
+from .spec import Activation, Elementwise, Parametric, SplitGate, VectorMap
 
-HIDDEN_KINDS = (Elementwise, Parametric, SplitGate)  # act per feature (gates halve the features)
-WIDTH_PARAMS = ("num_parameters", "in_features", "num_features")  # parametric kinds: one value per unit
+HIDDEN_KINDS = (Elementwise, Parametric, SplitGate, VectorMap)  # act per feature (gates halve the features)
+WIDTH_PARAMS = ("num_parameters", "in_features", "num_features", "in_channels")  # one value per unit
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,12 @@ TASKS: dict[str, Task] = {
 # ---- which activations take part, and how each becomes a hidden layer -------------------------
 def eligible(decl: type[Activation]) -> str | None:
     """None if ``decl`` can be a hidden activation, else the reason it cannot."""
-    if not issubclass(decl, HIDDEN_KINDS):
+    if not issubclass(decl, HIDDEN_KINDS) or not getattr(decl, "hidden", True):
         return f"{decl.name} is a {decl.kind} (acts across features), not a hidden activation"
+    if decl.module_class is None and not decl.user_defined:
+        from . import nn as anm
+
+        getattr(anm, decl.name, None)  # an extra's generic module class is built on first use
     if decl.module_class is None:
         return f"{decl.name} has no module class"
     missing = [k for k, v in hidden_params(decl).items() if v is None and k not in WIDTH_PARAMS]
@@ -109,14 +114,18 @@ def default_names() -> list[str]:
     return [d.name for d in declarations() if eligible(d) is None]
 
 
-def hidden_activation(decl: type[Activation], width: int) -> tuple[nn.Module, int]:
+def hidden_activation(decl: type[Activation], width: int) -> tuple[nn.Module, Fraction]:
     """The activation module for a hidden layer of ``width`` units and the factor by which the
-    preceding linear layer must widen its output (2 for gated kinds, which halve the features).
+    preceding linear layer must widen its output (2 for gated kinds, which halve the features;
+    Maxout's pieces, 1/2 for CReLU: vector maps by their ``out_size``).
     Parametric kinds with a per-unit size parameter (PReLU's ``num_parameters``) get ``width``."""
     params = hidden_params(decl)
     if issubclass(decl, Parametric):
         params.update({k: width for k in params if k in WIDTH_PARAMS})
-    return decl.module_class(**params), 2 if issubclass(decl, SplitGate) else 1
+    module = decl.module_class(**params)
+    if issubclass(decl, VectorMap):
+        return module, Fraction(width, decl.out_size(width, **{k: v for k, v in params.items() if k != "dim"}))
+    return module, Fraction(2 if issubclass(decl, SplitGate) else 1)
 
 
 def build_net(decl: type[Activation], n_in: int, n_out: int, hidden: Sequence[int], seed: int) -> nn.Sequential:
@@ -125,7 +134,7 @@ def build_net(decl: type[Activation], n_in: int, n_out: int, hidden: Sequence[in
     torch.manual_seed(seed)
     linears, width = [], n_in
     for h, (_, factor) in zip(hidden, acts):
-        linears.append(nn.Linear(width, h * factor))
+        linears.append(nn.Linear(width, int(h * factor)))
         width = h
     layers: list[nn.Module] = []
     for lin, (act, _) in zip(linears, acts):

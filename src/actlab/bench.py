@@ -115,11 +115,13 @@ def default_params(decl: type[Activation]) -> dict[str, Any]:
     return {k: (v.default if v.default is not None else 0.5) for k, v in decl.params.items()}
 
 
-def module_kwargs(decl: type[Activation]) -> dict[str, Any]:
+def module_kwargs(decl: type[Activation], shape: tuple[int, ...] = ()) -> dict[str, Any]:
     if issubclass(decl, Elementwise):
         return default_params(decl)
     if issubclass(decl, Normalizer) and "dim" in decl.params:
         return {"dim": -1}
+    if "in_channels" in decl.params and len(shape) > 1:  # FReLU: its convolution's channels
+        return {"in_channels": shape[1]}
     return {}
 
 
@@ -154,8 +156,8 @@ class Row:
         return any((hi - lo) > NOISY * self.ms[k] for k, (lo, hi) in self.spread.items() if k in ("actlab", "torch"))
 
 
-def variants(decl: type[Activation], eager: bool) -> list[Variant]:
-    kw = module_kwargs(decl)
+def variants(decl: type[Activation], eager: bool, shape: tuple[int, ...] = ()) -> list[Variant]:
+    kw = module_kwargs(decl, shape)
     ours = decl.module_class(**kw) if decl.module_class is not None else None
     out: list[Variant] = []
     if decl.torch_name is not None and hasattr(nn, decl.torch_name):
@@ -275,7 +277,7 @@ def bench_one(
 ) -> list[Row]:
     shape = shape_for(decl, numel)
     x = _input(decl, shape, dtype, device)
-    vs = variants(decl, eager)
+    vs = variants(decl, eager, shape)
     for v in vs:
         if isinstance(v.fn, nn.Module):
             v.fn.to(device=device, dtype=dtype)

@@ -174,9 +174,20 @@ def softmax2d(input: Tensor) -> Tensor:
 glu = AlongDimFunction(A.gated.GLU)
 prelu = ParametricFunction(A.rectifiers.PReLU, strict=True)
 
+# ---- the sparse maps' thresholds and Fenchel-Young losses (not activations: no declaration) ----
+sparsemax_threshold_and_support = A.sparse.sparsemax_threshold_and_support
+entmax15_threshold_and_support = A.sparse.entmax15_threshold_and_support
+entmax_bisect_threshold = A.entmax.entmax_bisect_threshold
+_LOSSES = ("sparsemax_loss", "entmax15_loss", "entmax_bisect_loss")  # actlab.losses (imports this module)
+
 
 def __getattr__(name: str) -> Any:
-    """The functional form of any other registered declaration, by its function name (built once)."""
+    """The functional form of any other registered declaration, by its function name (built once),
+    and the Fenchel-Young losses."""
+    if name in _LOSSES:
+        from . import losses
+
+        return getattr(losses, name)
     fn = _EXTRAS.get(name)
     if fn is None:
         decl = next((d for d in declarations() if d.function == name and not d.user_defined), None)
@@ -187,7 +198,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *(d.function for d in declarations() if not d.user_defined)})
+    return sorted({*globals(), *_LOSSES, *(d.function for d in declarations() if not d.user_defined)})
 
 
 _EXTRAS: dict[str, Any] = {}
@@ -198,3 +209,6 @@ _TORCH_NAMES = [
     "softplus", "softshrink", "softsign", "tanh", "tanhshrink", "threshold", "threshold_",
 ]  # fmt: skip
 __all__ = sorted({*_TORCH_NAMES, *(d.function for d in declarations() if not d.user_defined)})
+__all__ += [  # the sparse maps' helpers and losses, after the declarations' names
+    "entmax15_threshold_and_support", "entmax_bisect_threshold", "sparsemax_threshold_and_support", *_LOSSES,
+]  # fmt: skip

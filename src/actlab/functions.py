@@ -2,9 +2,13 @@
 
 * :class:`ElementwiseFunction`: ``fn(input, <params>, inplace=False)`` (:class:`InplaceFunction`
   is its ``fn_`` variant);
-* :class:`AlongDimFunction`: ``fn(input, dim=-1, <params>)`` for normalisers and split gates;
+* :class:`AlongDimFunction`: ``fn(input, dim=-1, <params>)`` for normalisers, split gates and
+  vector maps (SoLU, Maxout, ...);
 * :class:`ParametricFunction`: ``fn(input, <tensors>)`` for learnable activations, each tensor of
-  one value or one per channel (dim 1).
+  one value or one per channel (dim 1), with a trailing coefficient dimension where the declaration
+  says so, or shaped like the input;
+* :class:`ParametricNormalizerFunction`: ``fn(input, <tensors>=<default>, dim=-1, <params>)``
+  (EntmaxBisect's alpha: a number or a tensor with size 1 along ``dim``).
 
 Each has its exact signature (``inspect.signature``, help(), and CPython's argument errors),
 validates and coerces its parameters (numpy scalars and 0-d tensors become numbers) and applies
@@ -22,7 +26,7 @@ from torch import Tensor, fx
 from . import ops
 from .binding import Signature
 from .errors import DtypeError, ShapeError
-from .spec import Activation, Elementwise, Normalizer, Param, Parametric, SplitGate
+from .spec import Activation, Elementwise, Normalizer, Param, Parametric, ParametricNormalizer, SplitGate, VectorMap
 
 
 def check_tensor(name: str, x: Any) -> None:
@@ -174,8 +178,25 @@ class ParametricFunction(_Callable):
             if not isinstance(t, Tensor):
                 raise TypeError(f"{self.__name__}: {n} must be a Tensor, got {type(t).__name__}")
         x, *tensors = self.dtypes(x, tensors)
-        shaped = [channel_weight(self.__name__, x, t, n) for t, n in zip(tensors, self.signature.names)]
+        shaped = [self.place(x, t, n) for t, n in zip(tensors, self.signature.names)]
         return self.operator(x, *shaped)
+
+    def place(self, x: Tensor, t: Tensor, name: str) -> Tensor:
+        """``t`` shaped to broadcast against ``x``, by what the declaration says it is."""
+        if name in self.decl.coefficients:
+            return coefficient_weight(self.__name__, x, t, name)
+        if name in self.decl.like_input:
+            try:
+                fits = torch.broadcast_shapes(t.shape, x.shape) == x.shape
+            except RuntimeError:
+                fits = False
+            if not fits:
+                raise ShapeError(
+                    f"{self.__name__}: {name} of shape {tuple(t.shape)} does not broadcast "
+                    f"to the input's {tuple(x.shape)}"
+                )
+            return t
+        return channel_weight(self.__name__, x, t, name)
 
     def dtypes(self, x: Tensor, tensors: list[Tensor]) -> tuple[Tensor, ...]:
         device = x.device.type
@@ -204,11 +225,75 @@ def channel_weight(name: str, input: Tensor, weight: Tensor, what: str) -> Tenso
     return weight.reshape((1, n) + (1,) * (input.dim() - 2))
 
 
+def coefficient_weight(name: str, input: Tensor, weight: Tensor, what: str) -> Tensor:
+    """A coefficient tensor: (K,) or (1, K) shared, shaped (K,); (C, K) one row per channel
+    (input.size(1)), shaped (1, C, 1, ..., K) so that ``w[..., j]`` broadcasts against ``input``."""
+    if weight.dim() not in (1, 2):
+        raise ShapeError(f"{name}: {what} must be (K,) or (channels, K), got {weight.dim()}-D")
+    if weight.dim() == 1 or weight.size(0) == 1:
+        return weight.reshape(weight.shape[-1])
+    channels = input.size(1) if input.dim() >= 2 else 1
+    if weight.size(0) != channels:
+        raise ShapeError(
+            f"{name}: {what} has {weight.size(0)} rows but the input has {channels} channels (input.size(1))"
+        )
+    return weight.reshape((1, channels) + (1,) * (input.dim() - 2) + (weight.size(1),))
+
+
+class ParametricNormalizerFunction(_Callable):
+    """``fn(input, <tensors>=<initial>, dim=-1, <params>)`` of a normaliser with learnable tensors
+    (EntmaxBisect): each tensor a number (a constant) or a tensor broadcastable against the input
+    with size 1 along ``dim`` (one value per row; its gradient is summed to its shape)."""
+
+    def __init__(self, decl: type[ParametricNormalizer]):
+        self.tensors = tuple(decl.tensor_params)
+        self.op_names = tuple(decl.op_params())
+        init = {t: decl.params[k] for t, k in decl.initial.items()}
+        names = (*self.tensors, *self.op_names)
+        defaults = [*(init[t].default for t in self.tensors), *(p.default for p in decl.op_params().values())]
+        self._setup(decl, names, defaults)
+        self.init = init
+        self.check = ParamChecker(decl, self.op_names)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        traced = self._trace(args, kwargs)
+        if traced is not None:
+            return traced
+        x, rest = self._input(args, kwargs)
+        values = self.signature.bind(rest, kwargs)
+        check_tensor(self.__name__, x)
+        k = len(self.tensors)
+        params = self.check(values[k:])
+        dim = params[0]
+        rows = list(x.shape)
+        if rows:
+            rows[dim] = 1
+        tensors = [self.tensor(x, v, t, rows) for v, t in zip(values[:k], self.tensors)]
+        return self.operator(x, tuple(tensors), params)
+
+    def tensor(self, x: Tensor, value: Any, name: str, rows: list[int]) -> Tensor:
+        if not isinstance(value, Tensor):
+            spec = self.init[name]
+            value = spec.coerce(value)
+            spec.validate(self.decl.name, name, value)
+            return torch.tensor(value, dtype=x.dtype, device=x.device)
+        if not value.is_floating_point():
+            raise DtypeError(f"{self.__name__}: {name} must be a floating-point tensor, got {value.dtype}")
+        if torch.broadcast_shapes(value.shape, tuple(rows)) != tuple(rows):
+            raise ShapeError(
+                f"{self.__name__}: {name} of shape {tuple(value.shape)} must broadcast to {tuple(rows)} "
+                "(the input's shape with size 1 along dim)"
+            )
+        return value.to(x.dtype) if value.dtype != x.dtype else value
+
+
 def function_for(decl: type[Activation]) -> Any:
     """The functional callable of ``decl``, by its kind."""
     if issubclass(decl, Elementwise):
         return ElementwiseFunction(decl)
-    if issubclass(decl, (Normalizer, SplitGate)):
+    if issubclass(decl, ParametricNormalizer):
+        return ParametricNormalizerFunction(decl)
+    if issubclass(decl, (Normalizer, SplitGate, VectorMap)):
         return AlongDimFunction(decl)
     if issubclass(decl, Parametric):
         return ParametricFunction(decl)

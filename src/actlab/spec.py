@@ -16,7 +16,13 @@ What a declaration must state depends on its *kind*, a base class below:
 * :class:`SplitGate` — x = [a, b] halves along ``dim``, out = a * gate(b) (GLU and variants):
   everything derived from the gate's own declaration;
 * :class:`Parametric` — learnable tensors after x (PReLU, StarReLU, Snake): ``forward``,
-  ``vjp``, ``vjp2``, ``jvp``, ``vjp_jvp`` over x and the tensors.
+  ``vjp``, ``vjp2``, ``jvp``, ``vjp_jvp`` over x and the tensors; a tensor may carry a trailing
+  coefficient dimension (``coefficients``: APL's hinges, PAU's polynomials) or be shaped like x
+  (``like_input``: FReLU's funnel condition, computed by its module);
+* :class:`VectorMap` — a map along ``dim`` written with its input x whose output may change the
+  size of ``dim`` (SoLU, Maxout, CReLU, GroupSort): the same five functions as a normaliser, of x;
+* :class:`ParametricNormalizer` — a normaliser with learnable tensors (EntmaxBisect's alpha):
+  derivatives written with y and the tensors.
 
 Layers dispatch on these classes (``issubclass``), never on strings.
 """
@@ -50,6 +56,12 @@ class Param:
     sample: tuple[float, float] | tuple[str, ...] | None = None  # range to draw random tests from
     plot: tuple[Any, ...] = ()  # values overlaid in plots
     type: type | None = None  # float, int, str or bool; None: the default's type
+    optional: bool = False  # a default of None is a value (top-k's k), not a required argument
+
+    @property
+    def required(self) -> bool:
+        """No default (torch's required arguments, e.g. Threshold's): None without ``optional``."""
+        return self.default is None and not self.optional
 
     @property
     def kind(self) -> type:
@@ -324,7 +336,63 @@ class Parametric(Activation):
     tensor_params: ClassVar[tuple[str, ...]] = ()
     initial: ClassVar[Mapping[str, str]] = {}  # tensor -> the constructor parameter of its initial value
     channels: ClassVar[str | None] = None  # constructor parameter giving the values per tensor (1 or C)
+    # tensors with a trailing coefficient dimension K: (K,) shared or (C, K) per channel, shaped by the
+    # functional layer to (K,) resp. (1, C, 1, ..., K); the math picks coefficient j as w[..., j]
+    coefficients: ClassVar[tuple[str, ...]] = ()
+    # tensors shaped like the input (a second input, e.g. FReLU's funnel condition): passed as they
+    # are, broadcast against x; the module computes them (no nn.Parameter)
+    like_input: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def op_params(cls) -> Mapping[str, Param]:
         return {}
+
+    @classmethod
+    def initial_values(cls, **p: Any) -> dict[str, float | tuple[float, ...]]:
+        """The initial value of each learnable tensor for constructor parameters ``p``: a number
+        (filled per channel), or for a ``coefficients`` tensor its K coefficients."""
+        return {t: float(p[k]) for t, k in cls.initial.items()}
+
+
+class VectorMap(Activation):
+    r"""y = M(x) along ``dim``, written with the input x, which is all the operator saves (SoLU,
+    Maxout, CReLU, GroupSort, ...). The output's size along ``dim`` is ``out_size(n, **p)``
+    (Maxout: n / k, CReLU: 2n); other dimensions are kept.
+
+    * ``forward(x, dim, **p) -> y``; ``vjp(g, x, dim, **p)`` = :math:`J^\top g`; ``jvp(t, x, dim, **p)`` = :math:`J t`;
+    * ``vjp2(gg, g, x, dim, **p) -> (d/dg, d/dx)`` of :math:`\langle gg, J^\top g\rangle`;
+    * ``vjp_jvp(tg, tx, g, x, dim, **p)``: the directional derivative of :math:`J^\top g`.
+    """
+
+    kind = "vector map"
+    hidden: ClassVar[bool] = True  # a hidden-layer activation (the arena): False for attention-only maps
+
+    @classmethod
+    def out_size(cls, n: int, **p: Any) -> int:
+        """The output's size along ``dim`` for an input of size ``n`` there (a ShapeError if ``n`` does not fit)."""
+        return n
+
+
+class ParametricNormalizer(Normalizer):
+    r"""A normaliser along ``dim`` with learnable tensors ``tensor_params`` (EntmaxBisect's alpha),
+    each broadcastable against x with size 1 along ``dim``. The operator saves y and the tensors;
+    every derivative is written with them, y held fixed (its own dependence on x and the tensors is
+    the forward's, which autograd chains):
+
+    * ``forward(x, *w, dim, **p) -> y``;
+    * ``vjp(g, y, *w, dim, **p) -> (gx, *gw)``, each gw summed to its tensor's shape;
+      ``jvp((tx, *tw), y, *w, dim, **p)``;
+    * ``vjp2(ggs, g, y, *w, dim, **p) -> (d/dg, d/dy, *d/dw)`` of :math:`\sum_i \langle gg_i, vjp_i\rangle`;
+    * ``vjp_jvp(tg, (ty, *tw), g, y, *w, dim, **p)``: the directional derivative of every vjp output.
+
+    ``params`` hold the constructor's initial values of the tensors (``initial``) and the
+    operator's arguments (``op_params``: ``dim`` and the rest).
+    """
+
+    kind = "parametric normalizer"
+    tensor_params: ClassVar[tuple[str, ...]] = ()
+    initial: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def op_params(cls) -> Mapping[str, Param]:
+        return {k: v for k, v in cls.params.items() if k not in cls.initial.values()}

@@ -160,7 +160,7 @@ def test_0d_empty_dtypes_and_errors(name: str) -> None:
 def test_modules_and_registry(name: str) -> None:
     decl = actlab.spec(name)
     m = actlab.get(name, dim=0)
-    assert isinstance(m, decl.module_class) and m.dim == 0 and repr(m) == f"{name}(dim=0)"
+    assert isinstance(m, decl.module_class) and m.dim == 0 and repr(m) == f"{name}(dim=0, k=None)"
     x = _x(4, 3)
     torch.testing.assert_close(m(x), OURS[decl.function](x, dim=0))
     assert issubclass(decl, Normalizer) and decl.torch_name is None and decl.function in F.__all__

@@ -15,7 +15,7 @@ from torch import Tensor
 import actlab
 from actlab import functional as F
 from actlab import ops
-from actlab.spec import Normalizer, Parametric
+from actlab.spec import Normalizer, Parametric, ParametricNormalizer
 from gradcases import Case, all_cases, elementwise_declarations, elementwise_input, sample_params
 
 CASES = all_cases()
@@ -52,9 +52,11 @@ def _nonleaf(decl, p: dict, dtype: torch.dtype = torch.float64) -> tuple[Tensor,
 # ---- what is saved, for every declaration -------------------------------------------------------
 def expected_saves(case: Case, out: Tensor) -> list[Tensor | tuple[int, ...]]:
     """What backward needs: the output (normalisers; ReLU/ReLU6, whose f' is exact in y), the
-    inputs (parametric kinds: x and their tensors), else x alone; a shape where the saved tensor
-    is new (RReLU's noise)."""
+    inputs (parametric kinds: x and their tensors), the learnable tensors and the output
+    (EntmaxBisect), else x alone; a shape where the saved tensor is new (RReLU's noise)."""
     x = case.inputs[0]
+    if issubclass(case.decl, ParametricNormalizer):
+        return [*case.inputs[1:], out]
     if issubclass(case.decl, Normalizer):
         return [out]
     if issubclass(case.decl, Parametric):

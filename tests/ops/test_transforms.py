@@ -21,8 +21,19 @@ from torch.func import functional_call, grad, hessian, jacfwd, jacrev, jvp, vmap
 import actlab
 import actlab.functional as AF
 import actlab.nn as anm
-from actlab.spec import Activation, Elementwise, Normalizer, Parametric, Random, SplitGate
+from actlab.functions import channel_weight, coefficient_weight
+from actlab.spec import (
+    Activation,
+    Elementwise,
+    Normalizer,
+    Parametric,
+    ParametricNormalizer,
+    Random,
+    SplitGate,
+    VectorMap,
+)
 from conftest import draw_params, rng_for
+from gradcases import distinct, parametric_tensor
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 F64 = torch.float64
@@ -64,6 +75,17 @@ def _case(decl: type[Activation]) -> Case:
         torch_ok = decl.torch_name is not None and decl.name not in ("Hardsigmoid", "CELU")
         theirs = getattr(TF, decl.function) if torch_ok else (lambda x, **q: decl.f(x, **q))
         return Case(decl.name, lambda x: mine(x, **p), lambda x: theirs(x, **p), (_points(decl, p, 6, seed),))
+    if issubclass(decl, ParametricNormalizer):  # EntmaxBisect: alpha per row; autograd through its bisection + Newton
+        gen = torch.Generator().manual_seed(seed)
+        x = 2 * torch.randn(2, 3, 4, generator=gen, dtype=F64)
+        alpha = 1.2 + torch.rand(2, 1, 4, generator=gen, dtype=F64)
+        mine = getattr(AF, decl.function)
+        return Case(decl.name, lambda t, a: mine(t, a, 1), lambda t, a: decl.forward(t, a, 1), (x, alpha))
+    if issubclass(decl, VectorMap):  # autograd through the declaration's own forward
+        x = distinct((3, 4), torch.Generator().manual_seed(seed))
+        p = {k: v for k, v in decl.defaults().items() if k != "dim"}
+        mine = getattr(AF, decl.function)
+        return Case(decl.name, lambda t: mine(t, 1, **p), lambda t: decl.forward(t, 1, **p), (x,))
     if issubclass(decl, Normalizer):
         x = torch.randn(2, 3, 4, generator=torch.Generator().manual_seed(seed), dtype=F64)
         mine = getattr(AF, decl.function)
@@ -92,11 +114,25 @@ def _case(decl: type[Activation]) -> Case:
         gen = torch.Generator().manual_seed(seed)
         x = torch.randn(3, 4, generator=gen, dtype=F64)
         x = x + 0.2 * torch.sign(x)  # away from the kink at 0
-        ws = tuple(0.2 + torch.rand(4, generator=gen, dtype=F64) for _ in decl.tensor_params)
+        ws = tuple(
+            parametric_tensor(decl, t, x, 4, gen) if t in (*decl.coefficients, *decl.like_input)
+            else 0.2 + torch.rand(4, generator=gen, dtype=F64)
+            for t in decl.tensor_params
+        )  # fmt: skip
         mine = getattr(AF, decl.function)
         if decl.name == "PReLU":
             return Case(decl.name, mine, torch.prelu, (x, *ws))
-        return Case(decl.name, mine, lambda t, *w: decl.forward(t, *(v.reshape(1, -1) for v in w)), (x, *ws))
+
+        def shaped(t: Tensor, name: str, v: Tensor) -> Tensor:
+            if name in decl.like_input:
+                return v
+            place = coefficient_weight if name in decl.coefficients else channel_weight
+            return place(decl.name, t, v, name)
+
+        def reference(t: Tensor, *w: Tensor) -> Tensor:
+            return decl.forward(t, *(shaped(t, n, v) for n, v in zip(decl.tensor_params, w)))
+
+        return Case(decl.name, mine, reference, (x, *ws))
     raise AssertionError(f"no case for {decl.name}")
 
 

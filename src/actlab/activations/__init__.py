@@ -18,4 +18,11 @@ from . import (  # noqa: F401, I001  (import registers, in this order)
     squashing,
     symmetric_log,
     rectifier_variants,
+    entmax,
+    learnable,
+    rational,
+    grouped,
+    softmax_units,
+    funnel,
+    scaled,
 )

@@ -128,7 +128,9 @@ class SMU(Parametric):
     initial, channels = {"mu": "init"}, "num_parameters"
     params = {
         "num_parameters": CHANNELS,
-        "init": Param(1e6, "initial smoothing mu (large: leaky ReLU)", finite, "finite", sample=(0.5, 5.0), plot=(1.0, 4.0, 1e6)),
+        "init": Param(
+            1e6, "initial smoothing mu (large: leaky ReLU)", finite, "finite", sample=(0.5, 5.0), plot=(1.0, 4.0, 1e6)
+        ),
     }
     formula = r"\mathrm{SMU}(x) = \frac{(1 + \alpha)x + (1 - \alpha)x\,\mathrm{erf}\left(\mu(1 - \alpha)x\right)}{2},\ \alpha = 0.25"
     reference = "Biswas et al., SMU: smooth activation function for deep networks using smoothing maximum technique (2021), arXiv:2111.04682"
@@ -205,12 +207,20 @@ class xIELU(Parametric):
     params = {
         "num_parameters": CHANNELS,
         "alpha_p_raw": Param(
-            _inverse_softplus(0.8), "initial raw alpha_p (softplus^-1 of 0.8: alpha_p = 0.8)", finite, "finite",
-            sample=(-1.0, 1.0), plot=(_inverse_softplus(0.8),),
+            _inverse_softplus(0.8),
+            "initial raw alpha_p (softplus^-1 of 0.8: alpha_p = 0.8)",
+            finite,
+            "finite",
+            sample=(-1.0, 1.0),
+            plot=(_inverse_softplus(0.8),),
         ),
         "alpha_n_raw": Param(
-            _inverse_softplus(0.3), "initial raw alpha_n (softplus^-1 of 0.3: alpha_n = 0.8)", finite, "finite",
-            sample=(-1.5, 0.5), plot=(_inverse_softplus(0.3),),
+            _inverse_softplus(0.3),
+            "initial raw alpha_n (softplus^-1 of 0.3: alpha_n = 0.8)",
+            finite,
+            "finite",
+            sample=(-1.5, 0.5),
+            plot=(_inverse_softplus(0.3),),
         ),
     }
     formula = r"\mathrm{xIELU}(x) = \begin{cases} \alpha_p x^2 + \beta x & x > 0 \\ \alpha_n\left(e^{\min(x, \epsilon)} - 1 - x\right) + \beta x & x \le 0\end{cases}"
@@ -226,7 +236,10 @@ class xIELU(Parametric):
     )
 
     def forward(x: Tensor, rp: Tensor | float, rn: Tensor | float) -> Tensor:
-        ap, an = m.softplus(torch.as_tensor(rp, dtype=x.dtype)), XIELU_BETA + m.softplus(torch.as_tensor(rn, dtype=x.dtype))
+        ap, an = (
+            m.softplus(torch.as_tensor(rp, dtype=x.dtype)),
+            XIELU_BETA + m.softplus(torch.as_tensor(rn, dtype=x.dtype)),
+        )
         xp, xn = torch.clamp(x, min=0.0), torch.clamp(x, max=0.0)
         neg = (XIELU_BETA - an) * xn + an * torch.expm1(torch.clamp(xn, max=XIELU_EPS))
         return torch.where(x > 0.0, xp * (ap * xp + XIELU_BETA), neg)

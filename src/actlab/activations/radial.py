@@ -62,9 +62,18 @@ class Laplace(Elementwise):
     function, family = "laplace", "radial"
     params = {
         "mu": Param(MEGA_MU, "mean (MEGA: sqrt(1/2))", finite, "finite", sample=(0.0, 1.0), plot=(MEGA_MU,)),
-        "sigma": Param(MEGA_SIGMA, "deviation (MEGA: sqrt(1/(4 pi)))", positive, "> 0 and finite", sample=(0.2, 1.0), plot=(MEGA_SIGMA, 0.5)),
+        "sigma": Param(
+            MEGA_SIGMA,
+            "deviation (MEGA: sqrt(1/(4 pi)))",
+            positive,
+            "> 0 and finite",
+            sample=(0.2, 1.0),
+            plot=(MEGA_SIGMA, 0.5),
+        ),
     }
-    formula = r"\mathrm{Laplace}(x) = \frac{1}{2}\left(1 + \mathrm{erf}\left(\frac{x - \mu}{\sigma\sqrt{2}}\right)\right)"
+    formula = (
+        r"\mathrm{Laplace}(x) = \frac{1}{2}\left(1 + \mathrm{erf}\left(\frac{x - \mu}{\sigma\sqrt{2}}\right)\right)"
+    )
     reference = "Ma et al., Mega: moving average equipped gated attention (ICLR 2023), arXiv:2209.10655"
     x_range = (-1.0, 2.5)
     plot_params = ({"mu": MEGA_MU, "sigma": MEGA_SIGMA}, {"mu": MEGA_MU, "sigma": 0.5})

@@ -165,7 +165,9 @@ class TLU(Parametric):
     reference = "Singh & Krishnan, Filter response normalization layer: eliminating batch dependence in the training of deep neural networks (CVPR 2020); timm FilterResponseNormTlu2d"
     x_range = (-3.0, 3.0)
     plot_params = ({"init": 0.0}, {"init": -0.5})
-    kink_convention = "at x = tau each of df/dx and df/dtau is 1/2 (torch.maximum's subgradient, as timm's TLU); NaN propagates"
+    kink_convention = (
+        "at x = tau each of df/dx and df/dtau is 1/2 (torch.maximum's subgradient, as timm's TLU); NaN propagates"
+    )
 
     def forward(x: Tensor, tau: Tensor | float) -> Tensor:
         return torch.maximum(x, torch.as_tensor(tau, dtype=x.dtype))
@@ -185,4 +187,3 @@ class TLU(Parametric):
     @classmethod
     def kinks(cls, init: float = 0.0, **_: Any) -> tuple[float, ...]:
         return (float(init),)
-

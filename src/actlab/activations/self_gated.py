@@ -49,7 +49,9 @@ class ELiSH(Elementwise):
     formula = r"\mathrm{ELiSH}(x) = \begin{cases} x\,\sigma(x) & x \ge 0 \\ (e^{x} - 1)\,\sigma(x) & x < 0\end{cases}"
     reference = "Basirat & Roth, The quest for the golden activation function (2018), arXiv:1808.00783"
     x_range = (-5.0, 4.0)
-    kink_convention = "f' is continuous at 0 (1/2); f'' jumps from 1 to 1/2 and f''(0) = 1/2 (the paper's x >= 0 branch)"
+    kink_convention = (
+        "f' is continuous at 0 (1/2); f'' jumps from 1 to 1/2 and f''(0) = 1/2 (the paper's x >= 0 branch)"
+    )
 
     def f(x: Tensor) -> Tensor:
         w = _wide(x)
@@ -151,7 +153,9 @@ def _tanh_of_positive(e: Tensor) -> Tensor:
     """tanh(e) for e >= 0 in a form whose autograd stays accurate (f'' of TanhExp is tested
     against autograd of f): the expm1 quotient below 1, 1 - 2/(e^{2e} + 1) above."""
     small = e < 1.0
-    return torch.where(small, m.tanh(torch.where(small, e, 0.0)), 1.0 - 2.0 / (torch.exp(2.0 * torch.where(small, 1.0, e)) + 1.0))
+    return torch.where(
+        small, m.tanh(torch.where(small, e, 0.0)), 1.0 - 2.0 / (torch.exp(2.0 * torch.where(small, 1.0, e)) + 1.0)
+    )
 
 
 def _tanh_exp(x: Tensor) -> Tensor:
@@ -232,10 +236,14 @@ class Smish(Elementwise):
     function, family = "smish", "gated"
     params = {
         "alpha": Param(1.0, "output scale", positive, "> 0 and finite", sample=(0.5, 2.0), plot=(1.0,)),
-        "beta": Param(1.0, "input scale of the gate", positive, "> 0 and finite", sample=(0.5, 2.0), plot=(0.5, 1.0, 2.0)),
+        "beta": Param(
+            1.0, "input scale of the gate", positive, "> 0 and finite", sample=(0.5, 2.0), plot=(0.5, 1.0, 2.0)
+        ),
     }
     formula = r"\mathrm{Smish}(x) = \alpha x\tanh\left(\log\left(1 + \sigma(\beta x)\right)\right)"
-    reference = "Wang, Ren & Wang, Smish: a novel activation function for deep learning methods, Electronics 11(4):540 (2022)"
+    reference = (
+        "Wang, Ren & Wang, Smish: a novel activation function for deep learning methods, Electronics 11(4):540 (2022)"
+    )
     x_range = (-6.0, 4.0)
     plot_params = ({"beta": 0.5}, {"beta": 1.0}, {"beta": 2.0})
 
@@ -356,7 +364,9 @@ class GoLU(Elementwise):
     function, family = "golu", "gated"
     params = {
         "alpha": Param(1.0, "scale of the gate", positive, "> 0 and finite", sample=(0.5, 1.5), plot=(1.0,)),
-        "beta": Param(1.0, "displacement of the gate", positive, "> 0 and finite", sample=(0.5, 2.0), plot=(0.5, 1.0, 2.0)),
+        "beta": Param(
+            1.0, "displacement of the gate", positive, "> 0 and finite", sample=(0.5, 2.0), plot=(0.5, 1.0, 2.0)
+        ),
         "gamma": Param(1.0, "growth rate of the gate", positive, "> 0 and finite", sample=(0.5, 2.0), plot=(1.0,)),
     }
     formula = r"\mathrm{GoLU}(x) = x\,\alpha\,e^{-\beta e^{-\gamma x}}"
@@ -392,7 +402,14 @@ class ESwish(Elementwise):
 
     function, family = "eswish", "gated"
     params = {
-        "beta": Param(1.375, "output scale (the paper: 1 to 2)", positive, "> 0 and finite", sample=(1.0, 2.0), plot=(1.0, 1.375, 2.0)),
+        "beta": Param(
+            1.375,
+            "output scale (the paper: 1 to 2)",
+            positive,
+            "> 0 and finite",
+            sample=(1.0, 2.0),
+            plot=(1.0, 1.375, 2.0),
+        ),
     }
     formula = r"\mathrm{E\text{-}swish}(x) = \beta\,x\,\sigma(x)"
     reference = "Alcaide, E-swish: adjusting activations to different network depths (2018), arXiv:1801.07145"
@@ -490,7 +507,11 @@ class FlattenTSwish(Elementwise):
     """
 
     function, family = "flatten_t_swish", "gated"
-    params = {"T": Param(-0.2, "the flat value for x < 0 (and shift above)", finite, "finite", sample=(-0.5, 0.0), plot=(-0.2,))}
+    params = {
+        "T": Param(
+            -0.2, "the flat value for x < 0 (and shift above)", finite, "finite", sample=(-0.5, 0.0), plot=(-0.2,)
+        )
+    }
     formula = r"\mathrm{FTS}(x) = \begin{cases} x\,\sigma(x) + T & x \ge 0 \\ T & x < 0\end{cases}"
     reference = "Chieng et al., Flatten-T Swish: a thresholded ReLU-Swish-like activation function for deep learning (2018), arXiv:1812.06247"
     x_range = (-3.0, 3.0)
@@ -511,4 +532,3 @@ class FlattenTSwish(Elementwise):
     @classmethod
     def kinks(cls, T: float = -0.2) -> tuple[float, ...]:
         return (0.0,)
-

@@ -27,7 +27,16 @@ class SmeLU(Elementwise):
     """
 
     function, family = "smelu", "rectifier"
-    params = {"beta": Param(2.0, "half-width of the quadratic region", positive, "> 0 and finite", sample=(0.5, 3.0), plot=(0.5, 1.0, 2.0))}
+    params = {
+        "beta": Param(
+            2.0,
+            "half-width of the quadratic region",
+            positive,
+            "> 0 and finite",
+            sample=(0.5, 3.0),
+            plot=(0.5, 1.0, 2.0),
+        )
+    }
     formula = r"\mathrm{SmeLU}(x) = \begin{cases} 0 & x \le -\beta \\ \frac{(x + \beta)^2}{4\beta} & |x| \le \beta \\ x & x \ge \beta\end{cases}"
     reference = "Shamir, Lin & Coviello, Smooth activations and reproducibility in deep networks (2020), arXiv:2010.09931; Shamir & Lin, Real world large scale recommendation systems reproducibility and smooth activations (2022), arXiv:2202.06499"
     x_range = (-4.0, 4.0)
@@ -89,7 +98,11 @@ class NLReLU(Elementwise):
     """
 
     function, family = "nlrelu", "rectifier"
-    params = {"beta": Param(1.0, "scale inside the logarithm", positive, "> 0 and finite", sample=(0.5, 3.0), plot=(0.5, 1.0, 3.0))}
+    params = {
+        "beta": Param(
+            1.0, "scale inside the logarithm", positive, "> 0 and finite", sample=(0.5, 3.0), plot=(0.5, 1.0, 3.0)
+        )
+    }
     formula = r"\mathrm{NLReLU}(x) = \log\left(1 + \beta\max(0, x)\right)"
     reference = "Liu et al., Natural-logarithm-rectified activation function in convolutional neural networks (2019), arXiv:1908.03682"
     x_range = (-2.0, 5.0)

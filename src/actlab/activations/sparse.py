@@ -22,6 +22,8 @@ distribution over their +inf entries (the limit); NaN propagates to its row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import torch
 from torch import Tensor
 
@@ -39,51 +41,101 @@ def shifted(x: Tensor, dim: int) -> Tensor:
     return torch.where(posinf, torch.where(torch.isposinf(x), 0.0, float("-inf")), z)
 
 
-def _ranks(z: Tensor, dim: int) -> tuple[Tensor, Tensor, Tensor]:
-    """z sorted descending along ``dim``, the sort indices, and k = 1..n shaped to broadcast."""
-    zs, idx = torch.sort(z, dim, descending=True)
+def _topk_ok(v: object) -> bool:
+    return v is None or (integer(v) and v >= 1)
+
+
+K = Param(
+    None,
+    "partial sort: only the k largest entries are sorted, k doubling while a support fills them "
+    "(None: a full sort); the result does not depend on k",
+    _topk_ok,
+    "None or an int >= 1",
+    type=int,
+    optional=True,
+)
+
+
+def _ranks(z: Tensor, dim: int, k: int | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """The ``k`` largest entries of z sorted descending along ``dim`` (all with k None or >= n), the
+    sort indices, and 1..k shaped to broadcast."""
+    n = z.size(dim)
+    zs, idx = torch.sort(z, dim, descending=True) if k is None or k >= n else torch.topk(z, k, dim)
     shape = [1] * z.dim()
-    shape[dim] = z.size(dim)
-    k = torch.arange(1, z.size(dim) + 1, dtype=z.dtype, device=z.device).view(shape)
-    return zs, idx, k
+    shape[dim] = zs.size(dim)
+    ranks = torch.arange(1, zs.size(dim) + 1, dtype=z.dtype, device=z.device).view(shape)
+    return zs, idx, ranks
 
 
-def _support_mask(idx: Tensor, k: Tensor, size: Tensor, dim: int) -> Tensor:
-    """The top-``size`` entries along ``dim`` (by the sort indices) as a boolean mask."""
-    return torch.zeros_like(idx, dtype=torch.bool).scatter_(dim, idx, k <= size)
+def _support_mask(z: Tensor, idx: Tensor, ranks: Tensor, size: Tensor, dim: int) -> Tensor:
+    """The top-``size`` entries along ``dim`` (by the sort indices) as a boolean mask shaped like z."""
+    return torch.zeros_like(z, dtype=torch.bool).scatter(dim, idx, ranks <= size)
 
 
-def _as_rows(fn, x: Tensor, dim: int) -> Tensor:  # noqa: ANN001
+def _partial(size_of, z: Tensor, dim: int, k: int | None) -> tuple[Tensor, Tensor]:
+    """The support (mask, size) by ``size_of(sorted, ranks)`` on the k largest entries, doubling k
+    while a row's support takes all k of them (it may extend beyond: entmax's top-k schedule)."""
+    n = z.size(dim)
+    while True:
+        zs, idx, ranks = _ranks(z, dim, k)
+        size = size_of(zs, ranks, dim)
+        if k is None or k >= n or not bool((size == k).any()):
+            return _support_mask(z, idx, ranks, size, dim), size
+        k = 2 * k
+
+
+def _sparsemax_size(zs: Tensor, ranks: Tensor, dim: int) -> Tensor:
+    cs = zs.cumsum(dim)
+    return (1.0 + ranks * zs > cs).sum(dim, keepdim=True).clamp(min=1)  # 0 only in NaN rows
+
+
+def _entmax15_size(zs: Tensor, ranks: Tensor, dim: int) -> Tensor:
+    mean = zs.cumsum(dim) / ranks
+    mean_sq = (zs * zs).cumsum(dim) / ranks
+    tau_k = mean - torch.sqrt(torch.clamp((1.0 - ranks * (mean_sq - mean * mean)) / ranks, min=0.0))
+    return (tau_k <= zs).sum(dim, keepdim=True)
+
+
+def sparsemax_threshold_and_support(x: Tensor, dim: int = -1, k: int | None = None) -> tuple[Tensor, Tensor]:
+    r"""The threshold :math:`\tau` with :math:`\sum_i [x_i - \tau]_+ = 1` along ``dim`` and the support
+    size (both with ``dim`` kept, size 1), for x as given (sparsemax calls it with x - max). ``k``:
+    partial sorting as the entmax package (the result does not depend on it, bit for bit: tau is
+    computed from the support set)."""
+    mask, size = _partial(_sparsemax_size, x, dim, k)
+    total = torch.where(mask, x, 0.0).sum(dim, keepdim=True)
+    return (total - 1.0) / size, size
+
+
+def entmax15_threshold_and_support(x: Tensor, dim: int = -1, k: int | None = None) -> tuple[Tensor, Tensor]:
+    r"""The threshold :math:`\tau` with :math:`\sum_i [x_i - \tau]_+^2 = 1` along ``dim`` and the support
+    size (``dim`` kept), for x as given (1.5-entmax calls it with (x - max) / 2). The support is
+    found on the sorted entries (Peters et al.); tau is then recomputed from the support alone
+    (two-pass mean and sum of squares), so it does not depend on ``k``."""
+    mask, size = _partial(_entmax15_size, x, dim, k)
+    mean = torch.where(mask, x, 0.0).sum(dim, keepdim=True) / size
+    dev = torch.where(mask, x - mean, 0.0)
+    ss = (dev * dev).sum(dim, keepdim=True)
+    return mean - torch.sqrt(torch.clamp((1.0 - ss) / size, min=0.0)), size
+
+
+def _as_rows(fn, x: Tensor, dim: int, k: int | None = None) -> Tensor:  # noqa: ANN001
     """Run ``fn`` on a 1-element vector for 0-d input (the result is 1, as softmax's), pass empty input."""
     if x.numel() == 0:
         return x.clone()
     if x.dim() == 0:
-        return fn(x.reshape(1), 0).reshape(())
-    return fn(x, dim)
+        return fn(x.reshape(1), 0, k).reshape(())
+    return fn(x, dim, k)
 
 
-def _sparsemax(x: Tensor, dim: int) -> Tensor:
+def _sparsemax(x: Tensor, dim: int, k: int | None) -> Tensor:
     z = shifted(x, dim)
-    zs, _, k = _ranks(z, dim)
-    cs = zs.cumsum(dim)
-    size = (1.0 + k * zs > cs).sum(dim, keepdim=True).clamp(min=1)  # 0 only in NaN rows
-    tau = (cs.gather(dim, size - 1) - 1.0) / size  # the support is a prefix of the sorted z
+    tau, _ = sparsemax_threshold_and_support(z, dim, k)
     return torch.clamp(z - tau, min=0.0)
 
 
-def _entmax15(x: Tensor, dim: int) -> Tensor:
+def _entmax15(x: Tensor, dim: int, k: int | None) -> Tensor:
     z = shifted(x, dim) / 2.0
-    zs, idx, k = _ranks(z, dim)
-    mean = zs.cumsum(dim) / k
-    mean_sq = (zs * zs).cumsum(dim) / k
-    tau_k = mean - torch.sqrt(torch.clamp((1.0 - k * (mean_sq - mean * mean)) / k, min=0.0))
-    size = (tau_k <= zs).sum(dim, keepdim=True)
-    mask = _support_mask(idx, k, size, dim)
-    zin = torch.where(mask, z, 0.0)
-    mean_s = zin.sum(dim, keepdim=True) / size
-    dev = torch.where(mask, z - mean_s, 0.0)
-    ss = (dev * dev).sum(dim, keepdim=True)
-    tau = mean_s - torch.sqrt(torch.clamp((1.0 - ss) / size, min=0.0))
+    tau, _ = entmax15_threshold_and_support(z, dim, k)
     u = torch.clamp(z - tau, min=0.0)
     return u * u
 
@@ -110,24 +162,28 @@ class Sparsemax(Normalizer):
     """
 
     function, family = "sparsemax", "normalizer"
-    params = {"dim": DIM}
+    params = {"dim": DIM, "k": K}
     formula = r"\mathrm{Sparsemax}(x) = \operatorname*{argmin}_{p \in \Delta} \lVert p - x \rVert^2 = [x - \tau]_+"
     reference = "Martins & Astudillo, From softmax to sparsemax (ICML 2016)"
 
-    def forward(x: Tensor, dim: int) -> Tensor:
-        return _as_rows(_sparsemax, x, dim)
+    @classmethod
+    def op_params(cls) -> Mapping[str, Param]:
+        return cls.params
 
-    def vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
+    def forward(x: Tensor, dim: int, k: int | None = None) -> Tensor:
+        return _as_rows(_sparsemax, x, dim, k)
+
+    def vjp(g: Tensor, y: Tensor, dim: int, k: int | None = None) -> Tensor:
         return sparsemax_vjp(g, y, dim)
 
-    def jvp(t: Tensor, y: Tensor, dim: int) -> Tensor:
+    def jvp(t: Tensor, y: Tensor, dim: int, k: int | None = None) -> Tensor:
         return sparsemax_vjp(t, y, dim)
 
-    def vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int) -> tuple[Tensor, Tensor]:
+    def vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int, k: int | None = None) -> tuple[Tensor, Tensor]:
         """J is symmetric and constant on each support: d/dg = J gg, d/dy = 0."""
         return sparsemax_vjp(gg, y, dim), torch.zeros_like(y)
 
-    def vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int) -> Tensor:
+    def vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int, k: int | None = None) -> Tensor:
         return sparsemax_vjp(tg, y, dim)  # J does not move with y inside a support
 
 
@@ -141,20 +197,24 @@ class Entmax15(Normalizer):
     """
 
     function, family = "entmax15", "normalizer"
-    params = {"dim": DIM}
+    params = {"dim": DIM, "k": K}
     formula = r"\mathrm{Entmax}_{1.5}(x) = \left[\tfrac{x}{2} - \tau\right]_+^2,\ \textstyle\sum_i y_i = 1"
     reference = "Peters, Niculae & Martins, Sparse sequence-to-sequence models (ACL 2019)"
 
-    def forward(x: Tensor, dim: int) -> Tensor:
-        return _as_rows(_entmax15, x, dim)
+    @classmethod
+    def op_params(cls) -> Mapping[str, Param]:
+        return cls.params
 
-    def vjp(g: Tensor, y: Tensor, dim: int) -> Tensor:
+    def forward(x: Tensor, dim: int, k: int | None = None) -> Tensor:
+        return _as_rows(_entmax15, x, dim, k)
+
+    def vjp(g: Tensor, y: Tensor, dim: int, k: int | None = None) -> Tensor:
         return entmax15_vjp(g, y, dim)
 
-    def jvp(t: Tensor, y: Tensor, dim: int) -> Tensor:
+    def jvp(t: Tensor, y: Tensor, dim: int, k: int | None = None) -> Tensor:
         return entmax15_vjp(t, y, dim)
 
-    def vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int) -> tuple[Tensor, Tensor]:
+    def vjp2(gg: Tensor, g: Tensor, y: Tensor, dim: int, k: int | None = None) -> tuple[Tensor, Tensor]:
         """d/dg <gg, J^T g> = J gg (J symmetric); d/dy = (gg - <u,gg>/S)(g - <u,g>/S) / (2u) on S."""
         u = torch.sqrt(y)
         total = u.sum(dim, keepdim=True)
@@ -163,7 +223,7 @@ class Entmax15(Normalizer):
         s = y > 0.0
         return u * cgg, torch.where(s, cgg * cg / (2.0 * torch.where(s, u, 1.0)), 0.0)
 
-    def vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int) -> Tensor:
+    def vjp_jvp(tg: Tensor, ty: Tensor, g: Tensor, y: Tensor, dim: int, k: int | None = None) -> Tensor:
         r"""d[u (g - c)] with c = <u, g>/U, U = sum u and du = ty / 2u on the support (0 off it):
         :math:`J\,tg + du\,(g - c) - u\,(\langle du, g\rangle - c \sum du)/U`."""
         s = y > 0.0

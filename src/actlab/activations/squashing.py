@@ -33,7 +33,9 @@ def _x_over(x: Tensor, s: Tensor, alpha: float) -> Tensor:
     return torch.where(inf, torch.sign(x) / math.sqrt(alpha), torch.where(inf, 0.0, x) / s)
 
 
-ALPHA = Param(1.0, "alpha: the bound is 1/sqrt(alpha)", positive, "> 0 and finite", sample=(0.3, 3.0), plot=(0.5, 1.0, 3.0))
+ALPHA = Param(
+    1.0, "alpha: the bound is 1/sqrt(alpha)", positive, "> 0 and finite", sample=(0.3, 3.0), plot=(0.5, 1.0, 3.0)
+)
 
 
 @register
@@ -47,7 +49,9 @@ class ISRU(Elementwise):
     function, family = "isru", "sigmoidal"
     params = {"alpha": ALPHA}
     formula = r"\mathrm{ISRU}(x) = \frac{x}{\sqrt{1 + \alpha x^2}}"
-    reference = "Carlile et al., Improving deep learning by inverse square root linear units (ISRLUs) (2017), arXiv:1710.09967"
+    reference = (
+        "Carlile et al., Improving deep learning by inverse square root linear units (ISRLUs) (2017), arXiv:1710.09967"
+    )
     x_range = (-5.0, 5.0)
     plot_params = ({"alpha": 0.5}, {"alpha": 1.0}, {"alpha": 3.0})
 
@@ -78,7 +82,9 @@ class ISRLU(Elementwise):
     function, family = "isrlu", "rectifier"
     params = {"alpha": ALPHA}
     formula = r"\mathrm{ISRLU}(x) = \begin{cases} x & x \ge 0 \\ \frac{x}{\sqrt{1 + \alpha x^2}} & x < 0\end{cases}"
-    reference = "Carlile et al., Improving deep learning by inverse square root linear units (ISRLUs) (2017), arXiv:1710.09967"
+    reference = (
+        "Carlile et al., Improving deep learning by inverse square root linear units (ISRLUs) (2017), arXiv:1710.09967"
+    )
     x_range = (-5.0, 3.0)
     plot_params = ({"alpha": 0.5}, {"alpha": 1.0}, {"alpha": 3.0})
 
@@ -207,7 +213,9 @@ class LeCunTanh(Elementwise):
 
     function, family = "lecun_tanh", "sigmoidal"
     formula = r"\mathrm{LeCunTanh}(x) = 1.7159\tanh\left(\frac{2x}{3}\right)"
-    reference = "LeCun, Bottou, Orr & Mueller, Efficient BackProp, in Neural Networks: Tricks of the Trade (1998), sec. 4.4"
+    reference = (
+        "LeCun, Bottou, Orr & Mueller, Efficient BackProp, in Neural Networks: Tricks of the Trade (1998), sec. 4.4"
+    )
     x_range = (-5.0, 5.0)
 
     def f(x: Tensor) -> Tensor:
@@ -275,7 +283,16 @@ class SoftClipping(Elementwise):
     """
 
     function, family = "soft_clipping", "sigmoidal"
-    params = {"alpha": Param(0.5, "sharpness (large: clip to [0, 1])", positive, "> 0 and finite", sample=(0.5, 10.0), plot=(0.5, 2.0, 10.0, 50.0))}
+    params = {
+        "alpha": Param(
+            0.5,
+            "sharpness (large: clip to [0, 1])",
+            positive,
+            "> 0 and finite",
+            sample=(0.5, 10.0),
+            plot=(0.5, 2.0, 10.0, 50.0),
+        )
+    }
     formula = r"\mathrm{SoftClipping}(x) = \frac{1}{\alpha}\log\frac{1 + e^{\alpha x}}{1 + e^{\alpha(x - 1)}}"
     reference = "Klimek & Perelstein, Neural network-based approach to phase space integration, SciPost Phys. 9, 053 (2020), arXiv:1810.11509"
     x_range = (-4.0, 5.0)
@@ -323,4 +340,3 @@ class CLogLog(Elementwise):
     def d2f(x: Tensor) -> Tensor:
         xc = torch.clamp(x, max=CLOGLOG_FLAT)
         return -torch.exp(xc - torch.exp(xc)) * torch.expm1(xc)
-

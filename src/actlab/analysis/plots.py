@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..spec import Activation, Normalizer, SplitGate  # noqa: E402
+from ..spec import Activation, Normalizer, SplitGate, VectorMap  # noqa: E402
 from . import kinks  # noqa: E402
 from .sampling import SLICE_A, full_params, gated_grid, label, sample  # noqa: E402
 
@@ -143,7 +143,8 @@ def _normalizer(decl: type[Activation], fig: Figure) -> None:
     v = _eval(decl, x, p)
     c = COLORS
     axes[0].plot(x, v["f"], color=c["f"], lw=1.8, label="$y_0$")
-    axes[0].plot(x, v["y1"], "--", color=c["f"], lw=1.8, label="$y_1$")
+    if "y1" in v:  # a vector map may give one output for the pair (Maxout)
+        axes[0].plot(x, v["y1"], "--", color=c["f"], lw=1.8, label="$y_1$")
     axes[1].plot(x, v["df"], color=c["df"], lw=1.8, label=r"$\partial y_0/\partial x_0$")
     axes[1].plot(x, v["dy0_dx1"], "--", color=c["df"], lw=1.8, label=r"$\partial y_0/\partial x_1$")
     axes[2].plot(x, v["d2f"], color=c["d2f"], lw=1.8, label=r"$\partial^2 y_0/\partial x_0^2$")
@@ -200,7 +201,8 @@ def figure(decl: type[Activation]) -> Figure:
     """The f / f' / f'' figure of ``decl`` (not saved; close it with ``plt.close(fig)``)."""
     with plt.rc_context(STYLE):
         fig = plt.figure(figsize=(12.5, 3.6))  # fixed margins: constrained layout costs 0.8 s a figure
-        draw = _normalizer if issubclass(decl, Normalizer) else _gated if issubclass(decl, SplitGate) else _elementwise
+        pair = issubclass(decl, (Normalizer, VectorMap))
+        draw = _normalizer if pair else _gated if issubclass(decl, SplitGate) else _elementwise
         draw(decl, fig)
         fig.subplots_adjust(left=0.05, right=0.99, bottom=0.14, top=0.84, wspace=0.24)
         fig.suptitle(_title(decl), fontsize=12, fontweight="bold")

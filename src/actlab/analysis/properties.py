@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.polynomial import hermite_e, legendre
 
-from ..spec import Activation, Normalizer, SplitGate
+from ..spec import Activation, Normalizer, SplitGate, VectorMap
 from .kinks import jumps
 from .kinks import kinks as kinks_of
 from .sampling import VECTOR_KINDS, full_params, sample
@@ -200,7 +200,7 @@ def compute(decl: type[Activation], **p: Any) -> Properties:
         centred = bool(abs(mean) <= 0.1 * math.sqrt(max(var, 0.0)))
 
     view = "f(x)"
-    if issubclass(decl, Normalizer):
+    if issubclass(decl, (Normalizer, VectorMap)):
         view = "y_0 of (x, 0)"
     elif issubclass(decl, SplitGate):
         view = "f(a = 1, b = x)"

@@ -4,8 +4,11 @@
   ``d2f`` (hand-derived for built-ins; autograd for user classes, see :mod:`actlab.user`);
 * parametric (tensor parameters such as PReLU's weight): the module ``actlab.get(name, **p)``
   differentiated twice through its autograd Function (hand-derived ``vjp`` / ``vjp2``);
-* normalizer (softmax family, sparsemax, ...): the two-input slice y = N(x, 0), i.e. y_0 and
-  y_1 as functions of x, with the Jacobian row (dy_0/dx_0, dy_0/dx_1) and d^2 y_0/dx_0^2;
+* normalizer (softmax family, sparsemax, ...) and vector map (SoLU, Maxout, CReLU, ...): the
+  two-input slice y = N(x, 0), i.e. y_0 (and y_1 where the output has a second entry) as functions
+  of x, with the Jacobian row (dy_0/dx_0, dy_0/dx_1) and d^2 y_0/dx_0^2;
+* parametric with a tensor shaped like the input (FReLU's funnel condition): the slice at a
+  funnel of 0;
 * gated (GLU family): f(a, b) = a * act(b) sliced at a = 1, with df/da, df/db and
   d^2f/db^2, d^2f/da db; :func:`gated_grid` gives the (a, b) heatmap.
 
@@ -21,9 +24,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..spec import Activation, Normalizer, Parametric, SplitGate
+from ..spec import Activation, Normalizer, Parametric, SplitGate, VectorMap
 
-VECTOR_KINDS = (Normalizer, SplitGate)  # sampled as two-input slices
+VECTOR_KINDS = (Normalizer, SplitGate, VectorMap)  # sampled as two-input slices
 SLICE_A = 1.0  # the fixed first half a of the gated slice f(a = 1, b)
 
 
@@ -71,7 +74,7 @@ def sample(decl: type[Activation], x: np.ndarray | Tensor, **p: Any) -> Sample:
     """The scalar view of ``decl`` with parameters ``p`` (see the module docstring) on ``x``."""
     xt = torch.as_tensor(np.asarray(x, dtype=np.float64))
     xs = _np(xt)
-    if issubclass(decl, Normalizer):
+    if issubclass(decl, (Normalizer, VectorMap)):
         return _normalizer(decl, xt, p)
     if issubclass(decl, SplitGate):
         return _gated(decl, xt, p)
@@ -84,9 +87,13 @@ def sample(decl: type[Activation], x: np.ndarray | Tensor, **p: Any) -> Sample:
 
 
 def _parametric(decl: type[Activation], xt: Tensor, p: dict[str, Any]) -> Sample:
-    m = _module(decl, p)
     x = xt.clone().requires_grad_(True)
-    y = m(x)
+    if decl.like_input:  # its module computes the tensor (FReLU's funnel): the slice at 0
+        from .. import functional
+
+        y = getattr(functional, decl.function)(x, *(torch.zeros_like(x) for _ in decl.tensor_params))
+    else:
+        y = _module(decl, p)(x)
     df = _grad(y, x, create_graph=True)
     d2f = _grad(df, x, create_graph=False)
     return Sample(_np(xt), _np(y), _np(df), _np(d2f))
@@ -102,16 +109,13 @@ def _pair(decl: type[Activation], first: Tensor, second: Tensor) -> Tensor:
 def _normalizer(decl: type[Activation], xt: Tensor, p: dict[str, Any]) -> Sample:
     m = _module(decl, p)
     x = _pair(decl, xt, torch.zeros_like(xt)).requires_grad_(True)
-    y = m(x).reshape(len(xt), 2)
+    y = m(x).reshape(len(xt), -1)  # vector maps may change the size (Maxout: 1 entry, CReLU: 4)
     jac = _grad(y[:, 0], x, create_graph=True).reshape(len(xt), 2)  # dy0/dx0, dy0/dx1
     hess = _grad(jac[:, 0], x, create_graph=False).reshape(len(xt), 2)  # d2y0/dx0^2, d2y0/dx0dx1
-    return Sample(
-        _np(xt),
-        _np(y[:, 0]),
-        _np(jac[:, 0]),
-        _np(hess[:, 0]),
-        extra={"y1": _np(y[:, 1]), "dy0_dx1": _np(jac[:, 1]), "d2y0_dx0dx1": _np(hess[:, 1])},
-    )
+    extra = {"dy0_dx1": _np(jac[:, 1]), "d2y0_dx0dx1": _np(hess[:, 1])}
+    if y.shape[1] > 1:
+        extra["y1"] = _np(y[:, 1])
+    return Sample(_np(xt), _np(y[:, 0]), _np(jac[:, 0]), _np(hess[:, 0]), extra=extra)
 
 
 def _gated(decl: type[Activation], xt: Tensor, p: dict[str, Any]) -> Sample:

@@ -63,8 +63,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"param:      {k} = {p.get(k, v.default)!r}  (default {v.default!r}, valid {v.valid}) {v.doc}")
     found = kinks.kinks(decl, {**decl.plot_params[0], **p})
     where = ", ".join(properties.fmt(k) for k in found) or "none"
-    print(f"kinks:      {where} on [{decl.x_range[0]:g}, {decl.x_range[1]:g}]"
-          + (f"; {decl.kink_convention}" if decl.kink_convention else ""))
+    print(
+        f"kinks:      {where} on [{decl.x_range[0]:g}, {decl.x_range[1]:g}]"
+        + (f"; {decl.kink_convention}" if decl.kink_convention else "")
+    )
     print(f"properties of {props.view} with {plots.label(props.params) if props.params else 'defaults'}:")
     print(f"  range {props.range_str()}, monotonic: {props.monotonic}, smoothness: {props.smoothness}")
     f0, df0, lip = (properties.fmt(v) for v in (props.f0, props.df0, props.lipschitz))

@@ -15,8 +15,10 @@ from .activation import *  # noqa: F403
 from .activation import __all__ as _act_all
 from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .attention import MultiheadAttention
+from .funnel import FReLU  # noqa: F401  (sets the declaration's module class)
 from .gated_mlp import GatedMLP
 from .generic import ActivationModule, ElementwiseModule, module_for
+from .losses import Entmax15Loss, EntmaxBisectLoss, SparsemaxLoss  # noqa: F401
 from .modern import *  # noqa: F403
 from .modern import __all__ as _modern_all
 
@@ -51,6 +53,10 @@ __all__ = [
     "MultiheadAttention",
     "AdaptiveLogSoftmaxWithLoss",
     "GatedMLP",
+    "FReLU",
+    "SparsemaxLoss",
+    "Entmax15Loss",
+    "EntmaxBisectLoss",
     "module_for",
 ]
 __all__ += sorted({d.name for d in declarations() if not d.user_defined} - set(__all__))

@@ -2,10 +2,12 @@
 
 * :class:`ElementwiseModule`: ``Name(<params>, inplace=False)`` (parameterless ones keep
   nn.Module's constructor, as torch's Sigmoid and Tanh);
-* :class:`AlongDimModule`: ``Name(dim=-1, <params>)`` for normalisers and split gates;
+* :class:`AlongDimModule`: ``Name(dim=-1, <params>)`` for normalisers, split gates and vector maps;
 * :class:`ParametricModule`: ``Name(<params>, device=None, dtype=None)`` whose learnable tensors
-  are ``nn.Parameter`` s filled with their initial values (``Parametric.initial``), one value or one
-  per channel (``Parametric.channels``).
+  are ``nn.Parameter`` s filled with their initial values (``Parametric.initial_values``), one value
+  or one per channel (``Parametric.channels``), a row of K coefficients for ``coefficients`` tensors;
+* :class:`ParametricNormalizerModule`: ``Name(<initial values>, dim=-1, <params>, device=None,
+  dtype=None)``: EntmaxBisect with a learnable alpha.
 
 Each class has the declaration's name, docstring, ``__constants__``, an ``__init__`` with the exact
 signature (CPython's argument errors), parameters validated at construction as torch's modules
@@ -22,8 +24,8 @@ from torch import Tensor, nn
 from .. import ops
 from ..binding import Signature
 from ..errors import ScriptingError
-from ..functions import AlongDimFunction, ParamChecker, ParametricFunction
-from ..spec import Activation, Elementwise, Normalizer, Parametric, SplitGate
+from ..functions import AlongDimFunction, ParamChecker, ParametricFunction, ParametricNormalizerFunction
+from ..spec import Activation, Elementwise, Normalizer, Parametric, ParametricNormalizer, SplitGate, VectorMap
 
 
 class ActivationModule(nn.Module):
@@ -88,7 +90,7 @@ def _class(decl: type[Activation], base: type, names: list[str], defaults: list[
 
 
 def _defaults(decl: type[Activation], names: list[str]) -> list[Any]:
-    return [Signature.REQUIRED if decl.params[n].default is None else decl.params[n].default for n in names]
+    return [Signature.REQUIRED if decl.params[n].required else decl.params[n].default for n in names]
 
 
 class ElementwiseModule(GenericModule):
@@ -149,17 +151,29 @@ class ParametricModule(GenericModule):
 
     def setup(self, args: tuple, kwargs: dict[str, Any]) -> None:
         device, dtype = self.bind(args, kwargs, extra=2)
+        for tensor, value in self.initial_tensors(device, dtype).items():
+            self.register_parameter(tensor, nn.Parameter(value))
+
+    def initial_tensors(self, device: Any = None, dtype: Any = None) -> dict[str, Tensor]:
+        """Each learnable tensor at its initial value: (n,) of one number, or (K,) / (n, K)
+        coefficients (n: the channel count, 1 without ``channels``)."""
         decl = self.decl
         n = int(getattr(self, decl.channels)) if decl.channels else 1
-        for tensor, init in decl.initial.items():
-            value = float(getattr(self, init))
-            self.register_parameter(tensor, nn.Parameter(torch.full((n,), value, device=device, dtype=dtype)))
+        values = decl.initial_values(**{k: getattr(self, k) for k in decl.params})
+        out = {}
+        for tensor, value in values.items():
+            if isinstance(value, tuple):
+                row = torch.tensor(value, device=device, dtype=dtype or torch.get_default_dtype())
+                out[tensor] = row.repeat(n, 1) if n > 1 else row
+            else:
+                out[tensor] = torch.full((n,), float(value), device=device, dtype=dtype)
+        return out
 
     def reset_parameters(self) -> None:
         """Fill every learnable tensor with its initial value again."""
         with torch.no_grad():
-            for tensor, init in self.decl.initial.items():
-                getattr(self, tensor).fill_(float(getattr(self, init)))
+            for tensor, value in self.initial_tensors().items():
+                getattr(self, tensor).copy_(value)
 
     def forward(self, input: Tensor) -> Tensor:
         return self.function(input, *(getattr(self, t) for t in self.decl.tensor_params))
@@ -174,11 +188,48 @@ def parametric_module(decl: type[Parametric]) -> type[ParametricModule]:
     )  # fmt: skip
 
 
+class ParametricNormalizerModule(GenericModule):
+    """Module of a normaliser with learnable tensors: each an ``nn.Parameter`` of its initial value
+    (a number: one shared value; a tensor: its shape, e.g. one alpha per row), the other
+    parameters attributes."""
+
+    decl: ClassVar[type[ParametricNormalizer]]
+    function: ClassVar[ParametricNormalizerFunction]
+
+    def setup(self, args: tuple, kwargs: dict[str, Any]) -> None:
+        device, dtype = self.bind(args, kwargs, extra=2)
+        for tensor, init in self.decl.initial.items():
+            value = getattr(self, init)
+            if init == tensor:  # the constructor argument becomes the parameter of the same name
+                delattr(self, init)
+            data = value.detach().clone() if isinstance(value, Tensor) else torch.tensor(float(value))
+            self.register_parameter(tensor, nn.Parameter(data.to(device=device, dtype=dtype or data.dtype)))
+
+    def forward(self, input: Tensor) -> Tensor:
+        decl = self.decl
+        tensors = [getattr(self, t) for t in decl.tensor_params]
+        return self.function(input, *tensors, *(getattr(self, k) for k in decl.op_params()))
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{k}={getattr(self, k)}" for k in self.decl.op_params())
+
+
+def parametric_normalizer_module(decl: type[ParametricNormalizer]) -> type[ParametricNormalizerModule]:
+    names = list(decl.params)
+    checker = ParamChecker(decl, tuple(names))
+    return _class(
+        decl, ParametricNormalizerModule, [*names, "device", "dtype"], [*_defaults(decl, names), None, None],
+        checker=checker, function=ParametricNormalizerFunction(decl), __constants__=list(decl.op_params()),
+    )  # fmt: skip
+
+
 def module_for(decl: type[Activation]) -> type[ActivationModule]:
     """The generic module class of ``decl``, by its kind."""
     if issubclass(decl, Elementwise):
         return elementwise_module(decl)
-    if issubclass(decl, (Normalizer, SplitGate)):
+    if issubclass(decl, ParametricNormalizer):
+        return parametric_normalizer_module(decl)
+    if issubclass(decl, (Normalizer, SplitGate, VectorMap)):
         return along_dim_module(decl)
     if issubclass(decl, Parametric):
         return parametric_module(decl)

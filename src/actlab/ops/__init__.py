@@ -11,17 +11,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec import Activation, Elementwise, Normalizer, Parametric, Random, SplitGate
+from ..spec import (
+    Activation,
+    Elementwise,
+    Normalizer,
+    Parametric,
+    ParametricNormalizer,
+    Random,
+    SplitGate,
+    VectorMap,
+)
 from .elementwise import ElementwiseOperator
+from .normalizing import ParametricNormalizerOperator
 from .parametric import ParametricOperator
 from .random import RandomOperator, counter_noise
-from .vector import NormalizerOperator, SplitGateOperator
+from .vector import NormalizerOperator, SplitGateOperator, VectorMapOperator
 
-# most specific kind first: Random is an Elementwise
+# most specific kind first: Random is an Elementwise, ParametricNormalizer a Normalizer
 OPERATORS: tuple[tuple[type[Activation], type], ...] = (
     (Random, RandomOperator),
     (Elementwise, ElementwiseOperator),
+    (ParametricNormalizer, ParametricNormalizerOperator),
     (Normalizer, NormalizerOperator),
+    (VectorMap, VectorMapOperator),
     (SplitGate, SplitGateOperator),
     (Parametric, ParametricOperator),
 )

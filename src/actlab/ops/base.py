@@ -67,8 +67,9 @@ def op(name: str) -> torch._ops.OpOverload:
 
 
 def param_schema(params: dict[str, Param]) -> str:
-    """``float alpha, str approximate`` for the operator's non-tensor arguments."""
-    return "".join(f", {_SCHEMA_TYPE[p.kind]} {k}" for k, p in params.items())
+    """``float alpha, str approximate`` for the operator's non-tensor arguments; an int whose
+    default is None (top-k's ``k``) is optional: ``int? k``."""
+    return "".join(f", {_SCHEMA_TYPE[p.kind]}{'?' if p.optional else ''} {k}" for k, p in params.items())
 
 
 def define(

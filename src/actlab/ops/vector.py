@@ -1,6 +1,8 @@
 r"""Operators of declarations that act along a dimension: :class:`~actlab.spec.Normalizer`
-(softmax family, sparse maps; derivatives written with the output y) and
-:class:`~actlab.spec.SplitGate` (GLU variants; derivatives written with the input x).
+(softmax family, sparse maps; derivatives written with the output y),
+:class:`~actlab.spec.SplitGate` (GLU variants; derivatives written with the input x) and
+:class:`~actlab.spec.VectorMap` (SoLU, Maxout, CReLU, ...: written with x, the output's size
+along ``dim`` from ``decl.out_size``).
 
 Ops (``s`` is y for normalisers, x for split gates; ``p`` = ``dim`` and the gate's parameters):
 
@@ -165,3 +167,22 @@ class SplitGateOperator(VectorOperator):
     def finish(y: Tensor, x: Tensor) -> Tensor:
         """Half of x along dim: a new contiguous tensor in x's dtype (as the fake kernel)."""
         return y.to(x.dtype).contiguous()
+
+
+class VectorMapOperator(VectorOperator):
+    """SoLU, Maxout, CReLU, GroupSort ...: everything is written with the input x; the output has
+    ``decl.out_size(n)`` entries along ``dim`` (the fake kernel asks the declaration)."""
+
+    saves_output = False
+
+    def fake_forward(self, x: Tensor, dim: int, *a: Any) -> Tensor:
+        if x.dim() == 0:
+            return torch.empty_like(x)
+        shape = list(x.shape)
+        shape[dim] = self.decl.out_size(shape[dim], **dict(zip(self.param_names[1:], a)))
+        return torch.empty_like(x) if shape == list(x.shape) else x.new_empty(shape)
+
+    @staticmethod
+    def finish(y: Tensor, x: Tensor) -> Tensor:
+        """A new contiguous tensor in x's dtype (as the fake kernel), or x's layout when the shape is kept."""
+        return like(y, x) if y.shape == x.shape else y.to(x.dtype).contiguous()

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..analysis import kinks
 from ..analysis.sampling import sample
-from ..spec import Activation, Param
+from ..spec import Activation, Normalizer, Param, VectorMap
 from .charts import nice_ticks
 
 POINTS = 201
@@ -100,7 +100,7 @@ def grid(decl: type[Activation]) -> dict[str, Any]:
     return {
         "name": decl.name,
         "family": decl.family,
-        "view": "y0 of (x, 0)" if decl.kind == "normalizer" else "",
+        "view": "y0 of (x, 0)" if issubclass(decl, (Normalizer, VectorMap)) else "",
         "x": [float(lo), float(hi), POINTS],
         "params": [{"name": k, "values": sl[k], "index": _nearest(sl[k], defaults.get(k))} for k in keys],
         "valid": valid,

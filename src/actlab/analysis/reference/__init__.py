@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (each registers its references)
     periodic,
     radial,
     rectifier_variants,
+    scaled,
     self_gated,
     smooth_rectifiers,
     squashing,

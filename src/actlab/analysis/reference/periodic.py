@@ -59,5 +59,3 @@ class _Sinc:
         if _nan(x):
             return NAN
         return mpf(0) if _inf(x) else _sinc_df(x)
-
-

@@ -44,5 +44,3 @@ class _BentIdentity:
         if _inf(x):
             return mpf(3) / 2 if x > 0 else mpf(1) / 2
         return 1 + x / (2 * mp.sqrt(x * x + 1))
-
-
