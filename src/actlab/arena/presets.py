@@ -1,0 +1,70 @@
+"""What a run covers: tasks, the activations on each, seeds, tuning seeds, rate grids.
+
+* ``quick`` (the default of ``actlab arena``): a few activations on digits, spirals and the 1-D
+  PINN, 3 seeds, two rates each tuned on one seed; a few minutes on two cores. Too few seeds to
+  separate most activations; the leaderboard says so.
+* ``full``: every task; all hidden activations on the cheap tasks, a representative set on the
+  expensive ones (CNN, PINNs, language model); 5 seeds, the task's rate grid tuned on the first
+  seed. The settings and the measured time of the documented run are in docs/arena.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .layers import default_names
+
+ALL = None  # every eligible activation
+
+# Representative sets for the expensive tasks: piecewise-linear, smooth saturating, smooth
+# non-monotonic, exponential, periodic and gated families.
+CORE = (
+    "ReLU", "LeakyReLU", "PReLU", "Hardtanh", "ELU", "SELU", "Softplus", "Tanh", "Sigmoid", "SiLU", "GELU",
+    "Mish", "Hardswish", "SquaredReLU", "Snake", "GLU", "SwiGLU", "GeGLU", "ReGLU",
+)  # fmt: skip
+PINN_SET = ("ReLU", "LeakyReLU", "Hardtanh", "Hardswish", "SquaredReLU", "ELU", "Softplus", "Tanh", "Sigmoid",
+            "SiLU", "GELU", "Mish", "Snake", "SwiGLU", "GeGLU", "ReGLU")  # fmt: skip
+LM_SET = ("ReLU", "GELU", "SiLU", "SquaredReLU", "GLU", "SwiGLU", "GeGLU", "ReGLU")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    tasks: dict[str, tuple[str, ...] | None]  # task -> activations (None: all eligible)
+    seeds: int
+    tune_seeds: int
+    lrs: dict[str, tuple[float, ...]] = field(default_factory=dict)  # per-task grids replacing the task's
+
+    def names(self, task: str) -> list[str]:
+        chosen = self.tasks[task]
+        return default_names() if chosen is ALL else list(chosen)
+
+
+PRESETS = {
+    "quick": Preset(
+        "quick",
+        {
+            "digits": ("ReLU", "Tanh", "GELU", "SiLU", "SwiGLU"),
+            "spirals": ("ReLU", "Tanh", "GELU", "SiLU"),
+            "pinn-1d": ("ReLU", "Tanh", "GELU"),
+        },
+        seeds=3,
+        tune_seeds=1,
+        lrs={"digits": (3e-3, 1e-2), "spirals": (1e-2, 3e-2), "pinn-1d": (3e-3, 1e-2)},
+    ),
+    "full": Preset(
+        "full",
+        {
+            "digits": ALL,
+            "spirals": ALL,
+            "fit-1d": CORE,
+            "digits-cnn": CORE,
+            "fit-2d": CORE,
+            "pinn-1d": PINN_SET,
+            "pinn-2d": PINN_SET,
+            "lm": LM_SET,
+        },
+        seeds=5,
+        tune_seeds=1,
+    ),
+}
