@@ -64,7 +64,7 @@ def record(result: Sweep) -> dict[str, Any]:
         "lr_per_seed": result.best_lr_per_seed(),
         "val_values": [finite(r.val) for r in runs],
         "diverged": sum(r.diverged for r in runs),
-        "steps": task.steps if not longest.steps else longest.steps[-1],
+        "steps": task.steps,
         "sec_per_run": math.fsum(r.seconds for r in runs) / len(runs),
         "baseline": task.baseline,
         "vs_baseline": None,

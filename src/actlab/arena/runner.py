@@ -76,7 +76,7 @@ def plan(
     for t in chosen_tasks:
         task = TASKS[t]
         grid = tuple(lrs) if lrs else preset.lrs.get(t, task.lrs)
-        task = dataclasses.replace(task, lrs=tuple(sorted(set(grid))), **({"steps": steps} if steps else {}))
+        task = dataclasses.replace(task, lrs=tuple(sorted(set(grid))), steps=steps or preset.steps.get(t, task.steps))
         wanted = list(names) if names else preset.names(t) if t in preset.tasks else PRESETS["full"].names(t)
         canonical = [d.name for d in resolve(wanted)]
         if task.baseline not in canonical:

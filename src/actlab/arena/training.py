@@ -82,7 +82,8 @@ def train(task: Task, decl: type[Activation], seed: int, lr: float, steps: int |
     run.seconds += time.perf_counter() - start
     if not run.diverged:
         model.eval()
-        run.val, run.test = task.score(model, data, VAL), task.score(model, data, TEST)
+        run.val = run.val_curve[-1] if run.steps and run.steps[-1] == total else task.score(model, data, VAL)
+        run.test = task.score(model, data, TEST)
         run.diverged = not (math.isfinite(run.val) and math.isfinite(run.test))
     if run.diverged:
         run.val = run.test = math.nan
