@@ -45,9 +45,9 @@ PRESETS = {
     "quick": Preset(
         "quick",
         {
-            "digits": ("ReLU", "Tanh", "GELU", "SiLU", "SwiGLU"),
-            "spirals": ("ReLU", "Tanh", "GELU", "SiLU"),
-            "pinn-1d": ("ReLU", "Tanh", "GELU"),
+            "digits": ("ReLU", "Tanh", "GELU", "SwiGLU"),
+            "spirals": ("ReLU", "Tanh", "GELU"),
+            "pinn-1d": ("ReLU", "Tanh"),
         },
         seeds=3,
         tune_seeds=1,
