@@ -52,7 +52,8 @@ def plot_curves(records: Sequence[dict[str, Any]], out_dir: Path, highlight: int
         ax_c.set(xlabel="step", ylabel=f"validation {metric} (mean over seeds)", title=f"{task}: learning curves")
         if metric in LOG_METRICS:
             ax_c.set_yscale("log")
-        ax_c.legend(fontsize=8, title=f"best {highlight} (grey: others)", title_fontsize=8)
+        handles, labels = ax_c.get_legend_handles_labels()  # drawn worst first: list best first
+        ax_c.legend(handles[::-1], labels[::-1], fontsize=8, title=f"best {highlight} (grey: others)", title_fontsize=8)
         ax_c.grid(alpha=0.3)
 
         ys = list(range(len(rows)))[::-1]

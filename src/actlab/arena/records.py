@@ -15,7 +15,6 @@ from typing import Any
 from ..registry import spec
 from .layers import reported_params
 from .stats import holm, mean_ci95, paired_t_test
-from .tasks import TASKS
 from .training import Run
 from .tuning import Sweep
 
@@ -113,23 +112,6 @@ def compare(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "worse": significant and sign * test.diff_mean < 0,
             }
     return records
-
-
-def task_meta(names: Sequence[str]) -> dict[str, Any]:
-    """Settings of the tasks run, for the file's ``meta``."""
-    out = {}
-    for n in names:
-        t = TASKS[n]
-        out[n] = {
-            "description": t.description,
-            "metric": t.metric,
-            "higher_is_better": t.higher_is_better,
-            "steps": t.steps,
-            "lrs": list(t.lrs),
-            "batch_size": t.batch_size,
-            "baseline": t.baseline,
-        }
-    return out
 
 
 def write_json(records: Sequence[dict[str, Any]], path: Path, meta: dict[str, Any] | None = None) -> Path:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,7 +23,7 @@ import torch
 from .corpus import stdlib_corpus
 from .layers import resolve
 from .presets import PRESETS, Preset
-from .records import compare, record, task_meta
+from .records import compare, record
 from .tasks import TASKS, CharLM, Task, task_names
 from .tuning import runs_needed, sweep
 
@@ -70,8 +71,6 @@ def plan(
     if lrs is not None and (not lrs or any(not (lr > 0 and math.isfinite(lr)) for lr in lrs)):
         raise ValueError(f"learning rates must be positive and finite, got {list(lrs)}")
     chosen_tasks = task_names(list(tasks)) if tasks else list(preset.tasks)
-    if names:
-        resolve(names)
     out_tasks, out_names, notes = {}, {}, []
     for t in chosen_tasks:
         task = TASKS[t]
@@ -120,7 +119,7 @@ def run(p: Plan, progress: bool = True, jobs: int = 1) -> tuple[list[dict[str, A
     return ordered, meta(p, started, time.perf_counter() - t0, jobs)
 
 
-def _ticker(bar: Any) -> Any:
+def _ticker(bar: Any) -> Callable[[str], None]:
     def tick(what: str) -> None:
         bar.set_postfix_str(what, refresh=False)
         bar.update()
@@ -130,12 +129,21 @@ def _ticker(bar: Any) -> Any:
 
 def meta(p: Plan, started: datetime, seconds: float, jobs: int) -> dict[str, Any]:
     """Settings and environment of a run, for the JSON file's ``meta``."""
-    info = task_meta(list(p.tasks))
+    tasks: dict[str, dict[str, Any]] = {}
     for t, task in p.tasks.items():
-        info[t].update(steps=task.steps, lrs=list(task.lrs), activations=list(p.names[t]))
+        tasks[t] = {
+            "description": task.description,
+            "metric": task.metric,
+            "higher_is_better": task.higher_is_better,
+            "steps": task.steps,
+            "lrs": list(task.lrs),
+            "batch_size": task.batch_size,
+            "baseline": task.baseline,
+            "activations": list(p.names[t]),
+        }
         if isinstance(task, CharLM):
             corpus = stdlib_corpus(task.corpus_size)
-            info[t]["corpus"] = {"description": corpus.description, "sha256": corpus.sha256}
+            tasks[t]["corpus"] = {"description": corpus.description, "sha256": corpus.sha256}
     return {
         "preset": p.preset,
         "seeds": list(range(p.seeds)),
@@ -147,16 +155,10 @@ def meta(p: Plan, started: datetime, seconds: float, jobs: int) -> dict[str, Any
         "torch_threads": 1 if jobs > 1 else torch.get_num_threads(),
         "python": platform.python_version(),
         "torch": torch.__version__,
-        "machine": f"{platform.machine()}, {_cpus()} CPUs",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "notes": list(p.notes),
-        "tasks": info,
+        "tasks": tasks,
     }
-
-
-def _cpus() -> int:
-    import os
-
-    return os.cpu_count() or 1
 
 
 def run_arena(

@@ -5,18 +5,21 @@ calls ``data``, ``build``, ``batches``, ``loss`` and ``score``. Every task train
 fixed number of steps (linear warm-up over the first 5%, cosine decay to zero) from the seed's
 initial weights, with the seed's minibatch order, at each rate of its log-spaced ``lrs`` grid.
 
-=============  ===========================================================  ==========  ======
-task           network                                                      metric      better
-=============  ===========================================================  ==========  ======
-digits         MLP 64-64-64-10, batch 64                                    accuracy    higher
-digits-cnn     conv3x3(16)-act-pool-conv3x3(32)-act-pool-linear, batch 64  accuracy    higher
-spirals        MLP 2-64-64-64-2, batch 64                                   accuracy    higher
-fit-1d         MLP 1-64-64-64-1, full batch (256 points)                   RMSE        lower
-fit-2d         MLP 2-64-64-64-1, batch 256 (of 2048 points)                RMSE        lower
-pinn-1d        MLP 1-32-32-32-1 (input mapped to [-1, 1]), 128 points/step  rel. L2     lower
-pinn-2d        MLP 2-32-32-32-1, 256 interior + 128 boundary points/step   rel. L2     lower
-lm             2-layer char transformer, d=64, 4 heads, context 64, b. 32   bits/char   lower
-=============  ===========================================================  ==========  ======
+=============  ======================================================  ==========  ===========  ========
+task           network                                                 steps, bat  Adam rates   metric
+=============  ======================================================  ==========  ===========  ========
+digits         MLP 64-64-64-10                                         300, 64     1e-3..3e-2   accuracy
+digits-cnn     conv3x3(16)-act-pool-conv3x3(32)-act-pool-linear        300, 64     1e-3..3e-2   accuracy
+spirals        MLP 2-64-64-64-2                                        600, 64     3e-3..1e-1   accuracy
+fit-1d         MLP 1-64-64-64-1 (256 points, full batch)               1000, all   3e-3..1e-1   RMSE
+fit-2d         MLP 2-64-64-64-1 (2048 points)                          1000, 256   3e-3..1e-1   RMSE
+pinn-1d        MLP 1-32-32-32-1, input mapped to [-1, 1]               800, 128    1e-3..3e-2   rel. L2
+pinn-2d        MLP 2-32-32-32-1, 128 boundary points per step          800, 256    1e-3..3e-2   rel. L2
+lm             char transformer: 2 layers, d=64, 4 heads, context 64   300, 32     2e-3..8e-3   bits/char
+=============  ======================================================  ==========  ===========  ========
+
+Grids are log-spaced (factor ~3; the language model's factor 2). Accuracy: higher is better; the
+others: lower is better.
 """
 
 from __future__ import annotations
