@@ -23,11 +23,21 @@ def test_tiny_run_prints_boards_and_writes_json_and_curves(tmp_path, capsys, sin
     custom = tmp_path / "elsewhere.json"
     assert main([*args, "--seeds", "1", "--json", str(custom), "--no-plots", "--out", str(tmp_path / "o")]) == 0
     assert json.loads(custom.read_text())["results"] and not (tmp_path / "o" / "data").exists()
+    capsys.readouterr()
+    assert main(["arena", "--show", str(tmp_path / "data" / "arena.json"), "--top", "1", "--no-plots"]) == 0
+    shown = capsys.readouterr().out
+    assert "digits: test accuracy" in shown and "quick run of" in shown and "training runs" not in shown
 
 
 @pytest.mark.parametrize(
     ("extra", "message"),
-    [(["--seeds", "0"], "seeds must be at least 1"), (["--threads", "0"], "--threads"), (["--jobs", "0"], "--jobs")],
+    [
+        (["--seeds", "0"], "seeds must be at least 1"),
+        (["--threads", "0"], "--threads"),
+        (["--jobs", "0"], "--jobs"),
+        (["--top", "0"], "--top"),
+        (["--bottom", "-1"], "--bottom"),
+    ],
 )
 def test_bad_values_fail_before_training(extra, message, capsys):
     assert main(["arena", "ReLU", *extra]) == 2

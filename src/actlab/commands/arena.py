@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=int, help="print only the best TOP rows per task (and --bottom)")
     parser.add_argument("--bottom", type=int, default=0, help="with --top: also the worst BOTTOM rows")
     parser.add_argument("--no-plots", action="store_true", help="skip the learning-curve PNGs")
+    parser.add_argument(
+        "--show", type=Path, metavar="FILE", help="no training: print the boards (and curves into OUT/data) of FILE"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,11 +52,13 @@ def run(args: argparse.Namespace) -> int:
     from .. import arena
     from ..registry import declarations
 
-    for flag, value in (("--threads", args.threads), ("--jobs", args.jobs), ("--top", args.top or 1)):
-        if value < 1:
+    for flag, value in (("--threads", args.threads), ("--jobs", args.jobs), ("--top", args.top)):
+        if value is not None and value < 1:
             raise ValueError(f"{flag} must be at least 1, got {value}")
     if args.bottom < 0:
         raise ValueError(f"--bottom must be at least 0, got {args.bottom}")
+    if args.show is not None:
+        return show(args)
     p = arena.plan(args.preset, args.names, args.task, args.seeds, args.tune_seeds, args.lrs, args.steps)
     if not args.names:
         skipped = [d.name for d in declarations() if arena.eligible(d)]
@@ -74,6 +79,20 @@ def run(args: argparse.Namespace) -> int:
     print(f"{meta['runs']} runs in {meta['seconds']:.0f} s")
     path = arena.write_json(records, args.json or args.out / "data" / "arena.json", meta)
     print(f"wrote {path}")
+    if not args.no_plots:
+        for png in arena.plot_curves(records, args.out / "data"):
+            print(f"wrote {png}")
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    """The boards and curves of an existing arena.json."""
+    from .. import arena
+
+    meta, records = arena.load_json(args.show)
+    print(arena.format_leaderboards(records, args.top, args.bottom))
+    if meta:
+        print(f"{meta.get('preset')} run of {meta.get('started')}: {meta.get('runs')} runs in {meta.get('seconds')} s")
     if not args.no_plots:
         for png in arena.plot_curves(records, args.out / "data"):
             print(f"wrote {png}")
