@@ -20,6 +20,7 @@ def test_tiny_run_prints_boards_and_writes_json_and_curves(tmp_path, capsys, sin
     for r in doc["results"]:
         assert r["lr"] in (1e-3, 1e-2) and len(r["values"]) == 2 and r["curves"]["step"][-1] == 4
     assert (tmp_path / "data" / "arena-digits.png").read_bytes()[:4] == b"\x89PNG"
+    assert not (tmp_path / "data" / "arena.json.partial").exists()  # the checkpoint goes once the JSON is written
     custom = tmp_path / "elsewhere.json"
     assert main([*args, "--seeds", "1", "--json", str(custom), "--no-plots", "--out", str(tmp_path / "o")]) == 0
     assert json.loads(custom.read_text())["results"] and not (tmp_path / "o" / "data").exists()
@@ -49,3 +50,16 @@ def test_unknown_task_and_rates_are_argument_errors(capsys):
         with pytest.raises(SystemExit) as exc:
             main(["arena", *extra])
         assert exc.value.code == 2
+
+
+def test_resume_reuses_the_partial_file_of_an_interrupted_run(tmp_path, capsys, single_thread):
+    from actlab.arena import Checkpoint, plan, run
+
+    partial = tmp_path / "data" / "arena.json.partial"
+    p = plan("quick", names=["Tanh"], tasks=["digits"], seeds=1, lrs=[1e-2], steps=3)
+    run(p, progress=False, checkpoint=Checkpoint(partial, fresh=True))
+    partial.write_text(partial.read_text().splitlines()[0] + "\n")  # interrupted after ReLU
+    args = ["arena", "Tanh", "--task", "digits", "--seeds", "1", "--lrs", "1e-2", "--steps", "3", "--no-plots"]
+    assert main([*args, "--out", str(tmp_path), "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "resuming: 1 finished sweeps" in out and "(1 sweeps resumed)" in out and not partial.exists()

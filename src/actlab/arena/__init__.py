@@ -45,6 +45,7 @@ Python API for reports: :func:`leaderboard` (ranked :class:`Row` objects with ma
 :func:`format_leaderboards`, :func:`curve_path`/:func:`plot_curves`, :func:`load_json`.
 """
 
+from .checkpoint import Checkpoint
 from .curves import curve_path, plot_curves
 from .data import two_spirals
 from .layers import build_cnn, build_mlp, default_names, eligible, hidden_activation
@@ -58,6 +59,7 @@ from .training import Run, train
 from .tuning import Sweep, choose_lr, sweep
 
 __all__ = [
+    "Checkpoint",
     "GROUPS",
     "PRESETS",
     "TASKS",

@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from .checkpoint import Checkpoint, sweep_key
 from .corpus import stdlib_corpus
 from .layers import resolve
 from .presets import PRESETS, Preset
@@ -92,31 +93,50 @@ def _sweep_record(task: Task, name: str, seeds: int, tune_seeds: int) -> dict[st
     return record(sweep(task, decl, range(seeds), task.lrs, tune_seeds))
 
 
-def run(p: Plan, progress: bool = True, jobs: int = 1) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Execute the plan; return (records with the baseline comparison, meta)."""
+def run(
+    p: Plan, progress: bool = True, jobs: int = 1, checkpoint: Checkpoint | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Execute the plan; return (records with the baseline comparison, meta). With a
+    ``checkpoint``, sweeps already in it are reused and each finished sweep is added to it."""
     from tqdm import tqdm
 
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
     work = [(t, n) for t in p.tasks for n in p.names[t]]
+    keys = {(t, n): sweep_key(p.tasks[t], n, p.seeds, p.tune_seeds) for t, n in work}
     records: dict[tuple[str, str], dict[str, Any]] = {}
+    if checkpoint is not None:
+        records = {w: rec for w in work if (rec := checkpoint.get(keys[w])) is not None}
+    todo = [w for w in work if w not in records]
+
+    def finish(w: tuple[str, str], rec: dict[str, Any]) -> None:
+        records[w] = rec
+        if checkpoint is not None:
+            checkpoint.add(keys[w], rec)
+
+    def cost(t: str) -> int:
+        return runs_needed(p.seeds, len(p.tasks[t].lrs), p.tune_seeds)
+
     with tqdm(total=p.runs(), desc="arena", unit="run", disable=not progress, smoothing=0.05) as bar:
+        bar.update(sum(cost(t) for t, _ in records))
         if jobs == 1:
-            for t, n in work:
+            for t, n in todo:
                 (decl,) = resolve([n])
                 result = sweep(p.tasks[t], decl, range(p.seeds), p.tasks[t].lrs, p.tune_seeds, tick=_ticker(bar))
-                records[t, n] = record(result)
+                finish((t, n), record(result))
         else:
             with ProcessPoolExecutor(jobs) as pool:
-                futures = {pool.submit(_sweep_record, p.tasks[t], n, p.seeds, p.tune_seeds): (t, n) for t, n in work}
+                futures = {pool.submit(_sweep_record, p.tasks[t], n, p.seeds, p.tune_seeds): (t, n) for t, n in todo}
                 for fut in as_completed(futures):
                     t, n = futures[fut]
-                    records[t, n] = fut.result()
+                    finish((t, n), fut.result())
                     bar.set_postfix_str(f"{t}/{n}", refresh=False)
-                    bar.update(runs_needed(p.seeds, len(p.tasks[t].lrs), p.tune_seeds))
-    ordered = compare([records[w] for w in work])
-    return ordered, meta(p, started, time.perf_counter() - t0, jobs)
+                    bar.update(cost(t))
+    ordered = compare([dict(records[w], vs_baseline=None) for w in work])
+    info = meta(p, started, time.perf_counter() - t0, jobs)
+    info["resumed_sweeps"] = len(work) - len(todo)
+    return ordered, info
 
 
 def _ticker(bar: Any) -> Callable[[str], None]:

@@ -42,6 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bottom", type=int, default=0, help="with --top: also the worst BOTTOM rows")
     parser.add_argument("--no-plots", action="store_true", help="skip the learning-curve PNGs")
     parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the sweeps an interrupted run saved in FILE.partial (the JSON path + .partial)",
+    )
+    parser.add_argument(
         "--show", type=Path, metavar="FILE", help="no training: print the boards (and curves into OUT/data) of FILE"
     )
 
@@ -69,15 +74,20 @@ def run(args: argparse.Namespace) -> int:
         f"{args.preset}: {', '.join(f'{t} ({len(p.names[t])})' for t in p.tasks)}; {p.seeds} seeds "
         f"(rate chosen on {p.tune_seeds}); {p.runs()} training runs"
     )
+    json_path = args.json or args.out / "data" / "arena.json"
+    checkpoint = arena.Checkpoint(json_path.with_name(json_path.name + ".partial"), fresh=not args.resume)
+    if checkpoint.done:
+        print(f"resuming: {len(checkpoint.done)} finished sweeps in {checkpoint.path}")
     threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     try:
-        records, meta = arena.run(p, jobs=args.jobs)
+        records, meta = arena.run(p, jobs=args.jobs, checkpoint=checkpoint)
     finally:
         torch.set_num_threads(threads)
     print(arena.format_leaderboards(records, args.top, args.bottom))
-    print(f"{meta['runs']} runs in {meta['seconds']:.0f} s")
-    path = arena.write_json(records, args.json or args.out / "data" / "arena.json", meta)
+    print(f"{meta['runs']} runs in {meta['seconds']:.0f} s ({meta['resumed_sweeps']} sweeps resumed)")
+    path = arena.write_json(records, json_path, meta)
+    checkpoint.remove()
     print(f"wrote {path}")
     if not args.no_plots:
         for png in arena.plot_curves(records, args.out / "data"):
