@@ -1,26 +1,54 @@
-"""``actlab arena``: train the same network with each activation on small real tasks and rank them."""
+"""``actlab arena``: train the same networks with each activation, tune the learning rate on a
+validation split, rank by test score with 95% CIs and paired tests against the baseline."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-HELP = "train the same network with each activation on digits and two-spirals; print a leaderboard"
+HELP = "train the same networks with each activation (tuned LR, CIs, paired tests); print leaderboards"
+
+
+def _rates(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..arena import TASKS
+    from ..arena import GROUPS, PRESETS, TASKS
 
-    parser.add_argument("names", nargs="*", metavar="NAME", help="activations (default: every hidden-layer one)")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="activations for every task (default: the preset's)")
     parser.add_argument(
-        "--task", action="append", choices=sorted(TASKS), help="task to run; repeat for several (default: all)"
+        "--task",
+        action="append",
+        choices=sorted([*TASKS, *GROUPS]),
+        help="task to run; repeat for several (default: the preset's); fit and pinn name both dimensions",
     )
-    parser.add_argument("--seeds", type=int, default=3, help="seeds per activation (default 3)")
-    parser.add_argument("--epochs", type=int, help="epochs per run (default: the task's own)")
+    parser.add_argument(
+        "--preset", choices=sorted(PRESETS), default="quick", help="quick (default, a few minutes) or full"
+    )
+    parser.add_argument("--full", action="store_const", const="full", dest="preset", help="same as --preset full")
+    parser.add_argument("--seeds", type=int, help="seeds per activation (quick 3, full 5)")
+    parser.add_argument("--tune-seeds", type=int, help="seeds the learning rate is chosen on (default 1)")
+    parser.add_argument("--lrs", type=_rates, metavar="R1,R2,...", help="one learning-rate grid for every task")
+    parser.add_argument("--steps", type=int, help="training steps per run for every task (default: the task's)")
     parser.add_argument("--out", type=Path, default=Path("actlab-report"), help="report dir (default actlab-report)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="JSON path (default OUT/data/arena.json)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the nets are tiny)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes, one sweep each (default 1)")
+    parser.add_argument("--top", type=int, help="print only the best TOP rows per task (and --bottom)")
+    parser.add_argument("--bottom", type=int, default=0, help="with --top: also the worst BOTTOM rows")
     parser.add_argument("--no-plots", action="store_true", help="skip the learning-curve PNGs")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="reuse the sweeps an interrupted run saved in FILE.partial (the JSON path + .partial)",
+    )
+    parser.add_argument(
+        "--show", type=Path, metavar="FILE", help="no training: print the boards (and curves into OUT/data) of FILE"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,24 +57,53 @@ def run(args: argparse.Namespace) -> int:
     from .. import arena
     from ..registry import declarations
 
-    tasks = args.task or list(arena.TASKS)
-    if args.seeds < 1 or (args.epochs is not None and args.epochs < 1):
-        raise ValueError("--seeds and --epochs must be at least 1")
-    if args.threads < 1:
-        raise ValueError(f"--threads must be at least 1, got {args.threads}")
-    skipped = [why for d in declarations() if (why := arena.eligible(d)) and not args.names]
-    if skipped:
-        print("not in the arena:\n  " + "\n  ".join(skipped))
+    for flag, value in (("--threads", args.threads), ("--jobs", args.jobs), ("--top", args.top)):
+        if value is not None and value < 1:
+            raise ValueError(f"{flag} must be at least 1, got {value}")
+    if args.bottom < 0:
+        raise ValueError(f"--bottom must be at least 0, got {args.bottom}")
+    if args.show is not None:
+        return show(args)
+    p = arena.plan(args.preset, args.names, args.task, args.seeds, args.tune_seeds, args.lrs, args.steps)
+    if not args.names:
+        skipped = [d.name for d in declarations() if arena.eligible(d)]
+        print(f"not usable as hidden activations (see actlab.arena.eligible): {', '.join(skipped)}")
+    for note in p.notes:
+        print(note)
+    print(
+        f"{args.preset}: {', '.join(f'{t} ({len(p.names[t])})' for t in p.tasks)}; {p.seeds} seeds "
+        f"(rate chosen on {p.tune_seeds}); {p.runs()} training runs"
+    )
+    json_path = args.json or args.out / "data" / "arena.json"
+    checkpoint = arena.Checkpoint(json_path.with_name(json_path.name + ".partial"), fresh=not args.resume)
+    if checkpoint.done:
+        print(f"resuming: {len(checkpoint.done)} finished sweeps in {checkpoint.path}")
     threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     try:
-        records = arena.run_arena(args.names or None, tasks, seeds=args.seeds, epochs=args.epochs)
+        records, meta = arena.run(p, jobs=args.jobs, checkpoint=checkpoint)
     finally:
         torch.set_num_threads(threads)
-    print(arena.leaderboard(records))
-    path = arena.write_json(records, args.json or args.out / "data" / "arena.json")
+    print(arena.format_leaderboards(records, args.top, args.bottom))
+    print(f"{meta['runs']} runs in {meta['seconds']:.0f} s ({meta['resumed_sweeps']} sweeps resumed)")
+    path = arena.write_json(records, json_path, meta)
+    checkpoint.remove()
     print(f"wrote {path}")
     if not args.no_plots:
-        for p in arena.plot_curves(records, args.out / "data"):
-            print(f"wrote {p}")
+        for png in arena.plot_curves(records, args.out / "data"):
+            print(f"wrote {png}")
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    """The boards and curves of an existing arena.json."""
+    from .. import arena
+
+    meta, records = arena.load_json(args.show)
+    print(arena.format_leaderboards(records, args.top, args.bottom))
+    if meta:
+        print(f"{meta.get('preset')} run of {meta.get('started')}: {meta.get('runs')} runs in {meta.get('seconds')} s")
+    if not args.no_plots:
+        for png in arena.plot_curves(records, args.out / "data"):
+            print(f"wrote {png}")
     return 0
