@@ -27,7 +27,6 @@ import torch
 from torch import Tensor
 from torch.autograd import Function
 
-from .. import native
 from ..errors import InputTypeError
 from ..spec import Elementwise
 from . import base
@@ -63,6 +62,7 @@ class ElementwiseOperator:
     def __init__(self, decl: type[Elementwise]):
         self.decl = decl
         self.names = n = Names(decl.function)
+        self.native_inplace = False  # whether C++ runs the in-place op's autograd rule
         self.param_names = tuple(decl.op_params())
         self.define_ops()
         base.register(
@@ -76,7 +76,7 @@ class ElementwiseOperator:
             base.register(Rule(n.backward_y, n.double_y, 2, inputs=(0, 1)))
             base.register(Rule(n.double_y, n.triple_y, 3, outputs_count=2, inputs=(0, 1, 2)))
             if decl.inplace:
-                base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
+                self.native_inplace = base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
         self.op = op(n.f)
         self.op_ = op(n.inplace) if decl.inplace else None
         self.function, self.backward_function = tower(decl)
@@ -167,7 +167,7 @@ class ElementwiseOperator:
         if not (torch.is_grad_enabled() and x.requires_grad):
             return self.op_(x, *args)
         if decl.df_y is not None and decl.output_ok(x.dtype, **self.kw(args)):
-            if native.loaded():
+            if self.native_inplace:
                 return self.op_(x, *args)
             return self.inplace_function.apply(x, *args)
         return x.copy_(self.op(x.clone(), *args))  # f' needs x: keep a copy, as torch does

@@ -1,0 +1,94 @@
+// What the activations share: the base of an activation class and the stable building blocks
+// of actlab/_math.py, in the same order of operations (so that the float64 kernels round as the
+// declarations do, and the float32 ones where the declaration is float32 too).
+#pragma once
+
+#include "accurate.h"
+#include "elementwise_impl.h"
+#include "vec.h"
+
+namespace actlab {
+
+template <class V>
+struct Act {
+  using Vec = V;
+  using S = Scalar<V>;
+  static V c(double v) { return V(static_cast<S>(v)); }  // a constant, rounded to S once
+};
+
+inline constexpr double kTail = -64.0;              // _math.TAIL
+inline constexpr double kExpTail = 1.603810890548638e-28;  // exp(-64)
+inline constexpr double kExpUnderflow = 800.0;      // gated.EXP_UNDERFLOW
+
+// expm1(x) for x <= 0: accurate.h's in float32, Sleef's (torch's) in float64
+template <class V>
+inline V expm1_nonpos(const V& x) {
+  if constexpr (is_float<V>) {
+    return expm1_neg(x);
+  } else {
+    return x.expm1();
+  }
+}
+
+// log1p(e) for 0 <= e <= 1
+template <class V>
+inline V log1p_small(const V& e) {
+  if constexpr (is_float<V>) {
+    return log1p_unit(e);
+  } else {
+    return e.log1p();
+  }
+}
+
+// sigma(x) = 1/(1+e) for x >= 0, e/(1+e) below, e = exp(-|x|)
+template <class V>
+inline V sigmoid_from(const V& x, const V& e) {
+  const V one(Scalar<V>(1)), d = one + e;
+  return sel(x >= zero<V>(), one / d, e / d);
+}
+
+template <class V>
+inline V sigmoid(const V& x) {
+  return sigmoid_from(x, x.abs().neg().exp());
+}
+
+// sigma'(x) = e / (1+e)^2, e = exp(-|x|)
+template <class V>
+inline V sigmoid_prime_from(const V& e) {
+  const V d = V(Scalar<V>(1)) + e;
+  return e / (d * d);
+}
+
+template <class V>
+inline V sigmoid_prime(const V& x) {
+  return sigmoid_prime_from(x.abs().neg().exp());
+}
+
+// tanh x = sign(x) (-t / (2 + t)), t = expm1(-2|x|)   (_math.tanh)
+template <class V>
+inline V tanh_expm1(const V& x) {
+  const V t = expm1_nonpos(V(Scalar<V>(-2)) * x.abs());
+  return copysign(t.neg() / (V(Scalar<V>(2)) + t), x);
+}
+
+// sech^2 x = 4e / (1+e)^2, e = exp(-2|x|)
+template <class V>
+inline V sech2(const V& x) {
+  const V e = (V(Scalar<V>(-2)) * x.abs()).exp(), d = V(Scalar<V>(1)) + e;
+  return (V(Scalar<V>(4)) * e) / (d * d);
+}
+
+// log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
+template <class V>
+inline V softplus(const V& x) {
+  return max0(x) + log1p_small(x.abs().neg().exp());
+}
+
+// a e^x for x < -64 (clamped >= -800): (a e^(x + 64)) e^-64, one rounding into the subnormals
+template <class V>
+inline V exp_tail_times(const V& a, const V& x) {
+  using S = Scalar<V>;
+  return (a * (x - V(S(kTail))).exp()) * V(S(kExpTail));
+}
+
+}  // namespace actlab

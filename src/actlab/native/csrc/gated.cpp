@@ -1,0 +1,215 @@
+// Self-gated activations x * gate(x) (activations/gated.py, modern.py): SiLU, Swish, QuickGELU,
+// GELU (exact and tanh), Mish, Hardswish, SmoothHardswish, SERF.
+//
+// Where a declaration computes float32 in float64 (GELU, QuickGELU, Mish, SmoothHardswish, SERF),
+// the float32 kernel stays in float32 and corrects instead what float64 was there for: the
+// rounding of the gate's argument (z = 1.702 x, x / sqrt 2, sqrt(2/pi)(x + 0.044715 x^3)), which
+// the tail amplifies |z| times, is carried as z_hi + z_lo and put back to first order.
+#include "act.h"
+#include "gelu.h"
+
+namespace actlab {
+
+inline constexpr double kQuickBeta = 1.702;
+
+// x sigma(beta x) (swish of activations/gated.py: _swish), with the argument z = beta x + z_lo
+// (z_lo = 0 unless the float32 kernel carries a rounding error), tail x e^z scaled.
+template <class V>
+inline V swish_value(const V& x, const V& beta, const V& z_lo, Scalar<V> bound) {
+  const V xc = at::vec::clamp_min(x, V(-bound)), z = beta * xc, zr = beta * x;
+  const V e = zr.abs().neg().exp(), s = sigmoid_from(zr, e);
+  V near = xc * s;
+  const V tail = z < V(kTail);
+  if constexpr (is_float<V>) near = xc * fma(sigmoid_prime_from(e), z_lo, s);  // sigma(z + z_lo)
+  if (!any(tail)) return near;
+  V far = exp_tail_times(xc, sel(tail, z, zero<V>()));
+  if constexpr (is_float<V>) far = fma(far, z_lo, far);
+  return sel(tail, far, near);
+}
+
+// sigma(z) + z sigma'(z) (_swish_prime); for z <= 0 as e((1 + z) + e)/(1 + e)^2, e = e^z
+template <class V>
+inline V swish_slope(const V& z, const V& z_lo) {
+  const V one(1), zc = clamp(z, V(-kExpUnderflow), V(kExpUnderflow));
+  const V e = zc.abs().neg().exp(), d = one + e;
+  const V s = sigmoid_from(zc, e), ds = e / (d * d);
+  const V zn = min0(zc);
+  const V neg = e * ((one + zn) + e) / (d * d);
+  V near = sel(zc <= zero<V>(), neg, s + zc * ds);
+  const V tail = zc < V(kTail);
+  if constexpr (is_float<V>) {  // + g'(z) z_lo, g' = sigma'(z) (2 + z (1 - 2 sigma(z)))
+    near = fma(ds * (V(2) + zc * (one - V(2) * s)), z_lo, near);
+  }
+  if (!any(tail)) return near;
+  V far = exp_tail_times(one + zc, sel(tail, zc, zero<V>()));
+  if constexpr (is_float<V>) far = fma(far, z_lo, far);
+  return sel(tail, far, near);
+}
+
+// (scale sigma'(z)) (2 - z tanh(z/2)): the d2f of SiLU (scale 1), Swish and QuickGELU (beta)
+template <class V>
+inline V swish_curvature(const V& z, const V* scale = nullptr) {
+  const V zc = clamp(z, V(-kExpUnderflow), V(kExpUnderflow));
+  const V ds = scale ? *scale * sigmoid_prime(zc) : sigmoid_prime(zc);
+  return ds * (V(2) - zc * tanh_expm1(V(0.5) * zc));
+}
+
+// x sigma(x);  f' = sigma + x sigma';  f'' = sigma'(x)(2 - x tanh(x/2))
+template <class V>
+struct Silu : Act<V> {
+  V f(V x) const { return swish_value(x, V(1), zero<V>(), Scalar<V>(kExpUnderflow)); }
+  V df(V x) const { return swish_slope(x, zero<V>()); }
+  V d2f(V x) const { return swish_curvature(x); }
+};
+
+// x sigma(beta x)
+template <class V>
+struct Swish : Act<V> {
+  V beta;
+  Scalar<V> bound;
+  explicit Swish(double b) : beta(this->c(b)), bound(static_cast<Scalar<V>>(kExpUnderflow / std::max(std::abs(b), 1e-30))) {}
+  V f(V x) const { return swish_value(x, beta, zero<V>(), bound); }
+  V df(V x) const { return swish_slope(beta * x, zero<V>()); }
+  V d2f(V x) const { return swish_curvature(beta * x, &beta); }
+};
+
+// x sigma(1.702 x); float32: z = 1.702 x carried as hi + lo (1.702 itself is not a float)
+template <class V>
+struct QuickGelu : Act<V> {
+  V beta = this->c(kQuickBeta);
+  V beta_lo = this->c(kQuickBeta - static_cast<double>(static_cast<Scalar<V>>(kQuickBeta)));
+  V z_lo(V x) const {
+    if constexpr (is_float<V>) {
+      return fma(beta, x, (beta * x).neg()) + beta_lo * x;
+    } else {
+      return zero<V>();
+    }
+  }
+  V f(V x) const { return swish_value(x, beta, z_lo(x), Scalar<V>(kExpUnderflow / kQuickBeta)); }
+  V df(V x) const { return swish_slope(beta * x, z_lo(x)); }
+  V d2f(V x) const { return swish_curvature(beta * x, &beta); }
+};
+
+// x Phi(x) (exact) or x sigma(2u), u = sqrt(2/pi)(x + 0.044715 x^3) (tanh); see gelu.h
+template <class V>
+struct Gelu : Act<V> {
+  bool tanh_form;
+  explicit Gelu(c10::string_view approximate) : tanh_form(approximate == "tanh") {
+    TORCH_CHECK(tanh_form || approximate == "none", "approximate must be 'none' or 'tanh', got ", approximate);
+  }
+  V f(V x) const { return tanh_form ? gelu_tanh_value(x) : gelu_value(x); }
+  V df(V x) const { return tanh_form ? gelu_tanh_slope(x) : gelu_slope(x); }
+  V d2f(V x) const { return tanh_form ? gelu_tanh_curvature(x) : gelu_curvature(x); }
+};
+
+// tanh(softplus x) = t and 1 - t^2 without cancellation (_mish_parts): e = exp(-|x|),
+// t = n/(n + 2) with n = e(e + 2) for x <= 0, (1 + 2e)/(1 + 2e + 2e^2) above
+template <class V>
+inline std::pair<V, V> mish_parts(const V& x) {
+  const V one(1), two(2), e = x.abs().neg().exp();
+  const V neg = x <= zero<V>(), n = e * (e + two), d_pos = one + two * e + two * e * e;
+  const V t = sel(neg, n / (n + two), (one + two * e) / d_pos);
+  const V one_minus_t = sel(neg, two / (n + two), two * e * e / d_pos);
+  return {t, one_minus_t * (one + t)};
+}
+
+// x tanh(softplus x);  f' = t + x sigma(x)(1 - t^2);  f'' = 2s + x(1 - t^2)(sigma' - 2 t sigma^2)
+template <class V>
+struct Mish : Act<V> {
+  V f(V x) const {
+    const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
+    const V near = xc * mish_parts(x).first, tail = xc < V(kTail);
+    if (!any(tail)) return near;
+    return sel(tail, exp_tail_times(xc, sel(tail, xc, zero<V>())), near);
+  }
+  V df(V x) const {
+    const V one(1), four(4);
+    const auto [t, sech2] = mish_parts(x);
+    const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), xn = min0(xc), e = xn.exp();
+    const V d = e * (e + V(2)) + V(2);
+    const V neg = e * (four * (one + xn) + e * ((four * xn + V(6)) + e * (four + e))) / (d * d);
+    const V near = sel(xc <= zero<V>(), neg, t + xc * sigmoid(x) * sech2), tail = xc < V(kTail);
+    if (!any(tail)) return near;
+    return sel(tail, exp_tail_times(one + xc, sel(tail, xc, zero<V>())), near);
+  }
+  V d2f(V x) const {
+    const auto [t, sech2] = mish_parts(x);
+    const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), sg = sigmoid(x);
+    return V(2) * (sg * sech2) + xc * sech2 * (sigmoid_prime(xc) - V(2) * t * sg * sg);
+  }
+};
+
+// 0 below -3, x above 3, x (x + 3) / 6 between;  f' = (2x + 3)/6 on (-3, 3) (0 at -3, 1 at 3)
+template <class V>
+struct Hardswish : Act<V> {
+  V f(V x) const { return sel(x <= V(-3), zero<V>(), sel(x >= V(3), x, x * (x + V(3)) / V(6))); }
+  V df(V x) const { return sel(x <= V(-3), zero<V>(), sel(x < V(3), (V(2) * x + V(3)) / V(6), V(1))); }
+  V d2f(V x) const { return sel((x > V(-3)) & (x < V(3)), this->c(1.0 / 3.0), zero<V>()); }
+};
+
+// x (x + 3)^2 (6 - x) / 108 on (-3, 3), max(0, x) outside
+template <class V>
+struct SmoothHardswish : Act<V> {
+  V f(V x) const {
+    const V inner = (x > V(-3)) & (x < V(3)), xi = sel(inner, x, zero<V>());
+    const V a = xi + V(3);
+    return sel(inner, ((xi * (a * a)) * (V(6) - xi)) / V(108), max0(x));
+  }
+  V df(V x) const {
+    const V inner = (x > V(-3)) & (x < V(3)), xi = sel(inner, x, zero<V>());
+    const V q = (V(18) + V(12) * xi) - (V(4) * xi) * xi;
+    return sel(inner, ((xi + V(3)) * q) / V(108), sel(x >= V(3), V(1), zero<V>()));
+  }
+  V d2f(V x) const {
+    const V inner = (x > V(-3)) & (x < V(3));
+    return sel(inner, (V(54) - (V(12) * x) * x) / V(108), zero<V>());
+  }
+};
+
+// x erf(softplus x);  f' = erf(p) + x erf'(p) sigma(x);  erf'(p) = 2/sqrt(pi) e^{-p^2}
+template <class V>
+struct Serf : Act<V> {
+  static V erf(const V& p) {
+    if constexpr (is_float<V>) {
+      return erf_accurate(p);
+    } else {
+      return p.erf();
+    }
+  }
+  static V erf_prime(const V& p) { return V(kTwoOverSqrtPi) * (p.neg() * p).exp(); }
+  V f(V x) const {
+    const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
+    V near = xc * erf(softplus(x));
+    if constexpr (is_float<V>) {  // below -64 softplus(x) ~ e^x leaves the normal range: x (2/sqrt pi) e^x
+      const V tail = x < V(kTail);
+      if (any(tail)) near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * xc, sel(tail, xc, zero<V>())), near);
+    }
+    return near;
+  }
+  V df(V x) const {
+    const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), p = softplus(xc);
+    V near = erf(softplus(x)) + xc * erf_prime(p) * sigmoid(xc);
+    if constexpr (is_float<V>) {  // (2/sqrt pi) e^x (1 + x) below -64
+      const V tail = x < V(kTail);
+      if (any(tail)) {
+        near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * (V(1) + xc), sel(tail, xc, zero<V>())), near);
+      }
+    }
+    return near;
+  }
+  V d2f(V x) const {
+    const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), p = softplus(xc), s = sigmoid(xc);
+    return erf_prime(p) * (V(2) * s + xc * (sigmoid_prime(xc) - V(2) * p * s * s));
+  }
+};
+
+template struct Elementwise<Silu>;
+template struct Elementwise<Swish, double>;
+template struct Elementwise<QuickGelu>;
+template struct Elementwise<Gelu, c10::string_view>;
+template struct Elementwise<Mish>;
+template struct Elementwise<Hardswish>;
+template struct Elementwise<SmoothHardswish>;
+template struct Elementwise<Serf>;
+
+}  // namespace actlab
