@@ -139,9 +139,32 @@ def _invoked_as_builder() -> bool:
     return any(a == "-m" and b in ("actlab.native", "actlab.native.__main__") for a, b in zip(argv, argv[1:]))
 
 
+_NATIVE_LIB: list[Any] = []  # keeps the actlab_native op library alive
+
+
+def _raise_shape_error(message: str) -> None:
+    from ..errors import ShapeError
+
+    raise ShapeError(message)
+
+
+def _define_error_ops() -> None:
+    """``actlab_native::shape_error(str)``: the kernels raise the Python kernels' ShapeError
+    through it (a C++ exception can only become RuntimeError, ValueError, IndexError ...)."""
+    import torch
+
+    if _NATIVE_LIB:
+        return
+    lib = torch.library.Library("actlab_native", "DEF")
+    lib.define("shape_error(str message) -> ()")
+    lib.impl("shape_error", _raise_shape_error, "CompositeExplicitAutograd")
+    _NATIVE_LIB.append(lib)
+
+
 def _load_library(path: Path) -> bool:
     import torch
 
+    _define_error_ops()
     try:
         torch.ops.load_library(str(path))
     except (OSError, RuntimeError) as e:

@@ -16,6 +16,7 @@ behind so that later imports do not retry it (``python -m actlab.native build --
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -98,13 +99,33 @@ def _run(cmd: Sequence[str]) -> str:
     return proc.stdout
 
 
+def _object_cache(plan: Plan, src: str) -> Path | None:
+    """Where a compiled object is kept across builds when ``ACTLAB_NATIVE_OBJECTS`` names a
+    directory (for developing the kernels: only changed units recompile)."""
+    root = os.environ.get("ACTLAB_NATIVE_OBJECTS")
+    if not root:
+        return None
+    h = hashlib.sha256("\0".join([plan.compiler, *plan.cflags]).encode())
+    for f in sorted(Path(src).parent.glob("*.h")):
+        h.update(f.read_bytes())
+    h.update(Path(src).read_bytes())
+    return Path(root) / f"{Path(src).stem}-{h.hexdigest()[:16]}.o"
+
+
 def compile_and_link(plan: Plan, out: Path, log: list[str]) -> None:
     """Compile every source in parallel into ``out.parent`` and link them into ``out``."""
     objects = [str(out.parent / (Path(s).stem + ".o")) for s in plan.sources]
 
     def compile_one(src: str, obj: str) -> str:
+        cached = _object_cache(plan, src)
+        if cached is not None and cached.exists():
+            shutil.copyfile(cached, obj)
+            return f"{Path(src).name}: cached"
         t = time.perf_counter()
         text = _run([plan.compiler, *plan.cflags, "-c", src, "-o", obj])
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(obj, cached)
         return f"{Path(src).name}: {time.perf_counter() - t:.1f} s\n{text}"
 
     with ThreadPoolExecutor(max(1, plan.jobs)) as pool:

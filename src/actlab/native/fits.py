@@ -73,6 +73,69 @@ def fit_float32(f: Fit, target_ulp: float = 0.03) -> tuple[list[float], float]:
     return fixed, err
 
 
+@dataclass(frozen=True)
+class RationalFit:
+    """target(t) ~ P(t) / Q(t), Q(0) = 1, degrees (p, q), on [lo, hi], relative error."""
+
+    name: str
+    target: Callable[[mpmath.mpf], mpmath.mpf]
+    lo: float
+    hi: float
+    p: int
+    q: int
+    doc: str
+
+
+def fit_rational(f: RationalFit, iters: int = 80) -> tuple[list[float], list[float], float]:
+    """Lawson on the linearised problem min |P - target Q| / |target| (Q(0) = 1); then Q is
+    rounded to float32 and P refitted to the true relative error of P/Q (linear in P), its
+    coefficients rounded one at a time with the rest refitted. Returns P, Q and the relative
+    error of P/Q in ulps with the rounded coefficients."""
+    t = _nodes(f.lo, f.hi)
+    r = np.array([float(f.target(mpmath.mpf(float(v)))) for v in t])
+    a = np.hstack([np.vander(t, f.p + 1, increasing=True), -r[:, None] * np.vander(t, f.q + 1, increasing=True)[:, 1:]])
+    weights = np.full(len(t), 1.0 / len(t))
+    for _ in range(iters):
+        sw = np.sqrt(weights) / np.abs(r)
+        coef = np.linalg.lstsq(a * sw[:, None], r * sw, rcond=None)[0]
+        ratio = np.polynomial.polynomial.polyval(t, coef[: f.p + 1]) / np.polynomial.polynomial.polyval(
+            t, np.concatenate([[1.0], coef[f.p + 1 :]])
+        )
+        weights = weights * np.abs(ratio - r) / np.abs(r)  # the true relative error of P/Q
+        weights /= weights.sum()
+    q = [1.0, *(float(np.float32(c)) for c in coef[f.p + 1 :])]
+    qt = np.polynomial.polynomial.polyval(t, q)
+    p: list[float] = []
+    for _ in range(f.p + 1):  # P / Q ~ r: basis t^k / Q in the weight 1 / r
+        c = lawson(t, r * qt, 1.0 / np.abs(r * qt), f.p, p, iters)
+        p.append(float(np.float32(c[0])))
+    approx = np.polynomial.polynomial.polyval(t, p) / qt
+    return p, q, float(np.max(np.abs(approx - r) / np.abs(r))) / 2.0**-24
+
+
+def _mills_shift(t: mpmath.mpf) -> mpmath.mpf:  # h(t) = 1 / (sqrt(2 pi) R(t)) - t, R = (1 - Phi(t)) e^{t^2/2}
+    r = mpmath.erfc(t / mpmath.sqrt(2)) / 2 * mpmath.exp(t * t / 2)
+    return 1 / (mpmath.sqrt(2 * mpmath.pi) * r) - t
+
+
+def _phi_centre(w: mpmath.mpf) -> mpmath.mpf:  # (Phi(x) - 1/2) / x, w = x^2
+    if w == 0:
+        return 1 / mpmath.sqrt(2 * mpmath.pi)
+    x = mpmath.sqrt(w)
+    return (mpmath.ncdf(x) - mpmath.mpf(1) / 2) / x
+
+
+def _phi_centre_weight(w: float) -> float:  # |x| / Phi(-|x|): x P's error relative to Phi(-|x|) (worst side)
+    x = math.sqrt(w)
+    return x / (0.5 * math.erfc(x / math.sqrt(2.0)))
+
+
+def _exp_core(r: mpmath.mpf) -> mpmath.mpf:  # (e^r - 1 - r) / r^2
+    if r == 0:
+        return mpmath.mpf(1) / 2
+    return (mpmath.expm1(r) - r) / r**2
+
+
 def _tanh(w: mpmath.mpf) -> mpmath.mpf:  # (tanh x - x) / x^3, w = x^2
     if w == 0:
         return mpmath.mpf(-1) / 3
@@ -108,6 +171,21 @@ FITS = (
         "expm1 x = x + x^2 P(x), -ln 2 <= x <= 0",
     ),
     Fit("kLog1pUnit", _log1p, lambda e: e / math.log1p(e) if e else 1.0, 0.0, 1.0, "log1p e = e P(e), 0 <= e <= 1"),
+    Fit(
+        "kExpCore",
+        _exp_core,
+        lambda r: r * r / math.exp(r),
+        -0.3466,
+        0.3466,
+        "e^r = 1 + r + r^2 P(r), |r| <= ln(2)/2",
+    ),
+    Fit("kPhiCentre", _phi_centre, _phi_centre_weight, 0.0, 1.0, "Phi(x) = 1/2 + x P(x^2), |x| <= 1"),
+)
+# h's error reaches R = 1/(sqrt(2 pi)(t + h)) damped by h/(t + h) <= 0.35
+RATIONALS = (
+    RationalFit(
+        "kMillsShift", _mills_shift, 1.0, 15.0, 4, 5, "h(t) = 1/(sqrt(2 pi) R(t)) - t = P(t)/Q(t), 1 <= t <= 15"
+    ),
 )
 
 
@@ -117,6 +195,12 @@ def main() -> None:
         body = ", ".join(f"{float(np.float32(c))!r}f" for c in coef)
         print(f"// {f.doc} (fit error {err:.3f} ulp)")
         print(f"inline constexpr float {f.name}[] = {{{body}}};")
+    for r in RATIONALS:
+        p, q, err = fit_rational(r)
+        print(f"// {r.doc} (fit error {err:.3f} ulp)")
+        for suffix, coef in (("P", p), ("Q", q)):
+            body = ", ".join(f"{c!r}f" for c in coef)
+            print(f"inline constexpr float {r.name}{suffix}[] = {{{body}}};")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 #pragma once
 
 #include "accurate.h"
-#include "elementwise_impl.h"
 #include "vec.h"
 
 namespace actlab {
@@ -40,11 +39,11 @@ inline V log1p_small(const V& e) {
   }
 }
 
-// sigma(x) = 1/(1+e) for x >= 0, e/(1+e) below, e = exp(-|x|)
+// sigma(x) = 1/(1+e) for x >= 0, e/(1+e) below, e = exp(-|x|) (one division)
 template <class V>
 inline V sigmoid_from(const V& x, const V& e) {
-  const V one(Scalar<V>(1)), d = one + e;
-  return sel(x >= zero<V>(), one / d, e / d);
+  const V one(Scalar<V>(1));
+  return sel(x >= zero<V>(), one, e) / (one + e);
 }
 
 template <class V>
@@ -59,9 +58,32 @@ inline V sigmoid_prime_from(const V& e) {
   return e / (d * d);
 }
 
+// a e^x for x < -64 (clamped >= -800): (a e^(x + 64)) e^-64, one rounding into the subnormals
+template <class V>
+inline V exp_tail_times(const V& a, const V& x) {
+  using S = Scalar<V>;
+  return (a * (x - V(S(kTail))).exp()) * V(S(kExpTail));
+}
+
+// a e^{-|x|} / (1 + e^{-|x|})^2; float32: a e^{-|x|} (scaled) once e^{-|x|} is subnormal
+template <class V>
+inline V scaled_bell(const V& x, const V& a) {
+  const V ax = x.abs(), e = ax.neg().exp(), d = V(Scalar<V>(1)) + e;
+  const V near = (a * e) / (d * d);
+  if constexpr (is_float<V>) {
+    const V far = ax > V(80.0f);
+    if (any(far)) return sel(far, exp_tail_times(a, at::vec::clamp_max(ax, V(800.0f)).neg()), near);
+  }
+  return near;
+}
+
 template <class V>
 inline V sigmoid_prime(const V& x) {
-  return sigmoid_prime_from(x.abs().neg().exp());
+  if constexpr (is_float<V>) {
+    return scaled_bell(x, V(1.0f));
+  } else {
+    return sigmoid_prime_from(x.abs().neg().exp());
+  }
 }
 
 // tanh x = sign(x) (-t / (2 + t)), t = expm1(-2|x|)   (_math.tanh)
@@ -74,21 +96,13 @@ inline V tanh_expm1(const V& x) {
 // sech^2 x = 4e / (1+e)^2, e = exp(-2|x|)
 template <class V>
 inline V sech2(const V& x) {
-  const V e = (V(Scalar<V>(-2)) * x.abs()).exp(), d = V(Scalar<V>(1)) + e;
-  return (V(Scalar<V>(4)) * e) / (d * d);
+  return scaled_bell(V(Scalar<V>(2)) * x, V(Scalar<V>(4)));
 }
 
 // log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
 template <class V>
 inline V softplus(const V& x) {
   return max0(x) + log1p_small(x.abs().neg().exp());
-}
-
-// a e^x for x < -64 (clamped >= -800): (a e^(x + 64)) e^-64, one rounding into the subnormals
-template <class V>
-inline V exp_tail_times(const V& a, const V& x) {
-  using S = Scalar<V>;
-  return (a * (x - V(S(kTail))).exp()) * V(S(kExpTail));
 }
 
 }  // namespace actlab

@@ -1,6 +1,7 @@
 // Exponential family (activations/exponential.py, modern.py): ELU, CELU, SELU, Softplus,
 // Squareplus. The exponential branch only ever sees min(x, 0) (the declarations' double where).
 #include "act.h"
+#include "elementwise_impl.h"
 
 namespace actlab {
 

@@ -6,43 +6,45 @@
 // rounding of the gate's argument (z = 1.702 x, x / sqrt 2, sqrt(2/pi)(x + 0.044715 x^3)), which
 // the tail amplifies |z| times, is carried as z_hi + z_lo and put back to first order.
 #include "act.h"
+#include "elementwise_impl.h"
+#include "split_gate_impl.h"
 #include "gelu.h"
 
 namespace actlab {
 
 inline constexpr double kQuickBeta = 1.702;
 
-// x sigma(beta x) (swish of activations/gated.py: _swish), with the argument z = beta x + z_lo
-// (z_lo = 0 unless the float32 kernel carries a rounding error), tail x e^z scaled.
+// x sigma(beta x) (swish of activations/gated.py: _swish), tail x e^z scaled; z_lo (float32
+// QuickGELU only) is the rounding error of z = beta x, put back to first order.
 template <class V>
-inline V swish_value(const V& x, const V& beta, const V& z_lo, Scalar<V> bound) {
+inline V swish_value(const V& x, const V& beta, const std::type_identity_t<V>* z_lo, Scalar<V> bound) {
   const V xc = at::vec::clamp_min(x, V(-bound)), z = beta * xc, zr = beta * x;
   const V e = zr.abs().neg().exp(), s = sigmoid_from(zr, e);
   V near = xc * s;
   const V tail = z < V(kTail);
-  if constexpr (is_float<V>) near = xc * fma(sigmoid_prime_from(e), z_lo, s);  // sigma(z + z_lo)
+  if (z_lo) near = xc * fma(sigmoid_prime_from(e), *z_lo, s);  // sigma(z + z_lo)
   if (!any(tail)) return near;
   V far = exp_tail_times(xc, sel(tail, z, zero<V>()));
-  if constexpr (is_float<V>) far = fma(far, z_lo, far);
+  if (z_lo) far = fma(far, *z_lo, far);
   return sel(tail, far, near);
 }
 
-// sigma(z) + z sigma'(z) (_swish_prime); for z <= 0 as e((1 + z) + e)/(1 + e)^2, e = e^z
+// sigma(z) + z sigma'(z) (_swish_prime) = N / (1 + e)^2, e = e^{-|z|}, with one division:
+// N = e((1 + z) + e) for z <= 0 (1 + z exact near the zero at -1.28), (1 + e) + z e above
 template <class V>
-inline V swish_slope(const V& z, const V& z_lo) {
+inline V swish_slope(const V& z, const std::type_identity_t<V>* z_lo = nullptr) {
   const V one(1), zc = clamp(z, V(-kExpUnderflow), V(kExpUnderflow));
-  const V e = zc.abs().neg().exp(), d = one + e;
-  const V s = sigmoid_from(zc, e), ds = e / (d * d);
-  const V zn = min0(zc);
-  const V neg = e * ((one + zn) + e) / (d * d);
-  V near = sel(zc <= zero<V>(), neg, s + zc * ds);
+  const V e = zc.abs().neg().exp(), d = one + e, d2 = d * d;
+  const V neg = zc <= zero<V>();
+  V near = sel(neg, e * ((one + min0(zc)) + e), d + zc * e) / d2;
   const V tail = zc < V(kTail);
-  if constexpr (is_float<V>) {  // + g'(z) z_lo, g' = sigma'(z) (2 + z (1 - 2 sigma(z)))
-    near = fma(ds * (V(2) + zc * (one - V(2) * s)), z_lo, near);
+  if (z_lo) {  // + g'(z) z_lo, g' = sigma'(z) (2 + z (1 - 2 sigma(z)))
+    const V ds = e / d2, s = sel(neg, e, one) / d;
+    near = fma(ds * (V(2) + zc * (one - V(2) * s)), *z_lo, near);
   }
   if (!any(tail)) return near;
   V far = exp_tail_times(one + zc, sel(tail, zc, zero<V>()));
-  if constexpr (is_float<V>) far = fma(far, z_lo, far);
+  if (z_lo) far = fma(far, *z_lo, far);
   return sel(tail, far, near);
 }
 
@@ -57,8 +59,9 @@ inline V swish_curvature(const V& z, const V* scale = nullptr) {
 // x sigma(x);  f' = sigma + x sigma';  f'' = sigma'(x)(2 - x tanh(x/2))
 template <class V>
 struct Silu : Act<V> {
-  V f(V x) const { return swish_value(x, V(1), zero<V>(), Scalar<V>(kExpUnderflow)); }
-  V df(V x) const { return swish_slope(x, zero<V>()); }
+  static constexpr const char* kSplitName = "swiglu";
+  V f(V x) const { return swish_value(x, V(1), nullptr, Scalar<V>(kExpUnderflow)); }
+  V df(V x) const { return swish_slope(x); }
   V d2f(V x) const { return swish_curvature(x); }
 };
 
@@ -68,8 +71,8 @@ struct Swish : Act<V> {
   V beta;
   Scalar<V> bound;
   explicit Swish(double b) : beta(this->c(b)), bound(static_cast<Scalar<V>>(kExpUnderflow / std::max(std::abs(b), 1e-30))) {}
-  V f(V x) const { return swish_value(x, beta, zero<V>(), bound); }
-  V df(V x) const { return swish_slope(beta * x, zero<V>()); }
+  V f(V x) const { return swish_value(x, beta, nullptr, bound); }
+  V df(V x) const { return swish_slope(beta * x); }
   V d2f(V x) const { return swish_curvature(beta * x, &beta); }
 };
 
@@ -78,21 +81,32 @@ template <class V>
 struct QuickGelu : Act<V> {
   V beta = this->c(kQuickBeta);
   V beta_lo = this->c(kQuickBeta - static_cast<double>(static_cast<Scalar<V>>(kQuickBeta)));
-  V z_lo(V x) const {
-    if constexpr (is_float<V>) {
-      return fma(beta, x, (beta * x).neg()) + beta_lo * x;
-    } else {
-      return zero<V>();
-    }
+  V z_lo(V x) const {  // the rounding of 1.702 x (x clamped: no inf - inf)
+    const V xc = clamp(x, V(-1000), V(1000));
+    return fma(beta, xc, (beta * xc).neg()) + beta_lo * xc;
   }
-  V f(V x) const { return swish_value(x, beta, z_lo(x), Scalar<V>(kExpUnderflow / kQuickBeta)); }
-  V df(V x) const { return swish_slope(beta * x, z_lo(x)); }
+  V f(V x) const {
+    const Scalar<V> bound(kExpUnderflow / kQuickBeta);
+    if constexpr (is_float<V>) {
+      const V lo = z_lo(x);
+      return swish_value(x, beta, &lo, bound);
+    }
+    return swish_value(x, beta, nullptr, bound);
+  }
+  V df(V x) const {
+    if constexpr (is_float<V>) {
+      const V lo = z_lo(x);
+      return swish_slope(beta * x, &lo);
+    }
+    return swish_slope(beta * x);
+  }
   V d2f(V x) const { return swish_curvature(beta * x, &beta); }
 };
 
 // x Phi(x) (exact) or x sigma(2u), u = sqrt(2/pi)(x + 0.044715 x^3) (tanh); see gelu.h
 template <class V>
 struct Gelu : Act<V> {
+  static constexpr const char* kSplitName = "geglu";
   bool tanh_form;
   explicit Gelu(c10::string_view approximate) : tanh_form(approximate == "tanh") {
     TORCH_CHECK(tanh_form || approximate == "none", "approximate must be 'none' or 'tanh', got ", approximate);
@@ -211,5 +225,7 @@ template struct Elementwise<Mish>;
 template struct Elementwise<Hardswish>;
 template struct Elementwise<SmoothHardswish>;
 template struct Elementwise<Serf>;
+template struct SplitGate<Silu>;
+template struct SplitGate<Gelu, c10::string_view>;
 
 }  // namespace actlab

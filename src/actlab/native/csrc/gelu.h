@@ -16,22 +16,48 @@ inline constexpr double kGeluTanhUnderflow = 30.0;
 inline constexpr double kGeluTanhC = 0.044715;
 inline constexpr double kGeluTanhK = 1.5957691216057308;  // 2 sqrt(2/pi)
 
-// ---- exact: Phi(x) = erfc(-x/sqrt 2)/2, phi(x) = e^{-x^2/2}/sqrt(2 pi) ----------------------------
-struct Gauss {
-  Vf cdf;  // Phi(x)
-  Vf g;    // e^{-x^2/2}
-};
+// ---- exact, float32: x Phi(x) and Phi(x) + x phi(x) --------------------------------------------
+// Centre |x| < 1: Phi(x) = 1/2 + x P(x^2). Tails t = |x| >= 1: 1 - Phi(t) = e^{-t^2/2} R(t) with
+// R(t) = 1/(sqrt(2 pi) (t + h(t))), h = P/Q (fit error 0.105 ulp): h's error reaches R damped
+// by h/(t + h) <= 0.35.
+// Coefficients: python -m actlab.native.fits.
+inline constexpr float kPhiCentre[] = {0.3989422917366028f,     -0.06649085134267807f,  0.009979531168937683f,
+                                       -0.0012221629731357098f, 0.00022483708744402975f, -0.00020648246572818607f,
+                                       0.00020439611398614943f, -0.00011249740782659501f, 2.568439595052041e-05f};
+inline constexpr float kMillsShiftP[] = {0.7979032397270203f, 0.583044707775116f, 0.2140333354473114f,
+                                         0.04371735081076622f, 0.0044993385672569275f};
+inline constexpr float kMillsShiftQ[] = {1.0f, 1.1862876415252686f, 0.671623170375824f, 0.22296485304832458f,
+                                         0.04371964931488037f, 0.004499304108321667f};
+inline const Vf kInvSqrt2PiHi(0.3989422917366028f), kInvSqrt2PiLo(-1.133517e-08f);  // 1/sqrt(2 pi)
 
-// Phi and e^{-x^2/2} in float32: x^2 = h + l exactly (fma), e^{-x^2/2} = e^{-h/2}(1 - l/2);
-// u = -x/sqrt2 = u + u_lo and erfc(u + u_lo) = erfc(u) - 2/sqrt(pi) e^{-u^2} u_lo.
-inline Gauss gauss_f32(const Vf& x) {
-  const Vf xc = clamp(x, Vf(-40.0f), Vf(40.0f)), nx = xc.neg();
-  const Vf c_hi(0.70710677f), c_lo(1.2101617e-08f);
-  const Vf u = nx * c_hi, u_lo = fma(nx, c_hi, u.neg()) + nx * c_lo;
-  const Vf h = xc * xc, l = fma(xc, xc, h.neg());
-  const Vf e = (Vf(-0.5f) * h).exp(), g = fma(e, Vf(-0.5f) * l, e);
-  const Vf cdf = Vf(0.5f) * fma(Vf(-1.1283791670955126f) * g, u_lo, u.erfc());
-  return {cdf, g};
+
+// c f for c = 1/sqrt(2 pi) with one rounding
+inline Vf times_inv_sqrt_2pi(const Vf& f) { return fma(kInvSqrt2PiHi, f, kInvSqrt2PiLo * f); }
+
+inline Vf gelu_value_f32(const Vf& x) {
+  const Vf half(0.5f), t = at::vec::clamp_max(x.abs(), Vf(40.0f));
+  const Vf w = x * x, wl = fma(x, x, w.neg());  // x^2 = w + wl
+  const Vf pc = horner(w, kPhiCentre);
+  const Vf centre = fma(w, pc, half * x) + wl * pc;
+  // t/(t + h) = tQ/(tQ + P): one division; the errors of P and Q stay damped by h/(t + h)
+  const Vf p = horner(t, kMillsShiftP), q = horner(t, kMillsShiftQ), tt = t * t, tl = fma(t, t, tt.neg());
+  const Vf ratio = (t * q) / fma(t, q, p);
+  const Vf tq = mul_exp(times_inv_sqrt_2pi(ratio), Vf(-0.5f) * tt, Vf(-0.5f) * tl);  // t (1 - Phi(t))
+  const Vf far = sel(x < zero<Vf>(), tq.neg(), x - tq);
+  return sel(t < Vf(1.0f), centre, far);
+}
+
+inline Vf gelu_slope_f32(const Vf& x) {
+  const Vf half(0.5f), one(1.0f), t = at::vec::clamp_max(x.abs(), Vf(40.0f));
+  const Vf w = x * x, wl = fma(x, x, w.neg());
+  const Vf xphi = mul_exp(times_inv_sqrt_2pi(x), Vf(-0.5f) * w, Vf(-0.5f) * wl);  // x phi(x)
+  const Vf centre = fma(x, horner(w, kPhiCentre), xphi) + half;
+  // tails: Phi + x phi = g D (x < 0), 1 - g D (x > 0); D = R - t/sqrt(2 pi) = -(t^2 + t h - 1)/(sqrt(2 pi)(t + h))
+  const Vf p = horner(t, kMillsShiftP), q = horner(t, kMillsShiftQ), tt = t * t, tl = fma(t, t, tt.neg());
+  const Vf d = times_inv_sqrt_2pi(fma(t, p, q * fma(t, t, one.neg())) / fma(t, q, p));  // (Q(t^2-1) + tP)/(tQ + P)
+  const Vf gd = mul_exp(d, Vf(-0.5f) * tt, Vf(-0.5f) * tl);  // -g D
+  const Vf far = sel(x < zero<Vf>(), gd.neg(), one + gd);
+  return sel(t < one, centre, far);
 }
 
 template <class V>
@@ -48,7 +74,7 @@ template <class V>
 inline V gelu_value(const V& x) {
   const V xc = at::vec::clamp_min(x, V(-kGaussUnderflow));
   if constexpr (is_float<V>) {
-    return xc * gauss_f32(x).cdf;
+    return gelu_value_f32(x);
   } else {
     return xc * normal_cdf(x);
   }
@@ -58,8 +84,7 @@ template <class V>
 inline V gelu_slope(const V& x) {
   const V xc = clamp(x, V(-kGaussUnderflow), V(kGaussUnderflow));
   if constexpr (is_float<V>) {
-    const Gauss p = gauss_f32(x);
-    return p.cdf + xc * (V(kInvSqrt2Pi) * p.g);
+    return gelu_slope_f32(x);
   } else {
     return normal_cdf(x) + xc * normal_pdf(xc);
   }

@@ -10,6 +10,13 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
 
 }  // namespace actlab
 
+// The split gates: X(op name, gate activation class, the gate's parameter types after dim)
+#define ACTLAB_SPLIT_GATES(X) \
+  X(glu, Sigmoid)             \
+  X(swiglu, Silu)             \
+  X(reglu, Relu)              \
+  X(geglu, Gelu, c10::string_view)
+
 #define ACTLAB_ELEMENTWISE(X)                                 \
   X(threshold, Threshold, kInplace, double, double)           \
   X(relu, Relu, kY | kInplace)                                \

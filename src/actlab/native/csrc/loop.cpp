@@ -44,10 +44,14 @@ void store(char* p, int64_t stride, int64_t n, const C* buf) {
 }
 
 // One run of n elements: data[0, nout) are the outputs, data[nout, nout + nin) the inputs.
+// Operands of the compute type with unit stride are used in place; broadcast inputs (stride 0)
+// are filled into a buffer once; the rest are gathered/scattered through buffers, kChunk at a time.
 template <class T, class C>
 void run_1d(char** data, const int64_t* strides, int64_t n, int nout, int nin, Block<C> f) {
-  bool direct = std::is_same_v<T, C>;
-  for (int k = 0; k < nout + nin; ++k) direct = direct && strides[k] == static_cast<int64_t>(sizeof(T));
+  constexpr bool same = std::is_same_v<T, C>;
+  constexpr int64_t unit = sizeof(T);
+  bool direct = same;
+  for (int k = 0; k < nout + nin; ++k) direct = direct && strides[k] == unit;
   const C* ip[kMaxTensors];
   C* op[kMaxTensors];
   if (direct) {
@@ -57,16 +61,30 @@ void run_1d(char** data, const int64_t* strides, int64_t n, int nout, int nin, B
     return;
   }
   alignas(64) C buf[2 * kMaxTensors][kChunk];
-  for (int k = 0; k < nout; ++k) op[k] = buf[k];
-  for (int k = 0; k < nin; ++k) ip[k] = buf[kMaxTensors + k];
+  auto in_place = [&](int j) { return same && strides[j] == unit; };
+  for (int k = 0; k < nin; ++k) {  // broadcast inputs: one value, filled once
+    const int j = nout + k;
+    if (strides[j] == 0 && !in_place(j)) {
+      const C v = static_cast<C>(*reinterpret_cast<const T*>(data[j]));
+      std::fill(buf[kMaxTensors + k], buf[kMaxTensors + k] + std::min(n, kChunk), v);
+    }
+  }
   for (int64_t i = 0; i < n; i += kChunk) {
     const int64_t m = std::min(kChunk, n - i);
     for (int k = 0; k < nin; ++k) {
       const int j = nout + k;
-      load<T, C>(data[j] + i * strides[j], strides[j], m, buf[kMaxTensors + k]);
+      if (in_place(j)) {
+        ip[k] = reinterpret_cast<const C*>(data[j] + i * unit);
+      } else {
+        ip[k] = buf[kMaxTensors + k];
+        if (strides[j] != 0) load<T, C>(data[j] + i * strides[j], strides[j], m, buf[kMaxTensors + k]);
+      }
     }
+    for (int k = 0; k < nout; ++k) op[k] = in_place(k) ? reinterpret_cast<C*>(data[k] + i * unit) : buf[k];
     f(ip, op, m);
-    for (int k = 0; k < nout; ++k) store<T, C>(data[k] + i * strides[k], strides[k], m, buf[k]);
+    for (int k = 0; k < nout; ++k) {
+      if (!in_place(k)) store<T, C>(data[k] + i * strides[k], strides[k], m, buf[k]);
+    }
   }
 }
 

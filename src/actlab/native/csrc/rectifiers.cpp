@@ -1,6 +1,8 @@
 // Rectifiers (activations/rectifiers.py, modern.py): Threshold, ReLU, ReLU6, LeakyReLU, RReLU
 // (evaluation), SquaredReLU, HardMish. Piecewise linear or quadratic: exact, one pass.
 #include "act.h"
+#include "elementwise_impl.h"
+#include "split_gate_impl.h"
 
 namespace actlab {
 
@@ -17,6 +19,7 @@ struct Threshold : Act<V> {
 // f = max(0, x);  f' = [x > 0] (f'(0) = 0), the same written with y
 template <class V>
 struct Relu : Act<V> {
+  static constexpr const char* kSplitName = "reglu";
   V f(V x) const { return max0(x); }
   V df(V x) const { return sel(x <= zero<V>(), zero<V>(), V(1)); }
   V d2f(V) const { return zero<V>(); }
@@ -89,5 +92,6 @@ template struct Elementwise<LeakyRelu, double>;
 template struct Elementwise<Rrelu, double, double>;
 template struct Elementwise<SquaredRelu>;
 template struct Elementwise<HardMish>;
+template struct SplitGate<Relu>;
 
 }  // namespace actlab

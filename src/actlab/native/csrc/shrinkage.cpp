@@ -1,5 +1,6 @@
 // Shrinkage (activations/shrinkage.py): Hardshrink, Softshrink, Tanhshrink.
 #include "act.h"
+#include "elementwise_impl.h"
 
 namespace actlab {
 

@@ -1,6 +1,8 @@
 // Sigmoid-shaped activations (activations/sigmoidal.py): Sigmoid, Tanh, Softsign, Hardsigmoid,
 // Hardtanh, LogSigmoid.
 #include "act.h"
+#include "elementwise_impl.h"
+#include "split_gate_impl.h"
 #include "accurate.h"
 
 namespace actlab {
@@ -8,6 +10,7 @@ namespace actlab {
 // sigma(x), sigma' = sigma(x) sigma(-x) = e/(1+e)^2, sigma'' = -sigma' tanh(x/2); e = exp(-|x|)
 template <class V>
 struct Sigmoid : Act<V> {
+  static constexpr const char* kSplitName = "glu";  // the split gate a * sigmoid(b)
   V f(V x) const { return sigmoid(x); }
   V df(V x) const { return sigmoid_prime(x); }
   V d2f(V x) const { return sigmoid_prime(x).neg() * tanh_expm1(V(0.5) * x); }
@@ -82,5 +85,6 @@ template struct Elementwise<Softsign>;
 template struct Elementwise<Hardsigmoid>;
 template struct Elementwise<Hardtanh, double, double>;
 template struct Elementwise<LogSigmoid>;
+template struct SplitGate<Sigmoid>;
 
 }  // namespace actlab
