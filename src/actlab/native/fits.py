@@ -29,6 +29,7 @@ class Fit:
     lo: float
     hi: float
     doc: str
+    target_ulp: float = 0.03  # the lowest degree whose error is below this is printed
 
 
 def _nodes(lo: float, hi: float, n: int = 1200) -> np.ndarray:
@@ -55,9 +56,9 @@ def lawson(
     return coef
 
 
-def fit_float32(f: Fit, target_ulp: float = 0.03) -> tuple[list[float], float]:
+def fit_float32(f: Fit) -> tuple[list[float], float]:
     """The lowest degree whose float32-rounded coefficients (each refit after rounding the
-    previous ones) keep the error of f below ``target_ulp``; returns them and that error (ulps)."""
+    previous ones) keep the error of f below ``f.target_ulp``; returns them and that error (ulps)."""
     w = _nodes(f.lo, f.hi)
     t = np.array([float(f.target(mpmath.mpf(float(v)))) for v in w])
     s = np.array([f.weight(float(v)) for v in w])
@@ -68,7 +69,7 @@ def fit_float32(f: Fit, target_ulp: float = 0.03) -> tuple[list[float], float]:
             fixed.append(float(np.float32(coef[0])))
         p = np.polynomial.polynomial.polyval(w, np.asarray(fixed))
         err = float(np.max(np.abs(p - t) * s)) / 2.0**-24
-        if err <= target_ulp:
+        if err <= f.target_ulp:
             break
     return fixed, err
 
@@ -113,21 +114,25 @@ def fit_rational(f: RationalFit, iters: int = 80) -> tuple[list[float], list[flo
     return p, q, float(np.max(np.abs(approx - r) / np.abs(r))) / 2.0**-24
 
 
-def _mills_shift(t: mpmath.mpf) -> mpmath.mpf:  # h(t) = 1 / (sqrt(2 pi) R(t)) - t, R = (1 - Phi(t)) e^{t^2/2}
+def _mills_rest(t: mpmath.mpf) -> mpmath.mpf:  # w(t) = (1/R(t) - 2 - sqrt(2 pi) t)/t, R = (1 - Phi(t)) e^{t^2/2}
+    if t == 0:  # 1/R = 2 + 4 phi(0) t + O(t^2)
+        return (4 - 2 * mpmath.pi) / mpmath.sqrt(2 * mpmath.pi)
     r = mpmath.erfc(t / mpmath.sqrt(2)) / 2 * mpmath.exp(t * t / 2)
-    return 1 / (mpmath.sqrt(2 * mpmath.pi) * r) - t
+    return (1 / r - 2 - mpmath.sqrt(2 * mpmath.pi) * t) / t
 
 
-def _phi_centre(w: mpmath.mpf) -> mpmath.mpf:  # (Phi(x) - 1/2) / x, w = x^2
-    if w == 0:
-        return 1 / mpmath.sqrt(2 * mpmath.pi)
-    x = mpmath.sqrt(w)
-    return (mpmath.ncdf(x) - mpmath.mpf(1) / 2) / x
+def _serf_slope(x: mpmath.mpf) -> mpmath.mpf:  # SERF'(x) = erf(p) + x erf'(p) sigma(x), p = softplus(x)
+    p = mpmath.log1p(mpmath.exp(x))
+    return mpmath.erf(p) + x * 2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-p * p) / (1 + mpmath.exp(-x))
 
 
-def _phi_centre_weight(w: float) -> float:  # |x| / Phi(-|x|): x P's error relative to Phi(-|x|) (worst side)
-    x = math.sqrt(w)
-    return x / (0.5 * math.erfc(x / math.sqrt(2.0)))
+SERF_ZERO = mpmath.findroot(_serf_slope, -1.19)  # SERF' = 0 at -1.19306: its float32 form cancels near there
+
+
+def _serf_near_zero(d: mpmath.mpf) -> mpmath.mpf:  # SERF'(x0 + d) / d
+    if d == 0:
+        return mpmath.diff(_serf_slope, SERF_ZERO)
+    return _serf_slope(SERF_ZERO + d) / d
 
 
 def _exp_core(r: mpmath.mpf) -> mpmath.mpf:  # (e^r - 1 - r) / r^2
@@ -172,6 +177,15 @@ FITS = (
     ),
     Fit("kLog1pUnit", _log1p, lambda e: e / math.log1p(e) if e else 1.0, 0.0, 1.0, "log1p e = e P(e), 0 <= e <= 1"),
     Fit(
+        "kSerfSlopeZero",
+        _serf_near_zero,
+        lambda d: 1.0 / float(_serf_near_zero(mpmath.mpf(d))),
+        -0.35,
+        0.35,
+        "SERF'(x0 + d) = d P(d), |d| <= 0.35",
+        target_ulp=0.7,  # P(0) rounded to float32 alone is up to 0.5 ulp
+    ),
+    Fit(
         "kExpCore",
         _exp_core,
         lambda r: r * r / math.exp(r),
@@ -179,17 +193,18 @@ FITS = (
         0.3466,
         "e^r = 1 + r + r^2 P(r), |r| <= ln(2)/2",
     ),
-    Fit("kPhiCentre", _phi_centre, _phi_centre_weight, 0.0, 1.0, "Phi(x) = 1/2 + x P(x^2), |x| <= 1"),
 )
-# h's error reaches R = 1/(sqrt(2 pi)(t + h)) damped by h/(t + h) <= 0.35
+# 1/R = 2 + sqrt(2 pi) t + t w(t): w's error reaches R damped by |t w|/(1/R) <= 0.2
 RATIONALS = (
     RationalFit(
-        "kMillsShift", _mills_shift, 1.0, 15.0, 4, 5, "h(t) = 1/(sqrt(2 pi) R(t)) - t = P(t)/Q(t), 1 <= t <= 15"
+        "kMillsRest", _mills_rest, 0.0, 15.0, 4, 5, "w(t) = (1/R(t) - 2 - sqrt(2 pi) t)/t = P(t)/Q(t), 0 <= t <= 15"
     ),
 )
 
 
 def main() -> None:
+    x0 = float(SERF_ZERO)
+    print(f"// SERF' = 0 at x0 = {x0!r} = {float(np.float32(x0))!r}f + {x0 - float(np.float32(x0))!r}f")
     for f in FITS:
         coef, err = fit_float32(f)
         body = ", ".join(f"{float(np.float32(c))!r}f" for c in coef)

@@ -4,6 +4,8 @@
 // The float64 kernels use the declarations' own functions (Sleef, as torch's) instead.
 #pragma once
 
+#include <limits>
+
 #include "vec.h"
 
 #if defined(CPU_CAPABILITY_AVX2) || defined(CPU_CAPABILITY_AVX512)
@@ -60,13 +62,28 @@ inline Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
   return (fma(f, p, f) * pow2i(n1)) * pow2i(n - n1);
 }
 
+// e^y inline (<= 1.2 ulp, faster than Sleef's call): +inf above 88.72, 0 below -104, NaN stays
+inline Vf exp_inline(const Vf& y) {
+  return sel(y > Vf(88.72283935546875f), Vf(std::numeric_limits<float>::infinity()), mul_exp(Vf(1.0f), y, Vf(0.0f)));
+}
+
+// e^y: exp_inline in float32, Sleef's (torch's) in float64
+template <class V>
+inline V vexp(const V& y) {
+  if constexpr (is_float<V>) {
+    return exp_inline(y);
+  } else {
+    return y.exp();
+  }
+}
+
 inline Vf sign_bit(const Vf& x) { return x & Vf(-0.0f); }
 
 // expm1(x) for x <= 0 (also -inf, NaN): x + x^2 P(x) on [-ln 2, 0], e^x - 1 below (no
 // cancellation there: e^x <= 1/2). <= 1 ulp; -0 gives -0.
 inline Vf expm1_neg(const Vf& x) {
   const Vf small = fma(x * x, horner(x, kExpm1Small), x);
-  return sel(x >= Vf(-0.69314718f), small, x.exp() - Vf(1.0f)) | sign_bit(x);
+  return sel(x >= Vf(-0.69314718f), small, exp_inline(x) - Vf(1.0f)) | sign_bit(x);
 }
 
 // log1p(e) for 0 <= e <= 1 (the e = exp(-|x|) of softplus, log-sigmoid): e P(e).
@@ -76,7 +93,7 @@ inline Vf log1p_unit(const Vf& e) { return e * horner(e, kLog1pUnit); }
 inline Vf tanh_accurate(const Vf& x) {
   const Vf a = x.abs(), a2 = a * a;
   const Vf small = fma(a2 * a, horner(a2, kTanhSmall), a);
-  const Vf e = (Vf(-2.0f) * a).exp();
+  const Vf e = exp_inline(Vf(-2.0f) * a);
   const Vf big = Vf(1.0f) - (Vf(2.0f) * e) / (Vf(1.0f) + e);
   return sel(a < Vf(0.5493f), small, big) | sign_bit(x);
 }

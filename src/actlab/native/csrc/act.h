@@ -46,9 +46,15 @@ inline V sigmoid_from(const V& x, const V& e) {
   return sel(x >= zero<V>(), one, e) / (one + e);
 }
 
+// float32: 1/(1 + e^{-x}) (as accurate: no cancellation), e^x below -80 (where e^{-x} overflows)
 template <class V>
 inline V sigmoid(const V& x) {
-  return sigmoid_from(x, x.abs().neg().exp());
+  if constexpr (is_float<V>) {
+    const V s = V(1.0f) / (V(1.0f) + vexp(x.neg())), low = x < V(-80.0f);
+    return any(low) ? sel(low, vexp(x), s) : s;
+  } else {
+    return sigmoid_from(x, vexp(x.abs().neg()));
+  }
 }
 
 // sigma'(x) = e / (1+e)^2, e = exp(-|x|)
@@ -62,13 +68,13 @@ inline V sigmoid_prime_from(const V& e) {
 template <class V>
 inline V exp_tail_times(const V& a, const V& x) {
   using S = Scalar<V>;
-  return (a * (x - V(S(kTail))).exp()) * V(S(kExpTail));
+  return (a * vexp(x - V(S(kTail)))) * V(S(kExpTail));
 }
 
 // a e^{-|x|} / (1 + e^{-|x|})^2; float32: a e^{-|x|} (scaled) once e^{-|x|} is subnormal
 template <class V>
 inline V scaled_bell(const V& x, const V& a) {
-  const V ax = x.abs(), e = ax.neg().exp(), d = V(Scalar<V>(1)) + e;
+  const V ax = x.abs(), e = vexp(ax.neg()), d = V(Scalar<V>(1)) + e;
   const V near = (a * e) / (d * d);
   if constexpr (is_float<V>) {
     const V far = ax > V(80.0f);
@@ -82,7 +88,7 @@ inline V sigmoid_prime(const V& x) {
   if constexpr (is_float<V>) {
     return scaled_bell(x, V(1.0f));
   } else {
-    return sigmoid_prime_from(x.abs().neg().exp());
+    return sigmoid_prime_from(vexp(x.abs().neg()));
   }
 }
 
@@ -102,7 +108,7 @@ inline V sech2(const V& x) {
 // log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
 template <class V>
 inline V softplus(const V& x) {
-  return max0(x) + log1p_small(x.abs().neg().exp());
+  return max0(x) + log1p_small(vexp(x.abs().neg()));
 }
 
 }  // namespace actlab

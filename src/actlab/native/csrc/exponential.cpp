@@ -15,8 +15,8 @@ struct Elu : Act<V> {
   V alpha;
   explicit Elu(double a) : alpha(this->c(a)) {}
   V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x))); }
-  V df(V x) const { return sel(x <= zero<V>(), alpha * min0(x).exp(), V(1)); }
-  V d2f(V x) const { return sel(x < zero<V>(), alpha * min0(x).exp(), zero<V>()); }
+  V df(V x) const { return sel(x <= zero<V>(), alpha * vexp(min0(x)), V(1)); }
+  V d2f(V x) const { return sel(x < zero<V>(), alpha * vexp(min0(x)), zero<V>()); }
   V df_y(V y) const { return sel(y <= zero<V>(), y + alpha, V(1)); }
   V d2f_y(V y) const { return sel(y < zero<V>(), V(1), zero<V>()); }
 };
@@ -27,8 +27,8 @@ struct Celu : Act<V> {
   V alpha, inv;
   explicit Celu(double a) : alpha(this->c(a)), inv(this->c(1.0 / a)) {}
   V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x) / alpha)); }
-  V df(V x) const { return sel(x <= zero<V>(), (min0(x) / alpha).exp(), V(1)); }
-  V d2f(V x) const { return sel(x < zero<V>(), (min0(x) / alpha).exp() / alpha, zero<V>()); }
+  V df(V x) const { return sel(x <= zero<V>(), vexp(min0(x) / alpha), V(1)); }
+  V d2f(V x) const { return sel(x < zero<V>(), vexp(min0(x) / alpha) / alpha, zero<V>()); }
   V df_y(V y) const { return sel(y <= zero<V>(), y / alpha + V(1), V(1)); }
   V d2f_y(V y) const { return sel(y < zero<V>(), inv, zero<V>()); }
 };
@@ -38,8 +38,8 @@ template <class V>
 struct Selu : Act<V> {
   V scale = this->c(kSeluScale), sa = this->c(kSeluScale * kSeluAlpha);
   V f(V x) const { return sel(x > zero<V>(), scale * x, sa * expm1_nonpos(min0(x))); }
-  V df(V x) const { return sel(x <= zero<V>(), sa * min0(x).exp(), scale); }
-  V d2f(V x) const { return sel(x < zero<V>(), sa * min0(x).exp(), zero<V>()); }
+  V df(V x) const { return sel(x <= zero<V>(), sa * vexp(min0(x)), scale); }
+  V d2f(V x) const { return sel(x < zero<V>(), sa * vexp(min0(x)), zero<V>()); }
   V df_y(V y) const { return sel(y <= zero<V>(), y + sa, scale); }
   V d2f_y(V y) const { return sel(y < zero<V>(), V(1), zero<V>()); }
 };

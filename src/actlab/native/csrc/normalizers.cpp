@@ -51,7 +51,7 @@ inline Shifted<V> shift(const V& x, const V& m, const V& top) {
 
 template <class V>
 inline V exp_shifted(const Shifted<V>& z) {
-  const V e = z.hi.exp();
+  const V e = vexp(z.hi);
   return fma(e, z.lo, e);
 }
 
@@ -64,6 +64,13 @@ inline V expm1_any(const V& y) {
   } else {
     return y.expm1();
   }
+}
+
+// a / s given r = 1/s: a r corrected by one Newton step (the residual a - (a r) s is exact)
+template <class V>
+inline V divide(const V& a, const V& s, const V& r) {
+  const V q = a * r;
+  return fma(fma(q.neg(), s, a), r, q);
 }
 
 template <class V>
@@ -91,13 +98,14 @@ void forward_row(const S* x, S* y, int64_t n) {
     const V v = V::loadu(x + i, k);
     return sel(lanes_below<V>(k), K == Kind::kSoftmin ? v.neg() : v, V(-kInf<S>));
   };
-  V mv(-kInf<S>), cnt = zero<V>();
-  for (int64_t i = 0; i < n; i += W) {
-    const V v = load(i);
-    mv = at::vec::maximum(mv, v);
-    cnt = cnt + sel(v == V(kInf<S>), V(1), zero<V>());
+  V mv(-kInf<S>);
+  for (int64_t i = 0; i < n; i += W) mv = at::vec::maximum(mv, load(i));
+  const V m(hmax(mv));
+  S count = 0;  // of +inf entries, only needed when the max is +inf
+  if (hmax(mv) == kInf<S>) {
+    for (int64_t i = 0; i < n; i += W) count += hsum(sel(load(i) == V(kInf<S>), V(1), zero<V>()));
   }
-  const V m(hmax(mv)), top(hsum(cnt) == S(1) ? S(0) : kNaN<S>);
+  const V top(count == S(1) ? S(0) : kNaN<S>);
   V acc = zero<V>();
   if constexpr (K == Kind::kLogSoftmax) {
     int64_t first = 0;  // the first maximal entry (n when m is NaN)
@@ -120,10 +128,10 @@ void forward_row(const S* x, S* y, int64_t n) {
       e.store(y + i, static_cast<int>(std::min(W, n - i)));
       acc = acc + e;
     }
-    const V s(hsum(acc));
+    const V s(hsum(acc)), r = V(1) / s;
     for (int64_t i = 0; i < n; i += W) {
       const int64_t k = std::min(W, n - i);
-      (V::loadu(y + i, k) / s).store(y + i, static_cast<int>(k));
+      divide(V::loadu(y + i, k), s, r).store(y + i, static_cast<int>(k));
     }
   }
 }
@@ -136,11 +144,11 @@ void forward_lanes(const S* x, S* y, int64_t n, int64_t stride, int64_t k) {
     const V v = V::loadu(x + j * stride, k);
     return K == Kind::kSoftmin ? v.neg() : v;
   };
-  V m(-kInf<S>), cnt = zero<V>();
-  for (int64_t j = 0; j < n; ++j) {
-    const V v = load(j);
-    m = at::vec::maximum(m, v);
-    cnt = cnt + sel(v == V(kInf<S>), V(1), zero<V>());
+  V m(-kInf<S>);
+  for (int64_t j = 0; j < n; ++j) m = at::vec::maximum(m, load(j));
+  V cnt = zero<V>();  // of +inf entries, only needed in lanes whose max is +inf
+  if (any(m == V(kInf<S>))) {
+    for (int64_t j = 0; j < n; ++j) cnt = cnt + sel(load(j) == V(kInf<S>), V(1), zero<V>());
   }
   const V top = sel(cnt == V(1), zero<V>(), V(kNaN<S>));
   V acc = zero<V>();
@@ -162,7 +170,8 @@ void forward_lanes(const S* x, S* y, int64_t n, int64_t stride, int64_t k) {
       e.store(y + j * stride, static_cast<int>(k));
       acc = acc + e;
     }
-    for (int64_t j = 0; j < n; ++j) (V::loadu(y + j * stride, k) / acc).store(y + j * stride, static_cast<int>(k));
+    const V r = V(1) / acc;
+    for (int64_t j = 0; j < n; ++j) divide(V::loadu(y + j * stride, k), acc, r).store(y + j * stride, static_cast<int>(k));
   }
 }
 
@@ -173,7 +182,7 @@ inline V backward_value(const V& g, const V& y, const V& dot) {
   using S = Scalar<V>;
   if constexpr (K == Kind::kLogSoftmax) {
     const V big = y > V(static_cast<S>(-0.6931471805599453));
-    return sel(big, (g - dot) - dot * expm1_any(y), g - y.exp() * dot);
+    return sel(big, (g - dot) - dot * expm1_any(y), g - vexp(y) * dot);
   } else {
     const V r = y * (g - dot);
     return K == Kind::kSoftmin ? r.neg() : r;

@@ -49,7 +49,7 @@ struct Tanhshrink : Act<V> {
     for (int i = kTerms - 2; i >= 0; --i) acc = acc * u2 + V(static_cast<S>(kTanhTaylor[i]));
     const V series = u * (u2 * acc);
     const V al = sel(small, one, a);
-    V far = (al - one) + V(2) / (one + (V(2) * al).exp());
+    V far = (al - one) + V(2) / (one + vexp(V(2) * al));
     if constexpr (!kF32) far = sel(al < one, al - tanh_expm1(al), far);
     return sel(small, series, copysign(far, x));
   }

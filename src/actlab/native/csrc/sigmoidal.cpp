@@ -74,7 +74,7 @@ struct Hardtanh : Act<V> {
 // log sigma(x) = min(x, 0) - log1p(e^-|x|);  f' = sigma(-x);  f'' = -sigma'(x)
 template <class V>
 struct LogSigmoid : Act<V> {
-  V f(V x) const { return min0(x) - log1p_small(x.abs().neg().exp()); }
+  V f(V x) const { return min0(x) - log1p_small(vexp(x.abs().neg())); }
   V df(V x) const { return sigmoid(x.neg()); }
   V d2f(V x) const { return sigmoid_prime(x).neg(); }
 };
