@@ -141,6 +141,12 @@ def _exp_core(r: mpmath.mpf) -> mpmath.mpf:  # (e^r - 1 - r) / r^2
     return (mpmath.expm1(r) - r) / r**2
 
 
+def _log1p_slope(e: mpmath.mpf) -> mpmath.mpf:  # (log1p(e)/e - 1)/e
+    if e == 0:
+        return mpmath.mpf(-1) / 2
+    return (mpmath.log1p(e) / e - 1) / e
+
+
 def _tanh(w: mpmath.mpf) -> mpmath.mpf:  # (tanh x - x) / x^3, w = x^2
     if w == 0:
         return mpmath.mpf(-1) / 3
@@ -148,21 +154,15 @@ def _tanh(w: mpmath.mpf) -> mpmath.mpf:  # (tanh x - x) / x^3, w = x^2
     return (mpmath.tanh(x) - x) / x**3
 
 
+def _tanh_weight(w: float) -> float:  # x^3 / tanh x
+    x = math.sqrt(w)
+    return w * x / math.tanh(x) if x else 0.0
+
+
 def _expm1(x: mpmath.mpf) -> mpmath.mpf:  # (expm1 x - x) / x^2
     if x == 0:
         return mpmath.mpf(1) / 2
     return (mpmath.expm1(x) - x) / x**2
-
-
-def _log1p(e: mpmath.mpf) -> mpmath.mpf:  # log1p(e) / e
-    if e == 0:
-        return mpmath.mpf(1)
-    return mpmath.log1p(e) / e
-
-
-def _tanh_weight(w: float) -> float:  # x^3 / tanh x
-    x = math.sqrt(w)
-    return w * x / math.tanh(x) if x else 0.0
 
 
 FITS = (
@@ -175,14 +175,21 @@ FITS = (
         0.0,
         "expm1 x = x + x^2 P(x), -ln 2 <= x <= 0",
     ),
-    Fit("kLog1pUnit", _log1p, lambda e: e / math.log1p(e) if e else 1.0, 0.0, 1.0, "log1p e = e P(e), 0 <= e <= 1"),
+    Fit(
+        "kLog1pSlope",
+        _log1p_slope,
+        lambda e: e * e / math.log1p(e) if e else 0.0,
+        0.0,
+        1.0,
+        "log1p e = e (1 + e P(e)), 0 <= e <= 1",
+    ),
     Fit(
         "kSerfSlopeZero",
         _serf_near_zero,
         lambda d: 1.0 / float(_serf_near_zero(mpmath.mpf(d))),
-        -0.35,
-        0.35,
-        "SERF'(x0 + d) = d P(d), |d| <= 0.35",
+        -0.8,
+        0.8,
+        "SERF'(x0 + d) = d P(d), |d| <= 0.8",
         target_ulp=0.7,  # P(0) rounded to float32 alone is up to 0.5 ulp
     ),
     Fit(

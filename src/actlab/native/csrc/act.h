@@ -29,16 +29,6 @@ inline V expm1_nonpos(const V& x) {
   }
 }
 
-// log1p(e) for 0 <= e <= 1
-template <class V>
-inline V log1p_small(const V& e) {
-  if constexpr (is_float<V>) {
-    return log1p_unit(e);
-  } else {
-    return e.log1p();
-  }
-}
-
 // sigma(x) = 1/(1+e) for x >= 0, e/(1+e) below, e = exp(-|x|) (one division)
 template <class V>
 inline V sigmoid_from(const V& x, const V& e) {
@@ -105,10 +95,20 @@ inline V sech2(const V& x) {
   return scaled_bell(V(Scalar<V>(2)) * x, V(Scalar<V>(4)));
 }
 
+// log(1 + e^-|x|): float32 fused (log1p_exp), float64 the declaration's log1p(exp(-|x|))
+template <class V>
+inline V log1p_exp_neg_abs(const V& x) {
+  if constexpr (is_float<V>) {
+    return log1p_exp(x.abs().neg());
+  } else {
+    return vexp(x.abs().neg()).log1p();
+  }
+}
+
 // log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
 template <class V>
 inline V softplus(const V& x) {
-  return max0(x) + log1p_small(vexp(x.abs().neg()));
+  return max0(x) + log1p_exp_neg_abs(x);
 }
 
 }  // namespace actlab

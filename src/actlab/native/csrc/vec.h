@@ -87,12 +87,11 @@ inline V clamp(const V& x, const V& lo, const V& hi) {
   return at::vec::clamp(x, lo, hi);
 }
 
-// sign(x) as torch.sign: -1, 0 (keeps the sign of zero), 1, NaN for NaN.
+// sign(x) as torch.sign: -1, +0 (for either zero), 1, NaN for NaN.
 template <class V>
 inline V sign(const V& x) {
   const V one(Scalar<V>(1)), z = zero<V>();
-  V s = sel(x > z, one, sel(x < z, -one, x * z));
-  return s;
+  return sel(x > z, one, sel(x < z, -one, x - x));
 }
 
 // copysign(a, s): |a| with the sign bit of s.
