@@ -32,7 +32,7 @@ inline constexpr float kExpCore[] = {0.5f, 0.1666666567325592f, 0.04166646301746
 using Vf = Vectorized<float>;
 
 // 2^k for integral k in [-126, 127]: the float whose exponent field is k + 127
-inline Vf pow2i(const Vf& k) {
+ACTLAB_INLINE Vf pow2i(const Vf& k) {
   const Vf bits = (k + Vf(127.0f)) * Vf(8388608.0f);  // exact: (k + 127) 2^23 < 2^31
   return at::vec::cast<float>(at::vec::convert_to_int_of_same_size(bits));
 }
@@ -41,13 +41,13 @@ inline Vf pow2i(const Vf& k) {
 // y = n ln2 + r + r_lo (Cody-Waite, ln2 in 16 + 24 bits; r exact); e^r = h + l + q with
 // h + l = 1 + r exactly (Fast2Sum) and q = r^2 P(r); e^{r_lo} = 1 + r_lo' to second order; then
 // f e^{r + r_lo} = f h + f (l + q + r_lo' (h + q)) in one fma, and 2^n in two steps (the first
-// exact). y is clamped to [-120, 88.7]: below, the result is 0. y_lo (|y_lo| << 1) carries the
+// exact). y is clamped to [-120, 88.7228]: below, the result is 0. y_lo (|y_lo| << 1) carries the
 // rounding error of y, so that e.g. e^{-t^2/2} keeps t^2's low part. <= 0.55 ulp for f = 1.
-inline Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
-  const Vf one(1.0f), yc = clamp(y, Vf(-120.0f), Vf(88.7f));
+ACTLAB_INLINE Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
+  const Vf one(1.0f), yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
   const Vf n = (yc * Vf(1.44269504f)).round();
   const Vf r = fma(n, Vf(-0.693145752f), yc);       // exact (Sterbenz)
-  Vf r_lo = fma(n, Vf(-1.42860677e-06f), y_lo);     // the rest of r, |r_lo| < 3e-4
+  Vf r_lo = fma(n, Vf(-1.42860677e-06f), clamp(y_lo, Vf(-0.5f), Vf(0.5f)));  // the rest of r, small
   r_lo = fma(r_lo, Vf(0.5f) * r_lo, r_lo);          // e^{r_lo} - 1 (to 1e-11)
   const Vf q = (r * r) * horner(r, kExpCore);       // e^r - 1 - r
   const Vf h = one + r, l = (one - h) + r;          // 1 + r = h + l exactly
@@ -58,7 +58,7 @@ inline Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
 
 // log(1 + e^y) for y <= 0 (softplus, log-sigmoid): e^y (1 + s), s = e^y P(e^y) (log1p e / e - 1),
 // with e^y = 2^n (h + t) as in mul_exp and (h + t)(1 + s) = h + (t + s (h + t)) rounded once.
-inline Vf log1p_exp(const Vf& y) {
+ACTLAB_INLINE Vf log1p_exp(const Vf& y) {
   const Vf one(1.0f), yc = clamp(y, Vf(-120.0f), Vf(0.0f));
   const Vf n = (yc * Vf(1.44269504f)).round();
   const Vf r = fma(n, Vf(-0.693145752f), yc);
@@ -72,14 +72,30 @@ inline Vf log1p_exp(const Vf& y) {
   return ((h + fma(m * e, horner(e, kLog1pSlope), t)) * s1) * s2;
 }
 
-// e^y inline (<= 0.55 ulp, faster than Sleef's call): +inf above 88.72, 0 below -104, NaN stays
-inline Vf exp_inline(const Vf& y) {
-  return sel(y > Vf(88.72283935546875f), Vf(std::numeric_limits<float>::infinity()), mul_exp(Vf(1.0f), y, Vf(0.0f)));
+// e^y inline (<= 0.55 ulp, faster than Sleef's call): mul_exp with f = 1 and y_lo = 0, one scaling
+// by 2^n unless 2^n is not a normal float in some lane; +inf above 88.72, 0 below -104, NaN stays
+ACTLAB_INLINE Vf exp_inline(const Vf& y) {
+  const Vf one(1.0f), yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
+  const Vf n = (yc * Vf(1.44269504f)).round();
+  const Vf r = fma(n, Vf(-0.693145752f), yc);
+  Vf r_lo = n * Vf(-1.42860677e-06f);
+  r_lo = fma(r_lo, Vf(0.5f) * r_lo, r_lo);
+  const Vf q = (r * r) * horner(r, kExpCore);
+  const Vf h = one + r, l = (one - h) + r;
+  const Vf m = h + ((l + q) + r_lo * (h + q));
+  Vf e;
+  if (any((n < Vf(-125.0f)) | (n > Vf(126.0f)))) {  // 2^n itself not a normal float
+    const Vf n1 = (n * Vf(0.5f)).trunc();
+    e = (m * pow2i(n1)) * pow2i(n - n1);
+  } else {
+    e = m * pow2i(n);
+  }
+  return sel(y > Vf(88.72283935546875f), Vf(std::numeric_limits<float>::infinity()), e);
 }
 
 // e^y: exp_inline in float32, Sleef's (torch's) in float64
 template <class V>
-inline V vexp(const V& y) {
+ACTLAB_INLINE V vexp(const V& y) {
   if constexpr (is_float<V>) {
     return exp_inline(y);
   } else {
@@ -87,11 +103,11 @@ inline V vexp(const V& y) {
   }
 }
 
-inline Vf sign_bit(const Vf& x) { return x & Vf(-0.0f); }
+ACTLAB_INLINE Vf sign_bit(const Vf& x) { return x & Vf(-0.0f); }
 
 // expm1(x) for x <= 0 (also -inf, NaN): x + x^2 P(x) on [-ln 2, 0], e^x - 1 below (no
 // cancellation there: e^x <= 1/2). <= 1 ulp; -0 gives -0.
-inline Vf expm1_neg(const Vf& x) {
+ACTLAB_INLINE Vf expm1_neg(const Vf& x) {
   const Vf small = fma(x * x, horner(x, kExpm1Small), x);
   return sel(x >= Vf(-0.69314718f), small, exp_inline(x) - Vf(1.0f)) | sign_bit(x);
 }
@@ -100,7 +116,7 @@ inline Vf expm1_neg(const Vf& x) {
 // under 2% of the result);
 // above, 1 - q with q = 2e/(1 + e), e = e^{-2|x|}, in double-float arithmetic: e as 2^n (h + t)
 // (mul_exp's pieces), 1 + e and 1 - q by TwoSum, q by a division with its residual; one rounding.
-inline Vf tanh_accurate(const Vf& x) {
+ACTLAB_INLINE Vf tanh_accurate(const Vf& x) {
   const Vf one(1.0f), a = x.abs(), a2 = a * a;
   const Vf small = fma(a2 * a, horner(a2, kTanhSmall), a);
   const Vf yc = clamp(Vf(-2.0f) * a, Vf(-120.0f), zero<Vf>());  // -2|x| exact
@@ -122,7 +138,7 @@ inline Vf tanh_accurate(const Vf& x) {
 }
 
 // erf(x), 1 ulp (Sleef's, which libtorch_cpu exports; at::vec's erf is a 1e-7 absolute approximation)
-inline Vf erf_accurate(const Vf& x) {
+ACTLAB_INLINE Vf erf_accurate(const Vf& x) {
 #if defined(CPU_CAPABILITY_AVX512)
   return Vf(Sleef_erff16_u10(x));
 #elif defined(CPU_CAPABILITY_AVX2)

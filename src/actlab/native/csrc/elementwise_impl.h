@@ -25,8 +25,8 @@ void apply_f(const at::Tensor& out, const at::Tensor& x, P... p) {
   const Act<Vectorized<float>> a(p...);
   const Act<Vectorized<double>> b(p...);
   run({out}, {x},
-      [&](const float* const* in, float* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) { return a.f(v); }); },
-      [&](const double* const* in, double* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) { return b.f(v); }); });
+      [&](const float* const* in, float* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return a.f(v); }); },
+      [&](const double* const* in, double* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return b.f(v); }); });
 }
 
 // g f'(s): df(act, s) is f'(x) written with s (x or y)
@@ -37,10 +37,10 @@ at::Tensor apply_backward(const at::Tensor& g, const at::Tensor& s, DF df, P... 
   const Act<Vectorized<double>> b(p...);
   run({out}, {g, s},
       [&](const float* const* in, float* const* o, int64_t n) {
-        map_2_1(in, o, n, [&](auto gv, auto sv) { return gv * df(a, sv); });
+        map_2_1(in, o, n, [&](auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return gv * df(a, sv); });
       },
       [&](const double* const* in, double* const* o, int64_t n) {
-        map_2_1(in, o, n, [&](auto gv, auto sv) { return gv * df(b, sv); });
+        map_2_1(in, o, n, [&](auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return gv * df(b, sv); });
       });
   return out;
 }
@@ -53,7 +53,7 @@ std::tuple<at::Tensor, at::Tensor> apply_double(const at::Tensor& gg, const at::
   const Act<Vectorized<float>> a(p...);
   const Act<Vectorized<double>> b(p...);
   auto both = [&](const auto& act) {
-    return [&](auto ggv, auto gv, auto sv) { return std::make_pair(ggv * df(act, sv), (ggv * gv) * d2f(act, sv)); };
+    return [&](auto ggv, auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return std::make_pair(ggv * df(act, sv), (ggv * gv) * d2f(act, sv)); };
   };
   run({dg, ds}, {gg, g, s},
       [&](const float* const* in, float* const* o, int64_t n) { map_3_2(in, o, n, both(a)); },
@@ -61,10 +61,10 @@ std::tuple<at::Tensor, at::Tensor> apply_double(const at::Tensor& gg, const at::
   return {dg, ds};
 }
 
-constexpr auto kDf = [](const auto& act, auto v) { return act.df(v); };
-constexpr auto kD2f = [](const auto& act, auto v) { return act.d2f(v); };
-constexpr auto kDfY = [](const auto& act, auto v) { return act.df_y(v); };
-constexpr auto kD2fY = [](const auto& act, auto v) { return act.d2f_y(v); };
+constexpr auto kDf = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.df(v); };
+constexpr auto kD2f = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.d2f(v); };
+constexpr auto kDfY = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.df_y(v); };
+constexpr auto kD2fY = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.d2f_y(v); };
 
 template <template <class> class Act, class... P>
 at::Tensor Elementwise<Act, P...>::f(const at::Tensor& x, P... p) {

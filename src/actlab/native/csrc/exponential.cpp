@@ -14,11 +14,11 @@ template <class V>
 struct Elu : Act<V> {
   V alpha;
   explicit Elu(double a) : alpha(this->c(a)) {}
-  V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x))); }
-  V df(V x) const { return sel(x <= zero<V>(), alpha * vexp(min0(x)), V(1)); }
-  V d2f(V x) const { return sel(x < zero<V>(), alpha * vexp(min0(x)), zero<V>()); }
-  V df_y(V y) const { return sel(y <= zero<V>(), y + alpha, V(1)); }
-  V d2f_y(V y) const { return sel(y < zero<V>(), V(1), zero<V>()); }
+  ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x))); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), alpha * vexp(min0(x)), V(1)); }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x < zero<V>(), alpha * vexp(min0(x)), zero<V>()); }
+  ACTLAB_INLINE V df_y(V y) const { return sel(y <= zero<V>(), y + alpha, V(1)); }
+  ACTLAB_INLINE V d2f_y(V y) const { return sel(y < zero<V>(), V(1), zero<V>()); }
 };
 
 // x if x > 0 else alpha expm1(x / alpha);  f' = e^(x/alpha);  f'' = e^(x/alpha) / alpha
@@ -26,22 +26,22 @@ template <class V>
 struct Celu : Act<V> {
   V alpha, inv;
   explicit Celu(double a) : alpha(this->c(a)), inv(this->c(1.0 / a)) {}
-  V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x) / alpha)); }
-  V df(V x) const { return sel(x <= zero<V>(), vexp(min0(x) / alpha), V(1)); }
-  V d2f(V x) const { return sel(x < zero<V>(), vexp(min0(x) / alpha) / alpha, zero<V>()); }
-  V df_y(V y) const { return sel(y <= zero<V>(), y / alpha + V(1), V(1)); }
-  V d2f_y(V y) const { return sel(y < zero<V>(), inv, zero<V>()); }
+  ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x) / alpha)); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), vexp(min0(x) / alpha), V(1)); }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x < zero<V>(), vexp(min0(x) / alpha) / alpha, zero<V>()); }
+  ACTLAB_INLINE V df_y(V y) const { return sel(y <= zero<V>(), y / alpha + V(1), V(1)); }
+  ACTLAB_INLINE V d2f_y(V y) const { return sel(y < zero<V>(), inv, zero<V>()); }
 };
 
 // lambda (x if x > 0 else alpha expm1(x))
 template <class V>
 struct Selu : Act<V> {
   V scale = this->c(kSeluScale), sa = this->c(kSeluScale * kSeluAlpha);
-  V f(V x) const { return sel(x > zero<V>(), scale * x, sa * expm1_nonpos(min0(x))); }
-  V df(V x) const { return sel(x <= zero<V>(), sa * vexp(min0(x)), scale); }
-  V d2f(V x) const { return sel(x < zero<V>(), sa * vexp(min0(x)), zero<V>()); }
-  V df_y(V y) const { return sel(y <= zero<V>(), y + sa, scale); }
-  V d2f_y(V y) const { return sel(y < zero<V>(), V(1), zero<V>()); }
+  ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), scale * x, sa * expm1_nonpos(min0(x))); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), sa * vexp(min0(x)), scale); }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x < zero<V>(), sa * vexp(min0(x)), zero<V>()); }
+  ACTLAB_INLINE V df_y(V y) const { return sel(y <= zero<V>(), y + sa, scale); }
+  ACTLAB_INLINE V d2f_y(V y) const { return sel(y < zero<V>(), V(1), zero<V>()); }
 };
 
 // softplus(beta x) / beta, x where beta x > threshold;  f' = sigma(beta x);  f'' = beta sigma'(beta x)
@@ -50,15 +50,15 @@ template <class V>
 struct Softplus : Act<V> {
   V beta, th;
   Softplus(double b, double t) : beta(this->c(b)), th(this->c(t)) {}
-  V f(V x) const {
+  ACTLAB_INLINE V f(V x) const {
     const V z = x * beta;
     return sel(z > th, x, softplus(z) / beta);
   }
-  V df(V x) const {
+  ACTLAB_INLINE V df(V x) const {
     const V z = x * beta;
     return sel(z > th, V(1), sigmoid(z));
   }
-  V d2f(V x) const {
+  ACTLAB_INLINE V d2f(V x) const {
     const V z = x * beta;
     return sel(z >= th, zero<V>(), beta * sigmoid_prime(z));
   }
@@ -69,19 +69,19 @@ template <class V>
 struct Squareplus : Act<V> {
   V root, half_b;
   explicit Squareplus(double b) : root(this->c(std::sqrt(b))), half_b(this->c(0.5 * b)) {}
-  V x_over_s(V x, V s) const {
+  ACTLAB_INLINE V x_over_s(V x, V s) const {
     const V inf = x.abs() == V(INFINITY);
     return sel(inf, sign(x), sel(inf, zero<V>(), x) / s);
   }
-  V f(V x) const {
+  ACTLAB_INLINE V f(V x) const {
     const V s = x.hypot(root);
     return sel(x < zero<V>(), (half_b / s) / (V(1) - x_over_s(x, s)), V(0.5) * x + V(0.5) * s);
   }
-  V df(V x) const {
+  ACTLAB_INLINE V df(V x) const {
     const V s = x.hypot(root), r = x_over_s(x, s);
     return sel(x < zero<V>(), ((half_b / s) / s) / (V(1) - r), V(0.5) * (V(1) + r));
   }
-  V d2f(V x) const {
+  ACTLAB_INLINE V d2f(V x) const {
     const V s = x.hypot(root);
     return ((half_b / s) / s) / s;
   }

@@ -35,14 +35,14 @@ struct Mills {
   Vf q, den;
 };
 
-inline Mills mills(const Vf& t) {
+ACTLAB_INLINE Mills mills(const Vf& t) {
   const Vf p = horner(t, kMillsRestP), q = horner(t, kMillsRestQ);
   const Vf lin = fma(kSqrt2PiHi, t, Vf(2.0f)) + kSqrt2PiLo * t;  // 2 + sqrt(2 pi) t
   return {q, fma(q, lin, t * p)};
 }
 
 // x Phi(x) = x (1 - Phi(t)) for x < 0, x - x (1 - Phi(t)) above
-inline Vf gelu_value_f32(const Vf& x) {
+ACTLAB_INLINE Vf gelu_value_f32(const Vf& x) {
   const Vf t = at::vec::clamp_max(x.abs(), Vf(40.0f));
   const Mills m = mills(t);
   const Vf tt = t * t, tl = fma(t, t, tt.neg());  // t^2 exactly
@@ -52,7 +52,7 @@ inline Vf gelu_value_f32(const Vf& x) {
 }
 
 // Phi(x) + x phi(x) = E (x < 0) or 1 - E, E = e^{-t^2/2} (R - t/sqrt(2 pi)) = e^{-t^2/2} (q - c t den)/den
-inline Vf gelu_slope_f32(const Vf& x) {
+ACTLAB_INLINE Vf gelu_slope_f32(const Vf& x) {
   const Vf t = at::vec::clamp_max(x.abs(), Vf(40.0f));
   const Mills m = mills(t);
   const Vf tden = t * m.den, num = fma(kInvSqrt2PiHi.neg(), tden, m.q) - kInvSqrt2PiLo * tden;
@@ -62,17 +62,17 @@ inline Vf gelu_slope_f32(const Vf& x) {
 }
 
 template <class V>
-inline V normal_cdf(const V& x) {
+ACTLAB_INLINE V normal_cdf(const V& x) {
   return V(0.5) * (x.neg() * V(kSqrtHalf)).erfc();
 }
 
 template <class V>
-inline V normal_pdf(const V& x) {
+ACTLAB_INLINE V normal_pdf(const V& x) {
   return V(kInvSqrt2Pi) * vexp((V(-0.5) * x) * x);
 }
 
 template <class V>
-inline V gelu_value(const V& x) {
+ACTLAB_INLINE V gelu_value(const V& x) {
   const V xc = at::vec::clamp_min(x, V(-kGaussUnderflow));
   if constexpr (is_float<V>) {
     return gelu_value_f32(x);
@@ -82,7 +82,7 @@ inline V gelu_value(const V& x) {
 }
 
 template <class V>
-inline V gelu_slope(const V& x) {
+ACTLAB_INLINE V gelu_slope(const V& x) {
   const V xc = clamp(x, V(-kGaussUnderflow), V(kGaussUnderflow));
   if constexpr (is_float<V>) {
     return gelu_slope_f32(x);
@@ -92,7 +92,7 @@ inline V gelu_slope(const V& x) {
 }
 
 template <class V>
-inline V gelu_curvature(const V& x) {
+ACTLAB_INLINE V gelu_curvature(const V& x) {
   const V xc = clamp(x, V(-kGaussUnderflow), V(kGaussUnderflow));
   return normal_pdf(xc) * (V(2) - xc * xc);
 }
@@ -100,7 +100,7 @@ inline V gelu_curvature(const V& x) {
 // ---- tanh form: x sigma(z), z = 2u = K x (1 + C x^2) ---------------------------------------
 // z as hi + lo in float32 (K x + K C x^3 in double-float arithmetic); lo = 0 in float64
 template <class V>
-inline std::pair<V, V> gelu_tanh_z(const V& xc) {
+ACTLAB_INLINE std::pair<V, V> gelu_tanh_z(const V& xc) {
   if constexpr (is_float<V>) {
     const Vf k(1.59576917f), k_lo(-4.534068e-08f), k3(0.071354814f), k3_lo(2.3988324e-09f);
     const Vf h = xc * xc, l = fma(xc, xc, h.neg());
@@ -116,7 +116,7 @@ inline std::pair<V, V> gelu_tanh_z(const V& xc) {
 }
 
 template <class V>
-inline V gelu_tanh_value(const V& x) {
+ACTLAB_INLINE V gelu_tanh_value(const V& x) {
   const V xg = clamp(x, V(-kGeluTanhUnderflow), V(kGeluTanhUnderflow));
   const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
   const auto [z, z_lo] = gelu_tanh_z(xg);
@@ -131,7 +131,7 @@ inline V gelu_tanh_value(const V& x) {
 }
 
 template <class V>
-inline V gelu_tanh_slope(const V& x) {
+ACTLAB_INLINE V gelu_tanh_slope(const V& x) {
   const V xc = clamp(x, V(-kGeluTanhUnderflow), V(kGeluTanhUnderflow));
   const auto [z, z_lo] = gelu_tanh_z(xc);
   const V dz = V(kGeluTanhK) * (V(1) + V(3.0 * kGeluTanhC) * (xc * xc));
@@ -149,7 +149,7 @@ inline V gelu_tanh_slope(const V& x) {
 }
 
 template <class V>
-inline V gelu_tanh_curvature(const V& x) {
+ACTLAB_INLINE V gelu_tanh_curvature(const V& x) {
   const V xc = clamp(x, V(-kGeluTanhUnderflow), V(kGeluTanhUnderflow)), x2 = xc * xc;
   const V z = (V(kGeluTanhK) * xc) * (V(1) + V(kGeluTanhC) * x2);
   const V dz = V(kGeluTanhK) * (V(1) + V(3.0 * kGeluTanhC) * x2);

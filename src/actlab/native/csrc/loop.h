@@ -34,22 +34,34 @@ at::Tensor empty_like(const at::Tensor& x);
 at::Tensor empty_like(const at::Tensor& x, at::ScalarType dtype);
 
 // ---- loops over one block: full vectors, then one partial vector (same code path for the tail)
+// Two vectors per step (as ATen's vectorized loops): cheap bodies are load/store bound.
 template <class S, class Fn>
-inline void map_1_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
+ACTLAB_INLINE void map_1_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
   using V = Vectorized<S>;
   const S* a = in[0];
   S* y = out[0];
   int64_t i = 0;
+  for (; i + 2 * V::size() <= n; i += 2 * V::size()) {
+    const V u = fn(V::loadu(a + i)), v = fn(V::loadu(a + i + V::size()));
+    u.store(y + i);
+    v.store(y + i + V::size());
+  }
   for (; i + V::size() <= n; i += V::size()) fn(V::loadu(a + i)).store(y + i);
   if (i < n) fn(V::loadu(a + i, n - i)).store(y + i, static_cast<int>(n - i));
 }
 
 template <class S, class Fn>
-inline void map_2_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
+ACTLAB_INLINE void map_2_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
   using V = Vectorized<S>;
   const S *a = in[0], *b = in[1];
   S* y = out[0];
   int64_t i = 0;
+  for (; i + 2 * V::size() <= n; i += 2 * V::size()) {
+    const int64_t j = i + V::size();
+    const V u = fn(V::loadu(a + i), V::loadu(b + i)), v = fn(V::loadu(a + j), V::loadu(b + j));
+    u.store(y + i);
+    v.store(y + j);
+  }
   for (; i + V::size() <= n; i += V::size()) fn(V::loadu(a + i), V::loadu(b + i)).store(y + i);
   if (i < n) {
     const int64_t k = n - i;
@@ -58,7 +70,7 @@ inline void map_2_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) 
 }
 
 template <class S, class Fn>
-inline void map_3_2(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
+ACTLAB_INLINE void map_3_2(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
   using V = Vectorized<S>;
   const S *a = in[0], *b = in[1], *c = in[2];
   S *y = out[0], *z = out[1];

@@ -39,7 +39,7 @@ struct Shifted {
 // at +inf, -inf elsewhere, and lo = 0 (the limit the declaration documents: one-hot); lo = 0
 // where hi is not finite
 template <class V>
-inline Shifted<V> shift(const V& x, const V& m, const V& top) {
+ACTLAB_INLINE Shifted<V> shift(const V& x, const V& m, const V& top) {
   using S = Scalar<V>;
   const V inf(kInf<S>), inf_row = m == inf;
   const V mm = sel(inf_row, zero<V>(), m);
@@ -50,16 +50,21 @@ inline Shifted<V> shift(const V& x, const V& m, const V& top) {
 }
 
 template <class V>
-inline V exp_shifted(const Shifted<V>& z) {
-  const V e = vexp(z.hi);
-  return fma(e, z.lo, e);
+ACTLAB_INLINE V exp_shifted(const Shifted<V>& z) {  // e^{hi} (1 + lo), hi <= 0 (x - max)
+  if constexpr (is_float<V>) {
+    return mul_exp(V(1.0f), z.hi, z.lo);  // lo folded into the exponent: one rounding
+  } else {
+    const V e = vexp(z.hi);
+    return fma(e, z.lo, e);
+  }
 }
 
-// expm1(y) for y <= 0 (log-probabilities); any y
+// expm1(y) on (-ln 2, 0] (where log-softmax's backward takes it): the small-range polynomial;
+// Sleef's expm1 for other y (not a log-probability: y > 0), in float64 always
 template <class V>
-inline V expm1_any(const V& y) {
+ACTLAB_INLINE V expm1_big(const V& y) {
   if constexpr (is_float<V>) {
-    const V r = expm1_neg(min0(y));
+    const V r = fma(y * y, horner(y, kExpm1Small), y);
     return any(y > zero<V>()) ? sel(y > zero<V>(), y.expm1(), r) : r;
   } else {
     return y.expm1();
@@ -68,24 +73,97 @@ inline V expm1_any(const V& y) {
 
 // a / s given r = 1/s: a r corrected by one Newton step (the residual a - (a r) s is exact)
 template <class V>
-inline V divide(const V& a, const V& s, const V& r) {
+ACTLAB_INLINE V divide(const V& a, const V& s, const V& r) {
   const V q = a * r;
   return fma(fma(q.neg(), s, a), r, q);
 }
 
 template <class V>
-inline V lanes_below(int64_t k) {  // lane i < k
+ACTLAB_INLINE V lanes_below(int64_t k) {  // lane i < k
   return V::arange(Scalar<V>(0), Scalar<V>(1)) < V(static_cast<Scalar<V>>(k));
 }
 
 template <class S>
-inline S hmax(const Vectorized<S>& v) {
+ACTLAB_INLINE S hmax(const Vectorized<S>& v) {
   return at::vec::vec_reduce_all<S>([](auto a, auto b) { return at::vec::maximum(a, b); }, v);
 }
 
 template <class S>
-inline S hsum(const Vectorized<S>& v) {
+ACTLAB_INLINE S hsum(const Vectorized<S>& v) {
   return at::vec::vec_reduce_all<S>([](auto a, auto b) { return a + b; }, v);
+}
+
+// x - m = hi + lo for a finite row max m: -inf entries as -FLT_MAX (e^hi = 0 all the same;
+// log-softmax puts their -inf back)
+template <class V>
+ACTLAB_INLINE Shifted<V> shift_finite(const V& x, const V& m) {
+  const V xf = at::vec::maximum(x, V(std::numeric_limits<Scalar<V>>::lowest()));
+  const V hi = xf - m, mv = hi - xf;
+  return {hi, (xf - (hi - mv)) + (m.neg() - mv)};
+}
+
+// softmax of a row with a finite max: e^{x - m}, sum, e / sum; the common case, without the
+// inf-row selects of shift()
+template <Kind K, class S>
+void softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
+  using V = Vectorized<S>;
+  constexpr int64_t W = V::size();
+  const V m(ms);
+  V acc = zero<V>();
+  int64_t i = 0;
+  for (; i + W <= n; i += W) {
+    const V v = V::loadu(x + i);
+    const V e = exp_shifted(shift_finite(K == Kind::kSoftmin ? v.neg() : v, m));
+    e.store(y + i);
+    acc = acc + e;
+  }
+  if (i < n) {
+    const V v = V::loadu(x + i, n - i);
+    const V e = sel(lanes_below<V>(n - i), exp_shifted(shift_finite(K == Kind::kSoftmin ? v.neg() : v, m)), zero<V>());
+    e.store(y + i, static_cast<int>(n - i));
+    acc = acc + e;
+  }
+  const V s(hsum(acc)), r = V(1) / s;
+  for (i = 0; i + W <= n; i += W) divide(V::loadu(y + i), s, r).store(y + i);
+  if (i < n) divide(V::loadu(y + i, n - i), s, r).store(y + i, static_cast<int>(n - i));
+}
+
+// The index of the first x[i] == v (n if none), a vector at a time.
+template <class S>
+int64_t first_equal(const S* x, int64_t n, S v) {
+  using V = Vectorized<S>;
+  constexpr int64_t W = V::size();
+  const V target(v);
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    const int unequal = (V::loadu(x + i, k) == target).zero_mask() | ~((1 << k) - 1);  // 1 bits: not v
+    if (unequal != -1) return i + __builtin_ctz(~unequal);
+  }
+  return n;
+}
+
+// log-softmax of a row with a finite max: (hi - log1p(rest)) + lo, rest without the first
+// maximal entry
+template <class S>
+void log_softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
+  using V = Vectorized<S>;
+  constexpr int64_t W = V::size();
+  const V m(ms), lane = V::arange(S(0), S(1));
+  const int64_t first = first_equal(x, n, ms);
+  V acc = zero<V>();
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    V keep = lanes_below<V>(k);
+    if (first >= i && first < i + W) keep = keep & (lane != V(static_cast<S>(first - i)));
+    acc = acc + sel(keep, exp_shifted(shift_finite(V::loadu(x + i, k), m)), zero<V>());
+  }
+  const V l(std::log1p(hsum(acc))), ninf(-kInf<S>);
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    const V v = V::loadu(x + i, k);
+    const Shifted<V> z = shift_finite(v, m);
+    sel(v == ninf, ninf, (z.hi - l) + z.lo).store(y + i, static_cast<int>(k));
+  }
 }
 
 // One contiguous row x[0, n) -> y[0, n).
@@ -99,10 +177,23 @@ void forward_row(const S* x, S* y, int64_t n) {
     return sel(lanes_below<V>(k), K == Kind::kSoftmin ? v.neg() : v, V(-kInf<S>));
   };
   V mv(-kInf<S>);
-  for (int64_t i = 0; i < n; i += W) mv = at::vec::maximum(mv, load(i));
-  const V m(hmax(mv));
+  int64_t i0 = 0;
+  for (; i0 + W <= n; i0 += W) {
+    const V v = V::loadu(x + i0);
+    mv = at::vec::maximum(mv, K == Kind::kSoftmin ? v.neg() : v);
+  }
+  if (i0 < n) mv = at::vec::maximum(mv, load(i0));
+  const S ms = hmax(mv);
+  if (std::abs(ms) < kInf<S>) {
+    if constexpr (K == Kind::kLogSoftmax) {
+      return log_softmax_row_finite<S>(x, y, n, ms);
+    } else {
+      return softmax_row_finite<K, S>(x, y, n, ms);
+    }
+  }
+  const V m(ms);
   S count = 0;  // of +inf entries, only needed when the max is +inf
-  if (hmax(mv) == kInf<S>) {
+  if (ms == kInf<S>) {
     for (int64_t i = 0; i < n; i += W) count += hsum(sel(load(i) == V(kInf<S>), V(1), zero<V>()));
   }
   const V top(count == S(1) ? S(0) : kNaN<S>);
@@ -151,22 +242,25 @@ void forward_lanes(const S* x, S* y, int64_t n, int64_t stride, int64_t k) {
     for (int64_t j = 0; j < n; ++j) cnt = cnt + sel(load(j) == V(kInf<S>), V(1), zero<V>());
   }
   const V top = sel(cnt == V(1), zero<V>(), V(kNaN<S>));
+  const bool finite = !any(m.abs() == V(kInf<S>)) && !any(m.isnan());  // the common case: no inf selects
+  auto shifted = [&](const V& v) ACTLAB_INLINE_LAMBDA { return finite ? shift_finite(v, m) : shift(v, m, top); };
   V acc = zero<V>();
   if constexpr (K == Kind::kLogSoftmax) {
     V done = zero<V>();  // 1 once a lane has passed its first maximal entry
     for (int64_t j = 0; j < n; ++j) {
       const V v = load(j), first = (v == m) & (done == zero<V>());
       done = sel(first, V(1), done);
-      acc = acc + sel(first, zero<V>(), exp_shifted(shift(v, m, top)));
+      acc = acc + sel(first, zero<V>(), exp_shifted(shifted(v)));
     }
     const V l = acc.log1p();
     for (int64_t j = 0; j < n; ++j) {
-      const Shifted<V> z = shift(load(j), m, top);
-      ((z.hi - l) + z.lo).store(y + j * stride, static_cast<int>(k));
+      const Shifted<V> z = shifted(load(j));
+      const V out = (z.hi - l) + z.lo, v = load(j);  // finite rows: -inf entries stayed -FLT_MAX
+      (finite ? sel(v == V(-kInf<S>), V(-kInf<S>), out) : out).store(y + j * stride, static_cast<int>(k));
     }
   } else {
     for (int64_t j = 0; j < n; ++j) {
-      const V e = exp_shifted(shift(load(j), m, top));
+      const V e = exp_shifted(shifted(load(j)));
       e.store(y + j * stride, static_cast<int>(k));
       acc = acc + e;
     }
@@ -178,11 +272,11 @@ void forward_lanes(const S* x, S* y, int64_t n, int64_t stride, int64_t k) {
 // ---- backward: softmax J^T g = y (g - <g, y>) (negated for softmin);
 //      log-softmax g - e^y sum(g), as (g - G) - G expm1(y) where e^y > 1/2
 template <Kind K, class V>
-inline V backward_value(const V& g, const V& y, const V& dot) {
+ACTLAB_INLINE V backward_value(const V& g, const V& y, const V& dot) {
   using S = Scalar<V>;
   if constexpr (K == Kind::kLogSoftmax) {
     const V big = y > V(static_cast<S>(-0.6931471805599453));
-    return sel(big, (g - dot) - dot * expm1_any(y), g - vexp(y) * dot);
+    return sel(big, (g - dot) - dot * expm1_big(sel(big, y, zero<V>())), g - vexp(y) * dot);
   } else {
     const V r = y * (g - dot);
     return K == Kind::kSoftmin ? r.neg() : r;

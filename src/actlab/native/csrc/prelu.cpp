@@ -10,7 +10,7 @@ namespace {
 bool reduced(const at::Tensor& t) { return t.scalar_type() == at::kBFloat16 || t.scalar_type() == at::kHalf; }
 
 template <class V>
-inline V prelu_value(const V& x, const V& w) {
+ACTLAB_INLINE V prelu_value(const V& x, const V& w) {
   return sel(x > zero<V>(), x, w * x);
 }
 
@@ -19,9 +19,22 @@ inline V prelu_value(const V& x, const V& w) {
 at::Tensor prelu(const at::Tensor& x, const at::Tensor& weight) {
   if (reduced(x)) return prelu(x.to(at::kFloat), weight.to(at::kFloat)).to(x.scalar_type());
   at::Tensor out = empty_like(x);
+  if (weight.numel() == 1) {  // one slope: x alone goes through the driver (its flat path when dense)
+    const double w = weight.item<double>();
+    const Vectorized<float> wf(static_cast<float>(w));
+    const Vectorized<double> wd(w);
+    run({out}, {x},
+        [&](const float* const* in, float* const* o, int64_t n) {
+          map_1_1(in, o, n, [&](auto a) ACTLAB_INLINE_LAMBDA { return prelu_value(a, wf); });
+        },
+        [&](const double* const* in, double* const* o, int64_t n) {
+          map_1_1(in, o, n, [&](auto a) ACTLAB_INLINE_LAMBDA { return prelu_value(a, wd); });
+        });
+    return out;
+  }
   run({out}, {x, weight.expand_as(x)},
-      [](const float* const* in, float* const* o, int64_t n) { map_2_1(in, o, n, [](auto a, auto w) { return prelu_value(a, w); }); },
-      [](const double* const* in, double* const* o, int64_t n) { map_2_1(in, o, n, [](auto a, auto w) { return prelu_value(a, w); }); });
+      [](const float* const* in, float* const* o, int64_t n) { map_2_1(in, o, n, [](auto a, auto w) ACTLAB_INLINE_LAMBDA { return prelu_value(a, w); }); },
+      [](const double* const* in, double* const* o, int64_t n) { map_2_1(in, o, n, [](auto a, auto w) ACTLAB_INLINE_LAMBDA { return prelu_value(a, w); }); });
   return out;
 }
 
@@ -31,7 +44,7 @@ std::tuple<at::Tensor, at::Tensor> prelu_backward(const at::Tensor& g, const at:
     return {gx.to(x.scalar_type()), gw.to(weight.scalar_type())};
   }
   at::Tensor gx = empty_like(x), gxw = empty_like(x);  // gxw: g x where x <= 0, summed to w below
-  auto both = [](auto gv, auto xv, auto w) {
+  auto both = [](auto gv, auto xv, auto w) ACTLAB_INLINE_LAMBDA {
     using V = decltype(gv);
     const V pos = xv > zero<V>();
     return std::make_pair(sel(pos, gv, gv * w), sel(pos, zero<V>(), gv * xv));

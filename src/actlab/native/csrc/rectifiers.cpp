@@ -11,30 +11,30 @@ template <class V>
 struct Threshold : Act<V> {
   V th, value;
   Threshold(double t, double v) : th(this->c(t)), value(this->c(v)) {}
-  V f(V x) const { return sel(x <= th, value, x); }
-  V df(V x) const { return sel(x <= th, zero<V>(), V(1)); }
-  V d2f(V) const { return zero<V>(); }
+  ACTLAB_INLINE V f(V x) const { return sel(x <= th, value, x); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= th, zero<V>(), V(1)); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
 };
 
 // f = max(0, x);  f' = [x > 0] (f'(0) = 0), the same written with y
 template <class V>
 struct Relu : Act<V> {
   static constexpr const char* kSplitName = "reglu";
-  V f(V x) const { return max0(x); }
-  V df(V x) const { return sel(x <= zero<V>(), zero<V>(), V(1)); }
-  V d2f(V) const { return zero<V>(); }
-  V df_y(V y) const { return df(y); }
-  V d2f_y(V) const { return zero<V>(); }
+  ACTLAB_INLINE V f(V x) const { return max0(x); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), zero<V>(), V(1)); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
+  ACTLAB_INLINE V df_y(V y) const { return df(y); }
+  ACTLAB_INLINE V d2f_y(V) const { return zero<V>(); }
 };
 
 // f = min(max(0, x), 6);  f' = [0 < x < 6]
 template <class V>
 struct Relu6 : Act<V> {
-  V f(V x) const { return clamp(x, zero<V>(), V(6)); }
-  V df(V x) const { return sel((x <= zero<V>()) | (x >= V(6)), zero<V>(), V(1)); }
-  V d2f(V) const { return zero<V>(); }
-  V df_y(V y) const { return df(y); }
-  V d2f_y(V) const { return zero<V>(); }
+  ACTLAB_INLINE V f(V x) const { return clamp(x, zero<V>(), V(6)); }
+  ACTLAB_INLINE V df(V x) const { return sel((x <= zero<V>()) | (x >= V(6)), zero<V>(), V(1)); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
+  ACTLAB_INLINE V df_y(V y) const { return df(y); }
+  ACTLAB_INLINE V d2f_y(V) const { return zero<V>(); }
 };
 
 // f = x if x > 0 else s x;  f' = 1 or s (f'(0) = s)
@@ -42,11 +42,11 @@ template <class V>
 struct LeakySlope : Act<V> {
   V s;
   explicit LeakySlope(double slope) : s(this->c(slope)) {}
-  V f(V x) const { return sel(x > zero<V>(), x, x * s); }
-  V df(V x) const { return sel(x > zero<V>(), V(1), s); }
-  V d2f(V) const { return zero<V>(); }
-  V df_y(V y) const { return df(y); }
-  V d2f_y(V) const { return zero<V>(); }
+  ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), x, x * s); }
+  ACTLAB_INLINE V df(V x) const { return sel(x > zero<V>(), V(1), s); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
+  ACTLAB_INLINE V df_y(V y) const { return df(y); }
+  ACTLAB_INLINE V d2f_y(V) const { return zero<V>(); }
 };
 
 template <class V>
@@ -63,26 +63,26 @@ struct Rrelu : LeakySlope<V> {
 // f = max(0, x)^2;  f' = 2 max(0, x);  f'' = 2 [x > 0]
 template <class V>
 struct SquaredRelu : Act<V> {
-  V f(V x) const {
+  ACTLAB_INLINE V f(V x) const {
     const V r = max0(x);
     return r * r;
   }
-  V df(V x) const { return V(2) * max0(x); }
-  V d2f(V x) const { return sel(x > zero<V>(), V(2), zero<V>()); }
+  ACTLAB_INLINE V df(V x) const { return V(2) * max0(x); }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x > zero<V>(), V(2), zero<V>()); }
 };
 
 // f = x/2 min(max(x + 2, 0), 2): 0 below -2, x (x + 2) / 2 on [-2, 0], x above
 template <class V>
 struct HardMish : Act<V> {
-  V f(V x) const {
+  ACTLAB_INLINE V f(V x) const {
     const V inner = sel(x <= V(-2), zero<V>(), min0(x));  // NaN stays NaN
     return sel(x >= zero<V>(), x, (V(0.5) * inner) * (inner + V(2)));
   }
-  V df(V x) const {
+  ACTLAB_INLINE V df(V x) const {
     const V inner = (x >= V(-2)) & (x <= zero<V>());
     return sel(inner, x + V(1), sel(x > zero<V>(), V(1), zero<V>()));
   }
-  V d2f(V x) const { return sel((x >= V(-2)) & (x <= zero<V>()), V(1), zero<V>()); }
+  ACTLAB_INLINE V d2f(V x) const { return sel((x >= V(-2)) & (x <= zero<V>()), V(1), zero<V>()); }
 };
 
 template struct Elementwise<Threshold, double, double>;

@@ -9,17 +9,17 @@ template <class V>
 struct Hardshrink : Act<V> {
   V lambd;
   explicit Hardshrink(double l) : lambd(this->c(l)) {}
-  V dead(V x) const { return (x >= lambd.neg()) & (x <= lambd); }
-  V f(V x) const { return sel(dead(x), zero<V>(), x); }
-  V df(V x) const { return sel(dead(x), zero<V>(), V(1)); }
-  V d2f(V) const { return zero<V>(); }
+  ACTLAB_INLINE V dead(V x) const { return (x >= lambd.neg()) & (x <= lambd); }
+  ACTLAB_INLINE V f(V x) const { return sel(dead(x), zero<V>(), x); }
+  ACTLAB_INLINE V df(V x) const { return sel(dead(x), zero<V>(), V(1)); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
 };
 
 // x - lambda sign(x) outside [-lambda, lambda], 0 (x * 0: the sign of x) inside
 template <class V>
 struct Softshrink : Hardshrink<V> {
   explicit Softshrink(double l) : Hardshrink<V>(l) {}
-  V f(V x) const {
+  ACTLAB_INLINE V f(V x) const {
     const V l = this->lambd;
     return sel(x > l, x - l, sel(x < l.neg(), x + l, x * zero<V>()));
   }
@@ -41,7 +41,7 @@ template <class V>
 struct Tanhshrink : Act<V> {
   static constexpr bool kF32 = is_float<V>;
   static constexpr int kTerms = kF32 ? 19 : 17;
-  V f(V x) const {
+  ACTLAB_INLINE V f(V x) const {
     using S = Scalar<V>;
     const V one(1), cut(kF32 ? 1.0 : 0.5), a = x.abs(), small = a < cut;
     const V u = sel(small, x, zero<V>()), u2 = u * u;
@@ -53,11 +53,11 @@ struct Tanhshrink : Act<V> {
     if constexpr (!kF32) far = sel(al < one, al - tanh_expm1(al), far);
     return sel(small, series, copysign(far, x));
   }
-  V df(V x) const {
+  ACTLAB_INLINE V df(V x) const {
     const V t = tanh_expm1(x);
     return t * t;
   }
-  V d2f(V x) const { return (V(2) * tanh_expm1(x)) * sech2(x); }
+  ACTLAB_INLINE V d2f(V x) const { return (V(2) * tanh_expm1(x)) * sech2(x); }
 };
 
 template struct Elementwise<Hardshrink, double>;

@@ -33,10 +33,10 @@ at::Tensor SplitGate<Act, P...>::forward(const at::Tensor& x, int64_t dim, P... 
   const Act<Vectorized<double>> d(p...);
   run({out}, {a, b},
       [&](const float* const* in, float* const* o, int64_t n) {
-        map_2_1(in, o, n, [&](auto av, auto bv) { return av * f.f(bv); });
+        map_2_1(in, o, n, [&](auto av, auto bv) ACTLAB_INLINE_LAMBDA { return av * f.f(bv); });
       },
       [&](const double* const* in, double* const* o, int64_t n) {
-        map_2_1(in, o, n, [&](auto av, auto bv) { return av * d.f(bv); });
+        map_2_1(in, o, n, [&](auto av, auto bv) ACTLAB_INLINE_LAMBDA { return av * d.f(bv); });
       });
   return out;
 }
@@ -49,7 +49,7 @@ at::Tensor SplitGate<Act, P...>::backward(const at::Tensor& g, const at::Tensor&
   const Act<Vectorized<float>> f(p...);
   const Act<Vectorized<double>> d(p...);
   auto both = [](const auto& act) {
-    return [&act](auto gv, auto av, auto bv) { return std::make_pair(gv * act.f(bv), (gv * av) * act.df(bv)); };
+    return [&act](auto gv, auto av, auto bv) ACTLAB_INLINE_LAMBDA { return std::make_pair(gv * act.f(bv), (gv * av) * act.df(bv)); };
   };
   run({out.narrow(dim, 0, h), out.narrow(dim, h, h)}, {g, a, b},
       [&](const float* const* in, float* const* o, int64_t n) { map_3_2(in, o, n, both(f)); },
