@@ -4,6 +4,7 @@ process, median of many rounds, ratios actlab / torch; < 1: actlab faster).
     python benchmarks/native_kernels.py                 # forward kernels, 64K and 4M, 1 and 2 threads
     python benchmarks/native_kernels.py --double        # + double backward through autograd
     python benchmarks/native_kernels.py --rrelu         # RReLU training: torch's slopes and the counter noise
+    python benchmarks/native_kernels.py --modules --cpu-time   # the default path, as actlab bench
 
 * forward: ``torch.ops.actlab.<fn>`` vs the ``torch.nn.functional`` op, both under no_grad (no
   autograd, no module): the kernels alone;
@@ -11,6 +12,8 @@ process, median of many rounds, ratios actlab / torch; < 1: actlab faster).
   with the same inputs;
 * double backward: y = m(x); (g,) = grad(y, x, v, create_graph=True); grad(g.sum(), x) for the
   torch module and actlab's (autograd glue included, as a user sees it);
+* modules: the torch.nn module vs actlab's (the default path: ``actlab bench``'s two rows, forward
+  under no_grad and forward + backward by ``autograd.grad``), on this script's clock;
 * RReLU training forward + backward: actlab's module (torch's generator stream, and
   ``actlab.ops.counter_noise()``) vs torch's module.
 The default-path table (module forward and forward + backward) is ``actlab bench``.
@@ -50,6 +53,7 @@ def time_round_robin(calls: dict[str, Callable[[], Any]], repeats: int) -> dict[
             c()
             samples[k].append(time.thread_time() - t)
     return {k: statistics.median(v) * 1e3 for k, v in samples.items()}
+
 
 # torch's backward op for (g, x, params) of the activations that have one with these inputs
 TORCH_BACKWARD: dict[str, Callable[..., torch.Tensor]] = {
@@ -125,6 +129,30 @@ def kernel_rows(numel: int, repeats: int) -> list[tuple[str, float, float | None
     return rows
 
 
+def module_rows(numel: int, repeats: int, dtype: torch.dtype = torch.float32) -> list[tuple[str, float, float]]:
+    """(name, forward ratio, forward + backward ratio) of the torch.nn module vs actlab's."""
+    rows = []
+    for decl in actlab.declarations():
+        if decl.torch_name is None:
+            continue
+        kw = bench.module_kwargs(decl)
+        mods = {"torch": getattr(torch.nn, decl.torch_name)(**kw), "actlab": decl.module_class(**kw)}
+        for m in mods.values():
+            m.to(dtype)
+            for p in m.parameters():
+                p.requires_grad_(False)
+        x = _input(decl, numel).to(dtype)
+        xg = x.clone().requires_grad_()
+        g = torch.randn_like(mods["torch"](x))
+        with torch.no_grad():
+            fwd = time_round_robin({k: (lambda m=m, x=x: m(x)) for k, m in mods.items()}, repeats)
+        both = time_round_robin(
+            {k: (lambda m=m, xg=xg, g=g: torch.autograd.grad(m(xg), xg, g)) for k, m in mods.items()}, repeats
+        )
+        rows.append((decl.name, fwd["actlab"] / fwd["torch"], both["actlab"] / both["torch"]))
+    return rows
+
+
 def _double_backward_step(m: Any, x: torch.Tensor, v: torch.Tensor) -> Callable[[], None]:
     def call() -> None:
         (g,) = torch.autograd.grad(m(x), x, v, create_graph=True)
@@ -175,6 +203,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, action="append", help="torch threads (default 1 and 2)")
     parser.add_argument("--double", action="store_true", help="also double backward")
     parser.add_argument("--rrelu", action="store_true", help="also RReLU training")
+    parser.add_argument("--modules", action="store_true", help="the modules (default path) instead of the kernels")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"], help="for --modules")
     parser.add_argument("--cpu-time", action="store_true", help="time this thread's CPU time (1 thread only)")
     args = parser.parse_args(argv)
     if args.cpu_time:
@@ -186,10 +216,17 @@ def main(argv: list[str] | None = None) -> None:
         reps = 200 if n <= 100_000 else 25
         for th in threads:
             torch.set_num_threads(th)
-            print(f"\n### kernels alone, {n:,} float32, {th} thread(s): actlab / torch\n")
-            print("| activation | forward | backward |\n|---|---|---|")
-            for name, f, b in kernel_rows(n, reps):
-                print(f"| {name} | {f:.2f} | {'—' if b is None else f'{b:.2f}'} |")
+            if args.modules:
+                dt = getattr(torch, args.dtype)
+                print(f"\n### modules (default path), {n:,} {args.dtype}, {th} thread(s): actlab / torch\n")
+                print("| activation | forward | forward + backward |\n|---|---|---|")
+                for name, f, b in module_rows(n, reps, dt):
+                    print(f"| {name} | {f:.2f} | {b:.2f} |")
+            else:
+                print(f"\n### kernels alone, {n:,} float32, {th} thread(s): actlab / torch\n")
+                print("| activation | forward | backward |\n|---|---|---|")
+                for name, f, b in kernel_rows(n, reps):
+                    print(f"| {name} | {f:.2f} | {'—' if b is None else f'{b:.2f}'} |")
             if args.double:
                 print(f"\n### double backward (autograd), {n:,} float32, {th} thread(s)\n")
                 print("| activation | actlab / torch |\n|---|---|")

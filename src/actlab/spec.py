@@ -113,7 +113,19 @@ def integer(v: Any) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
-_MATH = ("f", "df", "d2f", "df_y", "d2f_y", "vjp", "vjp2", "jvp", "vjp_jvp", "forward", "noise")  # static if plain functions
+_MATH = (
+    "f",
+    "df",
+    "d2f",
+    "df_y",
+    "d2f_y",
+    "vjp",
+    "vjp2",
+    "jvp",
+    "vjp_jvp",
+    "forward",
+    "noise",
+)  # static if plain functions
 
 
 class Activation:

@@ -187,7 +187,13 @@ def compute(decl: type[Activation], **p: Any) -> Properties:
         mean, var = gaussian_moments(lambda z: sample(decl, z, **p).f, cuts)
         centred = bool(abs(mean) <= 0.1 * math.sqrt(max(var, 0.0)))
 
-    view = "y_0 of (x, 0)" if issubclass(decl, Normalizer) else "f(a = 1, b = x)" if issubclass(decl, SplitGate) else "f(x)"
+    view = (
+        "y_0 of (x, 0)"
+        if issubclass(decl, Normalizer)
+        else "f(a = 1, b = x)"
+        if issubclass(decl, SplitGate)
+        else "f(x)"
+    )
     return Properties(
         name=decl.name,
         params={k: v for k, v in q.items() if k in decl.params},

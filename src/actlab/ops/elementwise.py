@@ -133,11 +133,20 @@ class ElementwiseOperator:
         base.define(n.f, ["x"], params, 1, f, fake1)
         base.define(n.backward, ["grad", "x"], params, 1, vjp(decl.df), fake2)
         base.define(n.double, ["grad_grad", "grad", "x"], params, 2, double(decl.df, decl.d2f), fake3)
-        base.define(n.triple, ["ga", "gb", "grad_grad", "grad", "x"], params, 3, triple(decl.df, decl.d2f), composite=True)
+        base.define(
+            n.triple, ["ga", "gb", "grad_grad", "grad", "x"], params, 3, triple(decl.df, decl.d2f), composite=True
+        )
         if decl.df_y is not None:
             base.define(n.backward_y, ["grad", "y"], params, 1, vjp(decl.df_y), fake2)
             base.define(n.double_y, ["grad_grad", "grad", "y"], params, 2, double(decl.df_y, decl.d2f_y), fake3)
-            base.define(n.triple_y, ["ga", "gb", "grad_grad", "grad", "y"], params, 3, triple(decl.df_y, decl.d2f_y), composite=True)
+            base.define(
+                n.triple_y,
+                ["ga", "gb", "grad_grad", "grad", "y"],
+                params,
+                3,
+                triple(decl.df_y, decl.d2f_y),
+                composite=True,
+            )
         if decl.inplace:
             base.define(n.inplace, ["x"], params, 1, f_, lambda x, *a: x, mutates=True)
 

@@ -40,8 +40,8 @@ ACTLAB_INLINE Vf pow2i(const Vf& k) {
 // f e^{y + y_lo} with one rounding of the product (plus the last scaling into the subnormals):
 // y = n ln2 + r + r_lo (Cody-Waite, ln2 in 16 + 24 bits; r exact); e^r = h + l + q with
 // h + l = 1 + r exactly (Fast2Sum) and q = r^2 P(r); e^{r_lo} = 1 + r_lo' to second order; then
-// f e^{r + r_lo} = f h + f (l + q + r_lo' (h + q)) in one fma, and 2^n in two steps (the first
-// exact). y is clamped to [-120, 88.7228]: below, the result is 0. y_lo (|y_lo| << 1) carries the
+// f e^{r + r_lo} = f h + f (l + q + r_lo' (h + q)) in one fma, then 2^n (in two steps, the first
+// exact, where 2^n is not a normal float). y is clamped to [-120, 88.7228]: below, the result is 0. y_lo (|y_lo| << 1) carries the
 // rounding error of y, so that e.g. e^{-t^2/2} keeps t^2's low part. <= 0.55 ulp for f = 1.
 ACTLAB_INLINE Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
   const Vf one(1.0f), yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
@@ -52,8 +52,12 @@ ACTLAB_INLINE Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
   const Vf q = (r * r) * horner(r, kExpCore);       // e^r - 1 - r
   const Vf h = one + r, l = (one - h) + r;          // 1 + r = h + l exactly
   const Vf t = (l + q) + r_lo * (h + q);            // e^{r + r_lo} - h, small
-  const Vf n1 = (n * Vf(0.5f)).trunc();
-  return (fma(f, h, f * t) * pow2i(n1)) * pow2i(n - n1);
+  const Vf m = fma(f, h, f * t);
+  if (any((n < Vf(-125.0f)) | (n > Vf(126.0f)))) {  // 2^n not a normal float: two steps, the first exact
+    const Vf n1 = (n * Vf(0.5f)).trunc();
+    return (m * pow2i(n1)) * pow2i(n - n1);
+  }
+  return m * pow2i(n);
 }
 
 // log(1 + e^y) for y <= 0 (softplus, log-sigmoid): e^y (1 + s), s = e^y P(e^y) (log1p e / e - 1),

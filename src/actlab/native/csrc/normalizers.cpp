@@ -128,36 +128,23 @@ void softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
   if (i < n) divide(V::loadu(y + i, n - i), s, r).store(y + i, static_cast<int>(n - i));
 }
 
-// The index of the first x[i] == v (n if none), a vector at a time.
-template <class S>
-int64_t first_equal(const S* x, int64_t n, S v) {
-  using V = Vectorized<S>;
-  constexpr int64_t W = V::size();
-  const V target(v);
-  for (int64_t i = 0; i < n; i += W) {
-    const int64_t k = std::min(W, n - i);
-    const int unequal = (V::loadu(x + i, k) == target).zero_mask() | ~((1 << k) - 1);  // 1 bits: not v
-    if (unequal != -1) return i + __builtin_ctz(~unequal);
-  }
-  return n;
-}
-
 // log-softmax of a row with a finite max: (hi - log1p(rest)) + lo, rest without the first
 // maximal entry
 template <class S>
 void log_softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
   using V = Vectorized<S>;
   constexpr int64_t W = V::size();
-  const V m(ms), lane = V::arange(S(0), S(1));
-  const int64_t first = first_equal(x, n, ms);
-  V acc = zero<V>();
+  // rest = the entries below the max, plus the ties beyond the first (e^0 = 1 each, exactly)
+  const V m(ms);
+  V acc = zero<V>(), ties = zero<V>();
   for (int64_t i = 0; i < n; i += W) {
     const int64_t k = std::min(W, n - i);
-    V keep = lanes_below<V>(k);
-    if (first >= i && first < i + W) keep = keep & (lane != V(static_cast<S>(first - i)));
-    acc = acc + sel(keep, exp_shifted(shift_finite(V::loadu(x + i, k), m)), zero<V>());
+    const V v = V::loadu(x + i, k), top = v == m;
+    acc = acc + sel(lanes_below<V>(k) & (v != m), exp_shifted(shift_finite(v, m)), zero<V>());
+    ties = ties + sel(lanes_below<V>(k) & top, V(1), zero<V>());
   }
-  const V l(std::log1p(hsum(acc))), ninf(-kInf<S>);
+  const S rest = hsum(acc) + (hsum(ties) - S(1));
+  const V l(std::log1p(rest)), ninf(-kInf<S>);
   for (int64_t i = 0; i < n; i += W) {
     const int64_t k = std::min(W, n - i);
     const V v = V::loadu(x + i, k);
@@ -275,8 +262,9 @@ template <Kind K, class V>
 ACTLAB_INLINE V backward_value(const V& g, const V& y, const V& dot) {
   using S = Scalar<V>;
   if constexpr (K == Kind::kLogSoftmax) {
-    const V big = y > V(static_cast<S>(-0.6931471805599453));
-    return sel(big, (g - dot) - dot * expm1_big(sel(big, y, zero<V>())), g - vexp(y) * dot);
+    const V big = y > V(static_cast<S>(-0.6931471805599453)), rest = g - vexp(y) * dot;
+    if (!any(big)) return rest;  // p > 1/2 in at most one entry of a row
+    return sel(big, (g - dot) - dot * expm1_big(sel(big, y, zero<V>())), rest);
   } else {
     const V r = y * (g - dot);
     return K == Kind::kSoftmin ? r.neg() : r;
