@@ -111,12 +111,13 @@ class Rule:
     inplace: bool = False
 
 
-def register(rule: Rule) -> None:
-    """Attach ``rule`` to its op: in C++ when the native library is loaded, else in Python."""
+def register(rule: Rule) -> bool:
+    """Attach ``rule`` to its op: in C++ when the native library runs rules (True), else in Python
+    (False; in-place rules are then left to the caller's InplaceFunction)."""
     if native.register_rule(rule):
-        return
+        return True
     if rule.inplace:  # torch.library cannot attach autograd to mutating ops: see InplaceFunction
-        return
+        return False
     backward = op(rule.backward)
 
     def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
@@ -130,6 +131,7 @@ def register(rule: Rule) -> None:
         return (*res, *([None] * len(ctx.params)))
 
     torch.library.register_autograd(f"actlab::{rule.op}", backward_fn, setup_context=setup_context, lib=LIB)
+    return False
 
 
 def compiling() -> bool:

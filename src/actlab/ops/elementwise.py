@@ -27,7 +27,6 @@ import torch
 from torch import Tensor
 from torch.autograd import Function
 
-from .. import native
 from ..errors import InputTypeError
 from ..spec import Elementwise
 from . import base
@@ -63,6 +62,7 @@ class ElementwiseOperator:
     def __init__(self, decl: type[Elementwise]):
         self.decl = decl
         self.names = n = Names(decl.function)
+        self.native_inplace = False  # whether C++ runs the in-place op's autograd rule
         self.param_names = tuple(decl.op_params())
         self.define_ops()
         base.register(
@@ -76,7 +76,7 @@ class ElementwiseOperator:
             base.register(Rule(n.backward_y, n.double_y, 2, inputs=(0, 1)))
             base.register(Rule(n.double_y, n.triple_y, 3, outputs_count=2, inputs=(0, 1, 2)))
             if decl.inplace:
-                base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
+                self.native_inplace = base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
         self.saves_input = not (decl.save_output and decl.df_y is not None)
         self.op = op(n.f)
         self.op_ = op(n.inplace) if decl.inplace else None
@@ -180,7 +180,7 @@ class ElementwiseOperator:
         decl = self.decl
         if self.op_ is None:
             raise TypeError(f"{decl.function}() has no in-place form")
-        ruled = native.loaded() and decl.df_y is not None  # a C++ autograd kernel saves y and bumps
+        ruled = self.native_inplace  # a C++ autograd kernel saves y and bumps the version
         if not (torch.is_grad_enabled() and x.requires_grad):
             self.op_(x, *args)
             if not ruled and not x.is_inference():

@@ -1,0 +1,114 @@
+// What the activations share: the base of an activation class and the stable building blocks
+// of actlab/_math.py, in the same order of operations (so that the float64 kernels round as the
+// declarations do, and the float32 ones where the declaration is float32 too).
+#pragma once
+
+#include "accurate.h"
+#include "vec.h"
+
+namespace actlab {
+
+template <class V>
+struct Act {
+  using Vec = V;
+  using S = Scalar<V>;
+  static V c(double v) { return V(static_cast<S>(v)); }  // a constant, rounded to S once
+};
+
+inline constexpr double kTail = -64.0;              // _math.TAIL
+inline constexpr double kExpTail = 1.603810890548638e-28;  // exp(-64)
+inline constexpr double kExpUnderflow = 800.0;      // gated.EXP_UNDERFLOW
+
+// expm1(x) for x <= 0: accurate.h's in float32, Sleef's (torch's) in float64
+template <class V>
+ACTLAB_INLINE V expm1_nonpos(const V& x) {
+  if constexpr (is_float<V>) {
+    return expm1_neg(x);
+  } else {
+    return x.expm1();
+  }
+}
+
+// sigma(x) = 1/(1+e) for x >= 0, e/(1+e) below, e = exp(-|x|) (one division)
+template <class V>
+ACTLAB_INLINE V sigmoid_from(const V& x, const V& e) {
+  const V one(Scalar<V>(1));
+  return sel(x >= zero<V>(), one, e) / (one + e);
+}
+
+// float32: 1/(1 + e^{-x}) (as accurate: no cancellation), e^x below -80 (where e^{-x} overflows)
+template <class V>
+ACTLAB_INLINE V sigmoid(const V& x) {
+  if constexpr (is_float<V>) {
+    const V s = V(1.0f) / (V(1.0f) + vexp(x.neg())), low = x < V(-80.0f);
+    return any(low) ? sel(low, vexp(x), s) : s;
+  } else {
+    return sigmoid_from(x, vexp(x.abs().neg()));
+  }
+}
+
+// sigma'(x) = e / (1+e)^2, e = exp(-|x|)
+template <class V>
+ACTLAB_INLINE V sigmoid_prime_from(const V& e) {
+  const V d = V(Scalar<V>(1)) + e;
+  return e / (d * d);
+}
+
+// a e^x for x < -64 (clamped >= -800): (a e^(x + 64)) e^-64, one rounding into the subnormals
+template <class V>
+ACTLAB_INLINE V exp_tail_times(const V& a, const V& x) {
+  using S = Scalar<V>;
+  return (a * vexp(x - V(S(kTail)))) * V(S(kExpTail));
+}
+
+// a e^{-|x|} / (1 + e^{-|x|})^2; float32: a e^{-|x|} (scaled) once e^{-|x|} is subnormal
+template <class V>
+ACTLAB_INLINE V scaled_bell(const V& x, const V& a) {
+  const V ax = x.abs(), e = vexp(ax.neg()), d = V(Scalar<V>(1)) + e;
+  const V near = (a * e) / (d * d);
+  if constexpr (is_float<V>) {
+    const V far = ax > V(80.0f);
+    if (any(far)) return sel(far, exp_tail_times(a, at::vec::clamp_max(ax, V(800.0f)).neg()), near);
+  }
+  return near;
+}
+
+template <class V>
+ACTLAB_INLINE V sigmoid_prime(const V& x) {
+  if constexpr (is_float<V>) {
+    return scaled_bell(x, V(1.0f));
+  } else {
+    return sigmoid_prime_from(vexp(x.abs().neg()));
+  }
+}
+
+// tanh x = sign(x) (-t / (2 + t)), t = expm1(-2|x|)   (_math.tanh)
+template <class V>
+ACTLAB_INLINE V tanh_expm1(const V& x) {
+  const V t = expm1_nonpos(V(Scalar<V>(-2)) * x.abs());
+  return copysign(t.neg() / (V(Scalar<V>(2)) + t), x);
+}
+
+// sech^2 x = 4e / (1+e)^2, e = exp(-2|x|)
+template <class V>
+ACTLAB_INLINE V sech2(const V& x) {
+  return scaled_bell(V(Scalar<V>(2)) * x, V(Scalar<V>(4)));
+}
+
+// log(1 + e^-|x|): float32 fused (log1p_exp), float64 the declaration's log1p(exp(-|x|))
+template <class V>
+ACTLAB_INLINE V log1p_exp_neg_abs(const V& x) {
+  if constexpr (is_float<V>) {
+    return log1p_exp(x.abs().neg());
+  } else {
+    return vexp(x.abs().neg()).log1p();
+  }
+}
+
+// log(1 + e^x) = max(x, 0) + log1p(e^-|x|)
+template <class V>
+ACTLAB_INLINE V softplus(const V& x) {
+  return max0(x) + log1p_exp_neg_abs(x);
+}
+
+}  // namespace actlab

@@ -1,0 +1,112 @@
+// Definitions of Elementwise<Act, P...> (elementwise.h). An activation is a class template
+// Act<V>, V = Vectorized<float> or Vectorized<double>, constructed from the op's parameters, with
+//
+//   V f(V x)    V df(V x)    V d2f(V x)          required
+//   V df_y(V y) V d2f_y(V y)                     when the declaration has df_y (ops *_y)
+//
+// The float instantiation is the float32, bfloat16 and float16 kernel (computed in float32,
+// rounded once); the double one the float64 kernel.
+#pragma once
+
+#include "elementwise.h"
+#include "loop.h"
+
+namespace actlab {
+
+template <class A>
+concept WithOutputForm = requires(const A& a, typename A::Vec v) {
+  a.df_y(v);
+  a.d2f_y(v);
+};
+
+// x -> act.f(x) for every element
+template <template <class> class Act, class... P>
+void apply_f(const at::Tensor& out, const at::Tensor& x, P... p) {
+  const Act<Vectorized<float>> a(p...);
+  const Act<Vectorized<double>> b(p...);
+  run({out}, {x},
+      [&](const float* const* in, float* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return a.f(v); }); },
+      [&](const double* const* in, double* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return b.f(v); }); });
+}
+
+// g f'(s): df(act, s) is f'(x) written with s (x or y)
+template <template <class> class Act, class DF, class... P>
+at::Tensor apply_backward(const at::Tensor& g, const at::Tensor& s, DF df, P... p) {
+  at::Tensor out = empty_like(g);
+  const Act<Vectorized<float>> a(p...);
+  const Act<Vectorized<double>> b(p...);
+  run({out}, {g, s},
+      [&](const float* const* in, float* const* o, int64_t n) {
+        map_2_1(in, o, n, [&](auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return gv * df(a, sv); });
+      },
+      [&](const double* const* in, double* const* o, int64_t n) {
+        map_2_1(in, o, n, [&](auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return gv * df(b, sv); });
+      });
+  return out;
+}
+
+// (gg f'(s), gg g f''(s))
+template <template <class> class Act, class DF, class D2F, class... P>
+std::tuple<at::Tensor, at::Tensor> apply_double(const at::Tensor& gg, const at::Tensor& g, const at::Tensor& s, DF df,
+                                                D2F d2f, P... p) {
+  at::Tensor dg = empty_like(g), ds = empty_like(s);
+  const Act<Vectorized<float>> a(p...);
+  const Act<Vectorized<double>> b(p...);
+  auto both = [&](const auto& act) {
+    return [&](auto ggv, auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return std::make_pair(ggv * df(act, sv), (ggv * gv) * d2f(act, sv)); };
+  };
+  run({dg, ds}, {gg, g, s},
+      [&](const float* const* in, float* const* o, int64_t n) { map_3_2(in, o, n, both(a)); },
+      [&](const double* const* in, double* const* o, int64_t n) { map_3_2(in, o, n, both(b)); });
+  return {dg, ds};
+}
+
+constexpr auto kDf = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.df(v); };
+constexpr auto kD2f = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.d2f(v); };
+constexpr auto kDfY = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.df_y(v); };
+constexpr auto kD2fY = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.d2f_y(v); };
+
+template <template <class> class Act, class... P>
+at::Tensor Elementwise<Act, P...>::f(const at::Tensor& x, P... p) {
+  at::Tensor out = empty_like(x);
+  apply_f<Act>(out, x, p...);
+  return out;
+}
+
+template <template <class> class Act, class... P>
+at::Tensor& Elementwise<Act, P...>::f_(at::Tensor& x, P... p) {
+  apply_f<Act>(x, x, p...);
+  return x;
+}
+
+template <template <class> class Act, class... P>
+at::Tensor Elementwise<Act, P...>::backward(const at::Tensor& g, const at::Tensor& x, P... p) {
+  return apply_backward<Act>(g, x, kDf, p...);
+}
+
+template <template <class> class Act, class... P>
+std::tuple<at::Tensor, at::Tensor> Elementwise<Act, P...>::double_backward(const at::Tensor& gg, const at::Tensor& g,
+                                                                           const at::Tensor& x, P... p) {
+  return apply_double<Act>(gg, g, x, kDf, kD2f, p...);
+}
+
+template <template <class> class Act, class... P>
+at::Tensor Elementwise<Act, P...>::backward_y(const at::Tensor& g, const at::Tensor& y, P... p) {
+  if constexpr (WithOutputForm<Act<Vectorized<float>>>) {
+    return apply_backward<Act>(g, y, kDfY, p...);
+  } else {
+    TORCH_CHECK(false, "actlab: this activation has no derivative written with its output");
+  }
+}
+
+template <template <class> class Act, class... P>
+std::tuple<at::Tensor, at::Tensor> Elementwise<Act, P...>::double_backward_y(const at::Tensor& gg, const at::Tensor& g,
+                                                                             const at::Tensor& y, P... p) {
+  if constexpr (WithOutputForm<Act<Vectorized<float>>>) {
+    return apply_double<Act>(gg, g, y, kDfY, kD2fY, p...);
+  } else {
+    TORCH_CHECK(false, "actlab: this activation has no derivative written with its output");
+  }
+}
+
+}  // namespace actlab

@@ -1,0 +1,96 @@
+// Exponential family (activations/exponential.py, modern.py): ELU, CELU, SELU, Softplus,
+// Squareplus. The exponential branch only ever sees min(x, 0) (the declarations' double where).
+#include "act.h"
+#include "elementwise_impl.h"
+
+namespace actlab {
+
+inline constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
+
+// x if x > 0 else alpha expm1(x);  f' = 1 or alpha e^x (f'(0) = alpha);  f'' = alpha e^x for x < 0
+// (f''(0) = 0);  with y: f' = y + alpha, f'' = 1 where y <= 0 resp. y < 0
+template <class V>
+struct Elu : Act<V> {
+  V alpha;
+  explicit Elu(double a) : alpha(this->c(a)) {}
+  ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x))); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), alpha * vexp(min0(x)), V(1)); }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x < zero<V>(), alpha * vexp(min0(x)), zero<V>()); }
+  ACTLAB_INLINE V df_y(V y) const { return sel(y <= zero<V>(), y + alpha, V(1)); }
+  ACTLAB_INLINE V d2f_y(V y) const { return sel(y < zero<V>(), V(1), zero<V>()); }
+};
+
+// x if x > 0 else alpha expm1(x / alpha);  f' = e^(x/alpha);  f'' = e^(x/alpha) / alpha
+template <class V>
+struct Celu : Act<V> {
+  V alpha, inv;
+  explicit Celu(double a) : alpha(this->c(a)), inv(this->c(1.0 / a)) {}
+  ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x) / alpha)); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), vexp(min0(x) / alpha), V(1)); }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x < zero<V>(), vexp(min0(x) / alpha) / alpha, zero<V>()); }
+  ACTLAB_INLINE V df_y(V y) const { return sel(y <= zero<V>(), y / alpha + V(1), V(1)); }
+  ACTLAB_INLINE V d2f_y(V y) const { return sel(y < zero<V>(), inv, zero<V>()); }
+};
+
+// lambda (x if x > 0 else alpha expm1(x))
+template <class V>
+struct Selu : Act<V> {
+  V scale = this->c(kSeluScale), sa = this->c(kSeluScale * kSeluAlpha);
+  ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), scale * x, sa * expm1_nonpos(min0(x))); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), sa * vexp(min0(x)), scale); }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x < zero<V>(), sa * vexp(min0(x)), zero<V>()); }
+  ACTLAB_INLINE V df_y(V y) const { return sel(y <= zero<V>(), y + sa, scale); }
+  ACTLAB_INLINE V d2f_y(V y) const { return sel(y < zero<V>(), V(1), zero<V>()); }
+};
+
+// softplus(beta x) / beta, x where beta x > threshold;  f' = sigma(beta x);  f'' = beta sigma'(beta x)
+// (0 from beta x >= threshold on)
+template <class V>
+struct Softplus : Act<V> {
+  V beta, th;
+  Softplus(double b, double t) : beta(this->c(b)), th(this->c(t)) {}
+  ACTLAB_INLINE V f(V x) const {
+    const V z = x * beta;
+    return sel(z > th, x, softplus(z) / beta);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V z = x * beta;
+    return sel(z > th, V(1), sigmoid(z));
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V z = x * beta;
+    return sel(z >= th, zero<V>(), beta * sigmoid_prime(z));
+  }
+};
+
+// (x + s) / 2 = (b / 2s) / (1 - x/s) for x < 0, s = hypot(x, sqrt b);  f' = f / s;  f'' = b / 2s^3
+template <class V>
+struct Squareplus : Act<V> {
+  V root, half_b;
+  explicit Squareplus(double b) : root(this->c(std::sqrt(b))), half_b(this->c(0.5 * b)) {}
+  ACTLAB_INLINE V x_over_s(V x, V s) const {
+    const V inf = x.abs() == V(INFINITY);
+    return sel(inf, sign(x), sel(inf, zero<V>(), x) / s);
+  }
+  ACTLAB_INLINE V f(V x) const {
+    const V s = x.hypot(root);
+    return sel(x < zero<V>(), (half_b / s) / (V(1) - x_over_s(x, s)), V(0.5) * x + V(0.5) * s);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V s = x.hypot(root), r = x_over_s(x, s);
+    return sel(x < zero<V>(), ((half_b / s) / s) / (V(1) - r), V(0.5) * (V(1) + r));
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V s = x.hypot(root);
+    return ((half_b / s) / s) / s;
+  }
+};
+
+template struct Elementwise<Elu, double>;
+template struct Elementwise<Celu, double>;
+template struct Elementwise<Selu>;
+template struct Elementwise<Softplus, double, double>;
+template struct Elementwise<Squareplus, double>;
+
+}  // namespace actlab

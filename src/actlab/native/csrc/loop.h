@@ -1,0 +1,91 @@
+// The elementwise driver: runs a kernel written for contiguous blocks of float or double over
+// tensors of any layout and floating dtype.
+//
+// A kernel is a *block function* `(in pointers, out pointers, n)` over n contiguous elements of
+// the compute type (float for float/bfloat16/half, double for double). `run` calls it directly on
+// dense tensors with one layout (contiguous, channels-last, transposed ...: one flat pass); other
+// layouts go through TensorIterator, with strided runs gathered into small buffers; bfloat16 and
+// half are converted to float in buffers and rounded once on the way out. Threads: at::parallel_for
+// with `grain` elements per task.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <c10/util/FunctionRef.h>
+
+#include "vec.h"
+
+namespace actlab {
+
+template <class S>
+using Block = c10::function_ref<void(const S* const* in, S* const* out, int64_t n)>;
+
+// Elements per task: tensors up to this size run on one thread (measured: 64K float32 is not
+// faster on two threads for the cheap ops, see benchmarks/native_grain.py).
+constexpr int64_t kGrain = 32768;
+
+// outs and ins have one shape; outs are allocated (empty_like of an input, or an input itself for
+// in-place ops). Inputs of another dtype than outs[0] are converted first.
+void run(at::TensorList outs, at::TensorList ins, Block<float> f32, Block<double> f64, int64_t grain = kGrain);
+
+// at::empty_like(x) (same dtype; same strides for dense x), without its heavy header here.
+at::Tensor empty_like(const at::Tensor& x);
+
+// A float tensor of x's shape: a dtype argument of empty_like.
+at::Tensor empty_like(const at::Tensor& x, at::ScalarType dtype);
+
+// ---- loops over one block: full vectors, then one partial vector (same code path for the tail)
+// Two vectors per step (as ATen's vectorized loops): cheap bodies are load/store bound.
+template <class S, class Fn>
+ACTLAB_INLINE void map_1_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
+  using V = Vectorized<S>;
+  const S* a = in[0];
+  S* y = out[0];
+  int64_t i = 0;
+  for (; i + 2 * V::size() <= n; i += 2 * V::size()) {
+    const V u = fn(V::loadu(a + i)), v = fn(V::loadu(a + i + V::size()));
+    u.store(y + i);
+    v.store(y + i + V::size());
+  }
+  for (; i + V::size() <= n; i += V::size()) fn(V::loadu(a + i)).store(y + i);
+  if (i < n) fn(V::loadu(a + i, n - i)).store(y + i, static_cast<int>(n - i));
+}
+
+template <class S, class Fn>
+ACTLAB_INLINE void map_2_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
+  using V = Vectorized<S>;
+  const S *a = in[0], *b = in[1];
+  S* y = out[0];
+  int64_t i = 0;
+  for (; i + 2 * V::size() <= n; i += 2 * V::size()) {
+    const int64_t j = i + V::size();
+    const V u = fn(V::loadu(a + i), V::loadu(b + i)), v = fn(V::loadu(a + j), V::loadu(b + j));
+    u.store(y + i);
+    v.store(y + j);
+  }
+  for (; i + V::size() <= n; i += V::size()) fn(V::loadu(a + i), V::loadu(b + i)).store(y + i);
+  if (i < n) {
+    const int64_t k = n - i;
+    fn(V::loadu(a + i, k), V::loadu(b + i, k)).store(y + i, static_cast<int>(k));
+  }
+}
+
+template <class S, class Fn>
+ACTLAB_INLINE void map_3_2(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
+  using V = Vectorized<S>;
+  const S *a = in[0], *b = in[1], *c = in[2];
+  S *y = out[0], *z = out[1];
+  int64_t i = 0;
+  for (; i + V::size() <= n; i += V::size()) {
+    auto [u, v] = fn(V::loadu(a + i), V::loadu(b + i), V::loadu(c + i));
+    u.store(y + i);
+    v.store(z + i);
+  }
+  if (i < n) {
+    const int64_t k = n - i;
+    auto [u, v] = fn(V::loadu(a + i, k), V::loadu(b + i, k), V::loadu(c + i, k));
+    u.store(y + i, static_cast<int>(k));
+    v.store(z + i, static_cast<int>(k));
+  }
+}
+
+}  // namespace actlab

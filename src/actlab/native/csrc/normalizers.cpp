@@ -1,0 +1,424 @@
+// Softmax, Softmin, LogSoftmax, Softmax2d (activations/normalizers.py) along any dim, forward and
+// backward, over rows that stay in cache (a max pass, an exp-and-sum pass, a scaling pass).
+//
+// Rows are the slices along dim of the tensor seen as (outer, n, inner). inner == 1 (dim last):
+// lanes along a row, sums reduced horizontally. inner > 1: lanes across inner positions (a row
+// per lane), sums vertical. Both run the same lane-wise math:
+//   m = max x (NaN propagates), z = x - m as hi + lo (TwoSum: the rounding of x - m would move
+//   e^z by up to 64 ulps), e = e^hi (1 + lo), softmax = e / sum e;
+//   log-softmax = (hi - log1p(rest)) + lo, rest = the sum without the first maximal entry
+//   (log of a sum near 1 would lose the small terms).
+// A row whose max is +inf is one-hot when it holds one +inf and NaN otherwise; a NaN or an all
+// -inf row is NaN: the lane-wise math gives these limits without special cases (top below).
+// bfloat16/half rows are computed in float32 and rounded once.
+#include <ATen/Parallel.h>
+#include <c10/core/WrapDimMinimal.h>
+
+#include <limits>
+
+#include "accurate.h"
+#include "kernels.h"
+#include "loop.h"
+
+namespace actlab {
+namespace {
+
+enum class Kind { kSoftmax, kSoftmin, kLogSoftmax };
+
+template <class S>
+constexpr S kInf = std::numeric_limits<S>::infinity();
+template <class S>
+constexpr S kNaN = std::numeric_limits<S>::quiet_NaN();
+
+template <class V>
+struct Shifted {
+  V hi, lo;
+};
+
+// x - m = hi + lo; in a row whose max is +inf: hi = top (0 for a single +inf, NaN for several)
+// at +inf, -inf elsewhere, and lo = 0 (the limit the declaration documents: one-hot); lo = 0
+// where hi is not finite
+template <class V>
+ACTLAB_INLINE Shifted<V> shift(const V& x, const V& m, const V& top) {
+  using S = Scalar<V>;
+  const V inf(kInf<S>), inf_row = m == inf;
+  const V mm = sel(inf_row, zero<V>(), m);
+  const V hi = x - mm, mv = hi - x;
+  const V lo = (x - (hi - mv)) + (mm.neg() - mv);
+  const V h = sel(inf_row, sel(x == inf, top, inf.neg()), hi);
+  return {h, sel(inf_row | (h.abs() == inf) | h.isnan(), zero<V>(), lo)};
+}
+
+template <class V>
+ACTLAB_INLINE V exp_shifted(const Shifted<V>& z) {  // e^{hi} (1 + lo), hi <= 0 (x - max)
+  if constexpr (is_float<V>) {
+    return mul_exp(V(1.0f), z.hi, z.lo);  // lo folded into the exponent: one rounding
+  } else {
+    const V e = vexp(z.hi);
+    return fma(e, z.lo, e);
+  }
+}
+
+// expm1(y) on (-ln 2, 0] (where log-softmax's backward takes it): the small-range polynomial;
+// Sleef's expm1 for other y (not a log-probability: y > 0), in float64 always
+template <class V>
+ACTLAB_INLINE V expm1_big(const V& y) {
+  if constexpr (is_float<V>) {
+    const V r = fma(y * y, horner(y, kExpm1Small), y);
+    return any(y > zero<V>()) ? sel(y > zero<V>(), y.expm1(), r) : r;
+  } else {
+    return y.expm1();
+  }
+}
+
+// a / s given r = 1/s: a r corrected by one Newton step (the residual a - (a r) s is exact)
+template <class V>
+ACTLAB_INLINE V divide(const V& a, const V& s, const V& r) {
+  const V q = a * r;
+  return fma(fma(q.neg(), s, a), r, q);
+}
+
+template <class V>
+ACTLAB_INLINE V lanes_below(int64_t k) {  // lane i < k
+  return V::arange(Scalar<V>(0), Scalar<V>(1)) < V(static_cast<Scalar<V>>(k));
+}
+
+template <class S>
+ACTLAB_INLINE S hmax(const Vectorized<S>& v) {
+  return at::vec::vec_reduce_all<S>([](auto a, auto b) { return at::vec::maximum(a, b); }, v);
+}
+
+template <class S>
+ACTLAB_INLINE S hsum(const Vectorized<S>& v) {
+  return at::vec::vec_reduce_all<S>([](auto a, auto b) { return a + b; }, v);
+}
+
+// x - m = hi + lo for a finite row max m: -inf entries as -FLT_MAX (e^hi = 0 all the same;
+// log-softmax puts their -inf back)
+template <class V>
+ACTLAB_INLINE Shifted<V> shift_finite(const V& x, const V& m) {
+  const V xf = at::vec::maximum(x, V(std::numeric_limits<Scalar<V>>::lowest()));
+  const V hi = xf - m, mv = hi - xf;
+  return {hi, (xf - (hi - mv)) + (m.neg() - mv)};
+}
+
+// softmax of a row with a finite max: e^{x - m}, sum, e / sum; the common case, without the
+// inf-row selects of shift()
+template <Kind K, class S>
+void softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
+  using V = Vectorized<S>;
+  constexpr int64_t W = V::size();
+  const V m(ms);
+  V acc = zero<V>();
+  int64_t i = 0;
+  for (; i + W <= n; i += W) {
+    const V v = V::loadu(x + i);
+    const V e = exp_shifted(shift_finite(K == Kind::kSoftmin ? v.neg() : v, m));
+    e.store(y + i);
+    acc = acc + e;
+  }
+  if (i < n) {
+    const V v = V::loadu(x + i, n - i);
+    const V e = sel(lanes_below<V>(n - i), exp_shifted(shift_finite(K == Kind::kSoftmin ? v.neg() : v, m)), zero<V>());
+    e.store(y + i, static_cast<int>(n - i));
+    acc = acc + e;
+  }
+  const V s(hsum(acc)), r = V(1) / s;
+  for (i = 0; i + W <= n; i += W) divide(V::loadu(y + i), s, r).store(y + i);
+  if (i < n) divide(V::loadu(y + i, n - i), s, r).store(y + i, static_cast<int>(n - i));
+}
+
+// log-softmax of a row with a finite max: (hi - log1p(rest)) + lo, rest without the first
+// maximal entry
+template <class S>
+void log_softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
+  using V = Vectorized<S>;
+  constexpr int64_t W = V::size();
+  // rest = the entries below the max, plus the ties beyond the first (e^0 = 1 each, exactly)
+  const V m(ms);
+  V acc = zero<V>(), ties = zero<V>();
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    const V v = V::loadu(x + i, k), top = v == m;
+    acc = acc + sel(lanes_below<V>(k) & (v != m), exp_shifted(shift_finite(v, m)), zero<V>());
+    ties = ties + sel(lanes_below<V>(k) & top, V(1), zero<V>());
+  }
+  const S rest = hsum(acc) + (hsum(ties) - S(1));
+  const V l(std::log1p(rest)), ninf(-kInf<S>);
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    const V v = V::loadu(x + i, k);
+    const Shifted<V> z = shift_finite(v, m);
+    sel(v == ninf, ninf, (z.hi - l) + z.lo).store(y + i, static_cast<int>(k));
+  }
+}
+
+// One contiguous row x[0, n) -> y[0, n).
+template <Kind K, class S>
+void forward_row(const S* x, S* y, int64_t n) {
+  using V = Vectorized<S>;
+  constexpr int64_t W = V::size();
+  auto load = [&](int64_t i) {
+    const int64_t k = std::min(W, n - i);
+    const V v = V::loadu(x + i, k);
+    return sel(lanes_below<V>(k), K == Kind::kSoftmin ? v.neg() : v, V(-kInf<S>));
+  };
+  V mv(-kInf<S>);
+  int64_t i0 = 0;
+  for (; i0 + W <= n; i0 += W) {
+    const V v = V::loadu(x + i0);
+    mv = at::vec::maximum(mv, K == Kind::kSoftmin ? v.neg() : v);
+  }
+  if (i0 < n) mv = at::vec::maximum(mv, load(i0));
+  const S ms = hmax(mv);
+  if (std::abs(ms) < kInf<S>) {
+    if constexpr (K == Kind::kLogSoftmax) {
+      return log_softmax_row_finite<S>(x, y, n, ms);
+    } else {
+      return softmax_row_finite<K, S>(x, y, n, ms);
+    }
+  }
+  const V m(ms);
+  S count = 0;  // of +inf entries, only needed when the max is +inf
+  if (ms == kInf<S>) {
+    for (int64_t i = 0; i < n; i += W) count += hsum(sel(load(i) == V(kInf<S>), V(1), zero<V>()));
+  }
+  const V top(count == S(1) ? S(0) : kNaN<S>);
+  V acc = zero<V>();
+  if constexpr (K == Kind::kLogSoftmax) {
+    int64_t first = 0;  // the first maximal entry (n when m is NaN)
+    const S ms = hmax(mv);
+    while (first < n && x[first] != ms) ++first;
+    for (int64_t i = 0; i < n; i += W) {
+      const V e = exp_shifted(shift(load(i), m, top));
+      V keep = lanes_below<V>(n - i);
+      if (first >= i && first < i + W) keep = keep & (V::arange(S(0), S(1)) != V(static_cast<S>(first - i)));
+      acc = acc + sel(keep, e, zero<V>());
+    }
+    const V l(std::log1p(hsum(acc)));
+    for (int64_t i = 0; i < n; i += W) {
+      const Shifted<V> z = shift(load(i), m, top);
+      ((z.hi - l) + z.lo).store(y + i, static_cast<int>(std::min(W, n - i)));
+    }
+  } else {
+    for (int64_t i = 0; i < n; i += W) {
+      const V e = sel(lanes_below<V>(n - i), exp_shifted(shift(load(i), m, top)), zero<V>());
+      e.store(y + i, static_cast<int>(std::min(W, n - i)));
+      acc = acc + e;
+    }
+    const V s(hsum(acc)), r = V(1) / s;
+    for (int64_t i = 0; i < n; i += W) {
+      const int64_t k = std::min(W, n - i);
+      divide(V::loadu(y + i, k), s, r).store(y + i, static_cast<int>(k));
+    }
+  }
+}
+
+// k <= W rows, one per lane: row l is x[l + j * stride], j < n.
+template <Kind K, class S>
+void forward_lanes(const S* x, S* y, int64_t n, int64_t stride, int64_t k) {
+  using V = Vectorized<S>;
+  auto load = [&](int64_t j) {
+    const V v = V::loadu(x + j * stride, k);
+    return K == Kind::kSoftmin ? v.neg() : v;
+  };
+  V m(-kInf<S>);
+  for (int64_t j = 0; j < n; ++j) m = at::vec::maximum(m, load(j));
+  V cnt = zero<V>();  // of +inf entries, only needed in lanes whose max is +inf
+  if (any(m == V(kInf<S>))) {
+    for (int64_t j = 0; j < n; ++j) cnt = cnt + sel(load(j) == V(kInf<S>), V(1), zero<V>());
+  }
+  const V top = sel(cnt == V(1), zero<V>(), V(kNaN<S>));
+  const bool finite = !any(m.abs() == V(kInf<S>)) && !any(m.isnan());  // the common case: no inf selects
+  auto shifted = [&](const V& v) ACTLAB_INLINE_LAMBDA { return finite ? shift_finite(v, m) : shift(v, m, top); };
+  V acc = zero<V>();
+  if constexpr (K == Kind::kLogSoftmax) {
+    V done = zero<V>();  // 1 once a lane has passed its first maximal entry
+    for (int64_t j = 0; j < n; ++j) {
+      const V v = load(j), first = (v == m) & (done == zero<V>());
+      done = sel(first, V(1), done);
+      acc = acc + sel(first, zero<V>(), exp_shifted(shifted(v)));
+    }
+    const V l = acc.log1p();
+    for (int64_t j = 0; j < n; ++j) {
+      const Shifted<V> z = shifted(load(j));
+      const V out = (z.hi - l) + z.lo, v = load(j);  // finite rows: -inf entries stayed -FLT_MAX
+      (finite ? sel(v == V(-kInf<S>), V(-kInf<S>), out) : out).store(y + j * stride, static_cast<int>(k));
+    }
+  } else {
+    for (int64_t j = 0; j < n; ++j) {
+      const V e = exp_shifted(shifted(load(j)));
+      e.store(y + j * stride, static_cast<int>(k));
+      acc = acc + e;
+    }
+    const V r = V(1) / acc;
+    for (int64_t j = 0; j < n; ++j) divide(V::loadu(y + j * stride, k), acc, r).store(y + j * stride, static_cast<int>(k));
+  }
+}
+
+// ---- backward: softmax J^T g = y (g - <g, y>) (negated for softmin);
+//      log-softmax g - e^y sum(g), as (g - G) - G expm1(y) where e^y > 1/2
+template <Kind K, class V>
+ACTLAB_INLINE V backward_value(const V& g, const V& y, const V& dot) {
+  using S = Scalar<V>;
+  if constexpr (K == Kind::kLogSoftmax) {
+    const V big = y > V(static_cast<S>(-0.6931471805599453)), rest = g - vexp(y) * dot;
+    if (!any(big)) return rest;  // p > 1/2 in at most one entry of a row
+    return sel(big, (g - dot) - dot * expm1_big(sel(big, y, zero<V>())), rest);
+  } else {
+    const V r = y * (g - dot);
+    return K == Kind::kSoftmin ? r.neg() : r;
+  }
+}
+
+template <Kind K, class S>
+void backward_row(const S* g, const S* y, S* out, int64_t n) {
+  using V = Vectorized<S>;
+  constexpr int64_t W = V::size();
+  V acc = zero<V>();
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    const V gv = V::loadu(g + i, k);  // zeros beyond k
+    acc = K == Kind::kLogSoftmax ? acc + gv : fma(gv, V::loadu(y + i, k), acc);
+  }
+  const V dot(hsum(acc));
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    backward_value<K>(V::loadu(g + i, k), V::loadu(y + i, k), dot).store(out + i, static_cast<int>(k));
+  }
+}
+
+template <Kind K, class S>
+void backward_lanes(const S* g, const S* y, S* out, int64_t n, int64_t stride, int64_t k) {
+  using V = Vectorized<S>;
+  V dot = zero<V>();
+  for (int64_t j = 0; j < n; ++j) {
+    const V gv = V::loadu(g + j * stride, k);
+    dot = K == Kind::kLogSoftmax ? dot + gv : fma(gv, V::loadu(y + j * stride, k), dot);
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    const int64_t o = j * stride;
+    backward_value<K>(V::loadu(g + o, k), V::loadu(y + o, k), dot).store(out + o, static_cast<int>(k));
+  }
+}
+
+// ---- driving: (outer, n, inner) views, threads over rows / lane blocks -----------------------
+struct Shape {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+
+Shape shape_along(const at::Tensor& t, int64_t dim) {
+  Shape s;
+  if (t.dim() == 0) return s;
+  for (int64_t d = 0; d < dim; ++d) s.outer *= t.size(d);
+  s.n = t.size(dim);
+  for (int64_t d = dim + 1; d < t.dim(); ++d) s.inner *= t.size(d);
+  return s;
+}
+
+// f(row/block pointer offset, lanes) over every row (inner == 1) or block of lanes
+template <class S, class RowFn, class LaneFn>
+void for_rows(const Shape& s, RowFn row, LaneFn lanes) {
+  constexpr int64_t W = Vectorized<S>::size();
+  if (s.inner == 1) {
+    at::parallel_for(0, s.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) row(r * s.n);
+    });
+    return;
+  }
+  const int64_t blocks = (s.inner + W - 1) / W;
+  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n * W, 1));
+  at::parallel_for(0, s.outer * blocks, grain, [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t o = t / blocks, i = (t % blocks) * W;
+      lanes(o * s.n * s.inner + i, std::min(W, s.inner - i));
+    }
+  });
+}
+
+// y of x's dtype and layout from a computation on contiguous float/double data
+template <class Fn>
+at::Tensor in_compute_type(const at::Tensor& like, Fn compute) {
+  at::Tensor y = compute();
+  if (y.scalar_type() != like.scalar_type()) y = y.to(like.scalar_type());
+  if (!like.is_contiguous()) {
+    at::Tensor out = empty_like(like);
+    out.copy_(y);
+    return out;
+  }
+  return y;
+}
+
+at::Tensor compute_input(const at::Tensor& t) {
+  TORCH_CHECK(at::isFloatingType(t.scalar_type()), "actlab: expected a floating-point tensor, got ", t.scalar_type());
+  const bool reduced = t.scalar_type() == at::kBFloat16 || t.scalar_type() == at::kHalf;
+  return (reduced ? t.to(at::kFloat) : t).contiguous();
+}
+
+template <Kind K>
+at::Tensor forward(const at::Tensor& x, int64_t dim) {
+  dim = c10::maybe_wrap_dim(dim, x.dim());
+  return in_compute_type(x, [&] {
+    const at::Tensor xc = compute_input(x);
+    at::Tensor y = empty_like(xc);
+    if (xc.numel() == 0) return y;
+    const Shape s = shape_along(xc, dim);
+    auto run = [&](auto tag) {
+      using S = decltype(tag);
+      const S* px = xc.const_data_ptr<S>();
+      S* py = y.mutable_data_ptr<S>();
+      for_rows<S>(
+          s, [&](int64_t off) { forward_row<K, S>(px + off, py + off, s.n); },
+          [&](int64_t off, int64_t k) { forward_lanes<K, S>(px + off, py + off, s.n, s.inner, k); });
+    };
+    if (xc.scalar_type() == at::kDouble) {
+      run(double{});
+    } else {
+      run(float{});
+    }
+    return y;
+  });
+}
+
+template <Kind K>
+at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
+  dim = c10::maybe_wrap_dim(dim, g.dim());
+  return in_compute_type(g, [&] {
+    const at::Tensor gc = compute_input(g), yc = compute_input(saved.to(g.scalar_type()));
+    TORCH_CHECK(gc.sizes() == yc.sizes(), "actlab: grad and saved output differ in shape");
+    at::Tensor out = empty_like(gc);
+    if (gc.numel() == 0) return out;
+    const Shape s = shape_along(gc, dim);
+    auto run = [&](auto tag) {
+      using S = decltype(tag);
+      const S *pg = gc.const_data_ptr<S>(), *py = yc.const_data_ptr<S>();
+      S* po = out.mutable_data_ptr<S>();
+      for_rows<S>(
+          s, [&](int64_t off) { backward_row<K, S>(pg + off, py + off, po + off, s.n); },
+          [&](int64_t off, int64_t k) { backward_lanes<K, S>(pg + off, py + off, po + off, s.n, s.inner, k); });
+    };
+    if (gc.scalar_type() == at::kDouble) {
+      run(double{});
+    } else {
+      run(float{});
+    }
+    return out;
+  });
+}
+
+}  // namespace
+
+at::Tensor softmax(const at::Tensor& x, int64_t dim) { return forward<Kind::kSoftmax>(x, dim); }
+at::Tensor softmin(const at::Tensor& x, int64_t dim) { return forward<Kind::kSoftmin>(x, dim); }
+at::Tensor log_softmax(const at::Tensor& x, int64_t dim) { return forward<Kind::kLogSoftmax>(x, dim); }
+at::Tensor softmax_backward(const at::Tensor& g, const at::Tensor& y, int64_t dim) {
+  return backward<Kind::kSoftmax>(g, y, dim);
+}
+at::Tensor softmin_backward(const at::Tensor& g, const at::Tensor& y, int64_t dim) {
+  return backward<Kind::kSoftmin>(g, y, dim);
+}
+at::Tensor log_softmax_backward(const at::Tensor& g, const at::Tensor& y, int64_t dim) {
+  return backward<Kind::kLogSoftmax>(g, y, dim);
+}
+
+}  // namespace actlab

@@ -1,0 +1,58 @@
+// PReLU (activations/rectifiers.py): y = x if x > 0 else w x, w one slope (0-d) or one per
+// channel shaped (1, C, 1, ...) by the functional layer; backward (g or g w, sum of g x where
+// x <= 0 to w's shape). bfloat16/half are computed in float32.
+#include "kernels.h"
+#include "loop.h"
+
+namespace actlab {
+namespace {
+
+bool reduced(const at::Tensor& t) { return t.scalar_type() == at::kBFloat16 || t.scalar_type() == at::kHalf; }
+
+template <class V>
+ACTLAB_INLINE V prelu_value(const V& x, const V& w) {
+  return sel(x > zero<V>(), x, w * x);
+}
+
+}  // namespace
+
+at::Tensor prelu(const at::Tensor& x, const at::Tensor& weight) {
+  if (reduced(x)) return prelu(x.to(at::kFloat), weight.to(at::kFloat)).to(x.scalar_type());
+  at::Tensor out = empty_like(x);
+  if (weight.numel() == 1) {  // one slope: x alone goes through the driver (its flat path when dense)
+    const double w = weight.item<double>();
+    const Vectorized<float> wf(static_cast<float>(w));
+    const Vectorized<double> wd(w);
+    run({out}, {x},
+        [&](const float* const* in, float* const* o, int64_t n) {
+          map_1_1(in, o, n, [&](auto a) ACTLAB_INLINE_LAMBDA { return prelu_value(a, wf); });
+        },
+        [&](const double* const* in, double* const* o, int64_t n) {
+          map_1_1(in, o, n, [&](auto a) ACTLAB_INLINE_LAMBDA { return prelu_value(a, wd); });
+        });
+    return out;
+  }
+  run({out}, {x, weight.expand_as(x)},
+      [](const float* const* in, float* const* o, int64_t n) { map_2_1(in, o, n, [](auto a, auto w) ACTLAB_INLINE_LAMBDA { return prelu_value(a, w); }); },
+      [](const double* const* in, double* const* o, int64_t n) { map_2_1(in, o, n, [](auto a, auto w) ACTLAB_INLINE_LAMBDA { return prelu_value(a, w); }); });
+  return out;
+}
+
+std::tuple<at::Tensor, at::Tensor> prelu_backward(const at::Tensor& g, const at::Tensor& x, const at::Tensor& weight) {
+  if (reduced(x)) {
+    auto [gx, gw] = prelu_backward(g.to(at::kFloat), x.to(at::kFloat), weight.to(at::kFloat));
+    return {gx.to(x.scalar_type()), gw.to(weight.scalar_type())};
+  }
+  at::Tensor gx = empty_like(x), gxw = empty_like(x);  // gxw: g x where x <= 0, summed to w below
+  auto both = [](auto gv, auto xv, auto w) ACTLAB_INLINE_LAMBDA {
+    using V = decltype(gv);
+    const V pos = xv > zero<V>();
+    return std::make_pair(sel(pos, gv, gv * w), sel(pos, zero<V>(), gv * xv));
+  };
+  run({gx, gxw}, {g, x, weight.expand_as(x)},
+      [&](const float* const* in, float* const* o, int64_t n) { map_3_2(in, o, n, both); },
+      [&](const double* const* in, double* const* o, int64_t n) { map_3_2(in, o, n, both); });
+  return {gx, gxw.sum_to_size(weight.sizes())};
+}
+
+}  // namespace actlab

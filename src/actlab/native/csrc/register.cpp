@@ -1,0 +1,73 @@
+// Registers every kernel as the CPU implementation of its torch.ops.actlab op (the only unit that
+// includes torch/library.h, the slowest header to compile).
+#include <torch/library.h>
+
+#include <string>
+
+#include "elementwise.h"
+#include "kernels.h"
+#include "list.h"
+#include "split_gate.h"
+
+namespace actlab {
+
+#define ACTLAB_DECLARE(name, Act, extra, ...) \
+  template <class V>                          \
+  struct Act;                                 \
+  extern template struct Elementwise<Act __VA_OPT__(, ) __VA_ARGS__>;
+ACTLAB_ELEMENTWISE(ACTLAB_DECLARE)
+#undef ACTLAB_DECLARE
+#define ACTLAB_DECLARE(name, Act, ...) extern template struct SplitGate<Act __VA_OPT__(, ) __VA_ARGS__>;
+ACTLAB_SPLIT_GATES(ACTLAB_DECLARE)
+#undef ACTLAB_DECLARE
+
+void raise_shape_error(const std::string& message) {
+  auto handle = c10::Dispatcher::singleton().findOp({"actlab_native::shape_error", ""});
+  if (handle) handle->typed<void(c10::string_view)>().call(message);  // raises in Python
+  TORCH_CHECK(false, message);
+}
+
+template <template <class> class Act, class... P>
+void add_elementwise(torch::Library& m, const std::string& name, int extra) {
+  using E = Elementwise<Act, P...>;
+  m.impl(name.c_str(), &E::f);
+  m.impl((name + "_backward").c_str(), &E::backward);
+  m.impl((name + "_double_backward").c_str(), &E::double_backward);
+  if (extra & kY) {
+    m.impl((name + "_backward_y").c_str(), &E::backward_y);
+    m.impl((name + "_double_backward_y").c_str(), &E::double_backward_y);
+  }
+  if (extra & kInplace) m.impl((name + "_").c_str(), &E::f_);
+}
+
+template <template <class> class Act, class... P>
+void add_split_gate(torch::Library& m, const std::string& name) {
+  using G = SplitGate<Act, P...>;
+  m.impl(name.c_str(), &G::forward);
+  m.impl((name + "_backward").c_str(), &G::backward);
+}
+
+void register_all(torch::Library& m) {
+#define ACTLAB_ADD(name, Act, extra, ...) add_elementwise<Act __VA_OPT__(, ) __VA_ARGS__>(m, #name, extra);
+  ACTLAB_ELEMENTWISE(ACTLAB_ADD)
+#undef ACTLAB_ADD
+#define ACTLAB_ADD(name, Act, ...) add_split_gate<Act __VA_OPT__(, ) __VA_ARGS__>(m, #name);
+  ACTLAB_SPLIT_GATES(ACTLAB_ADD)
+#undef ACTLAB_ADD
+  for (const char* n : {"softmax", "softmax2d"}) {
+    m.impl(n, &softmax);
+    m.impl((std::string(n) + "_backward").c_str(), &softmax_backward);
+  }
+  m.impl("softmin", &softmin);
+  m.impl("softmin_backward", &softmin_backward);
+  m.impl("log_softmax", &log_softmax);
+  m.impl("log_softmax_backward", &log_softmax_backward);
+  m.impl("prelu", &prelu);
+  m.impl("prelu_backward", &prelu_backward);
+  m.impl("rrelu_noise", &rrelu_noise);
+  m.impl("rrelu_noise_counter", &rrelu_noise_counter);
+}
+
+}  // namespace actlab
+
+TORCH_LIBRARY_IMPL(actlab, CPU, m) { actlab::register_all(m); }

@@ -1,0 +1,60 @@
+// Definitions of SplitGate<Act, P...> (split_gate.h): the halves are strided views, run by the
+// elementwise driver (loop.h) without copies.
+#pragma once
+
+#include <c10/core/WrapDimMinimal.h>
+
+#include <string>
+#include <utility>
+
+#include "kernels.h"
+#include "loop.h"
+#include "split_gate.h"
+
+namespace actlab {
+
+// The halves a, b of x along dim, with the declaration's errors (SplitGate.split).
+inline std::pair<at::Tensor, at::Tensor> halves(const at::Tensor& x, int64_t& dim, const char* name) {
+  if (x.dim() == 0) raise_shape_error(std::string(name) + " does not support scalars because halving size must be even");
+  dim = c10::maybe_wrap_dim(dim, x.dim());
+  const int64_t n = x.size(dim);
+  if (n % 2) {
+    raise_shape_error("Halving dimension must be even, but dimension " + std::to_string(dim) + " is size " +
+                      std::to_string(n));
+  }
+  return {x.narrow(dim, 0, n / 2), x.narrow(dim, n / 2, n / 2)};
+}
+
+template <template <class> class Act, class... P>
+at::Tensor SplitGate<Act, P...>::forward(const at::Tensor& x, int64_t dim, P... p) {
+  const auto [a, b] = halves(x, dim, Act<Vectorized<float>>::kSplitName);
+  at::Tensor out = empty_like(a);
+  const Act<Vectorized<float>> f(p...);
+  const Act<Vectorized<double>> d(p...);
+  run({out}, {a, b},
+      [&](const float* const* in, float* const* o, int64_t n) {
+        map_2_1(in, o, n, [&](auto av, auto bv) ACTLAB_INLINE_LAMBDA { return av * f.f(bv); });
+      },
+      [&](const double* const* in, double* const* o, int64_t n) {
+        map_2_1(in, o, n, [&](auto av, auto bv) ACTLAB_INLINE_LAMBDA { return av * d.f(bv); });
+      });
+  return out;
+}
+
+template <template <class> class Act, class... P>
+at::Tensor SplitGate<Act, P...>::backward(const at::Tensor& g, const at::Tensor& x, int64_t dim, P... p) {
+  const auto [a, b] = halves(x, dim, Act<Vectorized<float>>::kSplitName);
+  at::Tensor out = empty_like(x);
+  const int64_t h = a.size(dim);
+  const Act<Vectorized<float>> f(p...);
+  const Act<Vectorized<double>> d(p...);
+  auto both = [](const auto& act) {
+    return [&act](auto gv, auto av, auto bv) ACTLAB_INLINE_LAMBDA { return std::make_pair(gv * act.f(bv), (gv * av) * act.df(bv)); };
+  };
+  run({out.narrow(dim, 0, h), out.narrow(dim, h, h)}, {g, a, b},
+      [&](const float* const* in, float* const* o, int64_t n) { map_3_2(in, o, n, both(f)); },
+      [&](const double* const* in, double* const* o, int64_t n) { map_3_2(in, o, n, both(d)); });
+  return out;
+}
+
+}  // namespace actlab

@@ -1,0 +1,229 @@
+"""Polynomial coefficients of the float32 kernels' accurate functions (csrc/accurate.h).
+
+``python -m actlab.native.fits`` prints them as C++ arrays. Each is a near-minimax fit of the
+*relative* error (Lawson's iteratively reweighted least squares on Chebyshev nodes) against
+mpmath at 40 digits, coefficients rounded to float32 one by one with the rest refitted, so that
+the printed float32 constants are the ones whose error is reported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+mpmath.mp.dps = 40
+
+
+@dataclass(frozen=True)
+class Fit:
+    """target(w) ~ sum_k c_k w^k on [lo, hi] (w the polynomial's variable); ``weight(w)`` is
+    |d f / d P| / |f|: how an error of the polynomial shows in the function f it builds."""
+
+    name: str
+    target: Callable[[mpmath.mpf], mpmath.mpf]
+    weight: Callable[[float], float]
+    lo: float
+    hi: float
+    doc: str
+    target_ulp: float = 0.03  # the lowest degree whose error is below this is printed
+
+
+def _nodes(lo: float, hi: float, n: int = 1200) -> np.ndarray:
+    k = np.arange(n)
+    return 0.5 * (lo + hi) + 0.5 * (hi - lo) * np.cos(np.pi * (k + 0.5) / n)
+
+
+def lawson(
+    w: np.ndarray, t: np.ndarray, s: np.ndarray, degree: int, fixed: list[float], iters: int = 200
+) -> np.ndarray:
+    """Coefficients c_{len(fixed)}..c_degree minimising max |p(w) - t| s, the first ones fixed."""
+    basis = np.vander(w, degree + 1, increasing=True)
+    rhs = t - basis[:, : len(fixed)] @ np.asarray(fixed) if fixed else t.copy()
+    a = basis[:, len(fixed) :] * s[:, None]
+    b = rhs * s
+    weights = np.full(len(w), 1.0 / len(w))
+    coef = np.zeros(a.shape[1])
+    for _ in range(iters):
+        sw = np.sqrt(weights)
+        coef = np.linalg.lstsq(a * sw[:, None], b * sw, rcond=None)[0]
+        err = np.abs(a @ coef - b)
+        weights = weights * err
+        weights /= weights.sum()
+    return coef
+
+
+def fit_float32(f: Fit) -> tuple[list[float], float]:
+    """The lowest degree whose float32-rounded coefficients (each refit after rounding the
+    previous ones) keep the error of f below ``f.target_ulp``; returns them and that error (ulps)."""
+    w = _nodes(f.lo, f.hi)
+    t = np.array([float(f.target(mpmath.mpf(float(v)))) for v in w])
+    s = np.array([f.weight(float(v)) for v in w])
+    for degree in range(1, 16):
+        fixed: list[float] = []
+        for _ in range(degree + 1):
+            coef = lawson(w, t, s, degree, fixed)
+            fixed.append(float(np.float32(coef[0])))
+        p = np.polynomial.polynomial.polyval(w, np.asarray(fixed))
+        err = float(np.max(np.abs(p - t) * s)) / 2.0**-24
+        if err <= f.target_ulp:
+            break
+    return fixed, err
+
+
+@dataclass(frozen=True)
+class RationalFit:
+    """target(t) ~ P(t) / Q(t), Q(0) = 1, degrees (p, q), on [lo, hi], relative error."""
+
+    name: str
+    target: Callable[[mpmath.mpf], mpmath.mpf]
+    lo: float
+    hi: float
+    p: int
+    q: int
+    doc: str
+
+
+def fit_rational(f: RationalFit, iters: int = 80) -> tuple[list[float], list[float], float]:
+    """Lawson on the linearised problem min |P - target Q| / |target| (Q(0) = 1); then Q is
+    rounded to float32 and P refitted to the true relative error of P/Q (linear in P), its
+    coefficients rounded one at a time with the rest refitted. Returns P, Q and the relative
+    error of P/Q in ulps with the rounded coefficients."""
+    t = _nodes(f.lo, f.hi)
+    r = np.array([float(f.target(mpmath.mpf(float(v)))) for v in t])
+    a = np.hstack([np.vander(t, f.p + 1, increasing=True), -r[:, None] * np.vander(t, f.q + 1, increasing=True)[:, 1:]])
+    weights = np.full(len(t), 1.0 / len(t))
+    for _ in range(iters):
+        sw = np.sqrt(weights) / np.abs(r)
+        coef = np.linalg.lstsq(a * sw[:, None], r * sw, rcond=None)[0]
+        ratio = np.polynomial.polynomial.polyval(t, coef[: f.p + 1]) / np.polynomial.polynomial.polyval(
+            t, np.concatenate([[1.0], coef[f.p + 1 :]])
+        )
+        weights = weights * np.abs(ratio - r) / np.abs(r)  # the true relative error of P/Q
+        weights /= weights.sum()
+    q = [1.0, *(float(np.float32(c)) for c in coef[f.p + 1 :])]
+    qt = np.polynomial.polynomial.polyval(t, q)
+    p: list[float] = []
+    for _ in range(f.p + 1):  # P / Q ~ r: basis t^k / Q in the weight 1 / r
+        c = lawson(t, r * qt, 1.0 / np.abs(r * qt), f.p, p, iters)
+        p.append(float(np.float32(c[0])))
+    approx = np.polynomial.polynomial.polyval(t, p) / qt
+    return p, q, float(np.max(np.abs(approx - r) / np.abs(r))) / 2.0**-24
+
+
+def _mills_rest(t: mpmath.mpf) -> mpmath.mpf:  # w(t) = (1/R(t) - 2 - sqrt(2 pi) t)/t, R = (1 - Phi(t)) e^{t^2/2}
+    if t == 0:  # 1/R = 2 + 4 phi(0) t + O(t^2)
+        return (4 - 2 * mpmath.pi) / mpmath.sqrt(2 * mpmath.pi)
+    r = mpmath.erfc(t / mpmath.sqrt(2)) / 2 * mpmath.exp(t * t / 2)
+    return (1 / r - 2 - mpmath.sqrt(2 * mpmath.pi) * t) / t
+
+
+def _serf_slope(x: mpmath.mpf) -> mpmath.mpf:  # SERF'(x) = erf(p) + x erf'(p) sigma(x), p = softplus(x)
+    p = mpmath.log1p(mpmath.exp(x))
+    return mpmath.erf(p) + x * 2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-p * p) / (1 + mpmath.exp(-x))
+
+
+SERF_ZERO = mpmath.findroot(_serf_slope, -1.19)  # SERF' = 0 at -1.19306: its float32 form cancels near there
+
+
+def _serf_near_zero(d: mpmath.mpf) -> mpmath.mpf:  # SERF'(x0 + d) / d
+    if d == 0:
+        return mpmath.diff(_serf_slope, SERF_ZERO)
+    return _serf_slope(SERF_ZERO + d) / d
+
+
+def _exp_core(r: mpmath.mpf) -> mpmath.mpf:  # (e^r - 1 - r) / r^2
+    if r == 0:
+        return mpmath.mpf(1) / 2
+    return (mpmath.expm1(r) - r) / r**2
+
+
+def _log1p_slope(e: mpmath.mpf) -> mpmath.mpf:  # (log1p(e)/e - 1)/e
+    if e == 0:
+        return mpmath.mpf(-1) / 2
+    return (mpmath.log1p(e) / e - 1) / e
+
+
+def _tanh(w: mpmath.mpf) -> mpmath.mpf:  # (tanh x - x) / x^3, w = x^2
+    if w == 0:
+        return mpmath.mpf(-1) / 3
+    x = mpmath.sqrt(w)
+    return (mpmath.tanh(x) - x) / x**3
+
+
+def _tanh_weight(w: float) -> float:  # x^3 / tanh x
+    x = math.sqrt(w)
+    return w * x / math.tanh(x) if x else 0.0
+
+
+def _expm1(x: mpmath.mpf) -> mpmath.mpf:  # (expm1 x - x) / x^2
+    if x == 0:
+        return mpmath.mpf(1) / 2
+    return (mpmath.expm1(x) - x) / x**2
+
+
+FITS = (
+    Fit("kTanhSmall", _tanh, _tanh_weight, 0.0, 0.5493**2, "tanh x = x + x^3 P(x^2), |x| <= atanh(1/2)"),
+    Fit(
+        "kExpm1Small",
+        _expm1,
+        lambda x: x * x / abs(math.expm1(x)) if x else 0.0,
+        -math.log(2.0),
+        0.0,
+        "expm1 x = x + x^2 P(x), -ln 2 <= x <= 0",
+    ),
+    Fit(
+        "kLog1pSlope",
+        _log1p_slope,
+        lambda e: e * e / math.log1p(e) if e else 0.0,
+        0.0,
+        1.0,
+        "log1p e = e (1 + e P(e)), 0 <= e <= 1",
+    ),
+    Fit(
+        "kSerfSlopeZero",
+        _serf_near_zero,
+        lambda d: 1.0 / float(_serf_near_zero(mpmath.mpf(d))),
+        -0.8,
+        0.8,
+        "SERF'(x0 + d) = d P(d), |d| <= 0.8",
+        target_ulp=0.7,  # P(0) rounded to float32 alone is up to 0.5 ulp
+    ),
+    Fit(
+        "kExpCore",
+        _exp_core,
+        lambda r: r * r / math.exp(r),
+        -0.3466,
+        0.3466,
+        "e^r = 1 + r + r^2 P(r), |r| <= ln(2)/2",
+    ),
+)
+# 1/R = 2 + sqrt(2 pi) t + t w(t): w's error reaches R damped by |t w|/(1/R) <= 0.2
+RATIONALS = (
+    RationalFit(
+        "kMillsRest", _mills_rest, 0.0, 15.0, 4, 5, "w(t) = (1/R(t) - 2 - sqrt(2 pi) t)/t = P(t)/Q(t), 0 <= t <= 15"
+    ),
+)
+
+
+def main() -> None:
+    x0 = float(SERF_ZERO)
+    print(f"// SERF' = 0 at x0 = {x0!r} = {float(np.float32(x0))!r}f + {x0 - float(np.float32(x0))!r}f")
+    for f in FITS:
+        coef, err = fit_float32(f)
+        body = ", ".join(f"{float(np.float32(c))!r}f" for c in coef)
+        print(f"// {f.doc} (fit error {err:.3f} ulp)")
+        print(f"inline constexpr float {f.name}[] = {{{body}}};")
+    for r in RATIONALS:
+        p, q, err = fit_rational(r)
+        print(f"// {r.doc} (fit error {err:.3f} ulp)")
+        for suffix, coef in (("P", p), ("Q", q)):
+            body = ", ".join(f"{c!r}f" for c in coef)
+            print(f"inline constexpr float {r.name}{suffix}[] = {{{body}}};")
+
+
+if __name__ == "__main__":
+    main()

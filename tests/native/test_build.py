@@ -1,0 +1,105 @@
+"""Building and loading the kernels (actlab/native/__init__.py, build.py): the cache key, the ISA
+flags, IEEE flags, the lock, atomic install and the failure marker on a tiny library; the
+background build; ACTLAB_NATIVE=0 and a missing compiler (fresh processes)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from actlab import native
+from actlab.native import build
+
+TINY = 'extern "C" int actlab_tiny() { return 7; }\n'
+
+
+def _tiny_plan(tmp_path: Path, text: str = TINY) -> build.Plan:
+    src = tmp_path / "tiny.cpp"
+    src.write_text(text)
+    cxx = native.compiler()
+    if cxx is None:
+        pytest.skip("no C++ compiler")
+    return build.Plan([str(src)], cxx, ["-O0", "-fPIC"], [], str(tmp_path / "cache" / "key"), jobs=2)
+
+
+def test_the_key_changes_with_the_sources_and_the_plan_carries_the_flags(tmp_path: Path, monkeypatch) -> None:
+    if native.compiler() is None:
+        pytest.skip("no C++ compiler")
+    csrc = tmp_path / "csrc"
+    shutil.copytree(native.CSRC, csrc)
+    monkeypatch.setattr(native, "CSRC", csrc)
+    monkeypatch.setenv("ACTLAB_NATIVE_CACHE", str(tmp_path / "cache"))
+    first = native.plan()
+    (csrc / "vec.h").write_text((csrc / "vec.h").read_text() + "\n// changed\n")
+    second = native.plan()
+    assert first.directory != second.directory and Path(first.directory).parent == tmp_path / "cache"
+    assert "-ffp-contract=off" in first.cflags and not any("fast-math" in f for f in first.cflags)
+    keys = set()
+    for isa, flags in native.ISA_FLAGS.items():
+        monkeypatch.setenv("ACTLAB_NATIVE_ISA", isa)
+        p = native.plan()
+        assert all(f in p.cflags for f in flags)
+        keys.add(p.directory)
+    assert len(keys) == len(native.ISA_FLAGS)
+
+
+def test_build_installs_atomically_and_is_a_no_op_once_built(tmp_path: Path) -> None:
+    plan = _tiny_plan(tmp_path)
+    path = build.build(plan)
+    assert path == plan.library and path.exists() and not plan.failed.exists()
+    assert not list(Path(plan.directory).glob("build-*"))  # the work directory is gone
+    mtime = path.stat().st_mtime_ns
+    assert build.build(plan) == path and path.stat().st_mtime_ns == mtime
+
+
+def test_a_failed_build_leaves_a_marker_and_its_log(tmp_path: Path) -> None:
+    plan = _tiny_plan(tmp_path, "this is not C++\n")
+    with pytest.raises(build.BuildError, match="tiny.cpp"):
+        build.build(plan)
+    assert plan.failed.exists() and "not C++" in plan.log.read_text() and not plan.library.exists()
+
+
+def test_the_lock_keeps_a_second_builder_out(tmp_path: Path) -> None:
+    d = tmp_path / "key"
+    assert not build.busy(d)
+    with build.locked(d):
+        assert build.busy(d)
+    assert not build.busy(d)
+
+
+def test_the_background_build_survives_and_installs(tmp_path: Path, capsys, monkeypatch) -> None:
+    plan = _tiny_plan(tmp_path)
+    monkeypatch.setattr(native, "_STATE", dict(native._STATE))  # this process's own status stays
+    native._start_background(plan)
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln]
+    assert len(lines) == 1 and "background" in lines[0]
+    deadline = time.monotonic() + 60
+    while not plan.library.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert plan.library.exists(), (Path(plan.directory) / "background.log").read_text()
+
+
+def _fresh(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
+    src = str(Path(native.__file__).parents[2])
+    full = {**os.environ, "PYTHONPATH": src, **env}
+    return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, timeout=120)
+
+
+def test_disabled_and_without_a_compiler_the_python_kernels_run(tmp_path: Path) -> None:
+    code = (
+        "import torch, actlab, actlab.native as n; print(n.loaded(), n.status()); "
+        "print(actlab.functional.gelu(torch.ones(2)))"
+    )
+    off = _fresh({"ACTLAB_NATIVE": "0"}, code)
+    assert off.returncode == 0 and off.stdout.startswith("False disabled"), off.stderr
+    none = _fresh(
+        {"ACTLAB_NATIVE": "1", "CXX": str(tmp_path / "no-compiler"), "ACTLAB_NATIVE_CACHE": str(tmp_path)}, code
+    )
+    assert none.returncode == 0 and none.stdout.startswith("False no C++ compiler"), none.stderr
+    assert none.stderr.count("no C++ compiler found") == 1
