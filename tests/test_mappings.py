@@ -102,7 +102,8 @@ def test_transformers_every_mapped_class_matches_actlab() -> None:
     x = torch.linspace(-8, 8, 1001)
     for cls in (A.GELUActivation, A.NewGELUActivation, A.FastGELUActivation, A.AccurateGELUActivation,
                 A.GELUTanh, A.QuickGELUActivation, A.ReLUSquaredActivation, A.SiLUActivation, A.MishActivation,
-                lambda: A.ClippedGELUActivation(-0.1, 2.0)):  # fmt: skip
+                lambda: A.ClippedGELUActivation(-0.1, 2.0), A.LaplaceActivation,
+                lambda: A.XIELUActivation(alpha_p_init=1.3, alpha_n_init=0.9, dtype=torch.float32)):  # fmt: skip
         theirs = cls()
         ours = actlab.convert(theirs)
         assert actlab.convert(ours, to="torch") is not None
@@ -112,6 +113,29 @@ def test_transformers_every_mapped_class_matches_actlab() -> None:
         yr.sum().backward()
         yo.sum().backward()
         torch.testing.assert_close(xo.grad, xr.grad, rtol=1e-4, atol=1e-5)
+
+
+def test_xielu_keeps_the_raw_parameters_and_trains_them() -> None:
+    """transformers' xIELU holds softplus-inverse parameters: actlab's module takes their values,
+    their gradients are the original's, the round trip gives back the trained parameters;
+    a beta actlab's declaration fixes differently is left with the reason."""
+    A = transformers.activations
+    theirs = A.XIELUActivation(alpha_p_init=1.3, alpha_n_init=0.9, dtype=torch.float32)
+    ours = actlab.convert(theirs)
+    assert torch.equal(ours.alpha_p, theirs.alpha_p) and torch.equal(ours.alpha_n, theirs.alpha_n)
+    x = torch.linspace(-6, 6, 101)
+    ours(x).square().sum().backward()
+    theirs(x).square().sum().backward()
+    torch.testing.assert_close(ours.alpha_p.grad, theirs.alpha_p.grad, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(ours.alpha_n.grad, theirs.alpha_n.grad, rtol=1e-5, atol=1e-6)
+    with torch.no_grad():
+        ours.alpha_p.add_(0.25)  # "trained"
+    back = actlab.convert(ours, to="torch")
+    assert isinstance(back, A.XIELUActivation)
+    assert torch.equal(back.alpha_p, ours.alpha_p) and torch.equal(back.alpha_n, ours.alpha_n)
+    other = nn.Sequential(A.XIELUActivation(beta=0.3, dtype=torch.float32))
+    converted, report = actlab.convert(other, return_report=True)
+    assert isinstance(converted[0], A.XIELUActivation) and "beta = 0.3" in dict(report.skipped)["0"]
 
 
 def test_unmapped_transformers_classes_are_reported_with_the_reason() -> None:

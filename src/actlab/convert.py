@@ -203,7 +203,11 @@ def _from_mapping(m: nn.Module, mapping: Mapping) -> tuple[nn.Module | None, str
     except KeyError:
         return None, f"{type(m).__name__}: actlab has no {mapping.target} declaration"
     cls = decl.module_class if decl.module_class is not None else getattr(anm, decl.name)
-    new = cls(**mapping.config(m))
+    try:
+        kw = mapping.config(m)
+    except ValueError as e:  # settings the declaration cannot express: leave the module as it is
+        return None, f"{type(m).__name__}: {e}"
+    new = cls(**kw)
     if mapping.state is not None:
         state = mapping.state(m)
         flags = {k: v.requires_grad for k, v in state.items()}

@@ -18,8 +18,9 @@ Built in (each checked against the original in ``tests/test_mappings.py``):
   constant sqrt(2/pi)); FastGELUActivation -> GELU(tanh) (its constant 0.7978845608 differs from
   sqrt(2/pi) by 3.6e-12 relative, far below float32 rounding); ClippedGELUActivation(min, max) ->
   ClippedGELU; QuickGELUActivation -> QuickGELU; ReLUSquaredActivation -> SquaredReLU;
-  SiLUActivation -> SiLU; MishActivation -> Mish; LaplaceActivation -> Laplace;
-  XIELUActivation -> xIELU (where actlab has those declarations);
+  SiLUActivation -> SiLU; MishActivation -> Mish; LaplaceActivation -> Laplace (MEGA's mu,
+  sigma); XIELUActivation -> xIELU (the same raw softplus-inverse parameters, trained values back
+  on the round trip; a beta or eps other than 0.5, -1e-6 is left with the reason);
 * timm ``layers.activations`` / ``activations_me``: GELU, GELUTanh, QuickGELU, Swish / SwishMe
   -> SiLU, Mish / MishMe, HardSwish / HardSwishMe, HardSigmoid / HardSigmoidMe, HardMish /
   HardMishMe, PReLU, Sigmoid, Tanh. timm's ``_me`` backward takes other subgradients at the
@@ -150,6 +151,37 @@ register_mapping(
     config=lambda m: {"num_parameters": m.num_parameters, "init": float(getattr(m, "init", 0.25))},
     state=_prelu_state,
     restore=_prelu_restore,
+)
+
+
+def _xielu_config(m: nn.Module) -> dict[str, Any]:
+    from .activations.learnable_smooth import XIELU_BETA, XIELU_EPS
+
+    beta, eps = float(m._beta_scalar), float(m._eps_scalar)
+    if (beta, eps) != (XIELU_BETA, XIELU_EPS):
+        raise ValueError(f"beta = {beta}, eps = {eps}: actlab's xIELU fixes beta = {XIELU_BETA}, eps = {XIELU_EPS}")
+    return {
+        "num_parameters": m.alpha_p.numel(),
+        "alpha_p_raw": float(m.alpha_p.detach().float().mean()),  # the repr's initial values (state below)
+        "alpha_n_raw": float(m.alpha_n.detach().float().mean()),
+    }
+
+
+def _xielu_state(m: nn.Module) -> dict[str, Any]:
+    return {"alpha_p": m.alpha_p, "alpha_n": m.alpha_n}  # the same raw (softplus-inverse) parameters
+
+
+def _xielu_restore(original: nn.Module, converted: nn.Module) -> None:
+    original.alpha_p, original.alpha_n = converted.alpha_p, converted.alpha_n
+
+
+register_mapping(
+    _TF + "XIELUActivation",
+    "xIELU",
+    config=_xielu_config,
+    state=_xielu_state,
+    restore=_xielu_restore,
+    note="the Python path's math; the optional xIELU CUDA kernel is not used",
 )
 
 
