@@ -77,3 +77,15 @@ def single_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(n)
+
+
+@pytest.fixture(autouse=True)
+def _arena_one_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Arena tests train tiny networks: one intra-op thread is fastest and leaves the other core free."""
+    if "arena" not in request.node.path.parts:
+        yield
+        return
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
