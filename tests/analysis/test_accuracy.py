@@ -228,3 +228,24 @@ def test_profile_bins_each_sign_apart():
 
 def test_command_rejects_unknown_names(capsys):
     assert main(["accuracy", "NoSuchActivation"]) == 2
+
+
+def test_declarations_path_measures_the_python_math(monkeypatch):
+    """--declarations sweeps the declarations' own math (the fallback and oracle), also within the
+    bounds; the default sweeps the operators (the native kernels where built)."""
+    calls = []
+    real = A._actlab_fn
+
+    def spy(case, reference=False):
+        calls.append(reference)
+        return real(case, reference)
+
+    monkeypatch.setattr(A, "_actlab_fn", spy)
+    size = A.SweepSize(40, 401, 2)
+    for declarations in (False, True):
+        recs = A.run_sweep(["GELU", "Mish", "Tanh"], size=size, declarations=declarations)
+        for r in recs:
+            bound = FORWARD_ULP if r.kind == "forward" else DERIVATIVE_ULP
+            assert r.actlab.max_ulp <= bound, (declarations, r.op, r.kind, r.actlab.max_ulp)
+    assert calls.count(True) >= 2 and calls.count(False) >= 2
+    assert main(["accuracy", "Tanh", "--declarations"]) == 0

@@ -287,11 +287,13 @@ def _stat(err: np.ndarray, xs: np.ndarray) -> Stat:
 
 
 class Sweep:
-    """Runs the sweep; references are memoised per (op, kind, input) within the run."""
+    """Runs the sweep; references are memoised per (op, kind, input) within the run. ``declarations``:
+    measure the declarations' Python math instead of the operators (native kernels where built)."""
 
-    def __init__(self, size: SweepSize = REDUCED, seed: int = 0):
+    def __init__(self, size: SweepSize = REDUCED, seed: int = 0, declarations: bool = False):
         self.size = size
         self.seed = seed
+        self.declarations = declarations
         self._memo: dict[tuple[str, str, float], float] = {}
 
     def reference(self, case: Case, kind: str, xs: np.ndarray) -> np.ndarray:
@@ -307,7 +309,7 @@ class Sweep:
     def elementwise(self, case: Case) -> list[Record]:
         xs = sweep_inputs(case, self.size)
         refs = {k: self.reference(case, k, xs) for k in ("forward", "derivative")}
-        ours = value_and_grad(_actlab_fn(case), xs)
+        ours = value_and_grad(_actlab_fn(case, self.declarations), xs)
         tfn = _torch_fn(case)
         theirs = value_and_grad(tfn, xs) if tfn is not None else None
         zeros = case.ref.df_zeros(**_zero_params(case))
@@ -343,8 +345,11 @@ class Sweep:
         g = np.zeros_like(rows)
         g[:, 0] = 1.0
         results: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        tower = ops.operator(case.decl).function  # the declaration's Python math
         for lib, mod in (("actlab", AF), ("torch", torch.nn.functional)):
             fn = getattr(mod, case.decl.function)
+            if lib == "actlab" and self.declarations:
+                fn = lambda t, dim: tower.apply(t, dim)  # noqa: E731
             t = torch.from_numpy(rows.copy()).requires_grad_(True)
             y = fn(t, dim=-1)
             (gr,) = torch.autograd.grad(y, t, torch.from_numpy(g))
@@ -367,10 +372,13 @@ class Sweep:
         return self.elementwise(case)
 
 
-def run_sweep(names: Iterable[str] | None = None, size: SweepSize = REDUCED, progress: bool = False) -> list[Record]:
-    """Measure every op (or ``names``): two records (forward, derivative) per op."""
+def run_sweep(
+    names: Iterable[str] | None = None, size: SweepSize = REDUCED, progress: bool = False, declarations: bool = False
+) -> list[Record]:
+    """Measure every op (or ``names``): two records (forward, derivative) per op; the operators
+    (native kernels where built), or with ``declarations`` the declarations' Python math."""
     todo = cases(names)
-    sweep = Sweep(size)
+    sweep = Sweep(size, declarations=declarations)
     if progress:
         from tqdm import tqdm
 
