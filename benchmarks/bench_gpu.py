@@ -1,5 +1,5 @@
-"""The same side-by-side table on CUDA (fast path: inductor -> Triton kernels); skips cleanly
-without a GPU.
+"""The same side-by-side table on CUDA (the operators run the declarations' PyTorch math there: the
+native kernels are CPU-only); skips cleanly without a GPU. Untested here: no GPU was lent.
 
     python benchmarks/bench_gpu.py [NAME...] [--size N] [--dtype float32|bfloat16] [--json FILE]
 """
