@@ -54,3 +54,20 @@ def test_atlas_commands_say_which_extra_they_need() -> None:
     assert proc.stdout.strip().splitlines()[-1] == "[2, 2, 0]"
     lines = [line for line in proc.stderr.splitlines() if "atlas" in line]
     assert len(lines) == 2 and all("pip install 'actlab[atlas]'" in line for line in lines)
+
+
+def test_every_non_python_file_of_the_package_is_installed() -> None:
+    """A non-editable install ships only .py files and the package-data globs: the native sources
+    (compiled on the user's machine) and the report's assets must be among them."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["actlab"]
+    package = root / "src" / "actlab"
+    data = [p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()]
+    data = [p for p in data if not p.endswith((".py", ".pyc")) and "__pycache__" not in p]
+    assert any(p.startswith("native/csrc/") for p in data)
+    missing = [p for p in data if not any(fnmatch.fnmatch(p, g) for g in globs)]
+    assert not missing, missing
