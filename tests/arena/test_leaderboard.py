@@ -63,3 +63,9 @@ def test_few_seeds_are_reported_honestly():
     assert "too few" not in honesty_note(RECORDS, "fit-1d")
     assert "cannot separate" in honesty_note([rec("ReLU", 0.3, [0.3])], "fit-1d")
     assert "baseline ReLU was not run" in honesty_note([rec("GELU", 0.3, FIVE)], "fit-1d")
+
+
+def test_seed_counts_read_as_words():
+    from actlab.arena.leaderboard import seeds
+
+    assert seeds(1) == "1 seed" and seeds(5) == "5 seeds"

@@ -53,7 +53,9 @@ def plot_curves(records: Sequence[dict[str, Any]], out_dir: Path, highlight: int
         if metric in LOG_METRICS:
             ax_c.set_yscale("log")
         handles, labels = ax_c.get_legend_handles_labels()  # drawn worst first: list best first
-        ax_c.legend(handles[::-1], labels[::-1], fontsize=8, title=f"best {highlight} (grey: others)", title_fontsize=8)
+        shown = min(highlight, sum(1 for row in rows if row.activation != base))
+        title = f"best {shown}" + (" (grey: others)" if len(rows) > shown + 1 else "")
+        ax_c.legend(handles[::-1], labels[::-1], fontsize=8, title=title, title_fontsize=8)
         ax_c.grid(alpha=0.3)
 
         ys = list(range(len(rows)))[::-1]

@@ -106,6 +106,11 @@ def honesty_note(records: Sequence[dict[str, Any]], task: str) -> str:
     return note
 
 
+def seeds(n: int) -> str:
+    """``1 seed``, ``5 seeds``."""
+    return f"{n} seed" if n == 1 else f"{n} seeds"
+
+
 def format_task(records: Sequence[dict[str, Any]], task: str, top: int | None = None, bottom: int = 0) -> str:
     """The text leaderboard of one task (``top``/``bottom``: only the best/worst rows)."""
     rows = leaderboard(records, task)
@@ -113,7 +118,7 @@ def format_task(records: Sequence[dict[str, Any]], task: str, top: int | None = 
     metric, better = first["metric"], "higher" if first["higher_is_better"] else "lower"
     unit = "%" if metric == "accuracy" else ""
     head = (
-        f"{task}: test {metric}{' (%)' if unit else ''}, {better} is better; mean ± 95% CI over {rows[0].seeds} seeds "
+        f"{task}: test {metric}{' (%)' if unit else ''}, {better} is better; mean ± 95% CI over {seeds(rows[0].seeds)} "
         f"at the validation-chosen rate; vs {first['baseline']}: paired t-test"
     )
     lines = [head, f"  {honesty_note(records, task)}"]

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from .. import arena
+    from ..arena.leaderboard import seeds
     from ..registry import declarations
 
     for flag, value in (("--threads", args.threads), ("--jobs", args.jobs), ("--top", args.top)):
@@ -71,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
     for note in p.notes:
         print(note)
     print(
-        f"{args.preset}: {', '.join(f'{t} ({len(p.names[t])})' for t in p.tasks)}; {p.seeds} seeds "
-        f"(rate chosen on {p.tune_seeds}); {p.runs()} training runs"
+        f"{args.preset}: {', '.join(f'{t} ({len(p.names[t])})' for t in p.tasks)}; {seeds(p.seeds)} "
+        f"(rate chosen on {seeds(p.tune_seeds)}); {p.runs()} training runs"
     )
     json_path = args.json or args.out / "data" / "arena.json"
     checkpoint = arena.Checkpoint(json_path.with_name(json_path.name + ".partial"), fresh=not args.resume)
