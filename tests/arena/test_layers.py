@@ -38,6 +38,9 @@ def test_gate_product_is_the_split_gate_math(name):
     torch.testing.assert_close(act(x), decl.forward(x, 1, **layers.reported_params(decl)))
     img = torch.randn(2, 6, 3, 3, dtype=torch.float64)  # channels split along dim 1
     torch.testing.assert_close(act(img), img[:, :3] * decl.gate.f(img[:, 3:], **layers.reported_params(decl)))
+    module = decl.module_class(dim=1, **layers.reported_params(decl))  # actlab.nn.GLU(dim=1) ...
+    torch.testing.assert_close(act(img), module(img))
+    torch.testing.assert_close(act(x), module(x))
 
 
 def test_same_seed_same_initial_weights_for_every_activation():
