@@ -6,7 +6,6 @@ alpha_n). Each tensor is one value or one per channel (dim 1); the derivatives a
 from __future__ import annotations
 
 import math
-import struct
 from typing import Any
 
 import torch
@@ -164,15 +163,6 @@ XIELU_BETA = 0.5
 XIELU_EPS = -1e-6
 
 
-XIELU_EPS_FLOAT32 = struct.unpack("f", struct.pack("f", XIELU_EPS))[0]
-
-
-def _eps(x: Tensor) -> float:
-    """epsilon as x's dtype holds it (float32(-1e-6) for float32, as the module and the reference
-    code do), kept when float32 is computed in float64: the kink stays where the float32 op has it."""
-    return XIELU_EPS_FLOAT32 if x.dtype == torch.float32 else XIELU_EPS
-
-
 def _inverse_softplus(y: float) -> float:
     return math.log(math.expm1(y))
 
@@ -180,15 +170,14 @@ def _inverse_softplus(y: float) -> float:
 def _xielu(x: Tensor, rp: Tensor, rn: Tensor) -> rules.Partials:
     r"""Partials in x and the raw parameters :math:`r_p, r_n` (:math:`\alpha_p = \mathrm{softplus}(r_p)`,
     :math:`\alpha_n = \beta + \mathrm{softplus}(r_n)`); each piece sees only its own half of x."""
-    eps = _eps(x)
     x, rp, rn = (m.in_float64(t) for t in (x, rp, rn))  # float32 in float64: f' has a zero at log(1 - beta/alpha_n)
     pos = x > 0.0
     xp, xn = torch.clamp(x, min=0.0), torch.clamp(x, max=0.0)
     ap, an = m.softplus(rp), XIELU_BETA + m.softplus(rn)
     sp, sn = m.sigmoid(rp), m.sigmoid(rn)
-    below = x <= eps
+    below = x <= XIELU_EPS  # the real -1e-6 (float32 inputs compare in float64)
     ex = torch.where(below, torch.exp(xn), 0.0)  # d/dx expm1(min(x, eps)): e^x below eps, 0 above
-    e1x = torch.expm1(torch.clamp(xn, max=eps)) - xn
+    e1x = torch.expm1(torch.clamp(xn, max=XIELU_EPS)) - xn
     zero = torch.zeros_like(x)
     return rules.Partials(
         fx=m.keep_nan(x, torch.where(pos, 2.0 * ap * xp + XIELU_BETA, an * (ex - 1.0) + XIELU_BETA)),
@@ -253,13 +242,13 @@ class xIELU(Parametric):
     )
 
     def forward(x: Tensor, rp: Tensor | float, rn: Tensor | float) -> Tensor:
-        eps, x64 = _eps(x), m.in_float64(x)  # float32 in float64: the x <= 0 piece cancels at its zero
+        x64 = m.in_float64(x)  # float32 in float64: the x <= 0 piece cancels at its zero
         ap, an = (
             m.softplus(torch.as_tensor(rp, dtype=x64.dtype)),
             XIELU_BETA + m.softplus(torch.as_tensor(rn, dtype=x64.dtype)),
         )
         xp, xn = torch.clamp(x64, min=0.0), torch.clamp(x64, max=0.0)
-        neg = (XIELU_BETA - an) * xn + an * torch.expm1(torch.clamp(xn, max=eps))
+        neg = (XIELU_BETA - an) * xn + an * torch.expm1(torch.clamp(xn, max=XIELU_EPS))
         return torch.where(x64 > 0.0, xp * (ap * xp + XIELU_BETA), neg).to(x.dtype)
 
     def vjp(g: Tensor, x: Tensor, rp: Tensor, rn: Tensor) -> tuple[Tensor, ...]:

@@ -102,7 +102,8 @@ class LearnableCase(Case):
     values: ``params`` maps each tensor to its value (a number, or a tuple for a ``coefficients``
     tensor), rounded to float32 as the module's float32 parameters hold them, and is what the
     reference takes; ``init`` are the constructor parameters whose initial values these are (the
-    declaration states its kinks in them). f' is the derivative in x alone; torch has no counterpart."""
+    declaration states its kinks in them). f' is the derivative in x alone; torch's counterpart
+    (PReLU's prelu only) takes the same tensors."""
 
     init: dict[str, Any] = field(default_factory=dict)
 
@@ -133,7 +134,11 @@ class LearnableCase(Case):
         return fn
 
     def torch_fn(self) -> Callable[[Tensor], Tensor] | None:
-        return None
+        """The torch.nn.functional op with the same tensors (PReLU's prelu), else None."""
+        if self.decl.torch_name is None:
+            return None
+        fn = getattr(torch.nn.functional, self.decl.function)
+        return lambda x: fn(x, *(torch.tensor([self.params[t]], dtype=x.dtype) for t in self.decl.tensor_params))
 
 
 def _to_float32(v: float | tuple[float, ...]) -> float | tuple[float, ...]:

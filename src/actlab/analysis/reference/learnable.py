@@ -1,23 +1,25 @@
 r"""128-bit ground truth of the learnable pointwise activations (SinLU, SMU, xIELU, TLU,
-SoftExponential, PELU, MPELU, SReLU, APL, AReLU, ACON-C, PAU, Rational) at fixed values of their
-tensors: ``f(x, **w)`` and ``df(x, **w)`` (the derivative in x), keyword arguments named as the
-declaration's ``tensor_params``, each a number or (for a ``coefficients`` tensor) a tuple.
+SoftExponential, PELU, MPELU, SReLU, APL, AReLU, ACON-C, PAU, Rational; PReLU, StarReLU, Snake)
+at fixed values of their tensors: ``f(x, **w)`` and ``df(x, **w)`` (the derivative in x),
+keyword arguments named as the declaration's ``tensor_params``, each a number or (for a
+``coefficients`` tensor) a tuple.
 
 Written from the papers' formulas, not from the torch code. Conventions where the math leaves a
 choice follow the declarations (their ``kink_convention``):
 
 * kinks: PELU takes the x >= 0 piece at 0, MPELU the x <= 0 piece; SReLU x = t_r the right piece,
   x = t_l the left one; TLU's f' at x = tau is 1/2; APL's and AReLU's max(0, .)' is 0 at 0 (and
-  at every hinge); xIELU's exponential piece is x <= eps (eps = -1e-6 as a float32, the
-  module's dtype), its f'(0) the x <= 0 piece's; PAU's |B|' is 0 at the zeros of B.
+  at every hinge); PReLU's f'(0) is a, StarReLU's 0; xIELU's exponential piece is x <= eps
+  (eps = -1e-6, the float64 value), its f'(0) the x <= 0 piece's; PAU's |B|' is 0 at the zeros of B.
 * NaN: f(NaN) = NaN. f'(NaN) is NaN except where a piecewise-linear op's comparisons all fail
   and leave NaN on a piece of constant slope: SReLU's middle piece (1); APL and AReLU (0: no
-  piece is selected, as their indicator sums).
-* +-inf: the limits; SinLU's f' has none at +inf (it oscillates: NaN). SoftExponential with
-  alpha < 0 is defined for u = 1 - alpha(x + alpha) > 0 only: f = -inf at u = 0, NaN beyond,
-  and f' NaN from u = 0 on (the declaration's partials exclude the edge).
+  piece is selected, as their indicator sums); PReLU's a (the x <= 0 slope, as torch).
+* +-inf: the limits; SinLU's f' has none at +inf, Snake's none at +-inf (they oscillate: NaN).
+  SoftExponential with alpha < 0 is defined for u = 1 - alpha(x + alpha) > 0 only: f = -inf at
+  u = 0, NaN beyond, and f' NaN from u = 0 on (the declaration's partials exclude the edge).
 
-The zeros of f' are listed on [-30, 30] (the sweep's dense grid) by a sign scan refined at 128 bits.
+The zeros of f' are listed on [-30, 30] (the sweep's dense grid) by a sign scan refined at 128
+bits; f' that touches 0 without changing sign (SinLU at a b = 1, Snake) lists none there.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from mpmath import mp, mpf
 
 from .core import INF, NAN, PRECISION, REFERENCES, Reference, _inf, _nan, sigmoid, sigmoid_prime, softplus
 
-FLOAT32_EPS_XIELU = -9.99999997475242707877e-07  # float32(-1e-6): xIELU's eps as the module holds it
+XIELU_EPS = -1e-6  # the float64 value: the module compares float32 inputs in float64
 
 
 def _limits(x: mpf, at_minus: Any, at_plus: Any) -> mpf | None:
@@ -144,7 +146,7 @@ class _xIELU:
         if x > 0:
             return ap * x * x + XIELU_BETA * x
         with mp.extraprec(64):  # expm1(x) - x cancels like x^2/2
-            return an * (mp.expm1(min(x, mpf(FLOAT32_EPS_XIELU))) - x) + XIELU_BETA * x
+            return an * (mp.expm1(min(x, mpf(XIELU_EPS))) - x) + XIELU_BETA * x
 
     def df(x, alpha_p, alpha_n):
         ap, an = softplus(mpf(alpha_p)), XIELU_BETA + softplus(mpf(alpha_n))
@@ -153,7 +155,7 @@ class _xIELU:
             return lim
         if x > 0:
             return 2 * ap * x + XIELU_BETA
-        if x <= mpf(FLOAT32_EPS_XIELU):
+        if x <= mpf(XIELU_EPS):
             return an * mp.expm1(x) + XIELU_BETA
         return XIELU_BETA - an  # expm1(min(x, eps)) is flat on (eps, 0]
 
@@ -393,3 +395,49 @@ class _Rational(_RationalRef):
 
 _register("PAU", _PAU)
 _register("Rational", _Rational)
+
+
+# ---- PReLU, StarReLU, Snake (the learnable pointwise ops of torch.nn and the modern family) ----------
+@_ref("PReLU")
+class _PReLU:
+    def f(x, weight):
+        if _nan(x):
+            return NAN
+        if _inf(x):
+            return x if x > 0 else _inf_times(mpf(weight), -1)
+        return x if x > 0 else mpf(weight) * x
+
+    def df(x, weight):  # f'(0) = a; NaN takes the x <= 0 slope a (torch)
+        return mpf(1) if not _nan(x) and x > 0 else mpf(weight)
+
+
+@_ref("StarReLU")
+class _StarReLU:
+    def f(x, scale, bias):
+        if _nan(x):
+            return NAN
+        if _inf(x):
+            return _inf_times(mpf(scale), 1) if x > 0 else mpf(bias)
+        return mpf(scale) * max(x, mpf(0)) ** 2 + mpf(bias)
+
+    def df(x, scale, bias):  # f'(0) = 0
+        if _nan(x):
+            return NAN
+        if _inf(x):
+            return _inf_times(mpf(scale), 1) if x > 0 else mpf(0)
+        return 2 * mpf(scale) * max(x, mpf(0))
+
+
+@_ref("Snake")
+class _Snake:
+    def f(x, alpha):  # x + sin^2(a x)/a (x at a = 0)
+        if _nan(x) or _inf(x):
+            return x
+        a = mpf(alpha)
+        return x if a == 0 else x + mp.sin(a * x) ** 2 / a
+
+    def df(x, alpha):  # 1 + sin(2 a x): no limit at +-inf (NaN) unless a = 0
+        a = mpf(alpha)
+        if _nan(x) or (_inf(x) and a != 0):
+            return NAN
+        return 1 + mp.sin(2 * a * x)
