@@ -51,26 +51,28 @@ def _inf_times(c: mpf, sign: int) -> mpf:
 
 def sign_changes(fn: Any, lo: float, hi: float, n: int = 4000) -> tuple[float, ...]:
     """The zeros of ``fn`` on [lo, hi] where it changes sign between grid points, bisected at 128
-    bits; a sign change across a jump (xIELU's f' at 0) is no zero and is left out."""
+    bits. Not zeros: a sign change across a jump (xIELU's f' at 0), f' = 0 at a kink only by
+    convention (AReLU's f'(0)), and pieces where f' is 0 throughout (TLU below tau: exact there)."""
     out = []
     with mp.workprec(PRECISION):
         xs = [mpf(lo) + (mpf(hi) - mpf(lo)) * i / n for i in range(n + 1)]
-        vs = [fn(x) for x in xs]
-        for a, b, fa, fb in zip(xs, xs[1:], vs, vs[1:]):
-            if fa == 0:
-                out.append(float(a))
-            elif fa * fb < 0:
-                while b - a > abs(a + b) * mpf(2) ** -(PRECISION - 4) + mpf(2) ** -PRECISION:
-                    mid = (a + b) / 2
-                    fm = fn(mid)
-                    if fm == 0:
-                        a = b = mid
-                    elif (fm < 0) == (fa < 0):
-                        a, fa = mid, fm
-                    else:
-                        b = mid
-                if min(abs(fn(a)), abs(fn(b))) < mpf(2) ** -60:
-                    out.append(float((a + b) / 2))
+        nonzero = [(x, v) for x, v in ((x, fn(x)) for x in xs) if v != 0]
+        for (a, fa), (b, fb) in zip(nonzero, nonzero[1:]):
+            if fa * fb > 0:
+                continue
+            if b - a > 2.5 * (mpf(hi) - mpf(lo)) / n:  # zeros on more than one grid point between: a flat piece
+                continue
+            while b - a > abs(a + b) * mpf(2) ** -(PRECISION - 4) + mpf(2) ** -PRECISION:
+                mid = (a + b) / 2
+                fm = fn(mid)
+                if fm == 0:
+                    a = b = mid
+                elif (fm < 0) == (fa < 0):
+                    a, fa = mid, fm
+                else:
+                    b = mid
+            if min(abs(fn(a)), abs(fn(b))) < mpf(2) ** -60:
+                out.append(float((a + b) / 2))
     return tuple(out)
 
 
