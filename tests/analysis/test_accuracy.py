@@ -11,10 +11,12 @@ import pytest
 import torch
 from mpmath import mp, mpf
 
+import actlab
 from actlab.analysis import accuracy as A
 from actlab.analysis import reference as R
 from actlab.analysis.reference import core
 from actlab.cli import main
+from actlab.spec import Parametric
 
 FORWARD_ULP, DERIVATIVE_ULP, NORMALIZER_ULP = 4.0, 16.0, 8.0
 SUB64 = 64 * 2.0**-1074  # float64 subnormal results: absolute accuracy (x * subnormal amplifies by |x| <= 40)
@@ -70,7 +72,7 @@ def test_tanhshrink_series_matches_extra_precision_subtraction(x):
 
 def test_reference_derivatives_match_numerical_differentiation():
     for case in A.cases():
-        if case.decl.name in A.NORMALIZERS or case.decl.kinks(**case.params):
+        if case.decl.name in A.NORMALIZERS or case.kinks():
             continue
         for x in (-2.3, 0.7, 3.1):
             with mp.workprec(R.PRECISION):
@@ -83,6 +85,34 @@ def test_every_swept_elementwise_op_has_a_reference():
     assert {"GELU", "GELU(tanh)", "SiLU", "Mish", "Tanhshrink", "Softmax", "LogSoftmax"} <= labels
 
 
+LEARNABLE = [  # every learnable pointwise op: Parametric, x its only input
+    "PReLU", "StarReLU", "Snake", "SinLU", "SMU", "xIELU", "TLU", "SoftExponential", "PELU", "MPELU", "SReLU",
+    "APL", "AReLU", "ACON", "PAU", "Rational",
+]  # fmt: skip
+
+
+def test_every_learnable_pointwise_op_is_swept_at_its_initial_values_and_plot_settings():
+    pointwise = {d.name for d in actlab.declarations() if issubclass(d, Parametric) and not d.like_input}
+    assert pointwise == set(LEARNABLE)
+    got = A.cases(LEARNABLE)
+    assert all(isinstance(c, A.LearnableCase) for c in got) and {c.decl.name for c in got} == set(LEARNABLE)
+    for name in LEARNABLE:
+        mine = [c for c in got if c.decl.name == name]
+        decl = mine[0].decl
+        assert mine[0].label == name and mine[0].init == decl.defaults()  # the module's initial values first
+        assert len(mine) == len({tuple(sorted({**decl.defaults(), **p}.items())) for p in ({}, *decl.plot_params)})
+    pelu = {c.label: c.params for c in got if c.decl.name == "PELU"}
+    assert pelu == {
+        "PELU": {"a": 1.0, "b": 1.0},
+        "PELU(a_init=2)": {"a": 2.0, "b": 1.0},
+        "PELU(b_init=2)": {"a": 1.0, "b": 2.0},
+    }
+    pau = next(c for c in got if c.label == "PAU")
+    assert [len(pau.params[t]) for t in ("numerator", "denominator")] == [6, 4]
+    assert all(float(np.float32(v)) == v for v in pau.params["numerator"])  # as the float32 parameters hold them
+    assert next(c for c in got if c.label == "SReLU").kinks() == (0.0, 1.0)  # stated in the constructor's terms
+
+
 # ---- the bounds ----------------------------------------------------------------------------------
 def test_forward_within_4_ulp_everywhere(records):
     bad = {r.op: (r.actlab.max_ulp, r.actlab.where) for r in _by(records, "forward", False)}
@@ -92,6 +122,17 @@ def test_forward_within_4_ulp_everywhere(records):
 def test_derivative_within_16_ulp_away_from_zeros_of_df(records):
     bad = {r.op: (r.actlab.max_ulp, r.actlab.where) for r in _by(records, "derivative", False)}
     assert {k: v for k, v in bad.items() if not v[0] <= DERIVATIVE_ULP} == {}
+
+
+def test_learnable_pointwise_ops_within_bounds_at_every_setting(records):
+    """The learnable ops at fixed tensors (their initial values and plot settings): f within
+    4 ulp, f' (in x) within 16 ulp away from zeros of f' (also in the two tests above; here
+    that every one of them is there)."""
+    labels = {c.label for c in A.cases(LEARNABLE)}
+    got = {(r.op, r.kind): r.actlab.max_ulp for r in records if r.op in labels}
+    assert set(got) == {(lb, k) for lb in labels for k in ("forward", "derivative")}
+    bound = {"forward": FORWARD_ULP, "derivative": DERIVATIVE_ULP}
+    assert {k: v for k, v in got.items() if not v <= bound[k[1]]} == {}
 
 
 def test_normalizer_entries_within_8_ulp_for_spreads_up_to_100(records):
@@ -224,6 +265,27 @@ def test_profile_bins_each_sign_apart():
     assert worst[0.0] == 0.0 and max(worst.values()) == 4.0
     neg = [v for x, v in worst.items() if x < 0]
     assert neg == [1.0]  # -1e-5 is not merged with +1e-5
+
+
+def test_command_sweeps_a_learnable_op(tmp_path, capsys):
+    out = tmp_path / "accuracy.json"
+    assert main(["accuracy", "PELU", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "PELU(a_init=2)" in text and "PELU(b_init=2)" in text
+    _, recs = A.load_json(json.loads(out.read_text()))
+    assert {r["op"] for r in recs} == {"PELU", "PELU(a_init=2)", "PELU(b_init=2)"}
+    assert all(r["torch_max_ulp"] is None and r["actlab_max_ulp"] <= 1 and "profile" in r for r in recs)
+
+
+def test_learnable_case_evaluates_the_operator_with_the_tensors():
+    case = next(c for c in A.cases(["MPELU"]) if c.label == "MPELU(beta_init=3)")
+    x = np.array([-2.0, 0.0, 1.5], dtype=np.float32)
+    for reference in (False, True):
+        y, dy = A.value_and_grad(A._actlab_fn(case, reference), x)
+        assert y.dtype == np.float32 and y.tolist() == pytest.approx([math.expm1(-6.0), 0.0, 1.5], rel=1e-7)
+        assert dy.tolist() == pytest.approx([3 * math.exp(-6.0), 3.0, 1.0], rel=1e-7)
+    prelu = next(c for c in A.cases(["PReLU"]) if c.label == "PReLU")
+    assert A.value_and_grad(A._torch_fn(prelu), x)[0].tolist() == [-0.5, 0.0, 1.5]
 
 
 def test_command_rejects_unknown_names(capsys):

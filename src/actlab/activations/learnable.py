@@ -29,6 +29,13 @@ CHANNELS = Param(
 )
 
 
+def _float64(x: Tensor, *w: Tensor | float) -> tuple[Tensor, ...]:
+    """x and the tensors in float64 when x is float32 (where the float32 forms miss a few ulps;
+    see docs/accuracy.md), else in x's dtype; numbers become tensors of that dtype."""
+    x = m.in_float64(x)
+    return (x, *(torch.as_tensor(t, dtype=x.dtype) for t in w))
+
+
 # ---- SoftExponential ------------------------------------------------------------------------------
 def _series(coeffs: tuple[float, ...], t: Tensor) -> Tensor:
     acc = torch.full_like(t, coeffs[-1])
@@ -175,10 +182,12 @@ class PELU(PointwiseParametric):
     kink_convention = "x = 0 takes the x >= 0 branch: f'(0) = a/b (both sides agree), f''(0) = 0, df/db(0) = 0"
 
     def forward(x: Tensor, a: Tensor | float, b: Tensor | float) -> Tensor:
-        return torch.where(x >= 0.0, a / b * x, a * torch.expm1(x / b))
+        x64, a, b = _float64(x, a, b)  # float32 in float64: x/b exact enough that e^{x/b} keeps a few ulps
+        return torch.where(x64 >= 0.0, a / b * x64, a * torch.expm1(x64 / b)).to(x.dtype)
 
     @classmethod
     def partials(cls, x: Tensor, a: Tensor, b: Tensor, second: bool = False) -> tuple[list[Tensor], Hessian]:
+        x, a, b = _float64(x, a, b)
         pos = x >= 0.0
         e = torch.exp(torch.where(pos, 0.0, x / b))  # e^{x/b} on the left, 1 on the right
         xe = safe_mul(x, e)
@@ -236,10 +245,12 @@ class MPELU(PointwiseParametric):
     kink_convention = "x = 0 takes the x <= 0 branch (as ELU): f'(0) = alpha beta, f''(0) = alpha beta^2"
 
     def forward(x: Tensor, alpha: Tensor | float, beta: Tensor | float) -> Tensor:
-        return torch.where(x > 0.0, x, alpha * torch.expm1(torch.where(x > 0.0, 0.0, beta * x)))
+        x64, alpha, beta = _float64(x, alpha, beta)  # float32 in float64: beta x exact (e^{beta x} to an ulp)
+        return torch.where(x64 > 0.0, x64, alpha * torch.expm1(torch.where(x64 > 0.0, 0.0, beta * x64))).to(x.dtype)
 
     @classmethod
     def partials(cls, x: Tensor, alpha: Tensor, beta: Tensor, second: bool = False) -> tuple[list[Tensor], Hessian]:
+        x, alpha, beta = _float64(x, alpha, beta)
         left = ~(x > 0.0)  # NaN takes no branch's derivative: 0 (as ELU's)
         e = torch.exp(torch.where(left, beta * x, 0.0))
         xe = torch.where(left, safe_mul(x, e), 0.0)
@@ -368,10 +379,11 @@ class APL(PointwiseParametric):
         return {"a": (float(p["slope"]),) * p["hinges"], "b": _spaced(p["hinges"], float(p["spread"]))}
 
     def forward(x: Tensor, a: Tensor, b: Tensor) -> Tensor:
-        out = torch.clamp(x, min=0.0)
+        x64, a, b = _float64(x, a, b)  # float32 in float64: the hinges' sum cancels where f crosses 0
+        out = torch.clamp(x64, min=0.0)
         for s in range(a.shape[-1]):
-            out = out + _lin(a[..., s], torch.clamp(b[..., s] - x, min=0.0))
-        return out
+            out = out + _lin(a[..., s], torch.clamp(b[..., s] - x64, min=0.0))
+        return out.to(x.dtype)
 
     @classmethod
     def partials(cls, x: Tensor, a: Tensor, b: Tensor, second: bool = False) -> tuple[list[Tensor], Hessian]:
@@ -518,16 +530,18 @@ class ACON(PointwiseParametric):
     )
 
     def forward(x: Tensor, p1: Tensor | float, p2: Tensor | float, beta: Tensor | float) -> Tensor:
+        x64, p1, p2, beta = _float64(x, p1, p2, beta)  # float32 in float64: sigma(u) is not subnormal above -104
         dp = p1 - p2
-        z = dp * x
+        z = dp * x64
         u = beta * z
         swish = safe_mul(z, m.sigmoid(u))  # z sigma(u): 0 where sigma has underflowed (z -> -inf side)
-        inf = torch.isinf(x)
+        inf = torch.isinf(x64)
         coef = torch.where(u > 0.0, p1, torch.where(u < 0.0, p2, 0.5 * dp + p2))  # the slope as x -> +-inf
-        return torch.where(inf, _lin(coef, x), swish + _lin(torch.as_tensor(p2, dtype=x.dtype), x))
+        return torch.where(inf, _lin(coef, x64), swish + _lin(p2, x64)).to(x.dtype)
 
     @classmethod
     def partials(cls, x: Tensor, p1: Tensor, p2: Tensor, beta: Tensor, second: bool = False):
+        x, p1, p2, beta = _float64(x, p1, p2, beta)
         dp = p1 - p2
         z = dp * x
         u = beta * z

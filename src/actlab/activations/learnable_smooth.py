@@ -24,13 +24,17 @@ CHANNELS = Param(1, "number of values per tensor: 1 or the channel count", None,
 # ---- SinLU -----------------------------------------------------------------------------------------
 def _sinlu(x: Tensor, a: Tensor, b: Tensor) -> rules.Partials:
     r"""Partials of :math:`f = u\sigma(x)`, :math:`u = x + a\sin(bx)`. Every term carries
-    :math:`\sigma(x)` or its derivatives, 0 below x = -800: x is clipped there."""
+    :math:`\sigma(x)` or its derivatives, 0 below x = -800: x is clipped there. float32 is computed
+    in float64 (b x is then exact, and :math:`\sigma` does not go subnormal at x > -104), and
+    :math:`1 + ab\cos(bx) = (1 - ab) + 2ab\cos^2(bx/2)`, which does not cancel for ab <= 1
+    (a = b = 1: f' touches 0 near every odd multiple of pi)."""
+    x, a, b = (m.in_float64(t) for t in (x, a, b))
     x = torch.clamp(x, min=-EXP_UNDERFLOW)
     s, ds = m.sigmoid(x), m.sigmoid_prime(x)
     d2s = ds * (m.sigmoid(-x) - s)
-    sn, cs = torch.sin(b * x), torch.cos(b * x)
+    sn, cs, ch = torch.sin(b * x), torch.cos(b * x), torch.cos(0.5 * (b * x))
     u = x + a * sn
-    ux, uxx = 1.0 + a * b * cs, -a * b * b * sn
+    ux, uxx = (1.0 - a * b) + 2.0 * (a * b) * (ch * ch), -a * b * b * sn
     ua, ub = sn, a * x * cs
     uxa, uxb = b * cs, a * cs - a * b * x * sn
     uab, ubb = x * cs, -a * x * x * sn
@@ -70,9 +74,10 @@ class SinLU(Parametric):
     plot_params = ({"a": 1.0, "b": 1.0}, {"a": 0.5, "b": 1.0}, {"a": 1.0, "b": 2.0})
 
     def forward(x: Tensor, a: Tensor | float, b: Tensor | float) -> Tensor:
-        xc = torch.clamp(x, min=-EXP_UNDERFLOW)
+        x64 = m.in_float64(x)  # float32 in float64: b x exact, sigma(x) not subnormal above -104
+        xc = torch.clamp(x64, min=-EXP_UNDERFLOW)
         y = (xc + a * torch.sin(b * xc)) * m.sigmoid(xc)
-        return torch.where(x == math.inf, x, y)
+        return torch.where(x64 == math.inf, x64, y).to(x.dtype)
 
     def vjp(g: Tensor, x: Tensor, a: Tensor, b: Tensor) -> tuple[Tensor, ...]:
         return rules.vjp(g, _sinlu(x, a, b), (a, b))
@@ -165,18 +170,19 @@ def _inverse_softplus(y: float) -> float:
 def _xielu(x: Tensor, rp: Tensor, rn: Tensor) -> rules.Partials:
     r"""Partials in x and the raw parameters :math:`r_p, r_n` (:math:`\alpha_p = \mathrm{softplus}(r_p)`,
     :math:`\alpha_n = \beta + \mathrm{softplus}(r_n)`); each piece sees only its own half of x."""
+    x, rp, rn = (m.in_float64(t) for t in (x, rp, rn))  # float32 in float64: f' has a zero at log(1 - beta/alpha_n)
     pos = x > 0.0
     xp, xn = torch.clamp(x, min=0.0), torch.clamp(x, max=0.0)
     ap, an = m.softplus(rp), XIELU_BETA + m.softplus(rn)
     sp, sn = m.sigmoid(rp), m.sigmoid(rn)
-    below = x <= XIELU_EPS
+    below = x <= XIELU_EPS  # the real -1e-6 (float32 inputs compare in float64)
     ex = torch.where(below, torch.exp(xn), 0.0)  # d/dx expm1(min(x, eps)): e^x below eps, 0 above
     e1x = torch.expm1(torch.clamp(xn, max=XIELU_EPS)) - xn
     zero = torch.zeros_like(x)
     return rules.Partials(
-        fx=torch.where(pos, 2.0 * ap * xp + XIELU_BETA, an * (ex - 1.0) + XIELU_BETA),
+        fx=m.keep_nan(x, torch.where(pos, 2.0 * ap * xp + XIELU_BETA, an * (ex - 1.0) + XIELU_BETA)),
         fw=(torch.where(pos, sp * xp * xp, 0.0), torch.where(pos, 0.0, sn * e1x)),
-        fxx=torch.where(pos, 2.0 * ap, an * ex),
+        fxx=m.keep_nan(x, torch.where(pos, 2.0 * ap, an * ex)),
         fxw=(torch.where(pos, 2.0 * sp * xp, 0.0), torch.where(pos, 0.0, sn * (ex - 1.0))),
         fww=(
             (torch.where(pos, m.sigmoid_prime(rp) * xp * xp, 0.0), zero),
@@ -236,13 +242,14 @@ class xIELU(Parametric):
     )
 
     def forward(x: Tensor, rp: Tensor | float, rn: Tensor | float) -> Tensor:
+        x64 = m.in_float64(x)  # float32 in float64: the x <= 0 piece cancels at its zero
         ap, an = (
-            m.softplus(torch.as_tensor(rp, dtype=x.dtype)),
-            XIELU_BETA + m.softplus(torch.as_tensor(rn, dtype=x.dtype)),
+            m.softplus(torch.as_tensor(rp, dtype=x64.dtype)),
+            XIELU_BETA + m.softplus(torch.as_tensor(rn, dtype=x64.dtype)),
         )
-        xp, xn = torch.clamp(x, min=0.0), torch.clamp(x, max=0.0)
+        xp, xn = torch.clamp(x64, min=0.0), torch.clamp(x64, max=0.0)
         neg = (XIELU_BETA - an) * xn + an * torch.expm1(torch.clamp(xn, max=XIELU_EPS))
-        return torch.where(x > 0.0, xp * (ap * xp + XIELU_BETA), neg)
+        return torch.where(x64 > 0.0, xp * (ap * xp + XIELU_BETA), neg).to(x.dtype)
 
     def vjp(g: Tensor, x: Tensor, rp: Tensor, rn: Tensor) -> tuple[Tensor, ...]:
         return rules.vjp(g, _xielu(x, rp, rn), (rp, rn))

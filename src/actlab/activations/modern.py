@@ -225,8 +225,9 @@ class StarReLU(Parametric):
     kink_convention = "df/dx(0) = 0, d2f/dx2(0) = 0 (the x <= 0 branch, as SquaredReLU)"
 
     def forward(x: Tensor, s: Tensor | float, b: Tensor | float) -> Tensor:
-        r = torch.clamp(x, min=0.0)
-        return s * (r * r) + b
+        x64 = m.in_float64(x)  # float32 in float64: s r^2 + b cancels where it crosses 0 (b < 0)
+        r = torch.clamp(x64, min=0.0)
+        return (torch.as_tensor(s, dtype=x64.dtype) * (r * r) + torch.as_tensor(b, dtype=x64.dtype)).to(x.dtype)
 
     def vjp(g: Tensor, x: Tensor, s: Tensor, b: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         r = torch.clamp(x, min=0.0)
@@ -261,6 +262,12 @@ class StarReLU(Parametric):
 def _sinc(t: Tensor) -> Tensor:
     r"""Unnormalised :math:`\sin t / t` (1 at t = 0)."""
     return torch.sinc(t / math.pi)
+
+
+def _snake_df(t: Tensor) -> Tensor:
+    r""":math:`\partial_x f = 1 + \sin 2t = (\sin t + \cos t)^2`: no cancellation where it touches 0
+    (t = -pi/4 + k pi), 1 + sin 2t loses every digit there."""
+    return (torch.sin(t) + torch.cos(t)) ** 2
 
 
 def _snake_h_series() -> tuple[float, ...]:
@@ -323,18 +330,23 @@ class Snake(Parametric):
     x_range = (-6.0, 6.0)
     plot_params = ({"alpha": 0.5}, {"alpha": 1.0}, {"alpha": 2.0})
 
+    # float32 in float64: a x exact (sin of a rounded argument misses by |ax| ulps), f crosses 0 for x < 0
     def forward(x: Tensor, a: Tensor | float) -> Tensor:
-        t = a * x
-        return torch.where(x.isinf(), x, x + x * torch.sin(t) * _sinc(t))
+        x64 = m.in_float64(x)
+        t = torch.as_tensor(a, dtype=x64.dtype) * x64
+        return torch.where(x64.isinf(), x64, x64 + x64 * torch.sin(t) * _sinc(t)).to(x.dtype)
 
     def vjp(g: Tensor, x: Tensor, a: Tensor) -> tuple[Tensor, Tensor]:
-        t = a * x
-        return g * (1.0 + torch.sin(2.0 * t)), (g * x * x * _snake_h(t)).sum_to_size(a.shape)
+        x64 = m.in_float64(x)
+        t = m.in_float64(a) * x64
+        gx, ga = g * _snake_df(t), (g * x64 * x64 * _snake_h(t)).sum_to_size(a.shape)
+        return gx.to(x.dtype), ga.to(a.dtype)
 
     def jvp(ts: tuple[Tensor, Tensor], x: Tensor, a: Tensor) -> Tensor:
         tx, ta = ts
-        t = a * x
-        return (1.0 + torch.sin(2.0 * t)) * tx + x * x * _snake_h(t) * ta
+        x64 = m.in_float64(x)
+        t = m.in_float64(a) * x64
+        return (_snake_df(t) * tx + x64 * x64 * _snake_h(t) * ta).to(x.dtype)
 
     def vjp2(ggs: tuple[Tensor, Tensor], g: Tensor, x: Tensor, a: Tensor):
         ggx, gga = ggs

@@ -36,7 +36,7 @@ from torch import Tensor
 from .. import functional as AF
 from .. import ops
 from ..registry import declarations, spec
-from ..spec import Activation, Elementwise
+from ..spec import Activation, Elementwise, Parametric
 from . import reference as R
 
 F32 = np.float32
@@ -64,7 +64,8 @@ FULL = SweepSize(n_log=3000, n_linear=60001, n_rows=200)
 
 @dataclass
 class Case:
-    """One op at one parameter setting, with its label in tables ("GELU(approximate='tanh')")."""
+    """One op at one parameter setting, with its label in tables ("GELU(tanh)"): ``params`` are
+    the operator's arguments, which the reference takes too."""
 
     label: str
     decl: type[Activation]
@@ -73,6 +74,79 @@ class Case:
     @property
     def ref(self) -> R.Reference:
         return R.reference(self.decl.name)
+
+    def kinks(self) -> tuple[float, ...]:
+        return tuple(self.decl.kinks(**self.params))
+
+    def actlab_fn(self, reference: bool = False) -> Callable[[Tensor], Tensor]:
+        """actlab's operator (native kernels where built), or with ``reference`` the declaration's
+        Python math (the operator's Function tower)."""
+        operator = ops.operator(self.decl)
+        args = tuple(self.params[k] for k in self.decl.op_params())
+        if reference:
+            return lambda x: operator.function.apply(x, *args)
+        return lambda x: operator(x, args)
+
+    def torch_fn(self) -> Callable[[Tensor], Tensor] | None:
+        if self.decl.torch_name is None:
+            return None
+        fn = getattr(torch.nn.functional, self.decl.function)
+        if self.decl.name == "RReLU":
+            return lambda x: fn(x, training=False, **self.params)
+        return lambda x: fn(x, **self.params)
+
+
+@dataclass
+class LearnableCase(Case):
+    """A learnable pointwise op (a :class:`~actlab.spec.Parametric`) with its tensors held at fixed
+    values: ``params`` maps each tensor to its value (a number, or a tuple for a ``coefficients``
+    tensor), rounded to float32 as the module's float32 parameters hold them, and is what the
+    reference takes; ``init`` are the constructor parameters whose initial values these are (the
+    declaration states its kinks in them). f' is the derivative in x alone; torch's counterpart
+    (PReLU's prelu only) takes the same tensors."""
+
+    init: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def at(cls, decl: type[Parametric], setting: dict[str, Any]) -> LearnableCase:
+        """The case of the module ``decl(**setting)`` at its initial values, labelled by the
+        constructor parameters that differ from the defaults ("PELU(a_init=2)")."""
+        defaults = decl.defaults()
+        init = {**defaults, **setting}
+        changed = ", ".join(f"{k}={_fmt(v)}" for k, v in init.items() if v != defaults[k])
+        label = f"{decl.name}({changed})" if changed else decl.name
+        values = {t: _to_float32(v) for t, v in decl.initial_values(**init).items()}
+        return cls(label, decl, values, init)
+
+    def kinks(self) -> tuple[float, ...]:
+        return tuple(self.decl.kinks(**self.init))
+
+    def actlab_fn(self, reference: bool = False) -> Callable[[Tensor], Tensor]:
+        """The operator (or with ``reference`` its Function tower) with the tensors in x's dtype,
+        shaped as the functional layer shapes shared ones: () per value, (K,) per coefficient row."""
+        operator = ops.operator(self.decl)
+        call = operator.function.apply if reference else operator
+
+        def fn(x: Tensor) -> Tensor:
+            weights = [torch.tensor(self.params[t], dtype=x.dtype) for t in self.decl.tensor_params]
+            return call(x, *weights)
+
+        return fn
+
+    def torch_fn(self) -> Callable[[Tensor], Tensor] | None:
+        """The torch.nn.functional op with the same tensors (PReLU's prelu), else None."""
+        if self.decl.torch_name is None:
+            return None
+        fn = getattr(torch.nn.functional, self.decl.function)
+        return lambda x: fn(x, *(torch.tensor([self.params[t]], dtype=x.dtype) for t in self.decl.tensor_params))
+
+
+def _to_float32(v: float | tuple[float, ...]) -> float | tuple[float, ...]:
+    return tuple(float(F32(c)) for c in v) if isinstance(v, tuple) else float(F32(v))
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 @dataclass
@@ -163,8 +237,21 @@ def _default_params(decl: type[Activation]) -> dict[str, Any]:
     return p
 
 
+def learnable_settings(decl: type[Parametric]) -> list[dict[str, Any]]:
+    """The constructor settings a learnable op is swept at: its defaults (the module's initial
+    values), then each plot setting that differs from them."""
+    defaults = decl.defaults()
+    out: list[dict[str, Any]] = [{}]
+    for p in decl.plot_params:
+        full = {**defaults, **p}
+        if all(full != {**defaults, **q} for q in out):
+            out.append(dict(p))
+    return out
+
+
 def cases(names: Iterable[str] | None = None) -> list[Case]:
-    """The elementwise ops (every GELU variant) and normalisers the sweep covers."""
+    """The elementwise ops (every GELU variant), the learnable pointwise ops (at their initial
+    values and their plot settings) and the normalisers the sweep covers."""
     wanted = None if names is None else {spec(n).name for n in names}
     out: list[Case] = []
     for decl in declarations():
@@ -175,6 +262,8 @@ def cases(names: Iterable[str] | None = None) -> list[Case]:
             out.append(Case(decl.name, decl, p))
             if decl.name == "GELU":
                 out.append(Case("GELU(tanh)", decl, {**p, "approximate": "tanh"}))
+        elif issubclass(decl, Parametric) and not decl.like_input and decl.name in R.REFERENCES:
+            out += [LearnableCase.at(decl, s) for s in learnable_settings(decl)]
         elif decl.name in NORMALIZERS:
             out.append(Case(decl.name, decl, {}))
         elif wanted is not None:
@@ -207,7 +296,7 @@ def sweep_inputs(case: Case, size: SweepSize) -> np.ndarray:
     """The float32 inputs of an elementwise sweep (sorted, unique, NaN last)."""
     mags = np.logspace(-30, 4, size.n_log)
     pts = [*mags, *(-mags), *np.linspace(-30.0, 30.0, size.n_linear)]
-    kinks = tuple(case.decl.kinks(**case.params)) + tuple(case.ref.df_zeros(**_zero_params(case)))
+    kinks = case.kinks() + tuple(case.ref.df_zeros(**_zero_params(case)))
     edges = [t for t in EXP_THRESHOLDS for _ in (0,)]
     pts += special_points() + _ulps_around(kinks) + _ulps_around(edges + [-e for e in edges], 2)
     xs = np.unique(np.asarray(pts, dtype=F32))  # np.unique keeps one NaN at the end, merges +-0
@@ -219,6 +308,8 @@ def _zero_params(case: Case) -> dict[str, Any]:
     import inspect
 
     names = inspect.signature(case.ref.df_zeros).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in names.values()):
+        return dict(case.params)
     return {k: v for k, v in case.params.items() if k in names}
 
 
@@ -250,20 +341,11 @@ def ulp_error(y: np.ndarray, ref: np.ndarray) -> np.ndarray:
 def _actlab_fn(case: Case, reference: bool = False) -> Callable[[Tensor], Tensor]:
     """actlab's operator (native kernels where built), or with ``reference`` the declaration's
     Python math (the operator's Function tower)."""
-    operator = ops.operator(case.decl)
-    args = tuple(case.params[k] for k in case.decl.op_params())
-    if reference:
-        return lambda x: operator.function.apply(x, *args)
-    return lambda x: operator(x, args)
+    return case.actlab_fn(reference)
 
 
 def _torch_fn(case: Case) -> Callable[[Tensor], Tensor] | None:
-    if case.decl.torch_name is None:
-        return None
-    fn = getattr(torch.nn.functional, case.decl.function)
-    if case.decl.name == "RReLU":
-        return lambda x: fn(x, training=False, **case.params)
-    return lambda x: fn(x, **case.params)
+    return case.torch_fn()
 
 
 def value_and_grad(fn: Callable[[Tensor], Tensor], x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

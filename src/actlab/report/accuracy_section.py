@@ -184,7 +184,8 @@ register_builtin(
         render,
         missing=(
             "<p>No accuracy data. <code>actlab report</code> runs the reduced sweep of the elementwise ops and "
-            "normalisers it shows (user-defined, gated and parametric activations have no mpmath reference) unless "
+            "normalisers and the learnable pointwise ops it shows (user-defined, gated and other parametric "
+            "activations have no mpmath reference) unless "
             "<code>--no-accuracy</code> is given; or run "
             "<code>actlab accuracy --json {out}/data/accuracy.json</code>.</p>"
         ),

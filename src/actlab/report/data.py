@@ -25,7 +25,7 @@ def sweep_names(only: Iterable[str] | None) -> list[str] | None:
     for n in only:
         try:
             A.cases([n])
-        except KeyError:  # no sweep for this kind (GLU, PReLU, user-defined ...)
+        except KeyError:  # no sweep for this kind (GLU, FReLU, user-defined ...)
             continue
         names.append(A.spec(n).name)
     return names

@@ -11,6 +11,7 @@ is the function the op claims to compute, not a different subgradient.
 """
 
 from . import (  # noqa: F401  (each registers its references)
+    learnable,
     modern,
     periodic,
     radial,
