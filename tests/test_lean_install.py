@@ -60,8 +60,9 @@ def test_every_non_python_file_of_the_package_is_installed() -> None:
     """A non-editable install ships only .py files and the package-data globs: the native sources
     (compiled on the user's machine) and the report's assets must be among them."""
     import fnmatch
-    import tomllib
     from pathlib import Path
+
+    import tomllib
 
     root = Path(__file__).resolve().parents[1]
     globs = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["actlab"]
