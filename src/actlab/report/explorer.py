@@ -91,23 +91,26 @@ def _curves(decl: type[Activation], x: np.ndarray, p: dict[str, Any]) -> np.ndar
 
 def _keep(y: np.ndarray, tol: float) -> np.ndarray:
     """Grid points to keep so that linear interpolation between them is within ``tol`` of ``y``
-    (non-finite points and their neighbours are always kept: the lines break there)."""
+    (non-finite points and their neighbours are always kept: the lines break there). Greedy, one
+    pass: from each kept point the segment grows while its slope stays inside the interval that
+    keeps every point it spans within ``tol``."""
     n = len(y)
     bad = ~np.isfinite(y)
     keep = bad.copy()
     keep[0] = keep[-1] = True
     keep[1:] |= bad[:-1]
     keep[:-1] |= bad[1:]
+    v, forced, skip = y.tolist(), keep.tolist(), bad.tolist()
     i = 0
     while i < n - 1:
-        if bad[i]:
+        if skip[i]:
             i += 1
             continue
-        j = i + 1
-        while j + 1 < n and not keep[j] and not bad[j + 1]:
-            seg = y[i : j + 2]
-            line = np.linspace(y[i], y[j + 1], len(seg))
-            if np.max(np.abs(seg - line)) > tol:
+        lo, hi, j = -np.inf, np.inf, i + 1
+        while not forced[j] and not skip[j + 1]:
+            lo = max(lo, (v[j] - tol - v[i]) / (j - i))
+            hi = min(hi, (v[j] + tol - v[i]) / (j - i))
+            if not lo <= (v[j + 1] - v[i]) / (j + 1 - i) <= hi:
                 break
             j += 1
         keep[j] = True

@@ -105,18 +105,18 @@ class Inline:
 
 USE = re.compile(r'href="#([^"]+)"')
 NUMBER = re.compile(r"-?\d+\.\d+")
-COORDS = re.compile(r'(translate\(|d=")([^)"]*)')
+COORDS = re.compile(r'(<use href="#[^"]+" transform="translate\(|d=")([^)"]*)')  # inside the scaled group
 TRANSLATE = re.compile(r'<use (href="#[^"]+") transform="translate\((\S+) (\S+)\)"/>')
 
 
 def _short(m: re.Match[str]) -> str:
-    """A coordinate to 0.1 unit (font units of 1/100 em in a formula: 0.015 px)."""
-    text = f"{float(m.group(0)):.1f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """A coordinate to a whole unit (1/100 em of the formula's font: 0.15 px, at most 0.1 CSS px off)."""
+    text = f"{float(m.group(0)):.0f}"
+    return "0" if text == "-0" else text
 
 
 def _compact(body: str) -> str:
-    """Shorter, identical drawing: coordinates to 0.1 unit, a plain translation as x/y, no empty groups."""
+    """Shorter, same drawing: whole-unit coordinates, a plain translation as x/y, no empty groups."""
     body = COORDS.sub(lambda m: m.group(1) + NUMBER.sub(_short, m.group(2)), body)  # not scale(): a factor
     body = TRANSLATE.sub(r'<use \1 x="\2" y="\3"/>', body)
     body = re.sub(r' (x|y)="0"', "", body)
