@@ -46,3 +46,15 @@ def test_report_command_flags_old_files(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "stale (it records no options (an older file))" in out and "wrote" in out and "MB" in out
     assert main(["report", "--out", str(tmp_path), "--only", "ReLU", "--full", "--no-accuracy"]) == 2
+
+
+def test_report_command_runs_the_sweep_alongside(tmp_path: Path, capsys) -> None:
+    """With --jobs 2 the sweep runs in its own process while the activations are drawn; the page
+    still shows its records, and the note is printed."""
+    assert main(["report", "--out", str(tmp_path), "--only", "ReLU", "Tanh", "--jobs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy: running the reduced sweep" in out and out.index("accuracy:") < out.index("wrote")
+    meta, recs = A.load_json(json.loads(data_path(tmp_path, "accuracy.json").read_text()))
+    assert meta["names"] == ["ReLU", "Tanh"] and {r["op"] for r in recs} == {"ReLU", "Tanh"}
+    page = (tmp_path / "index.html").read_text()
+    assert "Tanh: f′(x)" in page[page.index("id='ext-accuracy'") :]  # the profile charts of the fresh file

@@ -20,6 +20,7 @@ from .sampling import full_params, sample
 
 GRID_POINTS = 4001  # per x_range for the numerical search
 BISECT_STEPS = 48
+SUBDIVIDE = 63  # points per round of _bisect (64 sub-intervals: 8 rounds for 48 halvings)
 SNAP = 1e-7  # a located kink within this of a round value (6 decimals) is that value
 
 
@@ -43,13 +44,15 @@ def _snap(x: float) -> float:
 
 
 def _bisect(side, lo: float, hi: float) -> float:
-    """The point in [lo, hi] where ``side(x)`` (False left of it, True right) flips."""
-    for _ in range(BISECT_STEPS):
-        mid = 0.5 * (lo + hi)
-        if side(mid):
-            hi = mid
-        else:
-            lo = mid
+    """The point in [lo, hi] where ``side(x)`` (an array of x -> False left of it, True right)
+    flips. Each round evaluates SUBDIVIDE points at once (one call, not one per point: a call
+    costs the same for 1 or 63 points) and keeps the sub-interval where it flips, for as many
+    rounds as narrow the bracket as much as BISECT_STEPS halvings."""
+    for _ in range(-(-BISECT_STEPS // int(np.log2(SUBDIVIDE + 1)))):
+        t = np.linspace(lo, hi, SUBDIVIDE + 2)[1:-1]
+        right = np.asarray(side(t), dtype=bool)
+        first = int(np.argmax(right)) if right.any() else len(t)
+        lo, hi = (t[first - 1] if first > 0 else lo), (t[first] if first < len(t) else hi)
     return _snap(0.5 * (lo + hi))
 
 
@@ -65,7 +68,7 @@ def support_changes(decl: type[Activation], p: dict[str, Any], lo: float, hi: fl
     out = []
     for i in np.flatnonzero(sup[1:] != sup[:-1]):
         left = sup[i]
-        out.append(_bisect(lambda t, left=left: support(np.array([t]))[0] != left, x[i], x[i + 1]))
+        out.append(_bisect(lambda t, left=left: support(t) != left, x[i], x[i + 1]))
     return tuple(out)
 
 
@@ -93,9 +96,8 @@ def numerical(decl: type[Activation], p: dict[str, Any], lo: float, hi: float) -
         for i in jumps(x, g, dg):
             ref, half = g[i], 0.5 * abs(g[i + 1] - g[i])
 
-            def right(t: float, key: str = key, ref: float = ref, half: float = half) -> bool:
-                v = getattr(sample(decl, np.array([t]), **p), key)[0]
-                return abs(v - ref) > half
+            def right(t: np.ndarray, key: str = key, ref: float = ref, half: float = half) -> np.ndarray:
+                return np.abs(getattr(sample(decl, t, **p), key) - ref) > half
 
             k = _bisect(right, x[i], x[i + 1])
             if not any(abs(k - f) <= 1e-6 * max(1.0, abs(k)) for f in found):
@@ -110,9 +112,25 @@ def kinks(
     lo = decl.x_range[0] if lo is None else lo
     hi = decl.x_range[1] if hi is None else hi
     if issubclass(decl, Normalizer):
-        found = support_changes(decl, p, lo, hi)
+        found = _searched(support_changes, decl, p, lo, hi)
     elif decl.user_defined:
-        found = numerical(decl, p, lo, hi)
+        found = _searched(numerical, decl, p, lo, hi)
     else:
         found = declared(decl, p)
     return tuple(k for k in found if lo <= k <= hi)
+
+
+_FOUND: dict[Any, tuple[float, ...]] = {}  # searches already run (the plot, properties and explorer ask again)
+
+
+def _searched(search, decl: type[Activation], p: dict[str, Any], lo: float, hi: float) -> tuple[float, ...]:
+    try:
+        key = (search, decl, tuple(sorted(p.items())), float(lo), float(hi))
+        hash(key)
+    except TypeError:  # a tensor or list parameter: not cached
+        return search(decl, p, lo, hi)
+    if key not in _FOUND:
+        if len(_FOUND) > 1024:
+            _FOUND.clear()
+        _FOUND[key] = search(decl, p, lo, hi)
+    return _FOUND[key]

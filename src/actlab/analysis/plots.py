@@ -28,6 +28,7 @@ COLORS = {"f": "#1f77b4", "df": "#ff7f0e", "d2f": "#2ca02c"}
 STYLES = ("-", "--", ":", "-.")
 POINTS = 801
 FORMATS = ("png", "svg")
+SIZE = (12.5, 3.6)  # inches
 STYLE = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 8, "figure.dpi": 100}
 
 
@@ -197,10 +198,11 @@ def _gated(decl: type[Activation], fig: Figure) -> None:
         ax.legend(loc="best", frameon=False)
 
 
-def figure(decl: type[Activation]) -> Figure:
-    """The f / f' / f'' figure of ``decl`` (not saved; close it with ``plt.close(fig)``)."""
+def figure(decl: type[Activation], size: tuple[float, float] = SIZE) -> Figure:
+    """The f / f' / f'' figure of ``decl`` (not saved; close it with ``plt.close(fig)``), ``size``
+    in inches."""
     with plt.rc_context(STYLE):
-        fig = plt.figure(figsize=(12.5, 3.6))  # fixed margins: constrained layout costs 0.8 s a figure
+        fig = plt.figure(figsize=size)  # fixed margins: constrained layout costs 0.8 s a figure
         pair = issubclass(decl, (Normalizer, VectorMap))
         draw = _normalizer if pair else _gated if issubclass(decl, SplitGate) else _elementwise
         draw(decl, fig)
@@ -222,16 +224,18 @@ def save(
     dpi: int = 80,
     stem: str | None = None,
     colors: int | None = None,
+    size: tuple[float, float] = SIZE,
 ) -> Path:
     """Write ``<out>/<stem>.<fmt>`` (stem: the declaration's name) and return its path; with
-    ``colors`` a PNG is reduced to a palette of that many colours (a quarter of the bytes)."""
+    ``colors`` a PNG is reduced to a palette of that many colours and compressed at zlib's
+    highest level (a fifth of the bytes). ``size``: the figure's size in inches."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if dpi < 1:
         raise ValueError(f"dpi must be >= 1, got {dpi}")
     out = Path(out)
     path = out / f"{stem or file_stem(decl.name)}.{fmt}"
-    fig = figure(decl)
+    fig = figure(decl, size)
     try:
         out.mkdir(parents=True, exist_ok=True)
         if colors and fmt == "png":  # render once, quantise the pixels (no PNG written twice)
@@ -240,7 +244,8 @@ def save(
             fig.set_dpi(dpi)
             fig.canvas.draw()
             pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
-            Image.fromarray(pixels).quantize(colors, method=Image.Quantize.FASTOCTREE).save(path, format="PNG")
+            quantized = Image.fromarray(pixels).quantize(colors, method=Image.Quantize.FASTOCTREE)
+            quantized.save(path, format="PNG", optimize=True)
         else:
             fig.savefig(path, format=fmt, dpi=dpi)
     finally:

@@ -9,7 +9,7 @@ import datetime as _dt
 import html
 import multiprocessing
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +27,11 @@ from . import explorer, formula, markup, sections
 
 HERE = Path(__file__).parent
 ASSETS = ("nav.js", "explorer.js")
-PLOT_DPI = 160  # the figure is 12.5 in wide: 2000 px, shown at 1000 CSS px (sharp on 2x screens)
-PLOT_COLORS = 96  # palette size of the plot PNGs
+PLOT_SIZE = (10.0, 3.0)  # inches: at PLOT_DPI 1600 x 480 px, shown at 800 x 240 CSS px (sharp on 2x screens)
+PLOT_DPI = 160
+PLOT_CSS = (800, 240)  # the <img> size: half the pixels, as the text of an 80 dpi figure
+PLOT_COLORS = 48  # palette size of the plot PNGs
+_IMG_SIZE = f"width='{PLOT_CSS[0]}' height='{PLOT_CSS[1]}'"
 EXPLORER_INITIAL = ("ELU", "Softplus", "GELU")
 PROPERTY_COLUMNS = (
     ("range", "range"),
@@ -70,7 +73,7 @@ def _analyse(name: str, out: str) -> Analysis:
     res.formulas = [(t, formula.inline(t)) for t in texs]
     res.explorer = explorer.entry(decl)
     try:
-        res.png = plots.save(decl, Path(out) / "images", "png", dpi=PLOT_DPI, colors=PLOT_COLORS).name
+        res.png = plots.save(decl, Path(out) / "images", "png", dpi=PLOT_DPI, colors=PLOT_COLORS, size=PLOT_SIZE).name
         res.props = properties.for_plot_params(decl).__dict__
         res.kinks = kinks.kinks(decl, decl.plot_params[0])
     except Exception as exc:  # noqa: BLE001  one broken activation must not sink the whole report
@@ -134,9 +137,9 @@ def _params_html(d: type[Activation]) -> str:
     )
 
 
-def _formula_html(tex: str, rendered: Any) -> str:
+def _formula_html(tex: str, rendered: Any, ids: dict[str, str] | None = None) -> str:
     if isinstance(rendered, formula.Inline):
-        return rendered.svg(tex)
+        return rendered.svg(tex, ids)
     why, source = html.escape(str(rendered)), html.escape(tex)
     return f"<p class='warn'>formula not rendered ({why}); LaTeX: <code>{source}</code></p>"
 
@@ -160,8 +163,10 @@ def _kind_line(d: type[Activation]) -> str:
     return " · ".join(bits)
 
 
-def _activation_html(d: type[Activation], a: Analysis, p: properties.Properties | None) -> str:
-    formulas = [_formula_html(t, r) for t, r in a.formulas]
+def _activation_html(
+    d: type[Activation], a: Analysis, p: properties.Properties | None, ids: dict[str, str] | None = None
+) -> str:
+    formulas = [_formula_html(t, r, ids) for t, r in a.formulas]
     main = formulas[0] if formulas else ""
     derived = "".join(f"<div class='mathline'>{f}</div>" for f in formulas[1:])
     derived_html = (
@@ -187,8 +192,7 @@ def _activation_html(d: type[Activation], a: Analysis, p: properties.Properties 
     if a.png:
         alt = html.escape(f"{d.name}: f, f′ and f″")
         parts.append(
-            f"<h3>Plot</h3><img class='plot' src='images/{html.escape(a.png)}' width='1000' height='288' "
-            f"alt='{alt}' loading='lazy'>"
+            f"<h3>Plot</h3><img class='plot' src='images/{html.escape(a.png)}' {_IMG_SIZE} alt='{alt}' loading='lazy'>"
         )
     parts.append("<p class='top'><a href='#top'>back to top ↑</a></p></section>")
     return "".join(parts)
@@ -223,9 +227,15 @@ def _toc(found: list[tuple[str, sections.Section, str]]) -> str:
 
 
 def build(
-    out: str | Path = "actlab-report", only: Iterable[str] | None = None, jobs: int = 2, progress: bool = True
+    out: str | Path = "actlab-report",
+    only: Iterable[str] | None = None,
+    jobs: int = 2,
+    progress: bool = True,
+    before_sections: Callable[[], Any] | None = None,
 ) -> Path:
-    """Write the atlas to ``out`` (``index.html`` and its files); return the index path."""
+    """Write the atlas to ``out`` (``index.html`` and its files); return the index path.
+    ``before_sections`` is called once the activations are done, before ``out/data`` is read
+    (``actlab report`` waits there for the accuracy sweep it runs alongside)."""
     out = Path(out)
     decls = [spec(n) for n in only] if only else declarations()
     names = [d.name for d in decls]
@@ -238,18 +248,21 @@ def build(
         for _, f in r.formulas:
             if isinstance(f, formula.Inline):
                 glyphs.update(f.glyphs)
+    ids = formula.short_ids(glyphs)
     gallery, parts, nav = [], [], []
     for d in decls:
         a = results[d.name]
-        parts.append(_activation_html(d, a, props[d.name]))
+        parts.append(_activation_html(d, a, props[d.name], ids))
         key = _filter_key(d)
         if a.png:
             name = html.escape(d.name)
-            img = f"<img src='images/{html.escape(a.png)}' alt='{name}' width='1000' height='288' loading='lazy'>"
+            img = f"<img src='images/{html.escape(a.png)}' alt='{name}' {_IMG_SIZE} loading='lazy'>"
             link = f"<a href='#{anchor(d)}'>{img}</a>"
             gallery.append(f"<figure data-filter='{key}'>{link}<figcaption>{name}</figcaption></figure>")
         nav.append(f"<li data-filter='{key}'><a href='#{anchor(d)}'>{html.escape(d.name)}</a></li>")
 
+    if before_sections is not None:
+        before_sections()
     ctx = sections.Context(out, tuple(names), torch.__version__)
     found = sections.render_all(ctx)
     ext = "".join(
@@ -268,7 +281,7 @@ def build(
         properties=_properties_table(decls, props),
         extensions=ext,
         activations="".join(parts),
-        glyphs=formula.glyph_defs(glyphs),
+        glyphs=formula.glyph_defs(glyphs, ids),
         explorer_initial=html.escape(initial),
         explorer_data=explorer.payload([results[n].explorer for n in names]),
     )

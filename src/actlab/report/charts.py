@@ -58,6 +58,17 @@ def _fmt(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
+def _corners(run: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The points of a polyline less those inside a horizontal or vertical stretch (same drawing)."""
+    keep = [
+        q
+        for i, q in enumerate(run)
+        if i in (0, len(run) - 1)
+        or not ((run[i - 1][1] == q[1] == run[i + 1][1]) or (run[i - 1][0] == q[0] == run[i + 1][0]))
+    ]
+    return keep
+
+
 def line_chart(
     series: Sequence[Series],
     x: Axis,
@@ -102,13 +113,13 @@ def line_chart(
             f'<text transform="translate(11 {top + ph / 2}) rotate(-90)" class="tx">{html.escape(y.label)}</text>'
         )
     for s in series:
-        runs: list[list[str]] = [[]]
+        runs: list[list[tuple[str, str]]] = [[]]
         for xv, yv in zip(s.xs, s.ys):
             if yv is None or (isinstance(yv, float) and math.isnan(yv)):
                 runs.append([])
             else:
-                runs[-1].append(f"{_fmt(px(xv))},{_fmt(py(yv))}")
-        d = " ".join("M" + " L".join(r) for r in runs if r)
+                runs[-1].append((_fmt(px(xv)), _fmt(py(yv))))
+        d = "".join("M" + " ".join(f"{a},{b}" for a, b in _corners(r)) for r in runs if r)  # implicit lineto
         if d:
             dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
             parts.append(

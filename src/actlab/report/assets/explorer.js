@@ -1,7 +1,8 @@
 // actlab atlas: the interactive explorer (no dependencies, works from file://).
 // Data: <script id="explorer-data" type="application/json"> written by actlab.report.explorer:
-// per activation the x grid [lo, hi, n], its sliders and base64 float32 curves f, f', f''
-// for every slider combination. Names are only ever inserted as text, never as HTML.
+// per activation the x grid [lo, hi, n], its sliders and base64 curves f, f', f'' for every
+// slider combination (decimated polylines, uint16 steps of each curve's range: see decode).
+// Names are only ever inserted as text, never as HTML.
 (function () {
   "use strict";
   var MAX = 4;
@@ -18,11 +19,29 @@
   acts.forEach(function (a) { byName[a.name] = a; });
   var slots = [];  // {act, idx: [slider positions]}
 
-  function decode(a) {
+  function decode(a) {  // the encoding of actlab.report.explorer.encode, back to full grids
     if (a.curves) return a.curves;
     var bin = atob(a.data), bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    a.curves = new Float32Array(bytes.buffer);
+    var view = new DataView(bytes.buffer), n = a.x[2], maskLen = (n + 7) >> 3, pos = 0;
+    var out = new Float32Array(a.valid.length * 3 * n).fill(NaN);
+    a.valid.forEach(function (ok, k) {
+      if (!ok) return;
+      for (var c = 0; c < 3; c++) {
+        var lo = view.getFloat32(pos, true), hi = view.getFloat32(pos + 4, true), step = (hi - lo) / 65534;
+        var mask = pos + 8, off = (k * 3 + c) * n, prev = -1, prevV = NaN;
+        pos = mask + maskLen;
+        for (var i = 0; i < n; i++) {
+          if (!(bytes[mask + (i >> 3)] & (1 << (i & 7)))) continue;
+          var q = view.getUint16(pos, true), v = q === 65535 ? NaN : lo + q * step;
+          pos += 2;
+          out[off + i] = v;
+          for (var j = prev + 1; prev >= 0 && j < i; j++) out[off + j] = prevV + (v - prevV) * (j - prev) / (i - prev);
+          prev = i; prevV = v;
+        }
+      }
+    });
+    a.curves = out;
     return a.curves;
   }
 
