@@ -43,7 +43,7 @@ def time_round_robin(calls: dict[str, Callable[[], Any]], repeats: int) -> dict[
     """actlab.bench's interleaved median, on CLOCK (``--cpu-time``: this thread's CPU time, which a
     loaded machine disturbs less; meaningful with one torch thread only)."""
     if CLOCK["clock"] is time.perf_counter:
-        return bench.time_round_robin(calls, repeats)
+        return bench.time_round_robin(calls, repeats)[0]
     for c in calls.values():
         c()
     samples: dict[str, list[float]] = {k: [] for k in calls}

@@ -1,8 +1,7 @@
 """Which ops the library serves: a CPU kernel for every op of the torch.nn activations and of the
-elementwise extras listed in csrc/list.h, except the composites (triple backward, double backward
-of the vector kinds); the catalog's other activations run their declarations' Python math (see
-docs/performance.md); nothing registered for an op that does not exist; the kernels are what the
-operators run."""
+elementwise extras listed in csrc/list.h, except the composites (triple backward); the catalog's
+other activations run their declarations' Python math (see docs/performance.md); nothing registered
+for an op that does not exist; the kernels are what the operators run."""
 
 from __future__ import annotations
 
@@ -42,20 +41,11 @@ def _has_cpu(name: str) -> bool:
 
 def test_every_non_composite_op_has_a_cpu_kernel() -> None:
     composite = ("_triple_backward", "_triple_backward_y")
-    vector_double = [
-        f"{d.function}_double_backward" for d in actlab.declarations() if d.kind in ("normalizer", "gated")
-    ]
     functions = {d.function for d in actlab.declarations()}
     served = _served()
     assert {"relu", "gelu", "silu", "softmax", "log_softmax", "glu", "prelu", "quick_gelu", "serf"} <= served
     missing = [
-        n
-        for n in _ops()
-        if _function_of(n, functions) in served
-        and not n.endswith(composite)
-        and n not in vector_double
-        and n != "prelu_double_backward"
-        and not _has_cpu(n)
+        n for n in _ops() if _function_of(n, functions) in served and not n.endswith(composite) and not _has_cpu(n)
     ]
     assert not missing, missing
 

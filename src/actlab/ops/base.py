@@ -134,6 +134,23 @@ def register(rule: Rule) -> bool:
     return False
 
 
+def autograd_vjp(fn: Callable[..., tuple], primals: Sequence[Tensor], cotangents: Sequence[Tensor]) -> tuple:
+    """Derivatives of sum_i <cotangents[i], fn(*primals)[i]> in each primal, by autograd of ``fn``'s
+    torch ops (the third-order ops of kinds whose double backward is an op of its own); with a
+    graph when an input requires grad, so every higher order stays the hand-derived math."""
+    create = torch.is_grad_enabled() and any(t.requires_grad for t in (*primals, *cotangents))
+    with torch.enable_grad():
+        # differentiate at fresh nodes (a view keeps the graph to the caller's tensors): differentiating
+        # at a caller's tensor would also follow its history into the other primals
+        ps = [p.view_as(p) if create and p.requires_grad else p.detach().requires_grad_() for p in primals]
+        pairs = [(o, c) for o, c in zip(fn(*ps), cotangents) if o.requires_grad]
+        grads: Sequence[Tensor | None] = [None] * len(ps)
+        if pairs:
+            outs, cots = [o for o, _ in pairs], [c for _, c in pairs]
+            grads = torch.autograd.grad(outs, ps, cots, create_graph=create, allow_unused=True)
+    return tuple(torch.zeros_like(p) if d is None else d for d, p in zip(grads, primals))
+
+
 def compiling() -> bool:
     """Inside torch.compile (dynamo) or torch.export tracing: the graph records the op itself."""
     return torch.compiler.is_compiling()

@@ -7,7 +7,8 @@ op                                          computes                            
 ``fn(x, w1, ..., wk)``                      ``decl.forward``                    saves x, w:
                                                                                 ``fn_backward``
 ``fn_backward(g, x, w...) -> (gx, gw...)``  ``decl.vjp`` (gw summed to w)       ``fn_double_backward``
-``fn_double_backward(ggx, ggw..., g, x, w...)``  composite: ``decl.vjp2``       (autograd of torch ops)
+``fn_double_backward(ggx, ggw..., g, x, w...)``  ``decl.vjp2``                 ``fn_triple_backward``
+``fn_triple_backward(...)``                 composite: autograd of ``decl.vjp2``  (autograd of torch ops)
 ==========================================  ==================================  =======================
 """
 
@@ -34,16 +35,18 @@ class ParametricOperator:
     def __init__(self, decl: type[Parametric]):
         self.decl = decl
         fn, k = decl.function, len(decl.tensor_params)
-        self.names = (fn, f"{fn}_backward", f"{fn}_double_backward")
+        self.names = (fn, f"{fn}_backward", f"{fn}_double_backward", f"{fn}_triple_backward")
         self.define_ops()
         base.register(Rule(fn, self.names[1], 1 + k, inputs=tuple(range(1 + k))))
         base.register(Rule(self.names[1], self.names[2], 2 + k, outputs_count=1 + k, inputs=tuple(range(2 + k))))
+        n2 = 3 + 2 * k  # the double backward's tensors: 1 + k ggs, g, x, k ws
+        base.register(Rule(self.names[2], self.names[3], n2, outputs_count=n2 - 1 - k, inputs=tuple(range(n2))))
         self.op = op(fn)
         self.function, self.backward_function = self.tower()
 
     def define_ops(self) -> None:
         decl = self.decl
-        f, backward, double = self.names
+        f, backward, double, triple = self.names
         ws = list(decl.tensor_params)
         k = len(ws)
 
@@ -68,7 +71,16 @@ class ParametricOperator:
             vjp,
             lambda g, x, *w: (torch.empty_like(x), *(torch.empty_like(t) for t in w)),
         )
-        base.define(double, ["grad_x", *(f"grad_{n}" for n in ws), "grad", "x", *ws], {}, 2 + k, vjp2, composite=True)
+
+        def triple_backward(*args: Tensor) -> tuple[Tensor, ...]:
+            n_out = 2 + k  # cotangents of (d/dg, d/dx, d/dw...), then the double backward's inputs
+            return base.autograd_vjp(vjp2, args[n_out:], args[:n_out])
+
+        double_args = ["grad_x", *(f"grad_{n}" for n in ws), "grad", "x", *ws]
+        fake2 = lambda *a: tuple(torch.empty_like(t) for t in a[1 + k :])  # noqa: E731
+        base.define(double, double_args, {}, 2 + k, vjp2, fake2)
+        triple_args = [f"c_{n}" for n in double_args[k + 1 :]] + double_args
+        base.define(triple, triple_args, {}, 3 + 2 * k, triple_backward, composite=True)
 
     def __call__(self, x: Tensor, *weights: Tensor) -> Tensor:
         base.check_input(self.decl.function, x)

@@ -13,6 +13,10 @@ op                                  computes                              deriva
 ``fn_backward(g, s, p)``            ``decl.vjp``: J^T g                   ``fn_double_backward``
 ``fn_double_backward(gg, g, s, p)`` composite: ``decl.vjp2``              (autograd of torch ops)
 ==================================  ====================================  ===========================
+
+Normalisers and split gates (native kernels for all three on the CPU) make the double backward an
+op of its own, (d/dg, d/ds), whose rule calls the composite ``fn_triple_backward(ga, gb, gg, g, s, p)``:
+autograd of ``decl.vjp2``.
 """
 
 from __future__ import annotations
@@ -32,16 +36,19 @@ class VectorOperator:
     """Ops, rules and Function tower of a declaration with one tensor input acting along ``dim``."""
 
     saves_output: bool  # normalisers save y, split gates x
+    double_op: bool = False  # the double backward an op with a rule (else composite)
 
     def __init__(self, decl: type[Activation]):
         self.decl = decl
         fn = decl.function
-        self.names = (fn, f"{fn}_backward", f"{fn}_double_backward")
+        self.names = (fn, f"{fn}_backward", f"{fn}_double_backward", f"{fn}_triple_backward")
         self.param_names = tuple(decl.op_params())
         self.define_ops()
         saved = {"outputs": (0,)} if self.saves_output else {"inputs": (0,)}
         base.register(Rule(fn, self.names[1], 1, **saved))
         base.register(Rule(self.names[1], self.names[2], 2, inputs=(0, 1)))
+        if self.double_op:
+            base.register(Rule(self.names[2], self.names[3], 3, outputs_count=2, inputs=(0, 1, 2)))
         self.op = op(fn)
         self.function, self.backward_function = self.tower()
 
@@ -50,7 +57,7 @@ class VectorOperator:
 
     def define_ops(self) -> None:
         decl, kw, params = self.decl, self.kw, dict(self.decl.op_params())
-        f, backward, double = self.names
+        f, backward, double, triple = self.names
 
         def forward(x: Tensor, *a: Any) -> Tensor:
             return self.finish(decl.forward(upcast(x), **kw(a)), x)
@@ -64,7 +71,16 @@ class VectorOperator:
 
         base.define(f, ["x"], params, 1, forward, self.fake_forward)
         base.define(backward, ["grad", "saved"], params, 1, vjp, lambda g, s, *a: torch.empty_like(s))
-        base.define(double, ["grad_grad", "grad", "saved"], params, 2, vjp2, composite=True)
+        if not self.double_op:
+            base.define(double, ["grad_grad", "grad", "saved"], params, 2, vjp2, composite=True)
+            return
+
+        def triple_backward(ga: Tensor, gb: Tensor, gg: Tensor, g: Tensor, s: Tensor, *a: Any) -> tuple:
+            return base.autograd_vjp(lambda *t: vjp2(*t, *a), (gg, g, s), (ga, gb))
+
+        fake2 = lambda gg, g, s, *a: (torch.empty_like(g), torch.empty_like(s))  # noqa: E731
+        base.define(double, ["grad_grad", "grad", "saved"], params, 2, vjp2, fake2)
+        base.define(triple, ["ga", "gb", "grad_grad", "grad", "saved"], params, 3, triple_backward, composite=True)
 
     def __call__(self, x: Tensor, args: tuple = ()) -> Tensor:
         base.check_input(self.decl.function, x)
@@ -144,6 +160,7 @@ class NormalizerOperator(VectorOperator):
     """Softmax family and sparse maps: everything is written with the output y."""
 
     saves_output = True
+    double_op = True
 
     @staticmethod
     def fake_forward(x: Tensor, *a: Any) -> Tensor:
@@ -158,6 +175,7 @@ class SplitGateOperator(VectorOperator):
     """GLU variants: everything is written with the input x = [a, b]."""
 
     saves_output = False
+    double_op = True
 
     def fake_forward(self, x: Tensor, dim: int, *a: Any) -> Tensor:
         a_half, _ = self.decl.split(x, dim)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "accurate.h"
+#include "loop.h"
 #include "vec.h"
 
 namespace actlab {
@@ -13,6 +14,16 @@ struct Act {
   using Vec = V;
   using S = Scalar<V>;
   static V c(double v) { return V(static_cast<S>(v)); }  // a constant, rounded to S once
+  static constexpr int64_t grain = kGrain;                // elements per thread task (loop.h)
+  static constexpr bool linear = false;                   // piecewise linear: f'' = 0
+};
+
+// A piecewise-linear activation: cheap, memory-bound (larger thread tasks), and f'' = 0, so the
+// double backward's d/dx is zeros (as torch's) without reading g or x
+template <class V>
+struct Piecewise : Act<V> {
+  static constexpr int64_t grain = kCheapGrain;
+  static constexpr bool linear = true;
 };
 
 inline constexpr double kTail = -64.0;              // _math.TAIL

@@ -26,7 +26,8 @@ void apply_f(const at::Tensor& out, const at::Tensor& x, P... p) {
   const Act<Vectorized<double>> b(p...);
   run({out}, {x},
       [&](const float* const* in, float* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return a.f(v); }); },
-      [&](const double* const* in, double* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return b.f(v); }); });
+      [&](const double* const* in, double* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return b.f(v); }); },
+      Act<Vectorized<float>>::grain);
 }
 
 // g f'(s): df(act, s) is f'(x) written with s (x or y)
@@ -41,7 +42,8 @@ at::Tensor apply_backward(const at::Tensor& g, const at::Tensor& s, DF df, P... 
       },
       [&](const double* const* in, double* const* o, int64_t n) {
         map_2_1(in, o, n, [&](auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return gv * df(b, sv); });
-      });
+      },
+      Act<Vectorized<float>>::grain);
   return out;
 }
 
@@ -52,12 +54,25 @@ std::tuple<at::Tensor, at::Tensor> apply_double(const at::Tensor& gg, const at::
   at::Tensor dg = empty_like(g), ds = empty_like(s);
   const Act<Vectorized<float>> a(p...);
   const Act<Vectorized<double>> b(p...);
+  if constexpr (Act<Vectorized<float>>::linear) {  // gg g f''(s) = 0
+    run({dg}, {gg, s},
+        [&](const float* const* in, float* const* o, int64_t n) {
+          map_2_1(in, o, n, [&](auto ggv, auto sv) ACTLAB_INLINE_LAMBDA { return ggv * df(a, sv); });
+        },
+        [&](const double* const* in, double* const* o, int64_t n) {
+          map_2_1(in, o, n, [&](auto ggv, auto sv) ACTLAB_INLINE_LAMBDA { return ggv * df(b, sv); });
+        },
+        Act<Vectorized<float>>::grain);
+    ds.zero_();
+    return {dg, ds};
+  }
   auto both = [&](const auto& act) {
     return [&](auto ggv, auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return std::make_pair(ggv * df(act, sv), (ggv * gv) * d2f(act, sv)); };
   };
   run({dg, ds}, {gg, g, s},
       [&](const float* const* in, float* const* o, int64_t n) { map_3_2(in, o, n, both(a)); },
-      [&](const double* const* in, double* const* o, int64_t n) { map_3_2(in, o, n, both(b)); });
+      [&](const double* const* in, double* const* o, int64_t n) { map_3_2(in, o, n, both(b)); },
+      Act<Vectorized<float>>::grain);
   return {dg, ds};
 }
 

@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <string>
+#include <tuple>
 
 namespace actlab {
 
@@ -19,10 +20,19 @@ at::Tensor log_softmax(const at::Tensor& x, int64_t dim);
 at::Tensor softmax_backward(const at::Tensor& g, const at::Tensor& y, int64_t dim);
 at::Tensor softmin_backward(const at::Tensor& g, const at::Tensor& y, int64_t dim);
 at::Tensor log_softmax_backward(const at::Tensor& g, const at::Tensor& y, int64_t dim);
+std::tuple<at::Tensor, at::Tensor> softmax_double_backward(const at::Tensor& gg, const at::Tensor& g,
+                                                           const at::Tensor& y, int64_t dim);
+std::tuple<at::Tensor, at::Tensor> softmin_double_backward(const at::Tensor& gg, const at::Tensor& g,
+                                                           const at::Tensor& y, int64_t dim);
+std::tuple<at::Tensor, at::Tensor> log_softmax_double_backward(const at::Tensor& gg, const at::Tensor& g,
+                                                               const at::Tensor& y, int64_t dim);
 
 // prelu.cpp
 at::Tensor prelu(const at::Tensor& x, const at::Tensor& weight);
 std::tuple<at::Tensor, at::Tensor> prelu_backward(const at::Tensor& g, const at::Tensor& x, const at::Tensor& weight);
+std::tuple<at::Tensor, at::Tensor, at::Tensor> prelu_double_backward(const at::Tensor& ggx, const at::Tensor& ggw,
+                                                                     const at::Tensor& g, const at::Tensor& x,
+                                                                     const at::Tensor& weight);
 
 // noise.cpp
 at::Tensor rrelu_noise(const at::Tensor& x, double lower, double upper);

@@ -13,7 +13,7 @@
 namespace actlab {
 namespace {
 
-constexpr int kMaxTensors = 4;   // per side (inputs, outputs)
+constexpr int kMaxTensors = 5;   // per side (inputs, outputs)
 constexpr int64_t kChunk = 256;  // elements per buffer
 
 // Storage type T <-> compute type C (float for bfloat16/half) over a run with a byte stride.

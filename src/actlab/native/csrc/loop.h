@@ -19,9 +19,12 @@ namespace actlab {
 template <class S>
 using Block = c10::function_ref<void(const S* const* in, S* const* out, int64_t n)>;
 
-// Elements per task: tensors up to this size run on one thread (measured: 64K float32 is not
-// faster on two threads for the cheap ops, see benchmarks/native_grain.py).
+// Elements per task (at::parallel_for splits a range only when it is longer than the grain):
+// ATen's 32768 for bodies with a transcendental function; piecewise-linear bodies are memory
+// bound, and a 64K float32 tensor is no faster on two threads than on one (the wake-up costs
+// what the split saves), so they split only above 65536 elements.
 constexpr int64_t kGrain = 32768;
+constexpr int64_t kCheapGrain = 65536;
 
 // outs and ins have one shape; outs are allocated (empty_like of an input, or an input itself for
 // in-place ops). Inputs of another dtype than outs[0] are converted first.
@@ -86,6 +89,29 @@ ACTLAB_INLINE void map_3_2(const S* const* in, S* const* out, int64_t n, const F
     u.store(y + i, static_cast<int>(k));
     v.store(z + i, static_cast<int>(k));
   }
+}
+
+// Five inputs, three outputs (the double backward of split gates and PReLU)
+template <class S, class Fn>
+ACTLAB_INLINE void map_5_3(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
+  using V = Vectorized<S>;
+  auto step = [&](int64_t i, int64_t k) ACTLAB_INLINE_LAMBDA {
+    V v[5];
+    for (int j = 0; j < 5; ++j) v[j] = k == V::size() ? V::loadu(in[j] + i) : V::loadu(in[j] + i, k);
+    auto [p, q, r] = fn(v[0], v[1], v[2], v[3], v[4]);
+    if (k == V::size()) {
+      p.store(out[0] + i);
+      q.store(out[1] + i);
+      r.store(out[2] + i);
+    } else {
+      p.store(out[0] + i, static_cast<int>(k));
+      q.store(out[1] + i, static_cast<int>(k));
+      r.store(out[2] + i, static_cast<int>(k));
+    }
+  };
+  int64_t i = 0;
+  for (; i + V::size() <= n; i += V::size()) step(i, V::size());
+  if (i < n) step(i, n - i);
 }
 
 }  // namespace actlab

@@ -14,7 +14,9 @@
 #include <ATen/Parallel.h>
 #include <c10/core/WrapDimMinimal.h>
 
+#include <initializer_list>
 #include <limits>
+#include <vector>
 
 #include "accurate.h"
 #include "kernels.h"
@@ -355,9 +357,61 @@ at::Tensor compute_input(const at::Tensor& t) {
   return (reduced ? t.to(at::kFloat) : t).contiguous();
 }
 
+// bfloat16/half rows along a contiguous last dim: each row converted into a float buffer,
+// computed there and rounded once on the way out (no float32 copy of the whole tensor).
+// row(in, out, n) runs on the buffers; ins and out share x's dtype T.
+template <class T, class RowFn>
+void reduced_rows(const Shape& s, std::initializer_list<const at::Tensor*> ins, at::Tensor& out, RowFn row) {
+  const int nin = static_cast<int>(ins.size());
+  const T* pin[2];
+  int k = 0;
+  for (const at::Tensor* t : ins) pin[k++] = t->const_data_ptr<T>();
+  T* pout = out.mutable_data_ptr<T>();
+  at::parallel_for(0, s.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n, 1)), [&](int64_t b, int64_t e) {
+    std::vector<float> buf((nin + 1) * s.n);
+    const float* bin[2] = {buf.data(), buf.data() + s.n};
+    float* bout = buf.data() + nin * s.n;
+    for (int64_t r = b; r < e; ++r) {
+      for (int j = 0; j < nin; ++j) at::vec::convert(pin[j] + r * s.n, buf.data() + j * s.n, s.n);
+      row(bin, bout, s.n);
+      at::vec::convert(bout, pout + r * s.n, s.n);  // rounds once, to nearest even
+    }
+  });
+}
+
+// Whether the rows of these tensors (one reduced dtype, contiguous, dim last) take reduced_rows.
+bool reduced_last_dim(std::initializer_list<const at::Tensor*> ts, int64_t dim) {
+  const at::Tensor& t0 = **ts.begin();
+  const at::ScalarType st = t0.scalar_type();
+  if (st != at::kBFloat16 && st != at::kHalf) return false;
+  if (t0.numel() == 0 || dim != t0.dim() - 1) return false;
+  for (const at::Tensor* t : ts) {
+    if (t->scalar_type() != st || !t->is_contiguous() || t->sizes() != t0.sizes()) return false;
+  }
+  return true;
+}
+
+template <class F>
+void on_reduced(at::ScalarType st, F f) {
+  if (st == at::kBFloat16) {
+    f(c10::BFloat16{});
+  } else {
+    f(c10::Half{});
+  }
+}
+
 template <Kind K>
 at::Tensor forward(const at::Tensor& x, int64_t dim) {
   dim = c10::maybe_wrap_dim(dim, x.dim());
+  if (reduced_last_dim({&x}, dim)) {
+    at::Tensor y = empty_like(x);
+    on_reduced(x.scalar_type(), [&](auto tag) {
+      reduced_rows<decltype(tag)>(shape_along(x, dim), {&x}, y, [](const float* const* in, float* out, int64_t n) {
+        forward_row<K, float>(in[0], out, n);
+      });
+    });
+    return y;
+  }
   return in_compute_type(x, [&] {
     const at::Tensor xc = compute_input(x);
     at::Tensor y = empty_like(xc);
@@ -383,6 +437,15 @@ at::Tensor forward(const at::Tensor& x, int64_t dim) {
 template <Kind K>
 at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
   dim = c10::maybe_wrap_dim(dim, g.dim());
+  if (reduced_last_dim({&g, &saved}, dim)) {
+    at::Tensor out = empty_like(g);
+    on_reduced(g.scalar_type(), [&](auto tag) {
+      reduced_rows<decltype(tag)>(shape_along(g, dim), {&g, &saved}, out, [](const float* const* in, float* o, int64_t n) {
+        backward_row<K, float>(in[0], in[1], o, n);
+      });
+    });
+    return out;
+  }
   return in_compute_type(g, [&] {
     const at::Tensor gc = compute_input(g), yc = compute_input(saved.to(g.scalar_type()));
     TORCH_CHECK(gc.sizes() == yc.sizes(), "actlab: grad and saved output differ in shape");
@@ -406,6 +469,93 @@ at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
   });
 }
 
+// ---- double backward: the derivatives of <gg, J^T g> in g and y (Softmax.vjp2 and kin) -------
+//   softmax: s = <g, y>, t = <gg, y>;  d/dg = y (gg - t),  d/dy = gg (g - s) - g t
+//   softmin: both negated;  log-softmax: p = e^y;  d/dg = gg - <gg, p>,  d/dy = (-gg p) sum g
+template <Kind K, class S>
+void double_row(const S* gg, const S* g, const S* y, S* dg, S* dy, int64_t n) {
+  using V = Vectorized<S>;
+  constexpr int64_t W = V::size();
+  V a = zero<V>(), b = zero<V>();
+  for (int64_t j = 0; j < n; j += W) {  // partial loads fill with zeros: e^0 gg = 0 adds nothing
+    const int64_t k = std::min(W, n - j);
+    const V ggv = V::loadu(gg + j, k), gv = V::loadu(g + j, k), yv = V::loadu(y + j, k);
+    if constexpr (K == Kind::kLogSoftmax) {
+      a = a + gv;
+      b = fma(ggv, vexp(yv), b);
+    } else {
+      a = fma(gv, yv, a);
+      b = fma(ggv, yv, b);
+    }
+  }
+  const V s(hsum(a)), t(hsum(b));
+  for (int64_t j = 0; j < n; j += W) {
+    const int k = static_cast<int>(std::min(W, n - j));
+    const V ggv = V::loadu(gg + j, k), gv = V::loadu(g + j, k), yv = V::loadu(y + j, k);
+    V u, v;
+    if constexpr (K == Kind::kLogSoftmax) {
+      u = ggv - t;
+      v = (ggv.neg() * vexp(yv)) * s;
+    } else {
+      u = yv * (ggv - t);
+      v = ggv * (gv - s) - gv * t;
+      if constexpr (K == Kind::kSoftmin) u = u.neg(), v = v.neg();
+    }
+    u.store(dg + j, k);
+    v.store(dy + j, k);
+  }
+}
+
+// The same formulas in ATen ops: other dtypes (bfloat16/half in float32) and dims
+template <Kind K>
+std::tuple<at::Tensor, at::Tensor> double_backward_ops(const at::Tensor& gg0, const at::Tensor& g0, const at::Tensor& y0,
+                                                       int64_t dim) {
+  const at::Tensor gg = compute_input(gg0), g = compute_input(g0), y = compute_input(y0.to(g0.scalar_type()));
+  at::Tensor dg, dy;
+  if constexpr (K == Kind::kLogSoftmax) {
+    const at::Tensor p = y.exp();
+    dg = gg.sub(gg.mul(p).sum(dim, true));
+    dy = gg.neg().mul(p).mul(g.sum(dim, true));
+  } else {
+    const at::Tensor s = g.mul(y).sum(dim, true), t = gg.mul(y).sum(dim, true);
+    dg = y.mul(gg.sub(t));
+    dy = gg.mul(g.sub(s)).sub(g.mul(t));
+    if constexpr (K == Kind::kSoftmin) dg = dg.neg(), dy = dy.neg();
+  }
+  return {dg.to(g0.scalar_type()), dy.to(y0.scalar_type())};
+}
+
+template <Kind K>
+std::tuple<at::Tensor, at::Tensor> double_backward(const at::Tensor& gg, const at::Tensor& g, const at::Tensor& y,
+                                                   int64_t dim) {
+  dim = c10::maybe_wrap_dim(dim, g.dim());
+  const at::ScalarType st = g.scalar_type();
+  bool rows = (st == at::kFloat || st == at::kDouble) && g.numel() > 0 && dim == g.dim() - 1;
+  for (const at::Tensor* t : {&gg, &g, &y}) {
+    rows = rows && t->scalar_type() == st && t->is_contiguous() && t->sizes() == g.sizes();
+  }
+  if (!rows) return double_backward_ops<K>(gg, g, y, dim);
+  at::Tensor dg = empty_like(g), dy = empty_like(y);
+  const Shape s = shape_along(g, dim);
+  auto run = [&](auto tag) {
+    using S = decltype(tag);
+    const S *pgg = gg.const_data_ptr<S>(), *pg = g.const_data_ptr<S>(), *py = y.const_data_ptr<S>();
+    S *pdg = dg.mutable_data_ptr<S>(), *pdy = dy.mutable_data_ptr<S>();
+    at::parallel_for(0, s.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        const int64_t o = r * s.n;
+        double_row<K, S>(pgg + o, pg + o, py + o, pdg + o, pdy + o, s.n);
+      }
+    });
+  };
+  if (st == at::kDouble) {
+    run(double{});
+  } else {
+    run(float{});
+  }
+  return {dg, dy};
+}
+
 }  // namespace
 
 at::Tensor softmax(const at::Tensor& x, int64_t dim) { return forward<Kind::kSoftmax>(x, dim); }
@@ -419,6 +569,18 @@ at::Tensor softmin_backward(const at::Tensor& g, const at::Tensor& y, int64_t di
 }
 at::Tensor log_softmax_backward(const at::Tensor& g, const at::Tensor& y, int64_t dim) {
   return backward<Kind::kLogSoftmax>(g, y, dim);
+}
+std::tuple<at::Tensor, at::Tensor> softmax_double_backward(const at::Tensor& gg, const at::Tensor& g,
+                                                           const at::Tensor& y, int64_t dim) {
+  return double_backward<Kind::kSoftmax>(gg, g, y, dim);
+}
+std::tuple<at::Tensor, at::Tensor> softmin_double_backward(const at::Tensor& gg, const at::Tensor& g,
+                                                           const at::Tensor& y, int64_t dim) {
+  return double_backward<Kind::kSoftmin>(gg, g, y, dim);
+}
+std::tuple<at::Tensor, at::Tensor> log_softmax_double_backward(const at::Tensor& gg, const at::Tensor& g,
+                                                               const at::Tensor& y, int64_t dim) {
+  return double_backward<Kind::kLogSoftmax>(gg, g, y, dim);
 }
 
 }  // namespace actlab

@@ -55,4 +55,26 @@ std::tuple<at::Tensor, at::Tensor> prelu_backward(const at::Tensor& g, const at:
   return {gx, gxw.sum_to_size(weight.sizes())};
 }
 
+// Derivatives of <ggx, gx> + <ggw, gw> (PReLU.vjp2): d/dg = ggx (x > 0) or ggx w + ggw x,
+// d/dx = 0 or ggw g, d/dw = the sum of ggx g where x <= 0
+std::tuple<at::Tensor, at::Tensor, at::Tensor> prelu_double_backward(const at::Tensor& ggx, const at::Tensor& ggw,
+                                                                     const at::Tensor& g, const at::Tensor& x,
+                                                                     const at::Tensor& weight) {
+  if (reduced(x)) {
+    const auto f = [](const at::Tensor& t) { return t.to(at::kFloat); };
+    auto [dg, dx, dw] = prelu_double_backward(f(ggx), f(ggw), f(g), f(x), f(weight));
+    return {dg.to(g.scalar_type()), dx.to(x.scalar_type()), dw.to(weight.scalar_type())};
+  }
+  at::Tensor dg = empty_like(g), dx = empty_like(x), dwx = empty_like(x);  // dwx: summed to w below
+  auto terms = [](auto a, auto b, auto gv, auto xv, auto w) ACTLAB_INLINE_LAMBDA {
+    using V = decltype(a);
+    const V pos = xv > zero<V>();
+    return std::make_tuple(sel(pos, a, a * w + b * xv), sel(pos, zero<V>(), b * gv), sel(pos, zero<V>(), a * gv));
+  };
+  run({dg, dx, dwx}, {ggx, ggw.expand_as(x), g, x, weight.expand_as(x)},
+      [&](const float* const* in, float* const* o, int64_t n) { map_5_3(in, o, n, terms); },
+      [&](const double* const* in, double* const* o, int64_t n) { map_5_3(in, o, n, terms); });
+  return {dg, dx, dwx.sum_to_size(weight.sizes())};
+}
+
 }  // namespace actlab

@@ -8,7 +8,7 @@ namespace actlab {
 
 // f = value if x <= threshold else x;  f' = [x > threshold] (1 at NaN, as torch)
 template <class V>
-struct Threshold : Act<V> {
+struct Threshold : Piecewise<V> {
   V th, value;
   Threshold(double t, double v) : th(this->c(t)), value(this->c(v)) {}
   ACTLAB_INLINE V f(V x) const { return sel(x <= th, value, x); }
@@ -18,7 +18,7 @@ struct Threshold : Act<V> {
 
 // f = max(0, x);  f' = [x > 0] (f'(0) = 0), the same written with y
 template <class V>
-struct Relu : Act<V> {
+struct Relu : Piecewise<V> {
   static constexpr const char* kSplitName = "reglu";
   ACTLAB_INLINE V f(V x) const { return max0(x); }
   ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), zero<V>(), V(1)); }
@@ -29,7 +29,7 @@ struct Relu : Act<V> {
 
 // f = min(max(0, x), 6);  f' = [0 < x < 6]
 template <class V>
-struct Relu6 : Act<V> {
+struct Relu6 : Piecewise<V> {
   ACTLAB_INLINE V f(V x) const { return clamp(x, zero<V>(), V(6)); }
   ACTLAB_INLINE V df(V x) const { return sel((x <= zero<V>()) | (x >= V(6)), zero<V>(), V(1)); }
   ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
@@ -39,7 +39,7 @@ struct Relu6 : Act<V> {
 
 // f = x if x > 0 else s x;  f' = 1 or s (f'(0) = s)
 template <class V>
-struct LeakySlope : Act<V> {
+struct LeakySlope : Piecewise<V> {
   V s;
   explicit LeakySlope(double slope) : s(this->c(slope)) {}
   ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), x, x * s); }

@@ -45,6 +45,7 @@ void add_split_gate(torch::Library& m, const std::string& name) {
   using G = SplitGate<Act, P...>;
   m.impl(name.c_str(), &G::forward);
   m.impl((name + "_backward").c_str(), &G::backward);
+  m.impl((name + "_double_backward").c_str(), &G::double_backward);
 }
 
 void register_all(torch::Library& m) {
@@ -57,13 +58,17 @@ void register_all(torch::Library& m) {
   for (const char* n : {"softmax", "softmax2d"}) {
     m.impl(n, &softmax);
     m.impl((std::string(n) + "_backward").c_str(), &softmax_backward);
+    m.impl((std::string(n) + "_double_backward").c_str(), &softmax_double_backward);
   }
   m.impl("softmin", &softmin);
   m.impl("softmin_backward", &softmin_backward);
+  m.impl("softmin_double_backward", &softmin_double_backward);
   m.impl("log_softmax", &log_softmax);
   m.impl("log_softmax_backward", &log_softmax_backward);
+  m.impl("log_softmax_double_backward", &log_softmax_double_backward);
   m.impl("prelu", &prelu);
   m.impl("prelu_backward", &prelu_backward);
+  m.impl("prelu_double_backward", &prelu_double_backward);
   m.impl("rrelu_noise", &rrelu_noise);
   m.impl("rrelu_noise_counter", &rrelu_noise_counter);
 }

@@ -6,7 +6,7 @@ namespace actlab {
 
 // 0 on [-lambda, lambda], x outside;  f' = [|x| > lambda] (1 at NaN)
 template <class V>
-struct Hardshrink : Act<V> {
+struct Hardshrink : Piecewise<V> {
   V lambd;
   explicit Hardshrink(double l) : lambd(this->c(l)) {}
   ACTLAB_INLINE V dead(V x) const { return (x >= lambd.neg()) & (x <= lambd); }

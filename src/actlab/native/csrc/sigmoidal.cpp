@@ -50,7 +50,7 @@ struct Softsign : Act<V> {
 
 // clamp(x + 3, 0, 6) / 6;  f' = 1/6 on (-3, 3) (0 at +-3);  with y: 1/6 on 0 < y < 1
 template <class V>
-struct Hardsigmoid : Act<V> {
+struct Hardsigmoid : Piecewise<V> {
   V sixth = this->c(1.0 / 6.0);
   ACTLAB_INLINE V f(V x) const { return clamp(x + V(3), zero<V>(), V(6)) / V(6); }
   ACTLAB_INLINE V df(V x) const { return sel((x > V(-3)) & (x < V(3)), sixth, zero<V>()); }
@@ -61,7 +61,7 @@ struct Hardsigmoid : Act<V> {
 
 // clamp(x, lo, hi);  f' = [lo < x < hi] (1 at NaN, as torch)
 template <class V>
-struct Hardtanh : Act<V> {
+struct Hardtanh : Piecewise<V> {
   V lo, hi;
   Hardtanh(double min_val, double max_val) : lo(this->c(min_val)), hi(this->c(max_val)) {}
   ACTLAB_INLINE V f(V x) const { return clamp(x, lo, hi); }

@@ -5,6 +5,7 @@
 #include <c10/core/WrapDimMinimal.h>
 
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "kernels.h"
@@ -55,6 +56,30 @@ at::Tensor SplitGate<Act, P...>::backward(const at::Tensor& g, const at::Tensor&
       [&](const float* const* in, float* const* o, int64_t n) { map_3_2(in, o, n, both(f)); },
       [&](const double* const* in, double* const* o, int64_t n) { map_3_2(in, o, n, both(d)); });
   return out;
+}
+
+template <template <class> class Act, class... P>
+std::tuple<at::Tensor, at::Tensor> SplitGate<Act, P...>::double_backward(const at::Tensor& gg, const at::Tensor& g,
+                                                                         const at::Tensor& x, int64_t dim, P... p) {
+  const char* name = Act<Vectorized<float>>::kSplitName;
+  int64_t gdim = dim;
+  const auto [a, b] = halves(x, dim, name);
+  const auto [gga, ggb] = halves(gg, gdim, name);
+  at::Tensor grad_g = empty_like(g), grad_x = empty_like(x);
+  const int64_t h = a.size(dim);
+  const Act<Vectorized<float>> f(p...);
+  const Act<Vectorized<double>> d(p...);
+  // the declaration's order of operations (SplitGate.vjp2)
+  auto terms = [](const auto& act) {
+    return [&act](auto ga, auto gb, auto gv, auto av, auto bv) ACTLAB_INLINE_LAMBDA {
+      const auto da = act.df(bv), gbg = gb * gv;
+      return std::make_tuple(ga * act.f(bv) + (gb * av) * da, gbg * da, (ga * gv) * da + (gbg * av) * act.d2f(bv));
+    };
+  };
+  run({grad_g, grad_x.narrow(dim, 0, h), grad_x.narrow(dim, h, h)}, {gga, ggb, g, a, b},
+      [&](const float* const* in, float* const* o, int64_t n) { map_5_3(in, o, n, terms(f)); },
+      [&](const double* const* in, double* const* o, int64_t n) { map_5_3(in, o, n, terms(d)); });
+  return {grad_g, grad_x};
 }
 
 }  // namespace actlab
