@@ -155,7 +155,10 @@ def render(data: Any, ctx: Context) -> str:
         if summary:
             parts.append(f"<h3>{html.escape(label)}: summary</h3>{summary}")
     figs = []
+    first_setting = {}  # one figure per activation: its first swept setting (the others are in the tables)
     for op in dict.fromkeys(r.get("op") for r in records):
+        first_setting.setdefault(str(op).split("(")[0], op)
+    for op in first_setting.values():
         charts = [
             _profile_chart(r, f"{op}: {label}")
             for kind, label in KINDS
@@ -168,6 +171,8 @@ def render(data: Any, ctx: Context) -> str:
     if figs:
         parts.append(
             "<h3>Where the error is: worst ulp per half-decade of |x|</h3>"
+            "<p class='meta'>One figure per activation, at its first swept setting; every setting is in the tables "
+            "above.</p>"
             "<p class='meta'>Blue: actlab, red dashed: torch. Log |x| from 1e-30 to 1e4 on each side of 0 (left: "
             "negative x; 0, subnormals and ±FLT_MAX are in the tables only); y: worst ulp on a log scale, “inf” for "
             "a NaN or inf where the true value is finite.</p>"

@@ -30,7 +30,7 @@ ASSETS = ("nav.js", "explorer.js")
 PLOT_SIZE = (10.0, 3.0)  # inches: at PLOT_DPI 1600 x 480 px, shown at 800 x 240 CSS px (sharp on 2x screens)
 PLOT_DPI = 160
 PLOT_CSS = (800, 240)  # the <img> size: half the pixels, as the text of an 80 dpi figure
-PLOT_COLORS = 48  # palette size of the plot PNGs
+PLOT_COLORS = 24  # palette size of the plot PNGs (3 curve colours, grey, black and their antialiasing)
 _IMG_SIZE = f"width='{PLOT_CSS[0]}' height='{PLOT_CSS[1]}'"
 EXPLORER_INITIAL = ("ELU", "Softplus", "GELU")
 PROPERTY_COLUMNS = (
