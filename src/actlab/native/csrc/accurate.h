@@ -37,6 +37,24 @@ ACTLAB_INLINE Vf pow2i(const Vf& k) {
   return at::vec::cast<float>(at::vec::convert_to_int_of_same_size(bits));
 }
 
+// The shared core of mul_exp, log1p_exp and exp_inline: for yc already clamped, yc + y_lo =
+// n ln2 + r + r_lo (Cody-Waite, ln2 in 16 + 24 bits; r exact) and e^{r + r_lo} = h + t, h = 1 + r
+// rounded, t small (see mul_exp).
+struct ExpCore {
+  Vf n, h, t;
+};
+
+ACTLAB_INLINE ExpCore exp_core(const Vf& yc, const Vf& y_lo) {
+  const Vf one(1.0f);
+  const Vf n = (yc * Vf(1.44269504f)).round();
+  const Vf r = fma(n, Vf(-0.693145752f), yc);       // exact (Sterbenz)
+  Vf r_lo = fma(n, Vf(-1.42860677e-06f), y_lo);     // the rest of r, small
+  r_lo = fma(r_lo, Vf(0.5f) * r_lo, r_lo);          // e^{r_lo} - 1 (to 1e-11)
+  const Vf q = (r * r) * horner(r, kExpCore);       // e^r - 1 - r
+  const Vf h = one + r, l = (one - h) + r;          // 1 + r = h + l exactly
+  return {n, h, (l + q) + r_lo * (h + q)};          // t = e^{r + r_lo} - h
+}
+
 // f e^{y + y_lo} with one rounding of the product (plus the last scaling into the subnormals):
 // y = n ln2 + r + r_lo (Cody-Waite, ln2 in 16 + 24 bits; r exact); e^r = h + l + q with
 // h + l = 1 + r exactly (Fast2Sum) and q = r^2 P(r); e^{r_lo} = 1 + r_lo' to second order; then
@@ -44,14 +62,8 @@ ACTLAB_INLINE Vf pow2i(const Vf& k) {
 // exact, where 2^n is not a normal float). y is clamped to [-120, 88.7228]: below, the result is 0. y_lo (|y_lo| << 1) carries the
 // rounding error of y, so that e.g. e^{-t^2/2} keeps t^2's low part. <= 0.55 ulp for f = 1.
 ACTLAB_INLINE Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
-  const Vf one(1.0f), yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
-  const Vf n = (yc * Vf(1.44269504f)).round();
-  const Vf r = fma(n, Vf(-0.693145752f), yc);       // exact (Sterbenz)
-  Vf r_lo = fma(n, Vf(-1.42860677e-06f), clamp(y_lo, Vf(-0.5f), Vf(0.5f)));  // the rest of r, small
-  r_lo = fma(r_lo, Vf(0.5f) * r_lo, r_lo);          // e^{r_lo} - 1 (to 1e-11)
-  const Vf q = (r * r) * horner(r, kExpCore);       // e^r - 1 - r
-  const Vf h = one + r, l = (one - h) + r;          // 1 + r = h + l exactly
-  const Vf t = (l + q) + r_lo * (h + q);            // e^{r + r_lo} - h, small
+  const Vf yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
+  const auto [n, h, t] = exp_core(yc, clamp(y_lo, Vf(-0.5f), Vf(0.5f)));
   const Vf m = fma(f, h, f * t);
   if (any((n < Vf(-125.0f)) | (n > Vf(126.0f)))) {  // 2^n not a normal float: two steps, the first exact
     const Vf n1 = (n * Vf(0.5f)).trunc();
@@ -63,14 +75,8 @@ ACTLAB_INLINE Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
 // log(1 + e^y) for y <= 0 (softplus, log-sigmoid): e^y (1 + s), s = e^y P(e^y) (log1p e / e - 1),
 // with e^y = 2^n (h + t) as in mul_exp and (h + t)(1 + s) = h + (t + s (h + t)) rounded once.
 ACTLAB_INLINE Vf log1p_exp(const Vf& y) {
-  const Vf one(1.0f), yc = clamp(y, Vf(-120.0f), Vf(0.0f));
-  const Vf n = (yc * Vf(1.44269504f)).round();
-  const Vf r = fma(n, Vf(-0.693145752f), yc);
-  Vf r_lo = n * Vf(-1.42860677e-06f);
-  r_lo = fma(r_lo, Vf(0.5f) * r_lo, r_lo);
-  const Vf q = (r * r) * horner(r, kExpCore);
-  const Vf h = one + r, l = (one - h) + r;
-  const Vf t = (l + q) + r_lo * (h + q);
+  const Vf yc = clamp(y, Vf(-120.0f), Vf(0.0f));
+  const auto [n, h, t] = exp_core(yc, Vf(0.0f));
   const Vf n1 = (n * Vf(0.5f)).trunc(), s1 = pow2i(n1), s2 = pow2i(n - n1);
   const Vf m = h + t, e = (m * s1) * s2;  // e^y
   return ((h + fma(m * e, horner(e, kLog1pSlope), t)) * s1) * s2;
@@ -79,14 +85,9 @@ ACTLAB_INLINE Vf log1p_exp(const Vf& y) {
 // e^y inline (<= 0.55 ulp, faster than Sleef's call): mul_exp with f = 1 and y_lo = 0, one scaling
 // by 2^n unless 2^n is not a normal float in some lane; +inf above 88.72, 0 below -104, NaN stays
 ACTLAB_INLINE Vf exp_inline(const Vf& y) {
-  const Vf one(1.0f), yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
-  const Vf n = (yc * Vf(1.44269504f)).round();
-  const Vf r = fma(n, Vf(-0.693145752f), yc);
-  Vf r_lo = n * Vf(-1.42860677e-06f);
-  r_lo = fma(r_lo, Vf(0.5f) * r_lo, r_lo);
-  const Vf q = (r * r) * horner(r, kExpCore);
-  const Vf h = one + r, l = (one - h) + r;
-  const Vf m = h + ((l + q) + r_lo * (h + q));
+  const Vf yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
+  const auto [n, h, t] = exp_core(yc, Vf(0.0f));
+  const Vf m = h + t;
   Vf e;
   if (any((n < Vf(-125.0f)) | (n > Vf(126.0f)))) {  // 2^n itself not a normal float
     const Vf n1 = (n * Vf(0.5f)).trunc();
