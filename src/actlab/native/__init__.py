@@ -103,6 +103,19 @@ def cpu_isa() -> str:
     return "default"
 
 
+def openmp_flags(lib: Path) -> tuple[list[str], list[str]]:
+    """Compile and link flags for ATen's OpenMP backend. ``at::parallel_for`` is inline
+    ``#pragma omp parallel`` code in ATen's headers: an extension built without ``-fopenmp``
+    runs every loop on one thread. Linked against the OpenMP runtime torch itself loads (its
+    ``lib/libgomp*.so*`` when it ships one) so that ``torch.set_num_threads`` governs both."""
+    import torch
+
+    if not torch._C.has_openmp or platform.system() != "Linux":
+        return [], []  # macOS wheels use another runtime; loops stay single-threaded there
+    shipped = sorted(lib.glob("libgomp*.so*"))
+    return ["-fopenmp"], [str(shipped[0])] if shipped else ["-fopenmp"]
+
+
 def sources() -> list[Path]:
     return sorted(CSRC.glob("*.cpp"))
 
@@ -119,7 +132,9 @@ def plan(cxx: str | None = None) -> Plan | None:
     isa = cpu_isa()
     cflags = [*CFLAGS, *ISA_FLAGS[isa], f"-D_GLIBCXX_USE_CXX11_ABI={abi}", f"-I{CSRC}", f"-I{tdir / 'include'}"]
     lib = tdir / "lib"
-    ldflags = [f"-L{lib}", "-lc10", "-ltorch_cpu", f"-Wl,-rpath,{lib}", "-Wl,--no-undefined"]
+    omp_c, omp_ld = openmp_flags(lib)
+    cflags += omp_c
+    ldflags = [f"-L{lib}", "-lc10", "-ltorch_cpu", *omp_ld, f"-Wl,-rpath,{lib}", "-Wl,--no-undefined"]
     if platform.system() == "Darwin":
         ldflags = [f for f in ldflags if f != "-Wl,--no-undefined"]
     h = hashlib.sha256()
