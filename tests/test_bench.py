@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 
 from actlab import bench
 from actlab.cli import main
@@ -53,3 +54,12 @@ def test_bench_rejects_bad_arguments(capsys):
     assert main(["bench", "NoSuchActivation", "--size", "256"]) == 2
     assert main(["bench", "ReLU", "--size", "3"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_every_activation_benches_at_the_default_small_size():
+    """``actlab bench`` with no names runs every declaration at 64K (FReLU's batch norm once failed there)."""
+    from actlab.registry import declarations
+
+    for d in declarations():
+        rows = bench.bench_one(d, 65536, torch.float32, "cpu", repeats=1, eager=False, passes=("fwd",))
+        assert [r.name for r in rows] == [d.name] and rows[0].ms["actlab"] > 0, d.name

@@ -101,7 +101,10 @@ TEXTBOOK: dict[str, Callable[..., Tensor]] = {
 
 def shape_for(decl: type[Activation], numel: int) -> tuple[int, ...]:
     """Elementwise: 1-D; softmax family and GLU: rows of 1000 (4M -> (4000, 1000));
-    Softmax2d: (N, C, H, W) with 8 channels; PReLU: (N, C)."""
+    Softmax2d: (N, C, H, W) with 8 channels; PReLU: (N, C); convolutional ones (FReLU):
+    (N, 16, 32, 32) with N >= 2 (batch norm needs two values per channel)."""
+    if "in_channels" in decl.params:
+        return (max(2, numel // (16 * 32 * 32)), 16, 32, 32)
     if decl.name == "Softmax2d":
         return (max(1, numel // (8 * 50 * 100)), 8, 50, 100) if numel >= 40_000 else (1, 8, 4, max(1, numel // 32))
     if not issubclass(decl, Elementwise):
