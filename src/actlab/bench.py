@@ -22,7 +22,9 @@ median is flagged ``noisy`` (a loaded machine) and the CLI warns.
 JSON format (``<report dir>/data/bench.json``; read by :func:`plot_ratios` and the report)::
 
     {"meta": {"torch": "2.13.0", "device": "cpu", "threads": [1, 2], "dtypes": ["float32"],
-              "native": true, "cpu": "AVX2", "time": "2026-...Z", "repeats": 15, "quick": false},
+              "native": true, "cpu": "AVX2", "time": "2026-...Z", "repeats": 15, "quick": false,
+              "names": ["ELU", ...], "sizes": [65536, 4194304], "passes": ["fwd", ...],
+              "made_by": "actlab report"},    # made_by: only when the report ran it
      "floor": {"float32/1/4000000": 1.23, ...},      # ms per read+write pass, by dtype/threads/numel
      "results": [{"name": "ELU", "family": "exponential", "numel": 4000000, "shape": [4000000],
                   "pass": "fwd" | "fwdbwd" | "double", "dtype": "float32", "threads": 1,
@@ -392,6 +394,9 @@ def run(
             "time": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "repeats": repeats,
             "quick": quick,
+            "names": [d.name for d in decls],
+            "sizes": sizes,
+            "passes": passes,
         },
         "floor": floors,
         "results": [

@@ -55,7 +55,7 @@ def test_accuracy_errors_have_the_prefix(capsys) -> None:
 
 
 def test_report(tmp_path: Path, capsys) -> None:
-    assert main(["report", "--out", str(tmp_path), "--only", "Tanh", "--jobs", "1"]) == 0
+    assert main(["report", "--out", str(tmp_path), "--only", "Tanh", "--jobs", "1", "--no-arena"]) == 0
     assert (tmp_path / "index.html").is_file() and (tmp_path / "images" / "Tanh.png").is_file()
     assert (tmp_path / "data" / "accuracy.json").is_file()
     assert main(["report", "--out", str(tmp_path), "--only", "Nope"]) == 2

@@ -42,7 +42,7 @@ def test_partial_data_is_not_reused(tmp_path: Path, monkeypatch) -> None:
 def test_report_command_flags_old_files(tmp_path: Path, capsys) -> None:
     data_path(tmp_path, "accuracy.json").parent.mkdir(parents=True)
     data_path(tmp_path, "accuracy.json").write_text("[]")  # written by an older actlab: no options
-    assert main(["report", "--out", str(tmp_path), "--only", "ReLU", "--jobs", "1"]) == 0
+    assert main(["report", "--out", str(tmp_path), "--only", "ReLU", "--jobs", "1", "--no-bench", "--no-arena"]) == 0
     out = capsys.readouterr().out
     assert "stale (it records no options (an older file))" in out and "wrote" in out and "MB" in out
     assert main(["report", "--out", str(tmp_path), "--only", "ReLU", "--full", "--no-accuracy"]) == 2
@@ -51,7 +51,7 @@ def test_report_command_flags_old_files(tmp_path: Path, capsys) -> None:
 def test_report_command_runs_the_sweep_alongside(tmp_path: Path, capsys) -> None:
     """With --jobs 2 the sweep runs in its own process while the activations are drawn; the page
     still shows its records, and the note is printed."""
-    assert main(["report", "--out", str(tmp_path), "--only", "ReLU", "Tanh", "--jobs", "2"]) == 0
+    assert main(["report", "--out", str(tmp_path), "--only", "ReLU", "Tanh", "--jobs", "2", "--no-arena"]) == 0
     out = capsys.readouterr().out
     assert "accuracy: running the reduced sweep" in out and out.index("accuracy:") < out.index("wrote")
     meta, recs = A.load_json(json.loads(data_path(tmp_path, "accuracy.json").read_text()))

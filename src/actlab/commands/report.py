@@ -1,10 +1,16 @@
-"""``actlab report [--out DIR] [--only NAME...] [--full] [--bench]``: the HTML activation atlas
-(gallery, explorer, properties, accuracy, speed and arena sections, one section per activation).
+"""``actlab report [--out DIR] [--only NAME...] [--full] [--bench] [--arena]``: the HTML activation
+atlas (gallery, explorer, properties, accuracy, speed and arena sections, one section per activation).
 
-The accuracy sweep runs as part of the report (reduced by default, ``--full`` for the long one)
-unless DIR/data/accuracy.json already covers the report with the same options. Speed and arena
-results come from ``actlab bench`` / ``actlab arena``; their sections say which command fills
-them; ``--bench`` runs the quick benchmark first."""
+Every section is filled by the report itself, with quick runs (about 90 s in all on two cores):
+
+1. speed: a benchmark of the torch.nn activations (fwd, fwd+bwd; 64K and 4M; 5 interleaved rounds),
+   first and alone, as timings need quiet cores; a covering ``actlab bench --json DIR/data/bench.json``
+   run is kept instead (``--bench``: measure anyway; ``--no-bench``: leave the file as it is);
+2. then, side by side: the plots and analyses of every activation (``--jobs`` workers) and, in one
+   more process, the accuracy sweep (reduced; ``--full`` for the long one; reused when
+   DIR/data/accuracy.json covers the report) followed by a short arena on digits (8 activations,
+   3 seeds; any existing ``actlab arena`` run is kept; ``--arena``: train anyway; ``--no-arena``:
+   leave the file as it is)."""
 
 from __future__ import annotations
 
@@ -32,52 +38,57 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not run the accuracy sweep (show DIR/data/accuracy.json as it is)",
     )
     parser.add_argument(
-        "--bench",
-        action="store_true",
-        help="run the quick benchmark first (actlab bench --quick) for the Speed section",
+        "--bench", action="store_true", help="run the quick benchmark even if DIR/data/bench.json has a full one"
     )
+    parser.add_argument("--no-bench", action="store_true", help="no benchmark (show DIR/data/bench.json as it is)")
+    parser.add_argument(
+        "--arena", action="store_true", help="train the short arena even if DIR/data/arena.json has a run"
+    )
+    parser.add_argument("--no-arena", action="store_true", help="no training (show DIR/data/arena.json as it is)")
 
 
-def _accuracy(out: Path, only: list[str] | None, full: bool) -> str:
-    """The accuracy step in a worker process (one thread, no progress bar under the report's)."""
+def _measure(args: argparse.Namespace, progress: bool) -> str:
+    """The accuracy sweep, then the short arena (one thread; in a worker: no progress bars
+    under the report's)."""
     import torch
 
-    from ..report.data import ensure_accuracy
+    from ..report.data import ensure_accuracy, ensure_arena
 
     torch.set_num_threads(1)
-    return ensure_accuracy(out, only, full, progress=False)
+    lines = []
+    if not args.no_accuracy:
+        lines.append(ensure_accuracy(args.out, args.only, args.full, progress=progress))
+    if not args.no_arena:
+        lines.append(ensure_arena(args.out, force=args.arena, progress=progress))
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..registry import spec
     from ..report import build
-    from ..report.data import ensure_accuracy
-    from ..report.sections import data_path
+    from ..report.data import ensure_bench
 
     for name in args.only or ():
         spec(name)  # unknown names fail before any work (KeyError -> exit 2)
     if args.jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
-    if args.full and args.no_accuracy:
-        raise ValueError("--full and --no-accuracy contradict each other")
+    for a, b in (("full", "no_accuracy"), ("bench", "no_bench"), ("arena", "no_arena")):
+        if getattr(args, a) and getattr(args, b):
+            raise ValueError(f"--{a} and --{b.replace('_', '-')} contradict each other")
     start = time.perf_counter()
-    if args.bench:
-        from ..cli import main
-
-        bench_args = ["bench", "--quick", "--json", str(data_path(args.out, "bench.json")), *(args.only or ())]
-        if main(bench_args) != 0:
-            raise ValueError("the quick benchmark failed (see above); the report was not written")
-    if args.no_accuracy:
+    if not args.no_bench:
+        print(ensure_bench(args.out, args.only, force=args.bench))
+    if args.no_accuracy and args.no_arena:
         index = build(args.out, only=args.only, jobs=args.jobs)
     elif args.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
-        # the sweep runs in its own process while the workers draw the activations (2 cores: the
-        # sweep's core would otherwise wait); the page reads data/accuracy.json once it is done
+        # sweep and arena run in their own process while the workers draw the activations (2 cores:
+        # that core would otherwise wait); the page reads data/ once they are done
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(1, mp_context=ctx) as pool:
-            sweep = pool.submit(_accuracy, args.out, args.only, args.full)
-            index = build(args.out, only=args.only, jobs=args.jobs, before_sections=lambda: print(sweep.result()))
+            measured = pool.submit(_measure, args, False)
+            index = build(args.out, only=args.only, jobs=args.jobs, before_sections=lambda: print(measured.result()))
     else:
-        print(ensure_accuracy(args.out, args.only, args.full))
+        print(_measure(args, True))
         index = build(args.out, only=args.only, jobs=args.jobs)
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file() and p.parent.name != "data")
     print(f"wrote {index} ({size / 1e6:.1f} MB, {time.perf_counter() - start:.0f} s)")

@@ -246,12 +246,32 @@ def curves_chart(entries: list[Entry], task: str) -> str:
     return chart + legend_html([s for s in series if s.label]) + note
 
 
+def run_line(meta: Any) -> str:
+    """Which run the file holds, in words (the report's own short one says how to get more)."""
+    if not isinstance(meta, dict) or not meta.get("preset"):
+        return ""
+    bits = [f"{meta['preset']} preset"]
+    if isinstance(meta.get("seeds"), list):
+        bits.append(f"{len(meta['seeds'])} seed{'s' if len(meta['seeds']) != 1 else ''}")
+    if meta.get("runs") is not None and meta.get("seconds") is not None:
+        bits.append(f"{meta['runs']} training runs in {float(meta['seconds']):.0f} s")
+    if meta.get("torch"):
+        bits.append(f"torch {meta['torch']}")
+    text = "Run: " + ", ".join(html.escape(str(b)) for b in bits) + "."
+    if meta["preset"] == "report":
+        text += (
+            " This is the short run <code>actlab report</code> trains itself (digits only); "
+            "<code>actlab arena --full</code> trains every hidden-layer activation on eight tasks and replaces it."
+        )
+    return f"<p class='meta'>{text}</p>"
+
+
 def render(data: Any, ctx: Context) -> str:
     records = data.get("records", data.get("results", [])) if isinstance(data, dict) else data
     entries = [entry(r) for r in records if isinstance(r, dict)]
     if not entries:
         return "<p>(no records)</p>"
-    parts = []
+    parts = [run_line(data.get("meta") if isinstance(data, dict) else None)]
     for task in dict.fromkeys(e.task for e in entries):
         group = [e for e in entries if e.task == task]
         seeds = min((e.seeds for e in group if e.seeds), default=0)
