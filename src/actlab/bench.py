@@ -161,19 +161,17 @@ class Row:
         return any((hi - lo) > NOISY * self.ms[k] for k, (lo, hi) in self.spread.items() if k in ("actlab", "torch"))
 
 
-def variants(decl: type[Activation], eager: bool, shape: tuple[int, ...] = ()) -> list[Variant]:
+def variants(decl: type[Activation], eager: bool, shape: tuple[int, ...] = (), naive: bool = True) -> list[Variant]:
+    """torch's module, the textbook composition (``naive``), actlab's module (and RReLU's counter
+    noise), the declarations' Python math (``eager``)."""
     kw = module_kwargs(decl, shape)
     ours = decl.module_class(**kw) if decl.module_class is not None else None
     out: list[Variant] = []
     if decl.torch_name is not None and hasattr(nn, decl.torch_name):
         out.append(Variant("torch", getattr(nn, decl.torch_name)(**kw)))
-    book = TEXTBOOK.get(decl.name)
-    if book is not None:
-        out.append(Variant("naive", lambda x, b=book: b(x, **kw)))
-    elif issubclass(decl, Random):
-        out.append(Variant("naive", _naive_rrelu(kw)))
-    elif issubclass(decl, Elementwise):
-        out.append(Variant("naive", lambda x: decl.f(x, **kw)))  # autograd through our own f
+    textbook = _naive(decl, kw) if naive else None
+    if textbook is not None:
+        out.append(Variant("naive", textbook))
     if ours is not None:
         out.append(Variant("actlab", ours))
         if issubclass(decl, Random):  # training noise: torch's stream (actlab) and the counter hash
@@ -187,6 +185,19 @@ def variants(decl: type[Activation], eager: bool, shape: tuple[int, ...] = ()) -
             fn, args = ops.operator(decl).function, tuple(kw[k] for k in decl.op_params())
             out.append(Variant("eager", lambda x: fn.apply(x, *args)))
     return out
+
+
+def _naive(decl: type[Activation], kw: dict[str, Any]) -> Callable[[Tensor], Tensor] | None:
+    """The textbook composition of torch ops (autograd through the declaration's own f for
+    elementwise ones without a TEXTBOOK entry); None when there is none."""
+    book = TEXTBOOK.get(decl.name)
+    if book is not None:
+        return lambda x: book(x, **kw)
+    if issubclass(decl, Random):
+        return _naive_rrelu(kw)
+    if issubclass(decl, Elementwise):
+        return lambda x: decl.f(x, **kw)
+    return None
 
 
 def _naive_rrelu(kw: dict[str, Any]) -> Callable[[Tensor], Tensor]:
@@ -279,10 +290,11 @@ def bench_one(
     repeats: int,
     eager: bool,
     passes: Iterable[str] = PASSES,
+    naive: bool = True,
 ) -> list[Row]:
     shape = shape_for(decl, numel)
     x = _input(decl, shape, dtype, device)
-    vs = variants(decl, eager, shape)
+    vs = variants(decl, eager, shape, naive)
     for v in vs:
         if isinstance(v.fn, nn.Module):
             v.fn.to(device=device, dtype=dtype)
@@ -351,9 +363,11 @@ def run(
     progress: bool = True,
     threads: Iterable[int] | None = None,
     passes: Iterable[str] = PASSES,
+    naive: bool = True,
 ) -> dict[str, Any]:
     """Benchmark ``names`` (default: every registered activation) for every size, dtype and
-    thread count; returns the JSON record."""
+    thread count; returns the JSON record. ``naive=False`` leaves out the textbook compositions
+    (the slowest variant: the report's quick run times actlab against torch only)."""
     dtypes = [dtypes] if isinstance(dtypes, str) else list(dtypes)
     for d in dtypes:
         if d not in DTYPES:
@@ -380,7 +394,7 @@ def run(
             key = f"{dt}/{t}/{n}"
             if key not in floors:
                 floors[key] = floor_ms(n, DTYPES[dt], device, repeats or default_repeats(n, quick))
-            rows += bench_one(d, n, DTYPES[dt], device, repeats or default_repeats(n, quick), eager, passes)
+            rows += bench_one(d, n, DTYPES[dt], device, repeats or default_repeats(n, quick), eager, passes, naive)
     finally:
         torch.set_num_threads(before)
     return {
@@ -397,6 +411,7 @@ def run(
             "names": [d.name for d in decls],
             "sizes": sizes,
             "passes": passes,
+            "naive": naive,
         },
         "floor": floors,
         "results": [

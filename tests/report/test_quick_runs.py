@@ -63,7 +63,7 @@ def test_ensure_bench(tmp_path: Path) -> None:
     data_path(tmp_path, "bench.json").write_text(json.dumps(rec))
     assert "reusing" in ensure_bench(tmp_path, ["ReLU"], progress=False)
     assert "running" in ensure_bench(tmp_path, ["ReLU"], force=True, progress=False)  # --bench
-    assert "no torch.nn counterpart" in ensure_bench(tmp_path, ["Snake"], progress=False)
+    assert "has a torch.nn counterpart" in ensure_bench(tmp_path, ["Snake"], progress=False)
 
 
 def test_arena_stale_rules() -> None:
@@ -91,6 +91,8 @@ def test_default_report_fills_speed_and_arena(tmp_path: Path, capsys, tiny_arena
     page = (tmp_path / "index.html").read_text()
     speed = page[page.index("id='ext-bench'") : page.index("id='ext-arena'")]
     assert "Not measured yet" not in speed and "quick run" in speed and "median of 5 rounds" in speed
+    line = speed[speed.index("Measured on") : speed.index("</p>")]
+    assert "[" not in line and "float32" in line and "thread" in line
     assert speed.count("class='bar-row' title=") == 4  # ReLU: fwd and fwd+bwd at 64K and 4M
     assert "forward + backward, 4M elements" in speed and "forward, 64K elements" in speed
     arena = page[page.index("id='ext-arena'") :]

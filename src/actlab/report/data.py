@@ -130,7 +130,9 @@ def ensure_bench(out: Path, only: Iterable[str] | None, force: bool = False, pro
         if why is None:
             return f"speed: reusing {path} (actlab bench of {meta.get('time', 'an unrecorded time')})"
         note += f" ({why})"
-    record = bench.run(names, BENCH_SIZES, repeats=BENCH_REPEATS, quick=True, progress=progress, passes=BENCH_PASSES)
+    record = bench.run(
+        names, BENCH_SIZES, repeats=BENCH_REPEATS, quick=True, progress=progress, passes=BENCH_PASSES, naive=False
+    )
     record["meta"]["made_by"] = MADE_BY
     bench.save(record, path)
     return note

@@ -11,15 +11,20 @@ A formula that still fails is shown as its LaTeX source in the report (:func:`re
 from __future__ import annotations
 
 import html
-import io
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
+from matplotlib import _path  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.mathtext import math_to_image  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib.textpath import TextToPath  # noqa: E402
 
 SIMPLE = {
     r"\tfrac": r"\frac",
@@ -71,8 +76,6 @@ def render(tex: str, path: str | Path, fontsize: int = 15) -> str | None:
         return "no formula declared"
     path = Path(path)
     try:
-        from matplotlib.font_manager import FontProperties
-
         with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "actlab"}):
             math_to_image(f"${to_mathtext(tex)}$", str(path), prop=FontProperties(size=fontsize), format="svg")
     except ValueError as exc:
@@ -134,27 +137,56 @@ GLYPH = re.compile(r'<path id="([^"]+)"(?: d="[^"]*")?(?: transform="[^"]*")?\s*
 VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
 
+_T2P = TextToPath()
+_PATH_CODES = [b"M", b"L", b"Q", b"C", b"z"]
+
+
+def _path_data(vertices: Any, codes: Any) -> str:
+    """SVG path data of a matplotlib path (as matplotlib's SVG backend writes it)."""
+    text = _path.convert_to_string(MplPath(vertices, codes), None, None, False, None, 6, _PATH_CODES, False).decode()
+    return re.sub(r"\s*\n\s*", " ", text)
+
+
+def _num(v: float) -> str:
+    return f"{v:f}".rstrip("0").rstrip(".")
+
+
 def inline(tex: str, fontsize: int = 15) -> Inline | str:
-    """``tex`` as an :class:`Inline` SVG, or the reason it could not be rendered."""
+    """``tex`` as an :class:`Inline` SVG, or the reason it could not be rendered. One mathtext
+    parse (at matplotlib's glyph scale, whose layout its SVG backend draws), the SVG written as
+    that backend writes text as paths: a group scaled to the font size, one ``<use>`` per glyph,
+    rectangles (fraction bars, roots) as paths."""
     if not tex:
         return "no formula declared"
-    from matplotlib.font_manager import FontProperties
-
-    buf = io.BytesIO()
+    s = f"${to_mathtext(tex)}$"
+    prop = FontProperties(size=fontsize)
     try:
-        with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "actlab"}):
-            math_to_image(f"${to_mathtext(tex)}$", buf, prop=FontProperties(size=fontsize), format="svg")
+        info, outlines, rects = _T2P.get_glyphs_mathtext(prop, s)
     except ValueError as exc:
         return str(exc).strip().splitlines()[-1] if str(exc).strip() else "mathtext could not parse it"
-    svg = _minify(buf.getvalue().decode("utf-8"))
-    glyphs = {m.group(1): m.group(0) for m in GLYPH.finditer(svg)}
-    box = VIEWBOX.search(svg)
-    body = svg[svg.index(">", svg.index("<svg")) + 1 : svg.rindex("</svg>")]
-    body = re.sub(r"<defs>.*?</defs>", "", body, flags=re.S)
-    body = re.sub(r'<g id="patch_1">.*?</g>', "", body, flags=re.S)  # the white background
-    body = re.sub(r' id="[^"]*"', "", body).replace("xlink:href=", "href=")
-    w, h = (float(box.group(1)), float(box.group(2))) if box else (100.0, 20.0)
-    return Inline(_compact(body), glyphs, w * 4 / 3, h * 4 / 3)
+    big = prop.copy()
+    big.set_size(_T2P.FONT_SCALE)
+    width, height, depth, *_ = _T2P.mathtext_parser.parse(s, _T2P.DPI, big)  # the cached parse
+    k = fontsize / _T2P.FONT_SCALE
+    w, h = math.ceil(width * k), math.ceil(height * k)  # whole points, as math_to_image's figure
+    parts = [f'<g transform="translate(0 {(height - depth) * k:.2f}) scale({_num(k)} -{_num(k)})">']
+    for glyph, x, y, size in info:
+        move = f"translate({_num(x)} {_num(y)})" if (x, y) != (0, 0) else ""
+        scale = f"scale({_num(size)})" if size != 1 else ""
+        transform = " ".join(t for t in (move, scale) if t)
+        parts.append(f'<use href="#{glyph}"' + (f' transform="{transform}"' if transform else "") + "/>")
+    parts += [f'<path d="{_path_data(v, c)}"/>' for v, c in rects]
+    parts.append("</g>")
+    glyphs = {g: _glyph(g, v, c) for g, (v, c) in outlines.items()}
+    return Inline(_compact("".join(parts)), glyphs, w * 4 / 3, h * 4 / 3)
+
+
+def _glyph(glyph: str, vertices: Any, codes: Any) -> str:
+    """A glyph outline in font units (x64: FreeType's integral units, scaled back), as matplotlib writes it."""
+    if not len(vertices):  # a space
+        return f'<path id="{glyph}"/>'
+    return f'<path id="{glyph}" d="{_path_data(vertices * 64, codes)}" transform="scale(0.015625)"/>'
+
 
 
 def glyph_defs(glyphs: dict[str, str], ids: dict[str, str] | None = None) -> str:

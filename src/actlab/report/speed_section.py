@@ -21,6 +21,8 @@ NOISY = 1.2  # p90 / p10 above this marks a row's timing as noisy
 
 
 def _size(n: int) -> str:
+    if n >= 1 << 20 and n % (1 << 20) == 0:
+        return f"{n >> 20}M"
     if n >= 1_000_000 and n % 1_000_000 == 0:
         return f"{n // 1_000_000}M"
     if n >= 1024 and n % 1024 == 0:
@@ -54,12 +56,15 @@ def machine(meta: dict[str, Any]) -> str:
         native_txt = f"native kernels {'used' if native else 'not used'}"
     threads = meta.get("threads")
     head = f"Measured on {meta.get('device', 'an unrecorded device')}"
-    if threads:
+    if isinstance(threads, list) and threads:  # one or several thread counts (actlab bench --threads)
+        counts = " and ".join(str(t) for t in threads)
+        head += f" with {counts} thread{'s' if threads != [1] else ''}"
+    elif threads:
         head += f" with {threads} thread{'s' if threads != 1 else ''}"
     parts = [
         head,
         f"torch {meta['torch']}" if meta.get("torch") else "",
-        f"{meta['dtype']}" if meta.get("dtype") else "",
+        f"{meta['dtype']}" if meta.get("dtype") else ", ".join(str(d) for d in meta.get("dtypes") or ()),
         native_txt,
         f"median of {meta['repeats']} rounds" if meta.get("repeats") else "median of the default rounds",
         "quick run" if meta.get("quick") else "",
