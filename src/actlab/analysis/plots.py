@@ -29,7 +29,14 @@ STYLES = ("-", "--", ":", "-.")
 POINTS = 801
 FORMATS = ("png", "svg")
 SIZE = (12.5, 3.6)  # inches
-STYLE = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 8, "figure.dpi": 100}
+STYLE = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 8,
+    "figure.dpi": 100,
+    "axes.titley": 1.0,  # a fixed title position: placing it above the ticks costs a quarter of a draw
+}
 
 
 def kinks_in_range(decl: type[Activation], p: dict[str, Any]) -> tuple[float, ...]:

@@ -66,6 +66,12 @@ def op(name: str) -> torch._ops.OpOverload:
     return getattr(torch.ops.actlab, name).default
 
 
+def direct(overload: torch._ops.OpOverload) -> Callable[..., Any]:
+    """The dispatcher entry of ``overload`` (what ``OpOverload.__call__`` forwards to): the same
+    dispatch (autograd, modes, subclasses) without a Python frame, for the eager hot path."""
+    return getattr(overload, "_op", overload)
+
+
 def param_schema(params: dict[str, Param]) -> str:
     """``float alpha, str approximate`` for the operator's non-tensor arguments; an int whose
     default is None (top-k's ``k``) is optional: ``int? k``."""

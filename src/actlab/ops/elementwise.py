@@ -79,6 +79,7 @@ class ElementwiseOperator:
                 self.native_inplace = base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
         self.saves_input = not (decl.save_output and decl.df_y is not None)
         self.op = op(n.f)
+        self.eager = base.direct(self.op)
         self.op_ = op(n.inplace) if decl.inplace else None
         self.function, self.backward_function = tower(decl)
         self.inplace_function = inplace_function(decl, self.op_) if self.op_ and decl.df_y else None
@@ -173,7 +174,7 @@ class ElementwiseOperator:
             y = self.function.apply(x, *args)
             return x.copy_(y) if inplace else y
         if not inplace:
-            return self.op(x, *args)
+            return self.eager(x, *args)
         return self.apply_inplace(x, args)
 
     def apply_inplace(self, x: Tensor, args: tuple) -> Tensor:
