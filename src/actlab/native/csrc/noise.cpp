@@ -13,6 +13,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/DistributionsHelper.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "kernels.h"
@@ -62,14 +63,34 @@ inline uint32_t lowbias32(uint32_t h) {
   return h;
 }
 
+// u = (lowbias32(start + k) >> 8) / 2^24 for k < n: no branch, so the compiler vectorises it
+template <class S>
+void counter_uniforms(S* __restrict u, int64_t n, uint32_t start) {
+  const S scale = S(1.0 / 16777216.0);
+  for (int64_t k = 0; k < n; ++k) {
+    u[k] = static_cast<S>(static_cast<int32_t>(lowbias32(start + static_cast<uint32_t>(k)) >> 8)) * scale;
+  }
+}
+
 template <class S>
 void counter_stream(const S* x, S* out, int64_t n, double lower, double upper, int64_t seed) {
-  const S lo = static_cast<S>(lower), width = static_cast<S>(upper - lower), scale = S(1.0 / 16777216.0);
+  using V = Vectorized<S>;
+  constexpr int64_t kChunk = 512;  // uniforms of a chunk in a stack buffer, then the select
+  const S lo = static_cast<S>(lower), width = static_cast<S>(upper - lower);
   at::parallel_for(0, n, kGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
-      const S u = static_cast<S>(lowbias32(static_cast<uint32_t>(i + seed)) >> 8) * scale;
-      const S r = width * u;  // two roundings, as lower + (upper - lower) * u in torch
-      out[i] = x[i] <= S(0) ? lo + r : S(1);
+    alignas(64) S u[kChunk];
+    for (int64_t c = b; c < e; c += kChunk) {
+      const int64_t m = std::min(kChunk, e - c);
+      counter_uniforms(u, m, static_cast<uint32_t>(c + seed));
+      int64_t k = 0;
+      for (; k + V::size() <= m; k += V::size()) {  // lo + (hi - lo) u: two roundings, as torch
+        const V slope = V(lo) + V(width) * V::loadu(u + k);
+        V::blendv(V(S(1)), slope, V::loadu(x + c + k) <= V(S(0))).store(out + c + k);
+      }
+      for (; k < m; ++k) {
+        const S r = width * u[k];
+        out[c + k] = x[c + k] <= S(0) ? lo + r : S(1);
+      }
     }
   });
 }
