@@ -14,7 +14,7 @@ namespace actlab {
 namespace {
 
 constexpr int kMaxTensors = 5;   // per side (inputs, outputs)
-constexpr int64_t kChunk = 256;  // elements per buffer
+constexpr int64_t kChunk = 1024;  // elements per buffer (4 KB of float: the live buffers stay in L1)
 
 // Storage type T <-> compute type C (float for bfloat16/half) over a run with a byte stride.
 template <class T, class C>
