@@ -221,6 +221,9 @@ class Elementwise(Activation):
     d2f_y: ClassVar[Callable[..., Tensor] | None] = None  # d f'/d y, written with y
     integer_inputs: ClassVar[bool] = False  # torch computes integer tensors in integers (relu, hardtanh ...)
     integer_to_float: ClassVar[bool] = False  # torch computes integer tensors in the default float dtype
+    # f'' = 0 wherever it is defined (f piecewise linear): the x-gradient of the backward,
+    # gg g f''(x), is zeros whatever gg, g and x hold (NaN and inf included), as torch's
+    piecewise_linear: ClassVar[bool] = False
 
     @staticmethod
     def f(x: Tensor, **p: Any) -> Tensor:

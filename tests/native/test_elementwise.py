@@ -159,6 +159,26 @@ def test_half_precision_is_float32_rounded_once(case: A.Case, dtype: torch.dtype
         )
 
 
+def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return torch.equal(a.isnan(), b.isnan()) and torch.equal(a.nan_to_num(), b.nan_to_num())
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16], ids=str)
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_double_backward_x_is_the_second_output_of_the_double_backward(case: A.Case, dtype: torch.dtype) -> None:
+    """fn_double_backward_x(gg, g, s) (gg g f''(s) alone, what autograd runs when g is a constant)
+    gives the two-output op's second output bit for bit, over the sweep (NaN and inf included), and
+    the same for the ops written with y."""
+    fn, args = case.decl.function, _args(case)
+    x = torch.from_numpy(A.sweep_inputs(case, A.REDUCED)).to(dtype)
+    g = torch.linspace(-2, 2, len(x)).to(dtype)
+    gg = g.flip(0)
+    forms = [("", x)] + ([("_y", getattr(OPS, fn)(x, *args))] if case.decl.df_y is not None else [])
+    for suffix, s in forms:
+        alone = getattr(OPS, f"{fn}_double_backward_x{suffix}")(gg, g, s, *args)
+        assert alone.dtype == dtype and _same(alone, getattr(OPS, f"{fn}_double_backward{suffix}")(gg, g, s, *args)[1])
+
+
 LAYOUTS = {
     "transposed": lambda t: t.reshape(16, 24).t(),
     "strided slice": lambda t: t.reshape(16, 24)[::2, 1::3],

@@ -61,6 +61,7 @@ class ReLUN(Elementwise):
     """
 
     function, family = "relun", "rectifier"
+    piecewise_linear = True
     params = {"n": Param(1.0, "the cap", positive, "> 0 and finite", sample=(0.5, 6.0), plot=(1.0, 6.0))}
     inplace = True
     save_output = True

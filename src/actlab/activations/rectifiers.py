@@ -23,6 +23,7 @@ class Threshold(Elementwise):
     """
 
     function, torch_name, family = "threshold", "Threshold", "rectifier"
+    piecewise_linear = True
     params = {
         "threshold": Param(None, "the threshold", finite, "finite", sample=(-2.0, 2.0), plot=(1.0,), type=float),
         "value": Param(None, "the replacement value", finite, "finite", sample=(-2.0, 2.0), type=float),
@@ -56,6 +57,7 @@ class ReLU(Elementwise):
     """
 
     function, torch_name, family = "relu", "ReLU", "rectifier"
+    piecewise_linear = True
     inplace = True
     integer_inputs = True
     save_output = True
@@ -88,6 +90,7 @@ class ReLU6(Elementwise):
     """
 
     function, torch_name, family = "relu6", "ReLU6", "rectifier"
+    piecewise_linear = True
     inplace = True
     integer_inputs = True
     save_output = True
@@ -122,6 +125,7 @@ class LeakyReLU(Elementwise):
     """
 
     function, torch_name, family = "leaky_relu", "LeakyReLU", "rectifier"
+    piecewise_linear = True
     params = {
         "negative_slope": Param(0.01, "slope for x < 0", finite, "finite", sample=(0.0, 0.5), plot=(0.01, 0.1, 0.3)),
     }
@@ -214,6 +218,7 @@ class RReLU(Random):
     """
 
     function, torch_name, family = "rrelu", "RReLU", "rectifier"
+    piecewise_linear = True
     params = {
         "lower": Param(1.0 / 8, "lower bound of the slope", finite, "finite", sample=(0.0, 0.2)),
         "upper": Param(1.0 / 3, "upper bound of the slope", finite, "finite", sample=(0.25, 0.5)),

@@ -28,6 +28,7 @@ class _Identity(Elementwise):
     r"""The identity (timm's ``"identity"``): f = x, f' = 1, f'' = 0 (not registered)."""
 
     function = "_identity"
+    piecewise_linear = True
 
     def f(x: Tensor) -> Tensor:
         return x.clone()

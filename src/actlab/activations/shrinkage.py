@@ -18,6 +18,7 @@ class Hardshrink(Elementwise):
     """
 
     function, torch_name, family = "hardshrink", "Hardshrink", "shrinkage"
+    piecewise_linear = True
     params = {"lambd": Param(0.5, "half-width of the dead zone", finite, "finite", sample=(0.0, 1.5), plot=(0.5, 1.0))}
     repr_positional = True
     formula = r"\mathrm{Hardshrink}(x) = \begin{cases} x & |x| > \lambda \\ 0 & \text{otherwise}\end{cases}"
@@ -48,6 +49,7 @@ class Softshrink(Elementwise):
     """
 
     function, torch_name, family = "softshrink", "Softshrink", "shrinkage"
+    piecewise_linear = True
     params = {
         "lambd": Param(
             0.5,

@@ -100,6 +100,7 @@ class Hardsigmoid(Elementwise):
     """
 
     function, torch_name, family = "hardsigmoid", "Hardsigmoid", "sigmoidal"
+    piecewise_linear = True
     inplace = True
     repr_inplace = False  # torch's repr omits inplace=True here
     formula = r"\mathrm{Hardsigmoid}(x) = \begin{cases} 0 & x \le -3 \\ 1 & x \ge 3 \\ x/6 + 1/2 & \text{otherwise}\end{cases}"
@@ -131,6 +132,7 @@ class Hardtanh(Elementwise):
     """
 
     function, torch_name, family = "hardtanh", "Hardtanh", "sigmoidal"
+    piecewise_linear = True
     integer_inputs = True
     params = {
         "min_val": Param(-1.0, "lower end of the linear region", finite, "finite", sample=(-3.0, -0.1)),

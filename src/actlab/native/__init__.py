@@ -277,7 +277,18 @@ def register_rule(rule: Any) -> bool:
         return False
     import torch
 
+    partials = [p.op if p is not None else "" for p in rule.partials]  # "": no partial
+    partial_args = [i for p in rule.partials if p is not None for i in p.args]
+    arity = [len(p.args) if p is not None else 0 for p in rule.partials]
     torch.ops.actlab_native.register_rule(
-        rule.op, rule.backward, rule.tensors, list(rule.inputs), list(rule.outputs), rule.inplace
+        rule.op,
+        rule.backward,
+        rule.tensors,
+        list(rule.inputs),
+        list(rule.outputs),
+        rule.inplace,
+        partials,
+        partial_args,
+        arity,
     )
     return True

@@ -102,11 +102,26 @@ def define(
 
 
 @dataclass(frozen=True)
+class Partial:
+    """One gradient of a rule's backward alone: op ``op`` called on the backward op's tensor
+    arguments numbered ``args`` (indices into ``(*grads_of_outputs, *saved)``), then the
+    parameters. E.g. the g-gradient of ``fn_backward(g, x) = g f'(x)`` is
+    ``fn_backward(gg, x)``: ``Partial("fn_backward", (0, 2))``."""
+
+    op: str
+    args: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Rule:
     """The derivative of op ``op``: save the inputs numbered ``inputs`` and the outputs numbered
     ``outputs``; backward calls ``backward(*grads_of_outputs, *saved, *params)``, which returns one
     gradient per tensor input. With ``inplace`` the op wrote into its first input (saved outputs are
-    then that input)."""
+    then that input).
+
+    ``partials`` (empty, or one entry per tensor input, None where there is none) compute single
+    gradients: when autograd needs only some gradients and each of those has a partial, backward
+    calls just those ops (see :meth:`uses_partials`); a gradient not needed is never returned."""
 
     op: str
     backward: str
@@ -115,6 +130,18 @@ class Rule:
     inputs: tuple[int, ...] = ()
     outputs: tuple[int, ...] = ()
     inplace: bool = False
+    partials: tuple[Partial | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.partials and len(self.partials) != self.tensors:
+            raise ValueError(f"{self.op}: one partial (or None) per tensor input, got {len(self.partials)}")
+
+    def uses_partials(self, needed: Sequence[bool]) -> bool:
+        """Whether the partials replace ``backward`` for the gradients ``needed`` (one flag per
+        tensor input): some gradient is not needed and every needed one has a partial. (The C++
+        rule, csrc/autograd.cpp, decides the same way.)"""
+        covered = all(p is not None for p, n in zip(self.partials, needed) if n)
+        return bool(self.partials) and not all(needed) and covered
 
 
 def register(rule: Rule) -> bool:
@@ -124,20 +151,44 @@ def register(rule: Rule) -> bool:
         return True
     if rule.inplace:  # torch.library cannot attach autograd to mutating ops: see InplaceFunction
         return False
-    backward = op(rule.backward)
+    torch.library.register_autograd(
+        f"actlab::{rule.op}", python_backward(rule), setup_context=python_setup_context(rule), lib=LIB
+    )
+    return False
+
+
+def python_setup_context(rule: Rule) -> Callable[[Any, tuple, Any], None]:
+    """``setup_context`` of ``rule`` for ``torch.library.register_autograd``: saves what it says."""
 
     def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
         outs = output if isinstance(output, tuple) else (output,)
         ctx.save_for_backward(*(inputs[i] for i in rule.inputs), *(outs[j] for j in rule.outputs))
         ctx.params = inputs[rule.tensors :]
 
-    def backward_fn(ctx: Any, *grads: Tensor) -> tuple:  # torch.library materialises None grads as zeros
-        res = backward(*grads, *ctx.saved_tensors, *ctx.params)
-        res = res if isinstance(res, tuple) else (res,)
-        return (*res, *([None] * len(ctx.params)))
+    return setup_context
 
-    torch.library.register_autograd(f"actlab::{rule.op}", backward_fn, setup_context=setup_context, lib=LIB)
-    return False
+
+def python_backward(rule: Rule) -> Callable[..., tuple]:
+    """The backward of ``rule`` for ``torch.library.register_autograd`` (the library's C++ rule
+    when it is not loaded): only the gradients ``ctx.needs_input_grad`` asks for, by the
+    partials when they cover them, else by the backward op; None for the others."""
+    backward = op(rule.backward)
+    partials = [None if p is None else (op(p.op), p.args) for p in rule.partials]
+
+    def backward_fn(ctx: Any, *grads: Tensor) -> tuple:  # torch.library materialises None grads as zeros
+        tensors, params = (*grads, *ctx.saved_tensors), ctx.params
+        needed = ctx.needs_input_grad[: rule.tensors]
+        if rule.uses_partials(needed):
+            res = tuple(
+                p[0](*(tensors[i] for i in p[1]), *params) if n and p is not None else None
+                for p, n in zip(partials, needed)
+            )
+        else:
+            out = backward(*tensors, *params)
+            res = tuple(d if n else None for d, n in zip(out if isinstance(out, tuple) else (out,), needed))
+        return (*res, *([None] * len(params)))
+
+    return backward_fn
 
 
 def autograd_vjp(fn: Callable[..., tuple], primals: Sequence[Tensor], cotangents: Sequence[Tensor]) -> tuple:

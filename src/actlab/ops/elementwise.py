@@ -2,21 +2,35 @@ r"""The operator of an :class:`~actlab.spec.Elementwise` declaration ``fn``.
 
 Ops (``torch.ops.actlab.*``; ``p`` = the declaration's parameters in order):
 
-==============================  ============================================  ==========================
-op                              computes                                      derivative rule
-==============================  ============================================  ==========================
-``fn(x, p)``                    f(x)                                          saves x: ``fn_backward``
+==================================  ========================================  ==============================
+op                                  computes                                  derivative rule
+==================================  ========================================  ==============================
+``fn(x, p)``                        f(x)                                      saves x: ``fn_backward``
                                                                               (saves y: ``fn_backward_y``
                                                                               when ``save_output``)
-``fn_(x!, p)``                  f(x) written into x                           saves y: ``fn_backward_y``
-``fn_backward(g, x, p)``        g f'(x)                                       ``fn_double_backward``
-``fn_backward_y(g, y, p)``      g f'(x) written with y (``df_y``)             ``fn_double_backward_y``
-``fn_double_backward(gg, g, x)`` (gg f'(x), gg g f''(x))                      ``fn_triple_backward``
-``fn_triple_backward(...)``     composite: f' and f'' and the derivative of   (autograd of torch ops)
-                                the hand-derived f'' (third order)
-==============================  ============================================  ==========================
+``fn_(x!, p)``                      f(x) written into x                       saves y: ``fn_backward_y``
+``fn_backward(g, x, p)``            g f'(x)                                   ``fn_double_backward``;
+                                                                              partials ``fn_backward``,
+                                                                              ``fn_double_backward_x``
+``fn_backward_y(g, y, p)``          g f'(x) written with y (``df_y``)         ``fn_double_backward_y``;
+                                                                              partials ``fn_backward_y``,
+                                                                              ``fn_double_backward_x_y``
+``fn_double_backward(gg, g, x)``    (gg f'(x), gg g f''(x))                   ``fn_triple_backward``
+``fn_double_backward_x(gg, g, x)``  gg g f''(x) alone                         ``fn_triple_backward_x``
+``fn_triple_backward(...)``         composite: f' and f'' and the derivative  (autograd of torch ops)
+                                    of the hand-derived f'' (third order)
+``fn_triple_backward_x(...)``       composite: the same for gg g f''(x)       (autograd of torch ops)
+==================================  ========================================  ==============================
 
-The ``_y`` ops exist when the declaration has ``df_y``; ``fn_`` when it has ``inplace``.
+The double backward's two gradients are also ops of their own (the rule's *partials*, see
+:class:`~actlab.ops.base.Partial`): d/dg of ``fn_backward(g, x)`` is ``fn_backward(gg, x)``
+and d/dx is ``fn_double_backward_x(gg, g, x)``. When autograd needs only one of them (the usual
+gradient penalty: g is a constant), only that op runs. A ``piecewise_linear`` declaration
+(f'' = 0) returns zeros for gg g f''(x) without reading its inputs, as torch does, so NaN or inf
+in gg, g or x give 0 there, not NaN * 0.
+
+The ``_y`` ops (``fn_double_backward_x_y`` and ``fn_triple_backward_x_y`` too) exist when the
+declaration has ``df_y``; ``fn_`` when it has ``inplace``.
 """
 
 from __future__ import annotations
@@ -30,7 +44,7 @@ from torch.autograd import Function
 from ..errors import InputTypeError
 from ..spec import Elementwise
 from . import base
-from .base import Rule, like, op, upcast
+from .base import Partial, Rule, like, op, upcast
 
 
 class Names:
@@ -40,7 +54,9 @@ class Names:
         self.f, self.inplace = fn, f"{fn}_"
         self.backward, self.backward_y = f"{fn}_backward", f"{fn}_backward_y"
         self.double, self.double_y = f"{fn}_double_backward", f"{fn}_double_backward_y"
+        self.double_x, self.double_x_y = f"{fn}_double_backward_x", f"{fn}_double_backward_x_y"
         self.triple, self.triple_y = f"{fn}_triple_backward", f"{fn}_triple_backward_y"
+        self.triple_x, self.triple_x_y = f"{fn}_triple_backward_x", f"{fn}_triple_backward_x_y"
 
 
 def third_derivative(d2f: Any, x: Tensor, w: Tensor, p: dict[str, Any]) -> Tensor:
@@ -70,11 +86,13 @@ class ElementwiseOperator:
             if decl.save_output and decl.df_y is not None
             else Rule(n.f, n.backward, 1, inputs=(0,))
         )
-        base.register(Rule(n.backward, n.double, 2, inputs=(0, 1)))
+        base.register(backward_rule(n.backward, n.double, n.double_x))
         base.register(Rule(n.double, n.triple, 3, outputs_count=2, inputs=(0, 1, 2)))
+        base.register(Rule(n.double_x, n.triple_x, 3, inputs=(0, 1, 2)))
         if decl.df_y is not None:
-            base.register(Rule(n.backward_y, n.double_y, 2, inputs=(0, 1)))
+            base.register(backward_rule(n.backward_y, n.double_y, n.double_x_y))
             base.register(Rule(n.double_y, n.triple_y, 3, outputs_count=2, inputs=(0, 1, 2)))
+            base.register(Rule(n.double_x_y, n.triple_x_y, 3, inputs=(0, 1, 2)))
             if decl.inplace:
                 self.native_inplace = base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
         self.saves_input = not (decl.save_output and decl.df_y is not None)
@@ -104,25 +122,52 @@ class ElementwiseOperator:
 
             return backward
 
+        def second(d2f: Any, gg: Tensor, g: Tensor, s: Tensor, p: dict[str, Any]) -> Tensor:
+            """gg g f''(s); zeros when the declaration is piecewise linear (f'' = 0)."""
+            if decl.piecewise_linear:
+                return torch.zeros_like(s)
+            return like(upcast(gg) * upcast(g) * d2f(upcast(s), **p), s)
+
         def double(df: Any, d2f: Any) -> Any:
             def double_backward(gg: Tensor, g: Tensor, s: Tensor, *a: Any) -> tuple[Tensor, Tensor]:
-                p, gg32, s32 = kw(a), upcast(gg), upcast(s)
-                return like(gg32 * df(s32, **p), g), like(gg32 * upcast(g) * d2f(s32, **p), s)
+                p = kw(a)
+                return like(upcast(gg) * df(upcast(s), **p), g), second(d2f, gg, g, s, p)
 
             return double_backward
 
+        def double_x(d2f: Any) -> Any:
+            def double_backward_x(gg: Tensor, g: Tensor, s: Tensor, *a: Any) -> Tensor:
+                return second(d2f, gg, g, s, kw(a))
+
+            return double_backward_x
+
+        def third_order(df: Any, d2f: Any, ga: Tensor | None, gb: Tensor, gg: Tensor, g: Tensor, s: Tensor, p: dict):
+            """Derivatives of <ga, gg f'(s)> + <gb, gg g f''(s)> in gg, g and s (without ga: of the
+            second term alone)."""
+            dt = s.dtype
+            gb, gg, g, s = (upcast(t) for t in (gb, gg, g, s))
+            d2 = d2f(s, **p)
+            grad_gg, grad_g = gb * g * d2, gb * gg * d2
+            grad_s = third_derivative(d2f, s, gb * gg * g, p)
+            if ga is not None:
+                ga = upcast(ga)
+                grad_gg = ga * df(s, **p) + grad_gg
+                grad_s = ga * gg * d2 + grad_s
+            return grad_gg.to(dt), grad_g.to(dt), grad_s.to(dt)
+
         def triple(df: Any, d2f: Any) -> Any:
             def triple_backward(ga: Tensor, gb: Tensor, gg: Tensor, g: Tensor, s: Tensor, *a: Any):
-                """Derivatives of <ga, gg f'(s)> + <gb, gg g f''(s)> in gg, g and s."""
-                p, dt = kw(a), s.dtype
-                ga, gb, gg, g, s = (upcast(t) for t in (ga, gb, gg, g, s))
-                d1, d2 = df(s, **p), d2f(s, **p)
-                grad_gg = ga * d1 + gb * g * d2
-                grad_g = gb * gg * d2
-                grad_s = ga * gg * d2 + third_derivative(d2f, s, gb * gg * g, p)
-                return grad_gg.to(dt), grad_g.to(dt), grad_s.to(dt)
+                return third_order(df, d2f, ga, gb, gg, g, s, kw(a))
 
             return triple_backward
+
+        def triple_x(d2f: Any) -> Any:
+            def triple_backward_x(gb: Tensor, gg: Tensor, g: Tensor, s: Tensor, *a: Any):
+                if decl.piecewise_linear:  # gg g f''(s) is the constant 0
+                    return tuple(torch.zeros_like(t) for t in (gg, g, s))
+                return third_order(None, d2f, None, gb, gg, g, s, kw(a))
+
+            return triple_backward_x
 
         def fake1(x: Tensor, *a: Any) -> Tensor:
             return torch.empty_like(x)
@@ -133,25 +178,33 @@ class ElementwiseOperator:
         def fake3(gg: Tensor, g: Tensor, s: Tensor, *a: Any) -> tuple[Tensor, Tensor]:
             return torch.empty_like(g), torch.empty_like(s)
 
+        def fake_x(gg: Tensor, g: Tensor, s: Tensor, *a: Any) -> Tensor:
+            return torch.empty_like(s)
+
         base.define(n.f, ["x"], params, 1, f, fake1)
         base.define(n.backward, ["grad", "x"], params, 1, vjp(decl.df), fake2)
-        base.define(n.double, ["grad_grad", "grad", "x"], params, 2, double(decl.df, decl.d2f), fake3)
-        base.define(
-            n.triple, ["ga", "gb", "grad_grad", "grad", "x"], params, 3, triple(decl.df, decl.d2f), composite=True
-        )
+        self.define_double(n.double, n.double_x, "x", double(decl.df, decl.d2f), double_x(decl.d2f), fake3, fake_x)
+        self.define_triple(n.triple, n.triple_x, "x", triple(decl.df, decl.d2f), triple_x(decl.d2f))
         if decl.df_y is not None:
             base.define(n.backward_y, ["grad", "y"], params, 1, vjp(decl.df_y), fake2)
-            base.define(n.double_y, ["grad_grad", "grad", "y"], params, 2, double(decl.df_y, decl.d2f_y), fake3)
-            base.define(
-                n.triple_y,
-                ["ga", "gb", "grad_grad", "grad", "y"],
-                params,
-                3,
-                triple(decl.df_y, decl.d2f_y),
-                composite=True,
-            )
+            y_double = double(decl.df_y, decl.d2f_y), double_x(decl.d2f_y)
+            self.define_double(n.double_y, n.double_x_y, "y", *y_double, fake3, fake_x)
+            self.define_triple(n.triple_y, n.triple_x_y, "y", triple(decl.df_y, decl.d2f_y), triple_x(decl.d2f_y))
         if decl.inplace:
             base.define(n.inplace, ["x"], params, 1, f_, lambda x, *a: x, mutates=True)
+
+    def define_double(self, name: str, name_x: str, s: str, kernel: Any, kernel_x: Any, fake: Any, fake_x: Any) -> None:
+        """``name(gg, g, s) -> (gg f'(s), gg g f''(s))`` and ``name_x(gg, g, s)``: the second alone."""
+        params = dict(self.decl.op_params())
+        base.define(name, ["grad_grad", "grad", s], params, 2, kernel, fake)
+        base.define(name_x, ["grad_grad", "grad", s], params, 1, kernel_x, fake_x)
+
+    def define_triple(self, name: str, name_x: str, s: str, kernel: Any, kernel_x: Any) -> None:
+        """The composite third-order ops: derivatives of the double backward (``name``) and of its
+        second term alone (``name_x``) in gg, g and s."""
+        params = dict(self.decl.op_params())
+        base.define(name, ["ga", "gb", "grad_grad", "grad", s], params, 3, kernel, composite=True)
+        base.define(name_x, ["gb", "grad_grad", "grad", s], params, 3, kernel_x, composite=True)
 
     # ---- application -------------------------------------------------------------------------------
     def __call__(self, x: Tensor, args: tuple = (), inplace: bool = False) -> Tensor:
@@ -205,6 +258,12 @@ class ElementwiseOperator:
         )
 
 
+def backward_rule(backward: str, double: str, double_x: str) -> Rule:
+    """The rule of ``backward(g, s) = g f'(s)``: saves g and s; ``double(gg, g, s)`` gives both
+    gradients, or one alone by its partial: d/dg = ``backward(gg, s)``, d/ds = ``double_x(gg, g, s)``."""
+    return Rule(backward, double, 2, inputs=(0, 1), partials=(Partial(backward, (0, 2)), Partial(double_x, (0, 1, 2))))
+
+
 def tower(decl: type[Elementwise]) -> tuple[type[Function], type[Function]]:
     """``<Name>Function`` (f, backward via the second, jvp f'(x) t) and ``<Name>Backward``
     (g f'(x); its backward and jvp use the hand-derived f'' as torch ops) for torch.func and
@@ -220,6 +279,10 @@ def tower(decl: type[Elementwise]) -> tuple[type[Function], type[Function]]:
         for t in mult:
             y = upcast(t) * y
         return y.to(x.dtype) if y.dtype != x.dtype else y
+
+    def second(x: Tensor, args: tuple, t: Tensor, g: Tensor) -> Tensor:
+        """t g f''(x); zeros when the declaration is piecewise linear (as the ops)."""
+        return torch.zeros_like(x) if decl.piecewise_linear else run(decl.d2f, x, args, t, g)
 
     class Backward(Function):
         generate_vmap_rule = True
@@ -239,14 +302,14 @@ def tower(decl: type[Elementwise]) -> tuple[type[Function], type[Function]]:
         def backward(ctx: Any, gg: Tensor) -> tuple:
             g, x = ctx.saved_tensors
             grad_g = Backward.apply(gg, x, *ctx.args) if ctx.needs_input_grad[0] else None
-            grad_x = run(decl.d2f, x, ctx.args, gg, g) if ctx.needs_input_grad[1] else None
+            grad_x = second(x, ctx.args, gg, g) if ctx.needs_input_grad[1] else None
             return (grad_g, grad_x, *([None] * len(ctx.args)))
 
         @staticmethod
         def jvp(ctx: Any, tg: Tensor | None, tx: Tensor | None, *_: Any) -> Tensor:
             g, x = ctx.saved_tensors
             out = Backward.apply(tg, x, *ctx.args) if tg is not None else torch.zeros_like(g)
-            return out + run(decl.d2f, x, ctx.args, tx, g) if tx is not None else out
+            return out + second(x, ctx.args, tx, g) if tx is not None else out
 
     class Value(Function):
         generate_vmap_rule = True

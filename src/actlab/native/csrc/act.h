@@ -19,7 +19,8 @@ struct Act {
 };
 
 // A piecewise-linear activation: cheap, memory-bound (larger thread tasks), and f'' = 0, so the
-// double backward's d/dx is zeros (as torch's) without reading g or x
+// double backward's d/dx is zeros (as torch's) without reading g or x. Exactly the declarations
+// with piecewise_linear = True (tests/ops/test_partials.py checks)
 template <class V>
 struct Piecewise : Act<V> {
   static constexpr int64_t grain = kCheapGrain;

@@ -9,7 +9,10 @@
 //     (in-place ops still bump the version counter once, as torch's);
 //   * otherwise: a torch::autograd::Function runs the kernel below autograd, saves what the rule
 //     says (mark_dirty for in-place ops), and its backward calls the rule's backward op, which has
-//     a rule of its own — so every order of reverse mode stays the hand-derived math.
+//     a rule of its own — so every order of reverse mode stays the hand-derived math. Only the
+//     gradients autograd needs (needs_input_grad) are returned; when some are not needed and each
+//     needed one has a *partial* (an op computing that gradient alone, e.g. gg g f''(x) of an
+//     elementwise double backward), backward calls just those partials instead.
 //
 // Forward-mode AD and torch.func never reach this kernel: actlab routes them to Python Functions
 // with jvp (a C++ Function would raise for them rather than be silently wrong).
@@ -20,6 +23,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -30,13 +34,47 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+// One gradient alone: op(args..., params...), args indexing the backward op's tensor arguments
+// (the grads of the outputs, then the saved tensors)
+struct Partial {
+  c10::OperatorHandle op;
+  std::vector<int64_t> args;
+};
+
 struct Rule {
   c10::OperatorHandle backward;
   int64_t tensors;                // leading tensor arguments of the op
   std::vector<int64_t> inputs;    // saved inputs (indices into the tensors)
   std::vector<int64_t> outputs;   // saved outputs
   bool inplace;                   // the op wrote into its first tensor and returned it
+  std::vector<std::optional<Partial>> partials;  // empty, or one per tensor input
+
+  // Whether the partials replace the backward op for the gradients `needed` (one per tensor
+  // input): some gradient is not needed and every needed one has a partial (as Rule.uses_partials
+  // in ops/base.py).
+  bool uses_partials(const std::vector<bool>& needed) const {
+    if (partials.empty()) return false;
+    bool all = true;
+    for (int64_t i = 0; i < tensors; ++i) {
+      if (!needed[i]) {
+        all = false;
+      } else if (!partials[i]) {
+        return false;
+      }
+    }
+    return !all;
+  }
 };
+
+// op(tensors..., params...) -> its tensor outputs
+variable_list call_op(const c10::OperatorHandle& op, torch::jit::Stack stack, const c10::List<c10::IValue>& params) {
+  for (size_t i = 0; i < params.size(); ++i) stack.emplace_back(params.get(i));
+  op.callBoxed(&stack);
+  variable_list outs;
+  outs.reserve(stack.size());
+  for (auto& v : stack) outs.push_back(std::move(v).toTensor());
+  return outs;
+}
 
 std::mutex& rules_mutex() {
   static std::mutex m;
@@ -90,15 +128,31 @@ struct RuleFunction : public torch::autograd::Function<RuleFunction> {
     const auto* rule = reinterpret_cast<const Rule*>(ctx->saved_data["rule"].toInt());
     auto saved = ctx->get_saved_variables();
     const auto params = ctx->saved_data["params"].toList();
-    torch::jit::Stack stack;
-    stack.reserve(grads.size() + saved.size() + params.size());
-    for (auto& g : grads) stack.emplace_back(std::move(g));
-    for (auto& s : saved) stack.emplace_back(std::move(s));
-    for (size_t i = 0; i < params.size(); ++i) stack.emplace_back(params.get(i));
-    rule->backward.callBoxed(&stack);
-    // one gradient per tensor input; none for the op, the rule, the key set, the parameters
+    variable_list args;  // the backward op's tensor arguments
+    args.reserve(grads.size() + saved.size());
+    for (auto& g : grads) args.push_back(std::move(g));
+    for (auto& s : saved) args.push_back(std::move(s));
+    std::vector<bool> needed(rule->tensors);
+    for (int64_t i = 0; i < rule->tensors; ++i) needed[i] = ctx->needs_input_grad(i);
+    // one gradient per tensor input (undefined where not needed); none for the op, the rule, the
+    // key set, the parameters
     variable_list result(rule->tensors + 4);
-    for (int64_t i = 0; i < rule->tensors; ++i) result[i] = std::move(stack[i]).toTensor();
+    if (rule->uses_partials(needed)) {
+      for (int64_t i = 0; i < rule->tensors; ++i) {
+        if (!needed[i]) continue;
+        const Partial& p = *rule->partials[i];
+        torch::jit::Stack stack;
+        stack.reserve(p.args.size() + params.size());
+        for (auto j : p.args) stack.emplace_back(args[j]);
+        result[i] = std::move(call_op(p.op, std::move(stack), params)[0]);
+      }
+      return result;
+    }
+    torch::jit::Stack stack(std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
+    auto all = call_op(rule->backward, std::move(stack), params);
+    for (int64_t i = 0; i < rule->tensors; ++i) {
+      if (needed[i]) result[i] = std::move(all[i]);
+    }
     return result;
   }
 };
@@ -139,19 +193,46 @@ void autograd_kernel(const c10::OperatorHandle& op, c10::DispatchKeySet ks, torc
   for (auto& o : outs) stack->emplace_back(std::move(o));
 }
 
+c10::OperatorHandle find_op(const std::string& name) {
+  return c10::Dispatcher::singleton().findSchemaOrThrow(("actlab::" + name).c_str(), "");
+}
+
+// partials[i]: the op of tensor input i's gradient alone ("" for none), taking the next
+// arity[i] entries of partial_args
+std::vector<std::optional<Partial>> make_partials(
+    c10::ArrayRef<std::string> partials, c10::ArrayRef<int64_t> partial_args, c10::ArrayRef<int64_t> arity) {
+  TORCH_CHECK(partials.size() == arity.size(), "actlab: one arity per partial");
+  std::vector<std::optional<Partial>> out;
+  size_t next = 0;
+  for (size_t i = 0; i < partials.size(); ++i) {
+    const auto n = static_cast<size_t>(arity[i]);
+    TORCH_CHECK(next + n <= partial_args.size(), "actlab: partial arguments missing");
+    if (partials[i].empty()) {
+      out.emplace_back(std::nullopt);
+    } else {
+      out.emplace_back(Partial{find_op(partials[i]), partial_args.slice(next, n).vec()});
+    }
+    next += n;
+  }
+  return out;
+}
+
 void register_rule(
     const std::string& op,
     const std::string& backward,
     int64_t tensors,
     const std::vector<int64_t>& inputs,
     const std::vector<int64_t>& outputs,
-    bool inplace) {
+    bool inplace,
+    std::vector<std::optional<Partial>> partials) {
   static std::vector<std::unique_ptr<torch::Library>> libraries;
-  auto& dispatcher = c10::Dispatcher::singleton();
-  auto handle = dispatcher.findSchemaOrThrow(("actlab::" + backward).c_str(), "");
+  TORCH_CHECK(partials.empty() || static_cast<int64_t>(partials.size()) == tensors,
+              "actlab: ", op, ": one partial (or none) per tensor input");
+  auto handle = find_op(backward);
   {
     std::lock_guard<std::mutex> lock(rules_mutex());
-    rules()["actlab::" + op] = std::make_unique<Rule>(Rule{handle, tensors, inputs, outputs, inplace});
+    rules()["actlab::" + op] =
+        std::make_unique<Rule>(Rule{handle, tensors, inputs, outputs, inplace, std::move(partials)});
   }
   auto lib = std::make_unique<torch::Library>(
       torch::Library::IMPL, "actlab", c10::DispatchKey::Autograd, __FILE__, __LINE__);
@@ -165,15 +246,21 @@ void register_rule_op(
     int64_t tensors,
     c10::ArrayRef<int64_t> inputs,
     c10::ArrayRef<int64_t> outputs,
-    bool inplace) {
-  register_rule(std::string(op), std::string(backward), tensors, inputs.vec(), outputs.vec(), inplace);
+    bool inplace,
+    c10::ArrayRef<std::string> partials,
+    c10::ArrayRef<int64_t> partial_args,
+    c10::ArrayRef<int64_t> arity) {
+  register_rule(std::string(op), std::string(backward), tensors, inputs.vec(), outputs.vec(), inplace,
+                make_partials(partials, partial_args, arity));
 }
 
 }  // namespace
 }  // namespace actlab
 
 TORCH_LIBRARY_FRAGMENT(actlab_native, m) {  // a fragment: the loader may define other actlab_native ops
-  m.def("register_rule(str op, str backward, int tensors, int[] inputs, int[] outputs, bool inplace) -> ()");
+  m.def(
+      "register_rule(str op, str backward, int tensors, int[] inputs, int[] outputs, bool inplace, "
+      "str[] partials, int[] partial_args, int[] arity) -> ()");
 }
 
 TORCH_LIBRARY_IMPL(actlab_native, CatchAll, m) {

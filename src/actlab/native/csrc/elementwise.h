@@ -7,6 +7,8 @@
 //   fn_backward_y(g, y, p)          g f'(x) written with y = f(x)
 //   fn_double_backward(gg, g, x, p) (gg f'(x), gg g f''(x))
 //   fn_double_backward_y(gg, g, y)  (gg f'(x), gg g f''(x)) written with y
+//   fn_double_backward_x(gg, g, x)  gg g f''(x) alone (zeros for piecewise-linear f)
+//   fn_double_backward_x_y(gg, g, y) the same written with y
 //
 // Declarations only: each family's .cpp instantiates its activations (`template struct
 // Elementwise<Elu, double>;`) and register.cpp registers them (list.h).
@@ -28,6 +30,8 @@ struct Elementwise {
                                                             const at::Tensor& x, P... p);
   static std::tuple<at::Tensor, at::Tensor> double_backward_y(const at::Tensor& gg, const at::Tensor& g,
                                                               const at::Tensor& y, P... p);
+  static at::Tensor double_backward_x(const at::Tensor& gg, const at::Tensor& g, const at::Tensor& x, P... p);
+  static at::Tensor double_backward_x_y(const at::Tensor& gg, const at::Tensor& g, const at::Tensor& y, P... p);
 };
 
 }  // namespace actlab

@@ -76,6 +76,27 @@ std::tuple<at::Tensor, at::Tensor> apply_double(const at::Tensor& gg, const at::
   return {dg, ds};
 }
 
+// gg g f''(s) alone: zeros for a piecewise-linear activation (f'' = 0, as torch: NaN or inf in gg,
+// g or s give 0, not NaN * 0)
+template <template <class> class Act, class D2F, class... P>
+at::Tensor apply_double_x(const at::Tensor& gg, const at::Tensor& g, const at::Tensor& s, D2F d2f, P... p) {
+  at::Tensor ds = empty_like(s);
+  if constexpr (Act<Vectorized<float>>::linear) {
+    ds.zero_();
+  } else {
+    const Act<Vectorized<float>> a(p...);
+    const Act<Vectorized<double>> b(p...);
+    auto second = [&](const auto& act) {
+      return [&](auto ggv, auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return (ggv * gv) * d2f(act, sv); };
+    };
+    run({ds}, {gg, g, s},
+        [&](const float* const* in, float* const* o, int64_t n) { map_3_1(in, o, n, second(a)); },
+        [&](const double* const* in, double* const* o, int64_t n) { map_3_1(in, o, n, second(b)); },
+        Act<Vectorized<float>>::grain);
+  }
+  return ds;
+}
+
 constexpr auto kDf = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.df(v); };
 constexpr auto kD2f = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.d2f(v); };
 constexpr auto kDfY = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.df_y(v); };
@@ -106,6 +127,12 @@ std::tuple<at::Tensor, at::Tensor> Elementwise<Act, P...>::double_backward(const
 }
 
 template <template <class> class Act, class... P>
+at::Tensor Elementwise<Act, P...>::double_backward_x(const at::Tensor& gg, const at::Tensor& g, const at::Tensor& x,
+                                                     P... p) {
+  return apply_double_x<Act>(gg, g, x, kD2f, p...);
+}
+
+template <template <class> class Act, class... P>
 at::Tensor Elementwise<Act, P...>::backward_y(const at::Tensor& g, const at::Tensor& y, P... p) {
   if constexpr (WithOutputForm<Act<Vectorized<float>>>) {
     return apply_backward<Act>(g, y, kDfY, p...);
@@ -119,6 +146,16 @@ std::tuple<at::Tensor, at::Tensor> Elementwise<Act, P...>::double_backward_y(con
                                                                              const at::Tensor& y, P... p) {
   if constexpr (WithOutputForm<Act<Vectorized<float>>>) {
     return apply_double<Act>(gg, g, y, kDfY, kD2fY, p...);
+  } else {
+    TORCH_CHECK(false, "actlab: this activation has no derivative written with its output");
+  }
+}
+
+template <template <class> class Act, class... P>
+at::Tensor Elementwise<Act, P...>::double_backward_x_y(const at::Tensor& gg, const at::Tensor& g, const at::Tensor& y,
+                                                       P... p) {
+  if constexpr (WithOutputForm<Act<Vectorized<float>>>) {
+    return apply_double_x<Act>(gg, g, y, kD2fY, p...);
   } else {
     TORCH_CHECK(false, "actlab: this activation has no derivative written with its output");
   }

@@ -1,5 +1,5 @@
 // The elementwise activations with kernels: X(op name, activation class, ops beyond f/backward/
-// double_backward, parameter types in schema order). kY: the *_y ops (the declaration has df_y);
+// double_backward/double_backward_x, parameter types in schema order). kY: the *_y ops (the declaration has df_y);
 // kInplace: fn_ (the declaration has inplace). Must match the Python definitions (ops/elementwise.py);
 // tests/native check both ways.
 #pragma once

@@ -73,6 +73,19 @@ ACTLAB_INLINE void map_2_1(const S* const* in, S* const* out, int64_t n, const F
 }
 
 template <class S, class Fn>
+ACTLAB_INLINE void map_3_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
+  using V = Vectorized<S>;
+  const S *a = in[0], *b = in[1], *c = in[2];
+  S* y = out[0];
+  int64_t i = 0;
+  for (; i + V::size() <= n; i += V::size()) fn(V::loadu(a + i), V::loadu(b + i), V::loadu(c + i)).store(y + i);
+  if (i < n) {
+    const int64_t k = n - i;
+    fn(V::loadu(a + i, k), V::loadu(b + i, k), V::loadu(c + i, k)).store(y + i, static_cast<int>(k));
+  }
+}
+
+template <class S, class Fn>
 ACTLAB_INLINE void map_3_2(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
   using V = Vectorized<S>;
   const S *a = in[0], *b = in[1], *c = in[2];

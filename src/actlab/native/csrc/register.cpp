@@ -33,9 +33,11 @@ void add_elementwise(torch::Library& m, const std::string& name, int extra) {
   m.impl(name.c_str(), &E::f);
   m.impl((name + "_backward").c_str(), &E::backward);
   m.impl((name + "_double_backward").c_str(), &E::double_backward);
+  m.impl((name + "_double_backward_x").c_str(), &E::double_backward_x);
   if (extra & kY) {
     m.impl((name + "_backward_y").c_str(), &E::backward_y);
     m.impl((name + "_double_backward_y").c_str(), &E::double_backward_y);
+    m.impl((name + "_double_backward_x_y").c_str(), &E::double_backward_x_y);
   }
   if (extra & kInplace) m.impl((name + "_").c_str(), &E::f_);
 }
