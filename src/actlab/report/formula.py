@@ -188,7 +188,6 @@ def _glyph(glyph: str, vertices: Any, codes: Any) -> str:
     return f'<path id="{glyph}" d="{_path_data(vertices * 64, codes)}" transform="scale(0.015625)"/>'
 
 
-
 def glyph_defs(glyphs: dict[str, str], ids: dict[str, str] | None = None) -> str:
     """The hidden ``<svg>`` holding every glyph outline the page's formulas use (renamed by ``ids``)."""
     ids = ids or {}
