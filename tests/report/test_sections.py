@@ -34,6 +34,13 @@ def test_speed_old_format() -> None:
     assert "Not in this file: ReLU." in page
 
 
+def test_speed_says_which_activations_have_no_torch_counterpart() -> None:
+    ctx = Context(CTX.out, ("ELU", "Snake", "SwiGLU"), CTX.torch_version)
+    page = speed_section.render(bench_old(), ctx)
+    assert "Not in this file" not in page  # ELU is there; Snake and SwiGLU have nothing to compare with
+    assert "2 activations without a torch.nn counterpart are not timed here" in page
+
+
 def test_speed_new_format_and_escaping() -> None:
     page = speed_section.render(bench_new(), CTX)
     assert "Stale: measured with torch 0.0-other" in page

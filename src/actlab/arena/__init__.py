@@ -52,7 +52,7 @@ from .layers import build_cnn, build_mlp, default_names, eligible, hidden_activa
 from .leaderboard import Row, format_leaderboards, format_task, honesty_note, leaderboard
 from .presets import PRESETS, Preset
 from .records import compare, load_json, record, write_json
-from .runner import Plan, plan, run, run_arena
+from .runner import Plan, plan, run, run_arena, submit
 from .stats import mean_ci95, paired_t_test
 from .tasks import GROUPS, TASKS, Task, task_names
 from .training import Run, train
@@ -88,6 +88,7 @@ __all__ = [
     "plot_curves",
     "record",
     "run",
+    "submit",
     "run_arena",
     "sweep",
     "task_names",

@@ -13,7 +13,7 @@ import os
 import platform
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -137,6 +137,23 @@ def run(
     info = meta(p, started, time.perf_counter() - t0, jobs)
     info["resumed_sweeps"] = len(work) - len(todo)
     return ordered, info
+
+
+def submit(p: Plan, pool: Executor, jobs: int) -> Callable[[], tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """Queue the plan's sweeps on ``pool`` (one task each, beside whatever else it runs; ``jobs``:
+    its workers, for the meta); returns a function that waits for them and gives ``run``'s
+    (records with the baseline comparison, meta)."""
+    started, t0 = datetime.now(timezone.utc), time.perf_counter()
+    work = [(t, n) for t in p.tasks for n in p.names[t]]
+    futures = [pool.submit(_sweep_record, p.tasks[t], n, p.seeds, p.tune_seeds) for t, n in work]
+
+    def finish() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        ordered = compare([dict(f.result(), vs_baseline=None) for f in futures])
+        info = meta(p, started, time.perf_counter() - t0, jobs)
+        info["resumed_sweeps"] = 0
+        return ordered, info
+
+    return finish
 
 
 def _ticker(bar: Any) -> Callable[[str], None]:

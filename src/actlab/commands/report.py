@@ -6,11 +6,11 @@ Every section is filled by the report itself, with quick runs (about 90 s in all
 1. speed: a benchmark of the torch.nn activations (fwd, fwd+bwd; 64K and 4M; 5 interleaved rounds),
    first and alone, as timings need quiet cores; a covering ``actlab bench --json DIR/data/bench.json``
    run is kept instead (``--bench``: measure anyway; ``--no-bench``: leave the file as it is);
-2. then, side by side: the plots and analyses of every activation (``--jobs`` workers) and, in one
-   more process, the accuracy sweep (reduced; ``--full`` for the long one; reused when
-   DIR/data/accuracy.json covers the report) followed by a short arena on digits (8 activations,
-   3 seeds; any existing ``actlab arena`` run is kept; ``--arena``: train anyway; ``--no-arena``:
-   leave the file as it is)."""
+2. then, on one pool of ``--jobs`` forked workers: the short arena on digits (6 activations, 3 seeds,
+   a task per sweep; any existing ``actlab arena`` run is kept; ``--arena``: train anyway;
+   ``--no-arena``: leave the file as it is), the accuracy sweep (reduced, a task per declaration;
+   ``--full`` for the long one; reused when DIR/data/accuracy.json covers the report) and the plots
+   and analyses of every activation."""
 
 from __future__ import annotations
 
@@ -47,26 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-arena", action="store_true", help="no training (show DIR/data/arena.json as it is)")
 
 
-def _measure(args: argparse.Namespace, progress: bool) -> str:
-    """The accuracy sweep, then the short arena (one thread; in a worker: no progress bars
-    under the report's)."""
-    import torch
-
-    from ..report.data import ensure_accuracy, ensure_arena
-
-    torch.set_num_threads(1)
-    lines = []
-    if not args.no_accuracy:
-        lines.append(ensure_accuracy(args.out, args.only, args.full, progress=progress))
-    if not args.no_arena:
-        lines.append(ensure_arena(args.out, force=args.arena, progress=progress))
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace) -> int:
     from ..registry import spec
     from ..report import build
-    from ..report.data import ensure_bench
+    from ..report.data import Measurements, ensure_accuracy, ensure_arena, ensure_bench
 
     for name in args.only or ():
         spec(name)  # unknown names fail before any work (KeyError -> exit 2)
@@ -78,17 +62,18 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     if not args.no_bench:
         print(ensure_bench(args.out, args.only, force=args.bench))
-    if args.no_accuracy and args.no_arena:
-        index = build(args.out, only=args.only, jobs=args.jobs)
-    elif args.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
-        # sweep and arena run in their own process while the workers draw the activations (2 cores:
-        # that core would otherwise wait); the page reads data/ once they are done
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
-            measured = pool.submit(_measure, args, False)
-            index = build(args.out, only=args.only, jobs=args.jobs, before_sections=lambda: print(measured.result()))
+    measure = {"accuracy": not args.no_accuracy, "arena": not args.no_arena}
+    if args.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # one pool for everything: the sweep's and the arena's tasks first (the longest), then the
+        # activations'; the page reads data/ once they are all done
+        with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            runs = Measurements(args.out, args.only, pool, args.jobs, full=args.full, force_arena=args.arena, **measure)
+            index = build(args.out, args.only, args.jobs, executor=pool, before_sections=lambda: print(runs.finish()))
     else:
-        print(_measure(args, True))
+        if measure["accuracy"]:
+            print(ensure_accuracy(args.out, args.only, args.full))
+        if measure["arena"]:
+            print(ensure_arena(args.out, force=args.arena))
         index = build(args.out, only=args.only, jobs=args.jobs)
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file() and p.parent.name != "data")
     print(f"wrote {index} ({size / 1e6:.1f} MB, {time.perf_counter() - start:.0f} s)")

@@ -5,12 +5,13 @@ Nothing is fetched from the network: it opens straight from disk."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import html
 import multiprocessing
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -198,15 +199,18 @@ def _activation_html(
     return "".join(parts)
 
 
-def _run(names: list[str], out: Path, jobs: int, progress: bool) -> dict[str, Analysis]:
+def _run(names: list[str], out: Path, jobs: int, progress: bool, executor: Executor | None) -> dict[str, Analysis]:
     results: dict[str, Analysis] = {}
     bar = tqdm(total=len(names), desc="report", unit="act", disable=not progress)
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    pooled = [n for n in names if not spec(n).user_defined] if jobs > 1 and forkable else []
+    pooled = [n for n in names if not spec(n).user_defined] if executor or (jobs > 1 and forkable) else []
     local = [n for n in names if n not in pooled]
     if pooled:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as ex:
-            for res in ex.map(_analyse, pooled, [str(out)] * len(pooled)):
+        with contextlib.ExitStack() as stack:
+            if executor is None:
+                context = multiprocessing.get_context("fork")
+                executor = stack.enter_context(ProcessPoolExecutor(jobs, mp_context=context))
+            for res in executor.map(_analyse, pooled, [str(out)] * len(pooled)):
                 results[res.name] = res
                 bar.update()
     threads = torch.get_num_threads()
@@ -232,15 +236,17 @@ def build(
     jobs: int = 2,
     progress: bool = True,
     before_sections: Callable[[], Any] | None = None,
+    executor: Executor | None = None,
 ) -> Path:
     """Write the atlas to ``out`` (``index.html`` and its files); return the index path.
     ``before_sections`` is called once the activations are done, before ``out/data`` is read
-    (``actlab report`` waits there for the accuracy sweep it runs alongside)."""
+    (``actlab report`` waits there for the sweep and arena it runs alongside); ``executor``: a
+    (forked) process pool to analyse the activations on instead of ``jobs`` new workers."""
     out = Path(out)
     decls = [spec(n) for n in only] if only else declarations()
     names = [d.name for d in decls]
     (out / "images").mkdir(parents=True, exist_ok=True)
-    results = _run(names, out, jobs, progress)
+    results = _run(names, out, jobs, progress, executor)
     props = {n: properties.Properties(**results[n].props) if results[n].props else None for n in names}
 
     glyphs: dict[str, str] = {}

@@ -5,6 +5,7 @@ asked, and otherwise runs the sweep again and says why (never silently reusing p
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -50,32 +51,47 @@ def stale(meta: dict[str, Any], names: list[str] | None, size: str) -> str | Non
     return None
 
 
-def ensure_accuracy(out: Path, only: Iterable[str] | None, full: bool, progress: bool = True) -> str:
-    """Make ``data/accuracy.json`` cover the report (see the module docstring); a line on what was done."""
+def accuracy_todo(out: Path, only: Iterable[str] | None, full: bool) -> tuple[str, bool, list[str] | None]:
+    """(what is done, whether the sweep runs, the ops it covers: None for every op)."""
     import json
 
     from ..analysis import accuracy as A
 
     names = sweep_names(only)
     if names == []:
-        return "accuracy: none of the activations has a sweep"
+        return "accuracy: none of the activations has a sweep", False, names
     size = "full" if full else "reduced"
     path = data_path(out, "accuracy.json")
-    if path.is_file():
-        try:
-            meta, _ = A.load_json(json.loads(path.read_text()))
-        except ValueError:
-            meta = {}
-        why = stale(meta, names, size)
-        if why is None:
-            return f"accuracy: reusing {path} ({meta.get('size')} sweep)"
-        note = f"accuracy: {path} is stale ({why}); running the {size} sweep"
-    else:
-        note = f"accuracy: running the {size} sweep"
-    sweep = A.FULL if full else A.REDUCED
-    records = A.run_sweep(names, size=sweep, progress=progress)
-    A.save_json(records, path, A.options(names, sweep))
+    if not path.is_file():
+        return f"accuracy: running the {size} sweep", True, names
+    try:
+        meta, _ = A.load_json(json.loads(path.read_text()))
+    except ValueError:
+        meta = {}
+    why = stale(meta, names, size)
+    if why is None:
+        return f"accuracy: reusing {path} ({meta.get('size')} sweep)", False, names
+    return f"accuracy: {path} is stale ({why}); running the {size} sweep", True, names
+
+
+def ensure_accuracy(out: Path, only: Iterable[str] | None, full: bool, progress: bool = True) -> str:
+    """Make ``data/accuracy.json`` cover the report (see the module docstring); a line on what was done."""
+    from ..analysis import accuracy as A
+
+    note, run, names = accuracy_todo(out, only, full)
+    if run:
+        sweep = A.FULL if full else A.REDUCED
+        records = A.run_sweep(names, size=sweep, progress=progress)
+        A.save_json(records, data_path(out, "accuracy.json"), A.options(names, sweep))
     return note
+
+
+def _sweep_one(name: str, full: bool) -> list[Any]:
+    """The sweep records of one declaration (a pool task: one thread)."""
+    from ..analysis import accuracy as A
+
+    torch.set_num_threads(1)
+    return A.run_sweep([name], size=A.FULL if full else A.REDUCED)
 
 
 # ---- the Speed section: a quick benchmark of the activations torch.nn has --------------------
@@ -152,9 +168,8 @@ def arena_stale(meta: dict[str, Any]) -> str | None:
     return None
 
 
-def ensure_arena(out: Path, force: bool = False, progress: bool = True) -> str:
-    """Make ``data/arena.json`` exist: keep an existing run (see :func:`arena_stale`), else train
-    the ``report`` preset (digits, 8 activations, 3 seeds); a line on what was done."""
+def arena_todo(out: Path, force: bool = False) -> tuple[str, bool]:
+    """(what is done, whether the ``report`` preset is trained)."""
     from .. import arena
 
     path = data_path(out, "arena.json")
@@ -166,9 +181,74 @@ def ensure_arena(out: Path, force: bool = False, progress: bool = True) -> str:
             meta = {"preset": ARENA_PRESET}
         why = arena_stale(meta)
         if why is None:
-            return f"arena: reusing {path} ({meta.get('preset', 'an unrecorded')} run)"
+            return f"arena: reusing {path} ({meta.get('preset', 'an unrecorded')} run)", False
         note += f" ({why})"
-    p = arena.plan(ARENA_PRESET)
-    records, meta = arena.run(p, progress=progress)
-    arena.write_json(records, path, meta)
+    return note, True
+
+
+def ensure_arena(out: Path, force: bool = False, progress: bool = True) -> str:
+    """Make ``data/arena.json`` exist: keep an existing run (see :func:`arena_stale`), else train
+    the ``report`` preset (digits, 6 activations, 3 seeds); a line on what was done."""
+    from .. import arena
+
+    note, run = arena_todo(out, force)
+    if not run:
+        return note
+    records, meta = arena.run(arena.plan(ARENA_PRESET), progress=progress)
+    arena.write_json(records, data_path(out, "arena.json"), meta)
     return note + f": {meta['runs']} runs in {meta['seconds']:.0f} s"
+
+
+class Measurements:
+    """The accuracy sweep (one task per declaration) and the short arena (one task per sweep)
+    queued on a process pool the plots share, so that both cores stay busy to the end;
+    :meth:`finish` waits for them, writes the data files and says what was done."""
+
+    def __init__(self, out: Path, only: Iterable[str] | None, pool: Executor, jobs: int, *, full: bool = False,
+                 accuracy: bool = True, arena: bool = True, force_arena: bool = False) -> None:  # fmt: skip
+        from .. import arena as A
+
+        self.out, self.steps = Path(out), []
+        if arena:  # the longest tasks first
+            note, run = arena_todo(self.out, force_arena)
+            if run:
+                wait = A.submit(A.plan(ARENA_PRESET), pool, jobs)
+                self.steps.append(("arena", note, wait))
+            else:
+                self.steps.append(("arena", note, None))
+        if accuracy:
+            self._accuracy(only, full, pool)
+
+    def _accuracy(self, only: Iterable[str] | None, full: bool, pool: Executor) -> None:
+        from ..analysis import accuracy as A
+
+        note, run, names = accuracy_todo(self.out, only, full)
+        if not run:
+            self.steps.insert(0, ("accuracy", note, None))
+            return
+        decls = list(dict.fromkeys(c.decl.name for c in A.cases(names)))
+        futures = [pool.submit(_sweep_one, n, full) for n in decls]
+
+        def wait() -> None:
+            records = [r for f in futures for r in f.result()]
+            sweep = A.FULL if full else A.REDUCED
+            A.save_json(records, data_path(self.out, "accuracy.json"), A.options(names, sweep))
+
+        self.steps.insert(0, ("accuracy", note, wait))
+
+    def finish(self) -> str:
+        """Wait for the queued runs, write their files; one line per step."""
+        from .. import arena
+
+        lines = []
+        for kind, note, wait in self.steps:
+            if wait is None:
+                lines.append(note)
+            elif kind == "arena":
+                records, meta = wait()
+                arena.write_json(records, data_path(self.out, "arena.json"), meta)
+                lines.append(note + f": {meta['runs']} runs ({meta['seconds']:.0f} s alongside the plots)")
+            else:
+                wait()
+                lines.append(note)
+        return "\n".join(lines)

@@ -175,6 +175,24 @@ def _table(rows: Iterable[dict[str, Any]]) -> str:
     return table(head, body)
 
 
+def comparable_names(report_names: Iterable[str]) -> list[str]:
+    """The names torch.nn has a module for (unknown names, e.g. from an older file, count as comparable)."""
+    from torch import nn
+
+    from ..registry import spec
+
+    out = []
+    for n in report_names:
+        try:
+            d = spec(n)
+        except KeyError:
+            out.append(n)
+            continue
+        if d.torch_name and hasattr(nn, d.torch_name):
+            out.append(n)
+    return out
+
+
 def render(data: Any, ctx: Context) -> str:
     meta = data.get("meta") or {} if isinstance(data, dict) else {}
     rows = [r for r in (data.get("results") or []) if isinstance(r, dict)] if isinstance(data, dict) else []
@@ -186,9 +204,17 @@ def render(data: Any, ctx: Context) -> str:
             f"<code>actlab bench --json {html.escape(str(ctx.out))}/data/bench.json</code>.</p>"
         )
     benched = {r.get("name") for r in rows}
-    missing = [n for n in ctx.names if n not in benched]
+    comparable = set(comparable_names(ctx.names))
+    missing = [n for n in ctx.names if n not in benched and n in comparable]
     if rows and missing:
         parts.append(f"<p class='meta'>Not in this file: {names(missing)}.</p>")
+    others = [n for n in ctx.names if n not in benched and n not in comparable]
+    if rows and others:
+        parts.append(
+            f"<p class='meta'>{len(others)} activation{'s' if len(others) != 1 else ''} without a torch.nn "
+            "counterpart are not timed here (<code>actlab bench NAME</code> times them against their textbook "
+            "composition).</p>"
+        )
     if not rows:
         return "".join(parts) + "<p>(no rows)</p>"
     parts.append(
