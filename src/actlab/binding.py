@@ -42,6 +42,8 @@ class Signature:
     def bind(self, args: tuple, kwargs: dict[str, Any]) -> list[Any]:
         """Values for ``names`` from the arguments after the first (defaults filled in)."""
         n = len(self.names)
+        if len(args) == n and not kwargs:  # every value given by position: a module's call
+            return list(args)
         if len(args) > n:
             lo, hi = 1 + self.required, 1 + n
             takes = f"{lo}" if lo == hi else f"from {lo} to {hi}"

@@ -38,14 +38,23 @@ class ParamChecker:
     """Coerce (numpy scalars, 0-d tensors) and validate a declaration's parameter values, in the
     order ``names``; then check how they relate (``decl.relations``)."""
 
+    MEMO = 64  # accepted value combinations remembered (a module calls with the same ones every step)
+
     def __init__(self, decl: type[Activation], names: tuple[str, ...]):
         self.decl, self.names = decl, names
         self.specs: tuple[tuple[int, str, Param], ...] = tuple(
             (i, n, decl.params[n]) for i, n in enumerate(names) if n in decl.params
         )
         self.relations = decl.relations.__func__ is not Activation.relations.__func__
+        self.accepted: set[tuple] = set()
 
     def __call__(self, values: list[Any]) -> tuple:
+        key = (*values, *map(type, values))  # types too: 1, 1.0 and True are equal keys otherwise
+        try:
+            if key in self.accepted:  # validated before (the checks do not tell -0.0 from 0.0)
+                return tuple(values)
+        except TypeError:  # an unhashable value: checked below, not remembered
+            key = None
         for i, name, spec in self.specs:
             v = values[i]
             if type(v) is not spec.kind:
@@ -53,6 +62,10 @@ class ParamChecker:
             spec.validate(self.decl.name, name, v)
         if self.relations:
             self.decl.relations(**dict(zip(self.names, values)))
+        if key is not None and all(type(v) is t for v, t in zip(values, key[len(values) :])):
+            if len(self.accepted) >= self.MEMO:
+                self.accepted.clear()
+            self.accepted.add(key)  # only values that needed no coercion
         return tuple(values)
 
 
