@@ -27,7 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="task to run; repeat for several (default: the preset's); fit and pinn name both dimensions",
     )
     parser.add_argument(
-        "--preset", choices=sorted(PRESETS), default="quick", help="quick (default, a few minutes) or full"
+        "--preset",
+        choices=sorted(PRESETS),
+        default="quick",
+        help="quick (default, a few minutes), report (what actlab report trains: digits, 6 activations) or full",
     )
     parser.add_argument("--full", action="store_const", const="full", dest="preset", help="same as --preset full")
     parser.add_argument("--seeds", type=int, help="seeds per activation (quick 3, full 5)")
