@@ -103,3 +103,22 @@ def test_disabled_and_without_a_compiler_the_python_kernels_run(tmp_path: Path) 
     )
     assert none.returncode == 0 and none.stdout.startswith("False no C++ compiler"), none.stderr
     assert none.stderr.count("no C++ compiler found") == 1
+
+
+def test_kernels_are_built_for_atens_openmp_threads() -> None:
+    """at::parallel_for is inline ``#pragma omp parallel`` code: without -fopenmp every kernel ran on
+    one thread whatever torch.set_num_threads said (2-thread ratios 1.6x torch's before the fix)."""
+    import platform
+
+    import torch
+
+    if native.compiler() is None:
+        pytest.skip("no C++ compiler")
+    p = native.plan()
+    if not torch._C.has_openmp or platform.system() != "Linux":
+        assert "-fopenmp" not in p.cflags
+        return
+    assert "-fopenmp" in p.cflags
+    shipped = sorted((Path(torch.__file__).parent / "lib").glob("libgomp*.so*"))
+    if shipped:  # the runtime torch loads, so that one set_num_threads governs both
+        assert str(shipped[0]) in p.ldflags
