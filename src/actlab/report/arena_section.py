@@ -304,7 +304,8 @@ register_builtin(
         render,
         missing=(
             "<p>Not run yet. Run <code>actlab arena --out {out}</code> (trains every hidden-layer activation on "
-            "each task, several seeds; minutes), then <code>actlab report --out {out}</code> again.</p>"
+            "each task, several seeds; minutes), then <code>actlab report --out {out}</code> again; "
+            "<code>actlab report</code> without <code>--no-arena</code> trains a short run itself.</p>"
         ),
         nav="Arena",
     ),

@@ -250,7 +250,7 @@ register_builtin(
             "<p>Not measured yet. Run <code>actlab bench --json {out}/data/bench.json</code> (all activations at 64K "
             "and 4M elements; a few minutes) or <code>actlab bench --quick --json {out}/data/bench.json</code> "
             "(64K only, under a minute), then <code>actlab report --out {out}</code> again; "
-            "<code>actlab report --bench</code> runs the quick one itself.</p>"
+            "<code>actlab report</code> without <code>--no-bench</code> runs a quick one itself.</p>"
         ),
         nav="Speed",
     ),
