@@ -63,3 +63,14 @@ def test_every_activation_benches_at_the_default_small_size():
     for d in declarations():
         rows = bench.bench_one(d, 65536, torch.float32, "cpu", repeats=1, eager=False, passes=("fwd",))
         assert [r.name for r in rows] == [d.name] and rows[0].ms["actlab"] > 0, d.name
+
+
+def test_the_bench_records_the_allocator_it_ran_under(tmp_path, capsys):
+    """glibc's mmap threshold is fixed for the run (steady state: no page faults that one variant
+    of a round pays and the next does not), and the record and the table say so."""
+    import platform
+
+    rec = bench.run(["ReLU"], [256], repeats=1, progress=False, passes=("fwd",))
+    if platform.system() == "Linux":
+        assert rec["meta"]["allocator"].startswith("glibc")
+    assert "allocator: " in bench.table(rec)

@@ -24,7 +24,8 @@ JSON format (``<report dir>/data/bench.json``; read by :func:`plot_ratios` and t
     {"meta": {"torch": "2.13.0", "device": "cpu", "threads": [1, 2], "dtypes": ["float32"],
               "native": true, "cpu": "AVX2", "time": "2026-...Z", "repeats": 15, "quick": false,
               "names": ["ELU", ...], "sizes": [65536, 4194304], "passes": ["fwd", ...],
-              "made_by": "actlab report"},    # made_by: only when the report ran it
+              "made_by": "actlab report",     # made_by: only when the report ran it
+              "allocator": "glibc, mmap threshold fixed at 32 MB"},  # see steady_allocator
      "floor": {"float32/1/4000000": 1.23, ...},      # ms per read+write pass, by dtype/threads/numel
      "results": [{"name": "ELU", "family": "exponential", "numel": 4000000, "shape": [4000000],
                   "pass": "fwd" | "fwdbwd" | "double", "dtype": "float32", "threads": 1,
@@ -248,6 +249,29 @@ def time_round_robin(
     return medians, spread
 
 
+MMAP_THRESHOLD = 32 << 20  # glibc's largest: 4M float32 tensors (16 MB) come from the heap
+
+
+def steady_allocator() -> str:
+    """Fix glibc's mmap threshold at 32 MB for the rest of the process (what the bench measures
+    under; returned as words for the record). glibc raises the threshold on its own as a process
+    frees large blocks, so in a training loop tensors up to 32 MB come back from the heap; until it
+    has, each 256 KB-16 MB allocation is fresh pages faulted in on first touch, and which variant
+    of a round-robin pays for that depends on the allocation history (one run measured Sigmoid's
+    4M forward at 3.3x torch's, the next at 1.0x). Fixed, every variant runs in that steady state."""
+    import ctypes
+    import platform
+
+    if platform.system() != "Linux":
+        return "the platform's allocator"
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        ok = libc.mallopt(-3, MMAP_THRESHOLD) == 1 and libc.mallopt(-1, 2 * MMAP_THRESHOLD) == 1  # M_MMAP/M_TRIM
+    except (OSError, AttributeError):
+        return "the C library's allocator (not glibc)"
+    return "glibc, mmap threshold fixed at 32 MB" if ok else "glibc, default mmap threshold"
+
+
 def floor_ms(numel: int, dtype: torch.dtype, device: str, repeats: int) -> float:
     """One read + one write pass over ``numel`` elements: the bandwidth floor of a cheap op."""
     x = torch.randn(numel, dtype=dtype, device=device)
@@ -367,7 +391,8 @@ def run(
 ) -> dict[str, Any]:
     """Benchmark ``names`` (default: every registered activation) for every size, dtype and
     thread count; returns the JSON record. ``naive=False`` leaves out the textbook compositions
-    (the slowest variant: the report's quick run times actlab against torch only)."""
+    (the slowest variant: the report's quick run times actlab against torch only). Fixes glibc's
+    mmap threshold for the rest of the process first (:func:`steady_allocator`)."""
     dtypes = [dtypes] if isinstance(dtypes, str) else list(dtypes)
     for d in dtypes:
         if d not in DTYPES:
@@ -384,6 +409,7 @@ def run(
         raise ValueError(f"--threads must be >= 1, got {thread_counts}")
     from tqdm import tqdm
 
+    allocator = steady_allocator()
     before = torch.get_num_threads()
     floors: dict[str, float] = {}
     rows: list[Row] = []
@@ -412,6 +438,7 @@ def run(
             "sizes": sizes,
             "passes": passes,
             "naive": naive,
+            "allocator": allocator,
         },
         "floor": floors,
         "results": [
@@ -444,8 +471,9 @@ def table(record: dict[str, Any]) -> str:
     m = record["meta"]
     lines = [
         f"torch {m['torch']}, {m['device']} ({m.get('cpu', '?')}), threads {m['threads']}, "
-        f"{', '.join(m.get('dtypes', [m.get('dtype', '?')]))}, native kernels {'on' if m.get('native') else 'off'}; "
-        "median ms (p10-p90 of actlab's repeats); ratios = actlab / other (< 1: actlab faster)",
+        f"{', '.join(m.get('dtypes', [m.get('dtype', '?')]))}, native kernels {'on' if m.get('native') else 'off'}"
+        + (f", allocator: {m['allocator']}" if m.get("allocator") else "")
+        + "; median ms (p10-p90 of actlab's repeats); ratios = actlab / other (< 1: actlab faster)",
     ]
     extra = [v for v in ("counter", "eager") if any(v in r["ms"] for r in record["results"])]
     head = f"{'activation':<16}{'numel':>9} {'dtype':<9}{'thr':>3} {'pass':<7}{'torch':>8}{'naive':>8}{'actlab':>8}"

@@ -67,6 +67,7 @@ def machine(meta: dict[str, Any]) -> str:
         f"{meta['dtype']}" if meta.get("dtype") else ", ".join(str(d) for d in meta.get("dtypes") or ()),
         native_txt,
         f"median of {meta['repeats']} rounds" if meta.get("repeats") else "median of the default rounds",
+        f"allocator: {meta['allocator']}" if meta.get("allocator") else "",
         "quick run" if meta.get("quick") else "",
         f"at {meta['time']}" if meta.get("time") else "",
     ]
