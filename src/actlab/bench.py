@@ -162,14 +162,20 @@ class Row:
         return any((hi - lo) > NOISY * self.ms[k] for k, (lo, hi) in self.spread.items() if k in ("actlab", "torch"))
 
 
+def torch_module(decl: type[Activation]) -> type[nn.Module] | None:
+    """torch.nn's module of ``decl`` (what it is timed against), None when torch has none."""
+    return getattr(nn, decl.torch_name, None) if decl.torch_name else None
+
+
 def variants(decl: type[Activation], eager: bool, shape: tuple[int, ...] = (), naive: bool = True) -> list[Variant]:
     """torch's module, the textbook composition (``naive``), actlab's module (and RReLU's counter
     noise), the declarations' Python math (``eager``)."""
     kw = module_kwargs(decl, shape)
     ours = decl.module_class(**kw) if decl.module_class is not None else None
     out: list[Variant] = []
-    if decl.torch_name is not None and hasattr(nn, decl.torch_name):
-        out.append(Variant("torch", getattr(nn, decl.torch_name)(**kw)))
+    reference = torch_module(decl)
+    if reference is not None:
+        out.append(Variant("torch", reference(**kw)))
     textbook = _naive(decl, kw) if naive else None
     if textbook is not None:
         out.append(Variant("naive", textbook))

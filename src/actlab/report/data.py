@@ -4,7 +4,7 @@ asked, and otherwise runs the sweep again and says why (never silently reusing p
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -103,12 +103,11 @@ MADE_BY = "actlab report"
 
 def bench_names(only: Iterable[str] | None) -> list[str]:
     """The report's activations that torch.nn has under the same name (what the quick bench times)."""
-    from torch import nn
-
+    from ..bench import torch_module
     from ..registry import declarations, spec
 
     decls = [spec(n) for n in only] if only else declarations()
-    return [d.name for d in decls if d.torch_name and d.torch_name == d.name and hasattr(nn, d.name)]
+    return [d.name for d in decls if d.torch_name == d.name and torch_module(d) is not None]
 
 
 def bench_stale(meta: dict[str, Any], names: list[str]) -> str | None:
@@ -206,49 +205,46 @@ class Measurements:
 
     def __init__(self, out: Path, only: Iterable[str] | None, pool: Executor, jobs: int, *, full: bool = False,
                  accuracy: bool = True, arena: bool = True, force_arena: bool = False) -> None:  # fmt: skip
+        self.out = Path(out)
+        self.steps: list[Callable[[], str]] = []  # each waits for its tasks, writes its file, says so
+        arena_step = self._arena(pool, jobs, force_arena) if arena else None  # the longest tasks first
+        if accuracy:
+            self.steps.append(self._accuracy(only, full, pool))
+        if arena_step is not None:
+            self.steps.append(arena_step)
+
+    def _arena(self, pool: Executor, jobs: int, force: bool) -> Callable[[], str]:
         from .. import arena as A
 
-        self.out, self.steps = Path(out), []
-        if arena:  # the longest tasks first
-            note, run = arena_todo(self.out, force_arena)
-            if run:
-                wait = A.submit(A.plan(ARENA_PRESET), pool, jobs)
-                self.steps.append(("arena", note, wait))
-            else:
-                self.steps.append(("arena", note, None))
-        if accuracy:
-            self._accuracy(only, full, pool)
+        note, run = arena_todo(self.out, force)
+        if not run:
+            return lambda: note
+        collect = A.submit(A.plan(ARENA_PRESET), pool, jobs)
 
-    def _accuracy(self, only: Iterable[str] | None, full: bool, pool: Executor) -> None:
+        def wait() -> str:
+            records, meta = collect()
+            A.write_json(records, data_path(self.out, "arena.json"), meta)
+            return note + f": {meta['runs']} runs ({meta['seconds']:.0f} s alongside the plots)"
+
+        return wait
+
+    def _accuracy(self, only: Iterable[str] | None, full: bool, pool: Executor) -> Callable[[], str]:
         from ..analysis import accuracy as A
 
         note, run, names = accuracy_todo(self.out, only, full)
         if not run:
-            self.steps.insert(0, ("accuracy", note, None))
-            return
+            return lambda: note
         decls = list(dict.fromkeys(c.decl.name for c in A.cases(names)))
         futures = [pool.submit(_sweep_one, n, full) for n in decls]
 
-        def wait() -> None:
+        def wait() -> str:
             records = [r for f in futures for r in f.result()]
             sweep = A.FULL if full else A.REDUCED
             A.save_json(records, data_path(self.out, "accuracy.json"), A.options(names, sweep))
+            return note
 
-        self.steps.insert(0, ("accuracy", note, wait))
+        return wait
 
     def finish(self) -> str:
         """Wait for the queued runs, write their files; one line per step."""
-        from .. import arena
-
-        lines = []
-        for kind, note, wait in self.steps:
-            if wait is None:
-                lines.append(note)
-            elif kind == "arena":
-                records, meta = wait()
-                arena.write_json(records, data_path(self.out, "arena.json"), meta)
-                lines.append(note + f": {meta['runs']} runs ({meta['seconds']:.0f} s alongside the plots)")
-            else:
-                wait()
-                lines.append(note)
-        return "\n".join(lines)
+        return "\n".join(step() for step in self.steps)

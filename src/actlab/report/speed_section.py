@@ -178,8 +178,7 @@ def _table(rows: Iterable[dict[str, Any]]) -> str:
 
 def comparable_names(report_names: Iterable[str]) -> list[str]:
     """The names torch.nn has a module for (unknown names, e.g. from an older file, count as comparable)."""
-    from torch import nn
-
+    from ..bench import torch_module
     from ..registry import spec
 
     out = []
@@ -189,7 +188,7 @@ def comparable_names(report_names: Iterable[str]) -> list[str]:
         except KeyError:
             out.append(n)
             continue
-        if d.torch_name and hasattr(nn, d.torch_name):
+        if torch_module(d) is not None:
             out.append(n)
     return out
 

@@ -30,10 +30,9 @@ void apply_f(const at::Tensor& out, const at::Tensor& x, P... p) {
       Act<Vectorized<float>>::grain);
 }
 
-// g f'(s): df(act, s) is f'(x) written with s (x or y)
+// out = g f'(s): df(act, s) is f'(x) written with s (x or y)
 template <template <class> class Act, class DF, class... P>
-at::Tensor apply_backward(const at::Tensor& g, const at::Tensor& s, DF df, P... p) {
-  at::Tensor out = empty_like(g);
+void apply_backward_into(const at::Tensor& out, const at::Tensor& g, const at::Tensor& s, DF df, P... p) {
   const Act<Vectorized<float>> a(p...);
   const Act<Vectorized<double>> b(p...);
   run({out}, {g, s},
@@ -44,6 +43,12 @@ at::Tensor apply_backward(const at::Tensor& g, const at::Tensor& s, DF df, P... 
         map_2_1(in, o, n, [&](auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return gv * df(b, sv); });
       },
       Act<Vectorized<float>>::grain);
+}
+
+template <template <class> class Act, class DF, class... P>
+at::Tensor apply_backward(const at::Tensor& g, const at::Tensor& s, DF df, P... p) {
+  at::Tensor out = empty_like(g);
+  apply_backward_into<Act>(out, g, s, df, p...);
   return out;
 }
 
@@ -52,20 +57,13 @@ template <template <class> class Act, class DF, class D2F, class... P>
 std::tuple<at::Tensor, at::Tensor> apply_double(const at::Tensor& gg, const at::Tensor& g, const at::Tensor& s, DF df,
                                                 D2F d2f, P... p) {
   at::Tensor dg = empty_like(g), ds = empty_like(s);
-  const Act<Vectorized<float>> a(p...);
-  const Act<Vectorized<double>> b(p...);
   if constexpr (Act<Vectorized<float>>::linear) {  // gg g f''(s) = 0
-    run({dg}, {gg, s},
-        [&](const float* const* in, float* const* o, int64_t n) {
-          map_2_1(in, o, n, [&](auto ggv, auto sv) ACTLAB_INLINE_LAMBDA { return ggv * df(a, sv); });
-        },
-        [&](const double* const* in, double* const* o, int64_t n) {
-          map_2_1(in, o, n, [&](auto ggv, auto sv) ACTLAB_INLINE_LAMBDA { return ggv * df(b, sv); });
-        },
-        Act<Vectorized<float>>::grain);
+    apply_backward_into<Act>(dg, gg, s, df, p...);
     ds.zero_();
     return {dg, ds};
   }
+  const Act<Vectorized<float>> a(p...);
+  const Act<Vectorized<double>> b(p...);
   auto both = [&](const auto& act) {
     return [&](auto ggv, auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return std::make_pair(ggv * df(act, sv), (ggv * gv) * d2f(act, sv)); };
   };
