@@ -210,7 +210,7 @@ class Elementwise(Activation):
     r"""y = f(x) entry by entry, with hand-derived f' and f''.
 
     Out of place the operator saves x (accurate derivatives need x, not y), or y when
-    ``save_output`` is set and f' is exact in y (ReLU, ReLU6). In place it saves y and uses
+    ``save_output`` is set and f' is exact in y (ReLU). In place it saves y and uses
     ``df_y``/``d2f_y`` (f' and d f'/dy written with y) when ``output_ok`` holds for the
     parameters; otherwise it keeps a copy of x, as torch does.
     """

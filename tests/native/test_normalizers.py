@@ -89,16 +89,24 @@ def test_log_softmax_keeps_the_small_terms_of_a_dominant_row() -> None:
     assert y[0, 0] != 0
 
 
+# rows along the last dim; a row per lane (dim not last: blocks of lanes converted into float
+# buffers, with partial vectors and blocks); non-contiguous (the whole tensor in float32)
+HALF_SHAPES = [((4, 50), -1), ((2, 8, 5, 9), -3), ((3, 700, 11), 1), ((4, 50), 0)]
+
+
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("shape, dim", HALF_SHAPES, ids=[f"{s}-dim{d}" for s, d in HALF_SHAPES])
 @pytest.mark.parametrize("name", NAMES[:3])
-def test_half_precision_is_float32_rounded_once(name: str, dtype: torch.dtype) -> None:
+def test_half_precision_is_float32_rounded_once(name: str, shape: tuple, dim: int, dtype: torch.dtype) -> None:
     fn = actlab.spec(name).function
-    x = _rows((4, 50)).to(dtype)
-    y = getattr(OPS, fn)(x, -1)
-    assert y.dtype == dtype and torch.equal(y, getattr(OPS, fn)(x.float(), -1).to(dtype))
-    g = torch.randn(4, 50).to(dtype)
-    b = getattr(OPS, f"{fn}_backward")(g, y, -1)
-    assert torch.equal(b, getattr(OPS, f"{fn}_backward")(g.float(), y.float(), -1).to(dtype))
+    x = _rows(shape).to(dtype)
+    y = getattr(OPS, fn)(x, dim)
+    assert y.dtype == dtype and torch.equal(y, getattr(OPS, fn)(x.float(), dim).to(dtype))
+    g = torch.randn(shape).to(dtype)
+    b = getattr(OPS, f"{fn}_backward")(g, y, dim)
+    assert torch.equal(b, getattr(OPS, f"{fn}_backward")(g.float(), y.float(), dim).to(dtype))
+    t = x.transpose(0, -1)  # another layout: the same values
+    assert torch.equal(getattr(OPS, fn)(t, dim), getattr(OPS, fn)(t.contiguous(), dim))
 
 
 def test_layouts_and_empty_inputs() -> None:

@@ -51,7 +51,7 @@ def _nonleaf(decl, p: dict, dtype: torch.dtype = torch.float64) -> tuple[Tensor,
 
 # ---- what is saved, for every declaration -------------------------------------------------------
 def expected_saves(case: Case, out: Tensor) -> list[Tensor | tuple[int, ...]]:
-    """What backward needs: the output (normalisers; ReLU/ReLU6, whose f' is exact in y), the
+    """What backward needs: the output (normalisers; ReLU, whose f' is exact in y), the
     inputs (parametric kinds: x and their tensors), the learnable tensors and the output
     (EntmaxBisect), else x alone; a shape where the saved tensor is new (RReLU's noise)."""
     x = case.inputs[0]
@@ -64,7 +64,7 @@ def expected_saves(case: Case, out: Tensor) -> list[Tensor | tuple[int, ...]]:
     if case.params.get("training"):
         return [tuple(x.shape)]  # RReLU training: the noise only
     if getattr(case.decl, "save_output", False) and case.decl.df_y is not None:
-        return [out]  # ReLU, ReLU6: f' is exact in y, which the next layer saves anyway
+        return [out]  # ReLU: f' is exact in y, which the next layer saves anyway
     return [x]
 
 

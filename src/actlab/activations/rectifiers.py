@@ -93,7 +93,6 @@ class ReLU6(Elementwise):
     piecewise_linear = True
     inplace = True
     integer_inputs = True
-    save_output = True
     formula = r"\mathrm{ReLU6}(x) = \min(\max(0, x), 6)"
     reference = "Krizhevsky, Convolutional deep belief networks on CIFAR-10 (2010)"
     x_range = (-3.0, 9.0)

@@ -16,15 +16,18 @@ struct Act {
   static V c(double v) { return V(static_cast<S>(v)); }  // a constant, rounded to S once
   static constexpr int64_t grain = kGrain;                // elements per thread task (loop.h)
   static constexpr bool linear = false;                   // piecewise linear: f'' = 0
+  static constexpr bool direct_half = false;              // bfloat16/half without buffers (loop.h)
 };
 
-// A piecewise-linear activation: cheap, memory-bound (larger thread tasks), and f'' = 0, so the
-// double backward's d/dx is zeros (as torch's) without reading g or x. Exactly the declarations
-// with piecewise_linear = True (tests/ops/test_partials.py checks)
+// A piecewise-linear activation: cheap, memory-bound (larger thread tasks; bfloat16/half run
+// on their storage, loop.h), and f'' = 0, so the double backward's d/dx is zeros (as torch's)
+// without reading g or x. Exactly the declarations with piecewise_linear = True
+// (tests/ops/test_partials.py checks)
 template <class V>
 struct Piecewise : Act<V> {
   static constexpr int64_t grain = kCheapGrain;
   static constexpr bool linear = true;
+  static constexpr bool direct_half = true;
 };
 
 inline constexpr double kTail = -64.0;              // _math.TAIL

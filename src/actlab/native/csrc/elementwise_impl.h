@@ -19,30 +19,39 @@ concept WithOutputForm = requires(const A& a, typename A::Vec v) {
   a.d2f_y(v);
 };
 
+// run() with the block kernel(in, out, n) for float32 (act32), float64 (act64) and, when the
+// activation asks for it (Act::direct_half: cheap bodies), bfloat16/half storage (act32)
+template <class A32, class A64, class Kernel>
+void run_with(at::TensorList outs, at::TensorList ins, const A32& act32, const A64& act64, const Kernel& kernel) {
+  auto on = [&](const auto& act) {
+    return [&](const auto* const* in, auto* const* out, int64_t n) ACTLAB_INLINE_LAMBDA { kernel(act, in, out, n); };
+  };
+  const auto k32 = on(act32);
+  const auto k64 = on(act64);
+  if constexpr (A32::direct_half) {
+    const HalfBlocks half{k32, k32};
+    run(outs, ins, k32, k64, A32::grain, &half);
+  } else {
+    run(outs, ins, k32, k64, A32::grain);
+  }
+}
+
 // x -> act.f(x) for every element
 template <template <class> class Act, class... P>
 void apply_f(const at::Tensor& out, const at::Tensor& x, P... p) {
-  const Act<Vectorized<float>> a(p...);
-  const Act<Vectorized<double>> b(p...);
-  run({out}, {x},
-      [&](const float* const* in, float* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return a.f(v); }); },
-      [&](const double* const* in, double* const* o, int64_t n) { map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return b.f(v); }); },
-      Act<Vectorized<float>>::grain);
+  run_with({out}, {x}, Act<Vectorized<float>>(p...), Act<Vectorized<double>>(p...),
+           [](const auto& act, const auto* const* in, auto* const* o, int64_t n) ACTLAB_INLINE_LAMBDA {
+             map_1_1(in, o, n, [&](auto v) ACTLAB_INLINE_LAMBDA { return act.f(v); });
+           });
 }
 
 // out = g f'(s): df(act, s) is f'(x) written with s (x or y)
 template <template <class> class Act, class DF, class... P>
 void apply_backward_into(const at::Tensor& out, const at::Tensor& g, const at::Tensor& s, DF df, P... p) {
-  const Act<Vectorized<float>> a(p...);
-  const Act<Vectorized<double>> b(p...);
-  run({out}, {g, s},
-      [&](const float* const* in, float* const* o, int64_t n) {
-        map_2_1(in, o, n, [&](auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return gv * df(a, sv); });
-      },
-      [&](const double* const* in, double* const* o, int64_t n) {
-        map_2_1(in, o, n, [&](auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return gv * df(b, sv); });
-      },
-      Act<Vectorized<float>>::grain);
+  run_with({out}, {g, s}, Act<Vectorized<float>>(p...), Act<Vectorized<double>>(p...),
+           [&](const auto& act, const auto* const* in, auto* const* o, int64_t n) ACTLAB_INLINE_LAMBDA {
+             map_2_1(in, o, n, [&](auto gv, auto sv) ACTLAB_INLINE_LAMBDA { return gv * df(act, sv); });
+           });
 }
 
 template <template <class> class Act, class DF, class... P>

@@ -46,20 +46,27 @@ void store(char* p, int64_t stride, int64_t n, const C* buf) {
 // One run of n elements: data[0, nout) are the outputs, data[nout, nout + nin) the inputs.
 // Operands of the compute type with unit stride are used in place; broadcast inputs (stride 0)
 // are filled into a buffer once; the rest are gathered/scattered through buffers, kChunk at a time.
+// half: the kernel on T storage (T a 16-bit type) for unit-stride runs, or nullptr.
 template <class T, class C>
-void run_1d(char** data, const int64_t* strides, int64_t n, int nout, int nin, Block<C> f) {
+void run_1d(char** data, const int64_t* strides, int64_t n, int nout, int nin, Block<C> f, const Block<T>* half) {
   constexpr bool same = std::is_same_v<T, C>;
   constexpr int64_t unit = sizeof(T);
-  bool direct = same;
-  for (int k = 0; k < nout + nin; ++k) direct = direct && strides[k] == unit;
-  const C* ip[kMaxTensors];
-  C* op[kMaxTensors];
-  if (direct) {
-    for (int k = 0; k < nout; ++k) op[k] = reinterpret_cast<C*>(data[k]);
-    for (int k = 0; k < nin; ++k) ip[k] = reinterpret_cast<const C*>(data[nout + k]);
-    f(ip, op, n);
+  bool dense = true;
+  for (int k = 0; k < nout + nin; ++k) dense = dense && strides[k] == unit;
+  if (dense && (same || half != nullptr)) {  // the kernel on the storage itself
+    const T* ipt[kMaxTensors];
+    T* opt[kMaxTensors];
+    for (int k = 0; k < nout; ++k) opt[k] = reinterpret_cast<T*>(data[k]);
+    for (int k = 0; k < nin; ++k) ipt[k] = reinterpret_cast<const T*>(data[nout + k]);
+    if constexpr (same) {
+      f(ipt, opt, n);
+    } else {
+      (*half)(ipt, opt, n);
+    }
     return;
   }
+  const C* ip[kMaxTensors];
+  C* op[kMaxTensors];
   alignas(64) C buf[2 * kMaxTensors][kChunk];
   auto in_place = [&](int j) { return same && strides[j] == unit; };
   for (int k = 0; k < nin; ++k) {  // broadcast inputs: one value, filled once
@@ -96,7 +103,7 @@ bool one_dense_layout(at::TensorList outs, at::TensorList ins) {
 }
 
 template <class T, class C>
-void dispatch(at::TensorList outs, at::TensorList ins, Block<C> f, int64_t grain) {
+void dispatch(at::TensorList outs, at::TensorList ins, Block<C> f, int64_t grain, const Block<T>* half) {
   const int nout = static_cast<int>(outs.size()), nin = static_cast<int>(ins.size());
   if (one_dense_layout(outs, ins)) {  // flat: the storage order is the iteration order
     char* base[2 * kMaxTensors];
@@ -107,7 +114,7 @@ void dispatch(at::TensorList outs, at::TensorList ins, Block<C> f, int64_t grain
     at::parallel_for(0, outs[0].numel(), grain, [&](int64_t b, int64_t e) {
       char* data[2 * kMaxTensors];
       for (int k = 0; k < nout + nin; ++k) data[k] = base[k] + b * static_cast<int64_t>(sizeof(T));
-      run_1d<T, C>(data, strides, e - b, nout, nin, f);
+      run_1d<T, C>(data, strides, e - b, nout, nin, f, half);
     });
     return;
   }
@@ -122,7 +129,7 @@ void dispatch(at::TensorList outs, at::TensorList ins, Block<C> f, int64_t grain
         char* ptrs[2 * kMaxTensors];
         std::copy(data, data + nt, ptrs);
         for (int64_t j = 0; j < size1; ++j) {
-          run_1d<T, C>(ptrs, strides, size0, nout, nin, f);
+          run_1d<T, C>(ptrs, strides, size0, nout, nin, f, half);
           for (int k = 0; k < nt; ++k) ptrs[k] += strides[nt + k];
         }
       },
@@ -131,7 +138,8 @@ void dispatch(at::TensorList outs, at::TensorList ins, Block<C> f, int64_t grain
 
 }  // namespace
 
-void run(at::TensorList outs, at::TensorList ins, Block<float> f32, Block<double> f64, int64_t grain) {
+void run(at::TensorList outs, at::TensorList ins, Block<float> f32, Block<double> f64, int64_t grain,
+         const HalfBlocks* half) {
   TORCH_CHECK(outs.size() <= kMaxTensors && ins.size() <= kMaxTensors, "actlab: too many tensors");
   const at::ScalarType st = outs[0].scalar_type();
   std::vector<at::Tensor> conv;
@@ -145,19 +153,19 @@ void run(at::TensorList outs, at::TensorList ins, Block<float> f32, Block<double
     std::vector<at::Tensor> same;
     size_t j = 0;
     for (const auto& t : ins) same.push_back(t.scalar_type() == st ? t : conv[j++]);
-    run(outs, same, f32, f64, grain);
+    run(outs, same, f32, f64, grain, half);
     return;
   }
   if (outs[0].numel() == 0) return;
   switch (st) {
     case at::kFloat:
-      return dispatch<float, float>(outs, ins, f32, grain);
+      return dispatch<float, float>(outs, ins, f32, grain, nullptr);
     case at::kDouble:
-      return dispatch<double, double>(outs, ins, f64, grain);
+      return dispatch<double, double>(outs, ins, f64, grain, nullptr);
     case at::kBFloat16:
-      return dispatch<c10::BFloat16, float>(outs, ins, f32, grain);
+      return dispatch<c10::BFloat16, float>(outs, ins, f32, grain, half ? &half->bf16 : nullptr);
     case at::kHalf:
-      return dispatch<c10::Half, float>(outs, ins, f32, grain);
+      return dispatch<c10::Half, float>(outs, ins, f32, grain, half ? &half->f16 : nullptr);
     default:
       TORCH_CHECK(false, "actlab: expected a floating-point tensor (float16/bfloat16/float32/float64), got ", st);
   }

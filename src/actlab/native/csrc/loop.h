@@ -5,12 +5,20 @@
 // the compute type (float for float/bfloat16/half, double for double). `run` calls it directly on
 // dense tensors with one layout (contiguous, channels-last, transposed ...: one flat pass); other
 // layouts go through TensorIterator, with strided runs gathered into small buffers; bfloat16 and
-// half are converted to float in buffers and rounded once on the way out. Threads: at::parallel_for
-// with `grain` elements per task.
+// half are converted to float in buffers and rounded once on the way out, or, for kernels that
+// pass `HalfBlocks` (cheap bodies, where the buffer round trip costs more than the body), run on
+// the 16-bit storage directly, two float vectors per load (still computed in float32, rounded
+// once). Threads: at::parallel_for with `grain` elements per task.
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/util/BFloat16.h>
 #include <c10/util/FunctionRef.h>
+#include <c10/util/Half.h>
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
 
 #include "vec.h"
 
@@ -26,9 +34,17 @@ using Block = c10::function_ref<void(const S* const* in, S* const* out, int64_t 
 constexpr int64_t kGrain = 32768;
 constexpr int64_t kCheapGrain = 65536;
 
+// The same kernel as a Block<float>, over bfloat16/half storage (map_* below take either)
+struct HalfBlocks {
+  Block<c10::BFloat16> bf16;
+  Block<c10::Half> f16;
+};
+
 // outs and ins have one shape; outs are allocated (empty_like of an input, or an input itself for
-// in-place ops). Inputs of another dtype than outs[0] are converted first.
-void run(at::TensorList outs, at::TensorList ins, Block<float> f32, Block<double> f64, int64_t grain = kGrain);
+// in-place ops). Inputs of another dtype than outs[0] are converted first. `half`: the kernel on
+// 16-bit storage, used for unit-stride runs of bfloat16/half (nullptr: through float buffers).
+void run(at::TensorList outs, at::TensorList ins, Block<float> f32, Block<double> f64, int64_t grain = kGrain,
+         const HalfBlocks* half = nullptr);
 
 // at::empty_like(x) (same dtype; same strides for dense x), without its heavy header here.
 at::Tensor empty_like(const at::Tensor& x);
@@ -36,9 +52,56 @@ at::Tensor empty_like(const at::Tensor& x);
 // A float tensor of x's shape: a dtype argument of empty_like.
 at::Tensor empty_like(const at::Tensor& x, at::ScalarType dtype);
 
+// ---- 16-bit storage: Vectorized<T> holds two float vectors' worth of elements
+template <class T>
+constexpr bool is_half = std::is_same_v<T, c10::BFloat16> || std::is_same_v<T, c10::Half>;
+
+// k elements (the rest 0) from p, widened to two float vectors
+template <class T>
+ACTLAB_INLINE std::pair<Vectorized<float>, Vectorized<float>> load_wide(const T* p, int64_t k) {
+  const Vectorized<T> v = k == Vectorized<T>::size() ? Vectorized<T>::loadu(p) : Vectorized<T>::loadu(p, k);
+  auto [a, b] = at::vec::convert_to_float<T>(v);
+  return {a, b};
+}
+
+// (a, b) rounded once to T (nearest even), k elements stored at p
+template <class T>
+ACTLAB_INLINE void store_narrow(T* p, const Vectorized<float>& a, const Vectorized<float>& b, int64_t k) {
+  const Vectorized<T> v = at::vec::convert_from_float<T>(a, b);
+  if (k == Vectorized<T>::size()) {
+    v.store(p);
+  } else {
+    v.store(p, static_cast<int>(k));
+  }
+}
+
+template <class T, class Fn>
+  requires is_half<T>
+ACTLAB_INLINE void map_1_1(const T* const* in, T* const* out, int64_t n, const Fn& fn) {
+  constexpr int64_t W = Vectorized<T>::size();
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    const auto [a0, a1] = load_wide(in[0] + i, k);
+    store_narrow(out[0] + i, fn(a0), fn(a1), k);
+  }
+}
+
+template <class T, class Fn>
+  requires is_half<T>
+ACTLAB_INLINE void map_2_1(const T* const* in, T* const* out, int64_t n, const Fn& fn) {
+  constexpr int64_t W = Vectorized<T>::size();
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    const auto [a0, a1] = load_wide(in[0] + i, k);
+    const auto [b0, b1] = load_wide(in[1] + i, k);
+    store_narrow(out[0] + i, fn(a0, b0), fn(a1, b1), k);
+  }
+}
+
 // ---- loops over one block: full vectors, then one partial vector (same code path for the tail)
 // Two vectors per step (as ATen's vectorized loops): cheap bodies are load/store bound.
 template <class S, class Fn>
+  requires(!is_half<S>)
 ACTLAB_INLINE void map_1_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
   using V = Vectorized<S>;
   const S* a = in[0];
@@ -54,6 +117,7 @@ ACTLAB_INLINE void map_1_1(const S* const* in, S* const* out, int64_t n, const F
 }
 
 template <class S, class Fn>
+  requires(!is_half<S>)
 ACTLAB_INLINE void map_2_1(const S* const* in, S* const* out, int64_t n, const Fn& fn) {
   using V = Vectorized<S>;
   const S *a = in[0], *b = in[1];

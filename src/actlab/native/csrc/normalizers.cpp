@@ -14,6 +14,7 @@
 #include <ATen/Parallel.h>
 #include <c10/core/WrapDimMinimal.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <limits>
 #include <vector>
@@ -379,12 +380,43 @@ void reduced_rows(const Shape& s, std::initializer_list<const at::Tensor*> ins, 
   });
 }
 
-// Whether the rows of these tensors (one reduced dtype, contiguous, dim last) take reduced_rows.
-bool reduced_last_dim(std::initializer_list<const at::Tensor*> ts, int64_t dim) {
+// bfloat16/half along a dim with inner > 1: blocks of up to B inner positions (n rows of B)
+// converted into float buffers, computed there by the lane kernels, rounded once on the way out.
+// lanes(in, out, n, stride, k) runs k <= W lanes on the buffers; ins and out share x's dtype T.
+template <class T, class LaneFn>
+void reduced_lanes(const Shape& s, std::initializer_list<const at::Tensor*> ins, at::Tensor& out, LaneFn lanes) {
+  constexpr int64_t W = Vectorized<float>::size();
+  const int64_t B = std::clamp<int64_t>(4096 / std::max<int64_t>(s.n, 1) / W * W, W, 512);  // <= 16 KB a buffer
+  const int nin = static_cast<int>(ins.size());
+  const T* pin[2];
+  int k = 0;
+  for (const at::Tensor* t : ins) pin[k++] = t->const_data_ptr<T>();
+  T* pout = out.mutable_data_ptr<T>();
+  const int64_t blocks = (s.inner + B - 1) / B;
+  at::parallel_for(0, s.outer * blocks, std::max<int64_t>(1, kGrain / (s.n * B)), [&](int64_t b, int64_t e) {
+    std::vector<float> buf((nin + 1) * s.n * B);
+    float* bout = buf.data() + nin * s.n * B;
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t i0 = (t % blocks) * B, w = std::min(B, s.inner - i0);
+      const int64_t base = (t / blocks) * s.n * s.inner + i0;
+      for (int j = 0; j < nin; ++j) {
+        for (int64_t r = 0; r < s.n; ++r) at::vec::convert(pin[j] + base + r * s.inner, buf.data() + (j * s.n + r) * B, w);
+      }
+      for (int64_t l = 0; l < w; l += W) {
+        const float* bin[2] = {buf.data() + l, buf.data() + s.n * B + l};
+        lanes(bin, bout + l, s.n, B, std::min(W, w - l));
+      }
+      for (int64_t r = 0; r < s.n; ++r) at::vec::convert(bout + r * B, pout + base + r * s.inner, w);  // rounds once
+    }
+  });
+}
+
+// Whether these tensors (one reduced dtype, contiguous, one shape) take reduced_rows/reduced_lanes.
+bool reduced_dense(std::initializer_list<const at::Tensor*> ts) {
   const at::Tensor& t0 = **ts.begin();
   const at::ScalarType st = t0.scalar_type();
   if (st != at::kBFloat16 && st != at::kHalf) return false;
-  if (t0.numel() == 0 || dim != t0.dim() - 1) return false;
+  if (t0.numel() == 0) return false;
   for (const at::Tensor* t : ts) {
     if (t->scalar_type() != st || !t->is_contiguous() || t->sizes() != t0.sizes()) return false;
   }
@@ -403,12 +435,18 @@ void on_reduced(at::ScalarType st, F f) {
 template <Kind K>
 at::Tensor forward(const at::Tensor& x, int64_t dim) {
   dim = c10::maybe_wrap_dim(dim, x.dim());
-  if (reduced_last_dim({&x}, dim)) {
+  if (reduced_dense({&x})) {
     at::Tensor y = empty_like(x);
+    const Shape s = shape_along(x, dim);
     on_reduced(x.scalar_type(), [&](auto tag) {
-      reduced_rows<decltype(tag)>(shape_along(x, dim), {&x}, y, [](const float* const* in, float* out, int64_t n) {
-        forward_row<K, float>(in[0], out, n);
-      });
+      using T = decltype(tag);
+      if (s.inner == 1) {
+        reduced_rows<T>(s, {&x}, y, [](const float* const* in, float* out, int64_t n) { forward_row<K, float>(in[0], out, n); });
+      } else {
+        reduced_lanes<T>(s, {&x}, y, [](const float* const* in, float* out, int64_t n, int64_t stride, int64_t k) {
+          forward_lanes<K, float>(in[0], out, n, stride, k);
+        });
+      }
     });
     return y;
   }
@@ -437,12 +475,20 @@ at::Tensor forward(const at::Tensor& x, int64_t dim) {
 template <Kind K>
 at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
   dim = c10::maybe_wrap_dim(dim, g.dim());
-  if (reduced_last_dim({&g, &saved}, dim)) {
+  if (reduced_dense({&g, &saved})) {
     at::Tensor out = empty_like(g);
+    const Shape s = shape_along(g, dim);
     on_reduced(g.scalar_type(), [&](auto tag) {
-      reduced_rows<decltype(tag)>(shape_along(g, dim), {&g, &saved}, out, [](const float* const* in, float* o, int64_t n) {
-        backward_row<K, float>(in[0], in[1], o, n);
-      });
+      using T = decltype(tag);
+      if (s.inner == 1) {
+        reduced_rows<T>(s, {&g, &saved}, out, [](const float* const* in, float* o, int64_t n) {
+          backward_row<K, float>(in[0], in[1], o, n);
+        });
+      } else {
+        reduced_lanes<T>(s, {&g, &saved}, out, [](const float* const* in, float* o, int64_t n, int64_t stride, int64_t k) {
+          backward_lanes<K, float>(in[0], in[1], o, n, stride, k);
+        });
+      }
     });
     return out;
   }
