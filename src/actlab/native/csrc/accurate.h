@@ -98,6 +98,13 @@ ACTLAB_INLINE Vf exp_inline(const Vf& y) {
   return sel(y > Vf(88.72283935546875f), Vf(std::numeric_limits<float>::infinity()), e);
 }
 
+// e^y for y in [-87, 0] (NaN stays NaN), where 2^n is a normal float: exp_inline without its
+// range checks (<= 0.55 ulp)
+ACTLAB_INLINE Vf exp_nonpos_normal(const Vf& y) {
+  const auto [n, h, t] = exp_core(y, Vf(0.0f));
+  return (h + t) * pow2i(n);
+}
+
 // e^y: exp_inline in float32, Sleef's (torch's) in float64
 template <class V>
 ACTLAB_INLINE V vexp(const V& y) {

@@ -79,13 +79,16 @@ ACTLAB_INLINE V exp_tail_times(const V& a, const V& x) {
 // a e^{-|x|} / (1 + e^{-|x|})^2; float32: a e^{-|x|} (scaled) once e^{-|x|} is subnormal
 template <class V>
 ACTLAB_INLINE V scaled_bell(const V& x, const V& a) {
-  const V ax = x.abs(), e = vexp(ax.neg()), d = V(Scalar<V>(1)) + e;
-  const V near = (a * e) / (d * d);
+  const V ax = x.abs();
   if constexpr (is_float<V>) {
-    const V far = ax > V(80.0f);
+    const V e = exp_nonpos_normal(at::vec::maximum(ax.neg(), V(-87.0f))), d = V(1.0f) + e;
+    const V near = (a * e) / (d * d), far = ax > V(80.0f);
     if (any(far)) return sel(far, exp_tail_times(a, at::vec::clamp_max(ax, V(800.0f)).neg()), near);
+    return near;
+  } else {
+    const V e = vexp(ax.neg()), d = V(1.0) + e;
+    return (a * e) / (d * d);
   }
-  return near;
 }
 
 template <class V>
