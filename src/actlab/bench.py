@@ -240,13 +240,18 @@ def _percentile(sorted_samples: list[float], q: float) -> float:
 def time_round_robin(
     calls: dict[str, Callable[[], Any]], repeats: int, warmup: int = 2
 ) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
-    """Median ms of each call and the (p10, p90) spread, interleaved: every round runs each call once."""
+    """Median ms of each call and the (p10, p90) spread, interleaved: every round runs each call
+    once, in the given order on even rounds and reversed on odd ones, so that every call follows
+    each of the others as often (in a fixed order one call always ran right after the same one: a
+    call after the slow textbook composition, which evicts the caches and allocates temporaries,
+    read up to 1.6x slower at 64K than the same call after torch's)."""
     for _ in range(warmup):
         for c in calls.values():
             c()
     samples: dict[str, list[float]] = {k: [] for k in calls}
-    for _ in range(repeats):
-        for k, c in calls.items():
+    forward, backward = list(calls.items()), list(reversed(calls.items()))
+    for r in range(repeats):
+        for k, c in backward if r % 2 else forward:
             t = time.perf_counter()
             c()
             samples[k].append((time.perf_counter() - t) * 1e3)

@@ -1,13 +1,15 @@
 """The elementwise kernels (csrc/*.cpp via elementwise_impl.h) against their declarations: f, f'
 and f'' over the reduced accuracy sweep (log-spaced magnitudes, a dense grid, kinks and their
 neighbours, +-0, +-inf, NaN, subnormals, FLT_MAX) in float32 and float64 with the tolerance of
-ulps.py; the sign of f(+-0); half precision computed in float32 and rounded once; any layout;
-empty and 0-d tensors; the in-place ops."""
+ulps.py; the sign of f(+-0); half precision computed in float32 and rounded once, by lookup for
+large tensors (every 16-bit pattern); any layout; empty and 0-d tensors; the in-place ops."""
 
 from __future__ import annotations
 
 import math
 import random
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ import torch
 from ulps import NP, needs_kernels, own_error, ulp_error, violations
 
 import actlab
+from actlab import native
 from actlab.analysis import accuracy as A
 from actlab.spec import Elementwise
 from conftest import draw_params
@@ -177,6 +180,31 @@ def test_double_backward_x_is_the_second_output_of_the_double_backward(case: A.C
     for suffix, s in forms:
         alone = getattr(OPS, f"{fn}_double_backward_x{suffix}")(gg, g, s, *args)
         assert alone.dtype == dtype and _same(alone, getattr(OPS, f"{fn}_double_backward{suffix}")(gg, g, s, *args)[1])
+
+
+LISTED = set(re.findall(r"^\s+X\((\w+),", (Path(native.__file__).parent / "csrc" / "list.h").read_text(), flags=re.M))
+TABULATED = [c for c in CASES if not c.decl.piecewise_linear and (c.decl.torch_name or c.decl.function in LISTED)]
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bfloat16", "float16"])
+@pytest.mark.parametrize("case", TABULATED, ids=[c.label for c in TABULATED])
+def test_large_half_precision_tensors_take_tables_with_the_kernels_values(case: A.Case, dtype: torch.dtype) -> None:
+    """Every 16-bit pattern at once (65536 elements: f and f' by lookup, tables.h) gives the float32
+    kernel's values rounded once, as the small tensors that compute: f, f in place, g f'."""
+    fn, args = case.decl.function, _args(case)
+    x = torch.arange(65536, dtype=torch.int32).to(torch.int16).view(dtype)
+    g = (torch.randn(65536, generator=torch.Generator().manual_seed(3)) * 2).to(dtype)
+    before = torch.ops.actlab_native.table_lookups()
+    y = getattr(OPS, fn)(x, *args)
+    b = getattr(OPS, f"{fn}_backward")(g, x, *args)
+    assert torch.ops.actlab_native.table_lookups() == before + 2
+    assert _same(y, getattr(OPS, fn)(x.float(), *args).to(dtype))
+    assert _same(b, getattr(OPS, f"{fn}_backward")(g.float(), x.float(), *args).to(dtype))
+    for part in (slice(0, 4096), slice(60000, 65536)):  # small tensors compute: the same values
+        assert _same(y[part], getattr(OPS, fn)(x[part], *args))
+    if case.decl.inplace:
+        z = x.clone()
+        assert getattr(OPS, f"{fn}_")(z, *args) is z and _same(z, y)
 
 
 LAYOUTS = {

@@ -5,11 +5,14 @@
 //   V df_y(V y) V d2f_y(V y)                     when the declaration has df_y (ops *_y)
 //
 // The float instantiation is the float32, bfloat16 and float16 kernel (computed in float32,
-// rounded once); the double one the float64 kernel.
+// rounded once); the double one the float64 kernel. Large contiguous bfloat16/half tensors of
+// an activation that is not piecewise linear take f and f' from tables of that kernel's values
+// (tables.h): the same results.
 #pragma once
 
 #include "elementwise.h"
 #include "loop.h"
+#include "tables.h"
 
 namespace actlab {
 
@@ -109,21 +112,50 @@ constexpr auto kD2f = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return 
 constexpr auto kDfY = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.df_y(v); };
 constexpr auto kD2fY = [](const auto& act, auto v) ACTLAB_INLINE_LAMBDA { return act.d2f_y(v); };
 
+// The tables of f and f' (tables.h) for the parameter values p and dtype st
+template <template <class> class Act, class... P>
+Tables tables_of(at::ScalarType st, P... p) {
+  using E = Elementwise<Act, P...>;
+  return tables_for(
+      st, [](const at::Tensor& xs, P... q) { return E::f(xs, q...); },
+      [](const at::Tensor& xs, P... q) { return E::backward(ones_like(xs), xs, q...); }, p...);
+}
+
+// Whether f and f' come from tables: not piecewise linear (those are a select or two, at memory
+// speed already) and large contiguous bfloat16/half tensors
+template <template <class> class Act>
+bool by_table(std::initializer_list<const at::Tensor*> ts) {
+  return !Act<Vectorized<float>>::linear && tabulable(ts);
+}
+
 template <template <class> class Act, class... P>
 at::Tensor Elementwise<Act, P...>::f(const at::Tensor& x, P... p) {
   at::Tensor out = empty_like(x);
-  apply_f<Act>(out, x, p...);
+  if (by_table<Act>({&x})) {
+    lookup(out, x, tables_of<Act>(x.scalar_type(), p...).f);
+  } else {
+    apply_f<Act>(out, x, p...);
+  }
   return out;
 }
 
 template <template <class> class Act, class... P>
 at::Tensor& Elementwise<Act, P...>::f_(at::Tensor& x, P... p) {
-  apply_f<Act>(x, x, p...);
+  if (by_table<Act>({&x})) {
+    lookup(x, x, tables_of<Act>(x.scalar_type(), p...).f);
+  } else {
+    apply_f<Act>(x, x, p...);
+  }
   return x;
 }
 
 template <template <class> class Act, class... P>
 at::Tensor Elementwise<Act, P...>::backward(const at::Tensor& g, const at::Tensor& x, P... p) {
+  if (by_table<Act>({&g, &x})) {
+    at::Tensor out = empty_like(g);
+    lookup_times(out, g, x, tables_of<Act>(x.scalar_type(), p...).df);
+    return out;
+  }
   return apply_backward<Act>(g, x, kDf, p...);
 }
 

@@ -1,12 +1,17 @@
 // The elementwise driver (see loop.h): dtype dispatch, the flat path for dense tensors of one
 // layout, TensorIterator for the rest, buffers for strided runs and for bfloat16/half.
 #include "loop.h"
+#include "tables.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/TensorIterator.h>
+#include <ATen/ops/empty.h>
 #include <ATen/ops/empty_like.h>
+#include <ATen/ops/ones_like.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 
@@ -170,6 +175,87 @@ void run(at::TensorList outs, at::TensorList ins, Block<float> f32, Block<double
       TORCH_CHECK(false, "actlab: expected a floating-point tensor (float16/bfloat16/float32/float64), got ", st);
   }
 }
+
+// ---- tables (tables.h) ---------------------------------------------------------------------
+namespace {
+
+// out[i] = round(table[bits(x[i])]) (g == nullptr) or round(g[i] * table[bits(x[i])])
+template <class T>
+void lookup_run(T* out, const T* g, const T* x, const float* table, int64_t n) {
+  constexpr int64_t W = Vectorized<T>::size(), H = Vectorized<float>::size();
+  const auto* bits = reinterpret_cast<const uint16_t*>(x);
+  alignas(64) float buf[W];
+  for (int64_t i = 0; i < n; i += W) {
+    const int64_t k = std::min(W, n - i);
+    for (int64_t j = 0; j < k; ++j) buf[j] = table[bits[i + j]];
+    for (int64_t j = k; j < W; ++j) buf[j] = 0.0f;
+    Vectorized<float> a = Vectorized<float>::loadu(buf), b = Vectorized<float>::loadu(buf + H);
+    if (g != nullptr) {
+      const auto [g0, g1] = load_wide(g + i, k);
+      a = g0 * a;
+      b = g1 * b;
+    }
+    store_narrow(out + i, a, b, k);
+  }
+}
+
+template <class T>
+void lookup_all(const at::Tensor& out, const at::Tensor* g, const at::Tensor& x, const at::Tensor& table) {
+  TORCH_CHECK(table.scalar_type() == at::kFloat && table.numel() == 65536 && table.is_contiguous(),
+              "actlab: a table has 65536 float32 entries");
+  T* po = static_cast<T*>(out.data_ptr());
+  const T* pg = g != nullptr ? static_cast<const T*>(g->const_data_ptr()) : nullptr;
+  const T* px = static_cast<const T*>(x.const_data_ptr());
+  const float* pt = table.const_data_ptr<float>();
+  at::parallel_for(0, out.numel(), kCheapGrain, [&](int64_t b, int64_t e) {
+    lookup_run<T>(po + b, pg != nullptr ? pg + b : nullptr, px + b, pt, e - b);
+  });
+}
+
+std::atomic<int64_t> g_lookups{0};
+
+void lookup_any(const at::Tensor& out, const at::Tensor* g, const at::Tensor& x, const at::Tensor& table) {
+  ++g_lookups;
+  if (out.scalar_type() == at::kBFloat16) {
+    lookup_all<c10::BFloat16>(out, g, x, table);
+  } else {
+    TORCH_CHECK(out.scalar_type() == at::kHalf, "actlab: tables are for bfloat16/half");
+    lookup_all<c10::Half>(out, g, x, table);
+  }
+}
+
+}  // namespace
+
+int64_t table_lookups() { return g_lookups.load(); }
+
+at::Tensor all_half_values(at::ScalarType st) {
+  at::Tensor xs = at::empty({65536}, at::TensorOptions().dtype(at::kFloat));
+  float* p = xs.mutable_data_ptr<float>();
+  for (int i = 0; i < 65536; ++i) {
+    const auto b = static_cast<uint16_t>(i);
+    p[i] = st == at::kBFloat16 ? static_cast<float>(c10::BFloat16(b, c10::BFloat16::from_bits()))
+                               : static_cast<float>(c10::Half(b, c10::Half::from_bits()));
+  }
+  return xs;
+}
+
+void lookup(const at::Tensor& out, const at::Tensor& x, const at::Tensor& table) { lookup_any(out, nullptr, x, table); }
+
+void lookup_times(const at::Tensor& out, const at::Tensor& g, const at::Tensor& x, const at::Tensor& table) {
+  lookup_any(out, &g, x, table);
+}
+
+bool tabulable(std::initializer_list<const at::Tensor*> ts) {
+  const at::Tensor& t0 = **ts.begin();
+  const at::ScalarType st = t0.scalar_type();
+  if ((st != at::kBFloat16 && st != at::kHalf) || t0.numel() < kTableMin) return false;
+  for (const at::Tensor* t : ts) {
+    if (t->scalar_type() != st || !t->is_contiguous() || t->sizes() != t0.sizes()) return false;
+  }
+  return true;
+}
+
+at::Tensor ones_like(const at::Tensor& x) { return at::ones_like(x); }
 
 at::Tensor empty_like(const at::Tensor& x) { return at::empty_like(x); }
 

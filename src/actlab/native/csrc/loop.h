@@ -52,6 +52,9 @@ at::Tensor empty_like(const at::Tensor& x);
 // A float tensor of x's shape: a dtype argument of empty_like.
 at::Tensor empty_like(const at::Tensor& x, at::ScalarType dtype);
 
+// at::ones_like(x)
+at::Tensor ones_like(const at::Tensor& x);
+
 // ---- 16-bit storage: Vectorized<T> holds two float vectors' worth of elements
 template <class T>
 constexpr bool is_half = std::is_same_v<T, c10::BFloat16> || std::is_same_v<T, c10::Half>;

@@ -8,6 +8,7 @@
 #include "kernels.h"
 #include "list.h"
 #include "split_gate.h"
+#include "tables.h"
 
 namespace actlab {
 
@@ -78,3 +79,5 @@ void register_all(torch::Library& m) {
 }  // namespace actlab
 
 TORCH_LIBRARY_IMPL(actlab, CPU, m) { actlab::register_all(m); }
+
+TORCH_LIBRARY_FRAGMENT(actlab_native, m) { m.def("table_lookups() -> int", &actlab::table_lookups); }
