@@ -182,8 +182,18 @@ def test_double_backward_x_is_the_second_output_of_the_double_backward(case: A.C
         assert alone.dtype == dtype and _same(alone, getattr(OPS, f"{fn}_double_backward{suffix}")(gg, g, s, *args)[1])
 
 
+def _served() -> set[str]:
+    """Functions with native kernels: torch.nn's and the elementwise extras of csrc/list.h."""
+    return {d.function for d in actlab.declarations() if d.torch_name is not None} | LISTED
+
+
 LISTED = set(re.findall(r"^\s+X\((\w+),", (Path(native.__file__).parent / "csrc" / "list.h").read_text(), flags=re.M))
-TABULATED = [c for c in CASES if not c.decl.piecewise_linear and (c.decl.torch_name or c.decl.function in LISTED)]
+# a select or two, or a short polynomial, is faster than a lookup: these compute
+CHEAP = {"Hardswish", "SquaredReLU", "HardMish", "SmoothHardswish"}
+TABULATED = [
+    c for c in CASES if not c.decl.piecewise_linear and c.decl.name not in CHEAP and c.decl.function in _served()
+]
+COMPUTED = [c for c in CASES if (c.decl.piecewise_linear or c.decl.name in CHEAP) and c.decl.function in _served()]
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bfloat16", "float16"])
@@ -205,6 +215,18 @@ def test_large_half_precision_tensors_take_tables_with_the_kernels_values(case: 
     if case.decl.inplace:
         z = x.clone()
         assert getattr(OPS, f"{fn}_")(z, *args) is z and _same(z, y)
+
+
+@pytest.mark.parametrize("case", COMPUTED, ids=[c.label for c in COMPUTED])
+def test_cheap_activations_compute_large_half_precision_tensors(case: A.Case) -> None:
+    """Piecewise-linear and polynomial bodies run on the 16-bit storage (faster than a lookup)."""
+    fn, args = case.decl.function, _args(case)
+    x = torch.arange(65536, dtype=torch.int32).to(torch.int16).view(torch.bfloat16)
+    before = torch.ops.actlab_native.table_lookups()
+    y = getattr(OPS, fn)(x, *args)
+    getattr(OPS, f"{fn}_backward")(x, x, *args)
+    assert torch.ops.actlab_native.table_lookups() == before
+    assert _same(y, getattr(OPS, fn)(x.float(), *args).to(torch.bfloat16))
 
 
 LAYOUTS = {

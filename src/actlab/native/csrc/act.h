@@ -17,6 +17,7 @@ struct Act {
   static constexpr int64_t grain = kGrain;                // elements per thread task (loop.h)
   static constexpr bool linear = false;                   // piecewise linear: f'' = 0
   static constexpr bool direct_half = false;              // bfloat16/half without buffers (loop.h)
+  static constexpr bool tabulate = true;                  // large bfloat16/half by table (tables.h)
 };
 
 // A piecewise-linear activation: cheap, memory-bound (larger thread tasks; bfloat16/half run
@@ -28,6 +29,7 @@ struct Piecewise : Act<V> {
   static constexpr int64_t grain = kCheapGrain;
   static constexpr bool linear = true;
   static constexpr bool direct_half = true;
+  static constexpr bool tabulate = false;  // a select or two: faster than a lookup
 };
 
 inline constexpr double kTail = -64.0;              // _math.TAIL

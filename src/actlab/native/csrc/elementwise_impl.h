@@ -6,8 +6,8 @@
 //
 // The float instantiation is the float32, bfloat16 and float16 kernel (computed in float32,
 // rounded once); the double one the float64 kernel. Large contiguous bfloat16/half tensors of
-// an activation that is not piecewise linear take f and f' from tables of that kernel's values
-// (tables.h): the same results.
+// an activation with Act::tabulate take f and f' from tables of that kernel's values (tables.h):
+// the same results.
 #pragma once
 
 #include "elementwise.h"
@@ -121,11 +121,11 @@ Tables tables_of(at::ScalarType st, P... p) {
       [](const at::Tensor& xs, P... q) { return E::backward(ones_like(xs), xs, q...); }, p...);
 }
 
-// Whether f and f' come from tables: not piecewise linear (those are a select or two, at memory
-// speed already) and large contiguous bfloat16/half tensors
+// Whether f and f' come from tables: activations whose math costs more than a lookup
+// (Act::tabulate: not the piecewise-linear ones and Hardswish), large contiguous bfloat16/half
 template <template <class> class Act>
 bool by_table(std::initializer_list<const at::Tensor*> ts) {
-  return !Act<Vectorized<float>>::linear && tabulable(ts);
+  return Act<Vectorized<float>>::tabulate && tabulable(ts);
 }
 
 template <template <class> class Act, class... P>
