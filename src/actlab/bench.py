@@ -25,7 +25,7 @@ JSON format (``<report dir>/data/bench.json``; read by :func:`plot_ratios` and t
               "native": true, "cpu": "AVX2", "time": "2026-...Z", "repeats": 15, "quick": false,
               "names": ["ELU", ...], "sizes": [65536, 4194304], "passes": ["fwd", ...],
               "made_by": "actlab report",     # made_by: only when the report ran it
-              "allocator": "glibc, mmap threshold fixed at 32 MB"},  # see steady_allocator
+              "allocator": "glibc, mmap threshold fixed at 32 MB, heap kept"},  # see steady_allocator
      "floor": {"float32/1/4000000": 1.23, ...},      # ms per read+write pass, by dtype/threads/numel
      "results": [{"name": "ELU", "family": "exponential", "numel": 4000000, "shape": [4000000],
                   "pass": "fwd" | "fwdbwd" | "double", "dtype": "float32", "threads": 1,
@@ -261,15 +261,21 @@ def time_round_robin(
 
 
 MMAP_THRESHOLD = 32 << 20  # glibc's largest: 4M float32 tensors (16 MB) come from the heap
+TRIM_THRESHOLD = 1 << 30  # free heap kept: the bench's few hundred MB are never given back
 
 
 def steady_allocator() -> str:
-    """Fix glibc's mmap threshold at 32 MB for the rest of the process (what the bench measures
-    under; returned as words for the record). glibc raises the threshold on its own as a process
-    frees large blocks, so in a training loop tensors up to 32 MB come back from the heap; until it
-    has, each 256 KB-16 MB allocation is fresh pages faulted in on first touch, and which variant
-    of a round-robin pays for that depends on the allocation history (one run measured Sigmoid's
-    4M forward at 3.3x torch's, the next at 1.0x). Fixed, every variant runs in that steady state."""
+    """Fix glibc's mmap threshold at 32 MB and keep freed heap memory for the rest of the process
+    (what the bench measures under; returned as words for the record), the steady state of a
+    training loop, which reuses its blocks.
+
+    glibc raises the threshold on its own as a process frees large blocks; until it has, each
+    256 KB-16 MB allocation is fresh pages faulted in on first touch, and which variant of a
+    round-robin pays for that depends on the allocation history (one run measured Sigmoid's 4M
+    forward at 3.3x torch's, the next at 1.0x). And glibc gives the top of the heap back to the
+    system once 64 MB of it are free (here, after the textbook composition's temporaries), so the
+    next variant's tensors were fresh pages again (Sigmoid's 4M forward at 3.0x, its repeats
+    bimodal, 4.7 or 17.8 ms)."""
     import ctypes
     import platform
 
@@ -277,10 +283,10 @@ def steady_allocator() -> str:
         return "the platform's allocator"
     try:
         libc = ctypes.CDLL("libc.so.6")
-        ok = libc.mallopt(-3, MMAP_THRESHOLD) == 1 and libc.mallopt(-1, 2 * MMAP_THRESHOLD) == 1  # M_MMAP/M_TRIM
+        ok = libc.mallopt(-3, MMAP_THRESHOLD) == 1 and libc.mallopt(-1, TRIM_THRESHOLD) == 1  # M_MMAP/M_TRIM
     except (OSError, AttributeError):
         return "the C library's allocator (not glibc)"
-    return "glibc, mmap threshold fixed at 32 MB" if ok else "glibc, default mmap threshold"
+    return "glibc, mmap threshold fixed at 32 MB, heap kept" if ok else "glibc, default mmap threshold"
 
 
 def floor_ms(numel: int, dtype: torch.dtype, device: str, repeats: int) -> float:

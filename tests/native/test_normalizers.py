@@ -94,14 +94,29 @@ def test_log_softmax_keeps_the_small_terms_of_a_dominant_row() -> None:
 HALF_SHAPES = [((4, 50), -1), ((2, 8, 5, 9), -3), ((3, 700, 11), 1), ((4, 50), 0)]
 
 
+def _within_one_ulp(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """a and b (one 16-bit dtype) are equal or neighbours."""
+    ia, ib = (t.view(torch.int16).int() for t in (a, b))
+    same_sign = (ia < 0) == (ib < 0)
+    return bool((((ia - ib).abs() <= 1) & same_sign | (a == b)).all())
+
+
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
 @pytest.mark.parametrize("shape, dim", HALF_SHAPES, ids=[f"{s}-dim{d}" for s, d in HALF_SHAPES])
 @pytest.mark.parametrize("name", NAMES[:3])
 def test_half_precision_is_float32_rounded_once(name: str, shape: tuple, dim: int, dtype: torch.dtype) -> None:
+    """The forward computes in float32 without the low part of x - max (shift_finite: at most
+    2^-17 relative before the rounding) and rounds once: the float32 kernel's value rounded, or its
+    neighbour when that value lies within 2^-17 of a rounding boundary (here: none or a few entries
+    in a thousand), and within one ulp of the float64 kernel. The backward is the float32 kernel
+    rounded once, bit for bit."""
     fn = actlab.spec(name).function
     x = _rows(shape).to(dtype)
     y = getattr(OPS, fn)(x, dim)
-    assert y.dtype == dtype and torch.equal(y, getattr(OPS, fn)(x.float(), dim).to(dtype))
+    y32 = getattr(OPS, fn)(x.float(), dim).to(dtype)
+    assert y.dtype == dtype and _within_one_ulp(y, y32)
+    assert (y != y32).float().mean() <= 0.005
+    assert _within_one_ulp(y, getattr(OPS, fn)(x.double(), dim).to(dtype))
     g = torch.randn(shape).to(dtype)
     b = getattr(OPS, f"{fn}_backward")(g, y, dim)
     assert torch.equal(b, getattr(OPS, f"{fn}_backward")(g.float(), y.float(), dim).to(dtype))

@@ -10,7 +10,8 @@
 //   (log of a sum near 1 would lose the small terms).
 // A row whose max is +inf is one-hot when it holds one +inf and NaN otherwise; a NaN or an all
 // -inf row is NaN: the lane-wise math gives these limits without special cases (top below).
-// bfloat16/half rows are computed in float32 and rounded once.
+// bfloat16/half rows are computed in float32 (without the low part of x - max, which they cannot
+// see: shift_finite) and rounded once.
 #include <ATen/Parallel.h>
 #include <c10/core/WrapDimMinimal.h>
 
@@ -97,17 +98,24 @@ ACTLAB_INLINE S hsum(const Vectorized<S>& v) {
 }
 
 // x - m = hi + lo for a finite row max m: -inf entries as -FLT_MAX (e^hi = 0 all the same;
-// log-softmax puts their -inf back)
-template <class V>
+// log-softmax puts their -inf back). Lo = false (bfloat16/half rows): lo = 0, the rounding of
+// x - m left in (at most 2^-24 relative in e^hi per unit of |x - m|, 2^-17 at |x - m| = 100:
+// under 1/500 of a bfloat16 ulp, 1/60 of a half ulp, before the one rounding to them)
+template <bool Lo = true, class V>
 ACTLAB_INLINE Shifted<V> shift_finite(const V& x, const V& m) {
   const V xf = at::vec::maximum(x, V(std::numeric_limits<Scalar<V>>::lowest()));
-  const V hi = xf - m, mv = hi - xf;
-  return {hi, (xf - (hi - mv)) + (m.neg() - mv)};
+  const V hi = xf - m;
+  if constexpr (!Lo) {
+    return {hi, zero<V>()};
+  } else {
+    const V mv = hi - xf;
+    return {hi, (xf - (hi - mv)) + (m.neg() - mv)};
+  }
 }
 
 // softmax of a row with a finite max: e^{x - m}, sum, e / sum; the common case, without the
 // inf-row selects of shift()
-template <Kind K, class S>
+template <Kind K, bool Lo, class S>
 void softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
   using V = Vectorized<S>;
   constexpr int64_t W = V::size();
@@ -116,13 +124,13 @@ void softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
   int64_t i = 0;
   for (; i + W <= n; i += W) {
     const V v = V::loadu(x + i);
-    const V e = exp_shifted(shift_finite(K == Kind::kSoftmin ? v.neg() : v, m));
+    const V e = exp_shifted(shift_finite<Lo>(K == Kind::kSoftmin ? v.neg() : v, m));
     e.store(y + i);
     acc = acc + e;
   }
   if (i < n) {
     const V v = V::loadu(x + i, n - i);
-    const V e = sel(lanes_below<V>(n - i), exp_shifted(shift_finite(K == Kind::kSoftmin ? v.neg() : v, m)), zero<V>());
+    const V e = sel(lanes_below<V>(n - i), exp_shifted(shift_finite<Lo>(K == Kind::kSoftmin ? v.neg() : v, m)), zero<V>());
     e.store(y + i, static_cast<int>(n - i));
     acc = acc + e;
   }
@@ -133,7 +141,7 @@ void softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
 
 // log-softmax of a row with a finite max: (hi - log1p(rest)) + lo, rest without the first
 // maximal entry
-template <class S>
+template <bool Lo, class S>
 void log_softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
   using V = Vectorized<S>;
   constexpr int64_t W = V::size();
@@ -143,7 +151,7 @@ void log_softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
   for (int64_t i = 0; i < n; i += W) {
     const int64_t k = std::min(W, n - i);
     const V v = V::loadu(x + i, k), top = v == m;
-    acc = acc + sel(lanes_below<V>(k) & (v != m), exp_shifted(shift_finite(v, m)), zero<V>());
+    acc = acc + sel(lanes_below<V>(k) & (v != m), exp_shifted(shift_finite<Lo>(v, m)), zero<V>());
     ties = ties + sel(lanes_below<V>(k) & top, V(1), zero<V>());
   }
   const S rest = hsum(acc) + (hsum(ties) - S(1));
@@ -151,13 +159,13 @@ void log_softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
   for (int64_t i = 0; i < n; i += W) {
     const int64_t k = std::min(W, n - i);
     const V v = V::loadu(x + i, k);
-    const Shifted<V> z = shift_finite(v, m);
+    const Shifted<V> z = shift_finite<Lo>(v, m);
     sel(v == ninf, ninf, (z.hi - l) + z.lo).store(y + i, static_cast<int>(k));
   }
 }
 
-// One contiguous row x[0, n) -> y[0, n).
-template <Kind K, class S>
+// One contiguous row x[0, n) -> y[0, n). Lo: see shift_finite.
+template <Kind K, class S, bool Lo = true>
 void forward_row(const S* x, S* y, int64_t n) {
   using V = Vectorized<S>;
   constexpr int64_t W = V::size();
@@ -176,9 +184,9 @@ void forward_row(const S* x, S* y, int64_t n) {
   const S ms = hmax(mv);
   if (std::abs(ms) < kInf<S>) {
     if constexpr (K == Kind::kLogSoftmax) {
-      return log_softmax_row_finite<S>(x, y, n, ms);
+      return log_softmax_row_finite<Lo, S>(x, y, n, ms);
     } else {
-      return softmax_row_finite<K, S>(x, y, n, ms);
+      return softmax_row_finite<K, Lo, S>(x, y, n, ms);
     }
   }
   const V m(ms);
@@ -217,8 +225,8 @@ void forward_row(const S* x, S* y, int64_t n) {
   }
 }
 
-// k <= W rows, one per lane: row l is x[l + j * stride], j < n.
-template <Kind K, class S>
+// k <= W rows, one per lane: row l is x[l + j * stride], j < n. Lo: see shift_finite.
+template <Kind K, class S, bool Lo = true>
 void forward_lanes(const S* x, S* y, int64_t n, int64_t stride, int64_t k) {
   using V = Vectorized<S>;
   auto load = [&](int64_t j) {
@@ -233,7 +241,7 @@ void forward_lanes(const S* x, S* y, int64_t n, int64_t stride, int64_t k) {
   }
   const V top = sel(cnt == V(1), zero<V>(), V(kNaN<S>));
   const bool finite = !any(m.abs() == V(kInf<S>)) && !any(m.isnan());  // the common case: no inf selects
-  auto shifted = [&](const V& v) ACTLAB_INLINE_LAMBDA { return finite ? shift_finite(v, m) : shift(v, m, top); };
+  auto shifted = [&](const V& v) ACTLAB_INLINE_LAMBDA { return finite ? shift_finite<Lo>(v, m) : shift(v, m, top); };
   V acc = zero<V>();
   if constexpr (K == Kind::kLogSoftmax) {
     V done = zero<V>();  // 1 once a lane has passed its first maximal entry
@@ -441,10 +449,10 @@ at::Tensor forward(const at::Tensor& x, int64_t dim) {
     on_reduced(x.scalar_type(), [&](auto tag) {
       using T = decltype(tag);
       if (s.inner == 1) {
-        reduced_rows<T>(s, {&x}, y, [](const float* const* in, float* out, int64_t n) { forward_row<K, float>(in[0], out, n); });
+        reduced_rows<T>(s, {&x}, y, [](const float* const* in, float* out, int64_t n) { forward_row<K, float, false>(in[0], out, n); });
       } else {
         reduced_lanes<T>(s, {&x}, y, [](const float* const* in, float* out, int64_t n, int64_t stride, int64_t k) {
-          forward_lanes<K, float>(in[0], out, n, stride, k);
+          forward_lanes<K, float, false>(in[0], out, n, stride, k);
         });
       }
     });
