@@ -58,6 +58,26 @@ def test_build_installs_atomically_and_is_a_no_op_once_built(tmp_path: Path) -> 
     assert build.build(plan) == path and path.stat().st_mtime_ns == mtime
 
 
+def test_units_start_from_a_precompiled_header_or_parse_the_headers_when_it_fails(tmp_path: Path, monkeypatch) -> None:
+    """The common headers are precompiled once (build.precompile) and each unit is given
+    ``-include`` of them; when precompiling fails (here: no torch include path) the build goes on
+    without it and the log says so."""
+    plan = _tiny_plan(tmp_path)
+    build.build(plan)
+    assert "precompiled header: failed" in plan.log.read_text() and plan.library.exists()
+    monkeypatch.setattr(build, "COMMON_HEADERS", ("vector",))
+    work = tmp_path / "work"
+    work.mkdir()
+    log: list[str] = []
+    flags = build.precompile(plan, work, log)
+    assert flags == ["-include", str(work / "common.h")] and (work / "common.h.gch").exists()
+    assert log[0].startswith("precompiled header: ")
+    (tmp_path / "second").mkdir()
+    plan2 = _tiny_plan(tmp_path / "second")
+    build.build(plan2)
+    assert "precompiled header: failed" not in plan2.log.read_text() and plan2.library.exists()
+
+
 def test_a_failed_build_leaves_a_marker_and_its_log(tmp_path: Path) -> None:
     plan = _tiny_plan(tmp_path, "this is not C++\n")
     with pytest.raises(build.BuildError, match="tiny.cpp"):

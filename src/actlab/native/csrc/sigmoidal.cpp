@@ -10,7 +10,6 @@ namespace actlab {
 // sigma(x), sigma' = sigma(x) sigma(-x) = e/(1+e)^2, sigma'' = -sigma' tanh(x/2); e = exp(-|x|)
 template <class V>
 struct Sigmoid : Act<V> {
-  static constexpr bool direct_half = true;  // one exp: the float buffers cost 10-25% in bfloat16
   static constexpr const char* kSplitName = "glu";  // the split gate a * sigmoid(b)
   ACTLAB_INLINE V f(V x) const { return sigmoid(x); }
   ACTLAB_INLINE V df(V x) const { return sigmoid_prime(x); }
@@ -21,7 +20,6 @@ struct Sigmoid : Act<V> {
 // tanh' = sech^2 x, tanh'' = -2 tanh x sech^2 x
 template <class V>
 struct Tanh : Act<V> {
-  static constexpr bool direct_half = true;  // one exp: the float buffers cost 10-25% in bfloat16
   ACTLAB_INLINE V f(V x) const {
     if constexpr (is_float<V>) {
       return tanh_accurate(x);
