@@ -20,13 +20,12 @@ struct Act {
   static constexpr bool tabulate = true;                  // large bfloat16/half by table (tables.h)
 };
 
-// A piecewise-linear activation: cheap, memory-bound (larger thread tasks; bfloat16/half run
+// A piecewise-linear activation: cheap, memory-bound (bfloat16/half run
 // on their storage, loop.h), and f'' = 0, so the double backward's d/dx is zeros (as torch's)
 // without reading g or x. Exactly the declarations with piecewise_linear = True
 // (tests/ops/test_partials.py checks)
 template <class V>
 struct Piecewise : Act<V> {
-  static constexpr int64_t grain = kCheapGrain;
   static constexpr bool linear = true;
   static constexpr bool direct_half = true;
   static constexpr bool tabulate = false;  // a select or two: faster than a lookup

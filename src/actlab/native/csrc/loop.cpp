@@ -210,7 +210,7 @@ void lookup_all(const at::Tensor& out, const at::Tensor* g, const at::Tensor& x,
   const T* pg = g != nullptr ? static_cast<const T*>(g->const_data_ptr()) : nullptr;
   const T* px = static_cast<const T*>(x.const_data_ptr());
   const float* pt = table.const_data_ptr<float>();
-  at::parallel_for(0, out.numel(), kCheapGrain, [&](int64_t b, int64_t e) {
+  at::parallel_for(0, out.numel(), kGrain, [&](int64_t b, int64_t e) {
     lookup_run<T>(po + b, pg != nullptr ? pg + b : nullptr, px + b, pt, e - b);
   });
 }
