@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from .. import activations as A
 from .. import functional as F
+from .. import ops
 from ..functions import ParamChecker
 from .generic import ActivationModule, along_dim_module, elementwise_module
 
@@ -156,7 +157,10 @@ class _DimModule(ActivationModule):
             self.dim = None
 
     def forward(self, input: Tensor) -> Tensor:
-        return type(self)._fn(input, self.dim, _stacklevel=5)
+        dim = self.dim
+        if type(input) is Tensor and type(dim) is int:  # the common case: the operator directly
+            return ops.operator(self.decl)(input, (dim,))
+        return type(self)._fn(input, dim, _stacklevel=5)  # fx proxies, subclasses, dim=None ...
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
