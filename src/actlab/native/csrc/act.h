@@ -20,15 +20,20 @@ struct Act {
   static constexpr bool tabulate = true;                  // large bfloat16/half by table (tables.h)
 };
 
-// A piecewise-linear activation: cheap, memory-bound (bfloat16/half run
-// on their storage, loop.h), and f'' = 0, so the double backward's d/dx is zeros (as torch's)
-// without reading g or x. Exactly the declarations with piecewise_linear = True
+// A cheap body (selects, a short polynomial): memory-bound, so bfloat16/half run on their
+// storage (loop.h), computed, not looked up (a lookup costs more: tables.h)
+template <class V>
+struct Cheap : Act<V> {
+  static constexpr bool direct_half = true;
+  static constexpr bool tabulate = false;
+};
+
+// A piecewise-linear activation: cheap, and f'' = 0, so the double backward's d/dx is zeros (as
+// torch's) without reading g or x. Exactly the declarations with piecewise_linear = True
 // (tests/ops/test_partials.py checks)
 template <class V>
-struct Piecewise : Act<V> {
+struct Piecewise : Cheap<V> {
   static constexpr bool linear = true;
-  static constexpr bool direct_half = true;
-  static constexpr bool tabulate = false;  // a select or two: faster than a lookup
 };
 
 inline constexpr double kTail = -64.0;              // _math.TAIL

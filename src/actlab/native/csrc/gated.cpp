@@ -159,9 +159,7 @@ struct Mish : Act<V> {
 
 // 0 below -3, x above 3, x (x + 3) / 6 between;  f' = (2x + 3)/6 on (-3, 3) (0 at -3, 1 at 3)
 template <class V>
-struct Hardswish : Act<V> {
-  static constexpr bool direct_half = true;  // a cheap body (loop.h): faster than a table lookup
-  static constexpr bool tabulate = false;
+struct Hardswish : Cheap<V> {
   ACTLAB_INLINE V f(V x) const { return sel(x <= V(-3), zero<V>(), sel(x >= V(3), x, x * (x + V(3)) / V(6))); }
   ACTLAB_INLINE V df(V x) const { return sel(x <= V(-3), zero<V>(), sel(x < V(3), (V(2) * x + V(3)) / V(6), V(1))); }
   ACTLAB_INLINE V d2f(V x) const { return sel((x > V(-3)) & (x < V(3)), this->c(1.0 / 3.0), zero<V>()); }
@@ -169,9 +167,7 @@ struct Hardswish : Act<V> {
 
 // x (x + 3)^2 (6 - x) / 108 on (-3, 3), max(0, x) outside
 template <class V>
-struct SmoothHardswish : Act<V> {
-  static constexpr bool direct_half = true;  // a cheap body (loop.h): faster than a table lookup
-  static constexpr bool tabulate = false;
+struct SmoothHardswish : Cheap<V> {
   ACTLAB_INLINE V f(V x) const {
     const V inner = (x > V(-3)) & (x < V(3)), xi = sel(inner, x, zero<V>());
     const V a = xi + V(3);

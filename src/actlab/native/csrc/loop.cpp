@@ -248,15 +248,17 @@ void lookup_times(const at::Tensor& out, const at::Tensor& g, const at::Tensor& 
   lookup_any(out, &g, x, table);
 }
 
-bool tabulable(std::initializer_list<const at::Tensor*> ts) {
+bool half_dense(std::initializer_list<const at::Tensor*> ts, int64_t min_numel) {
   const at::Tensor& t0 = **ts.begin();
   const at::ScalarType st = t0.scalar_type();
-  if ((st != at::kBFloat16 && st != at::kHalf) || t0.numel() < kTableMin) return false;
+  if ((st != at::kBFloat16 && st != at::kHalf) || t0.numel() < min_numel) return false;
   for (const at::Tensor* t : ts) {
     if (t->scalar_type() != st || !t->is_contiguous() || t->sizes() != t0.sizes()) return false;
   }
   return true;
 }
+
+bool tabulable(std::initializer_list<const at::Tensor*> ts) { return half_dense(ts, kTableMin); }
 
 at::Tensor ones_like(const at::Tensor& x) { return at::ones_like(x); }
 

@@ -17,6 +17,7 @@
 #include <c10/util/Half.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <type_traits>
 #include <utility>
 
@@ -54,6 +55,10 @@ at::Tensor empty_like(const at::Tensor& x, at::ScalarType dtype);
 
 // at::ones_like(x)
 at::Tensor ones_like(const at::Tensor& x);
+
+// Whether these tensors share one bfloat16/half dtype and one shape, all contiguous, with at
+// least min_numel elements (the 16-bit paths that read storage directly: tables, softmax rows).
+bool half_dense(std::initializer_list<const at::Tensor*> ts, int64_t min_numel);
 
 // ---- 16-bit storage: Vectorized<T> holds two float vectors' worth of elements
 template <class T>

@@ -419,18 +419,6 @@ void reduced_lanes(const Shape& s, std::initializer_list<const at::Tensor*> ins,
   });
 }
 
-// Whether these tensors (one reduced dtype, contiguous, one shape) take reduced_rows/reduced_lanes.
-bool reduced_dense(std::initializer_list<const at::Tensor*> ts) {
-  const at::Tensor& t0 = **ts.begin();
-  const at::ScalarType st = t0.scalar_type();
-  if (st != at::kBFloat16 && st != at::kHalf) return false;
-  if (t0.numel() == 0) return false;
-  for (const at::Tensor* t : ts) {
-    if (t->scalar_type() != st || !t->is_contiguous() || t->sizes() != t0.sizes()) return false;
-  }
-  return true;
-}
-
 template <class F>
 void on_reduced(at::ScalarType st, F f) {
   if (st == at::kBFloat16) {
@@ -443,7 +431,7 @@ void on_reduced(at::ScalarType st, F f) {
 template <Kind K>
 at::Tensor forward(const at::Tensor& x, int64_t dim) {
   dim = c10::maybe_wrap_dim(dim, x.dim());
-  if (reduced_dense({&x})) {
+  if (half_dense({&x}, 1)) {  // reduced_rows/reduced_lanes
     at::Tensor y = empty_like(x);
     const Shape s = shape_along(x, dim);
     on_reduced(x.scalar_type(), [&](auto tag) {
@@ -483,7 +471,7 @@ at::Tensor forward(const at::Tensor& x, int64_t dim) {
 template <Kind K>
 at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
   dim = c10::maybe_wrap_dim(dim, g.dim());
-  if (reduced_dense({&g, &saved})) {
+  if (half_dense({&g, &saved}, 1)) {
     at::Tensor out = empty_like(g);
     const Shape s = shape_along(g, dim);
     on_reduced(g.scalar_type(), [&](auto tag) {

@@ -62,9 +62,7 @@ struct Rrelu : LeakySlope<V> {
 
 // f = max(0, x)^2;  f' = 2 max(0, x);  f'' = 2 [x > 0]
 template <class V>
-struct SquaredRelu : Act<V> {
-  static constexpr bool direct_half = true;  // a cheap body (loop.h): faster than a table lookup
-  static constexpr bool tabulate = false;
+struct SquaredRelu : Cheap<V> {
   ACTLAB_INLINE V f(V x) const {
     const V r = max0(x);
     return r * r;
@@ -75,9 +73,7 @@ struct SquaredRelu : Act<V> {
 
 // f = x/2 min(max(x + 2, 0), 2): 0 below -2, x (x + 2) / 2 on [-2, 0], x above
 template <class V>
-struct HardMish : Act<V> {
-  static constexpr bool direct_half = true;  // a cheap body (loop.h): faster than a table lookup
-  static constexpr bool tabulate = false;
+struct HardMish : Cheap<V> {
   ACTLAB_INLINE V f(V x) const {
     const V inner = sel(x <= V(-2), zero<V>(), min0(x));  // NaN stays NaN
     return sel(x >= zero<V>(), x, (V(0.5) * inner) * (inner + V(2)));
