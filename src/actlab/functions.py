@@ -219,23 +219,24 @@ class ParametricFunction(_Callable):
         for t in tensors:
             if t.dtype != x.dtype and (self.strict or not t.is_floating_point()):
                 raise DtypeError(f"{self.__name__}: Type promoting not supported. Got {x.dtype} and {t.dtype}")
-        return (x, *(t.to(x.dtype) for t in tensors))
+        return (x, *(t if t.dtype == x.dtype else t.to(x.dtype) for t in tensors))
 
 
 def channel_weight(name: str, input: Tensor, weight: Tensor, what: str) -> Tensor:
     """``weight`` (1 value, or one per channel = input.size(1)) shaped to broadcast against ``input``."""
     if weight.dim() > 1:
         raise ShapeError(f"{name}: {what} must be 0-D or 1-D, got {weight.dim()}-D")
-    n = weight.numel()
-    if n == 1:
-        return weight.reshape(())
-    channels = input.size(1) if input.dim() >= 2 else 1
+    n, d = weight.numel(), input.dim()
+    if n == 1:  # a 1-element 1-D weight already broadcasts against any input with a dimension
+        return weight if d >= 1 and weight.dim() == 1 else weight.reshape(())
+    channels = input.size(1) if d >= 2 else 1
     if n != channels:
         raise ShapeError(
             f"{name}: Mismatch of parameter numbers and input channel size. Found parameter numbers = "
             f"{n} and channel size = {channels} (expected 1 or the channel count, input.size(1))."
         )
-    return weight.reshape((1, n) + (1,) * (input.dim() - 2))
+    # (C,) broadcasts against (N, C) as it is; a view costs a node in the graph, so only when needed
+    return weight if d == 2 else weight.reshape((1, n) + (1,) * (d - 2))
 
 
 def coefficient_weight(name: str, input: Tensor, weight: Tensor, what: str) -> Tensor:

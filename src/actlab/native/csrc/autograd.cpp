@@ -7,8 +7,10 @@
 //
 //   * nothing requires grad (or grad mode is off): redispatch straight to the CPU/Python kernel
 //     (in-place ops still bump the version counter once, as torch's);
-//   * otherwise: a torch::autograd::Function runs the kernel below autograd, saves what the rule
-//     says (mark_dirty for in-place ops), and its backward calls the rule's backward op, which has
+//   * otherwise: the kernel runs below autograd and a RuleNode (a CppNode<RuleFunction>, built by
+//     apply_rule without Function::apply's generic wrapping; in-place ops, and outputs that alias an
+//     input, go through RuleFunction::apply) saves what the rule says (mark_dirty for in-place
+//     ops); its backward, RuleFunction::backward, calls the rule's backward op, which has
 //     a rule of its own — so every order of reverse mode stays the hand-derived math. Only the
 //     gradients autograd needs (needs_input_grad) are returned; when some are not needed and each
 //     needed one has a *partial* (an op computing that gradient alone, e.g. gg g f''(x) of an
@@ -48,6 +50,7 @@ struct Rule {
   std::vector<int64_t> outputs;   // saved outputs
   bool inplace;                   // the op wrote into its first tensor and returned it
   std::vector<std::optional<Partial>> partials;  // empty, or one per tensor input
+  std::string node_name;          // "actlab::<op> backward": the graph node's name
 
   // Whether the partials replace the backward op for the gradients `needed` (one per tensor
   // input): some gradient is not needed and every needed one has a partial (as Rule.uses_partials
@@ -157,6 +160,70 @@ struct RuleFunction : public torch::autograd::Function<RuleFunction> {
   }
 };
 
+// The node of a rule op's call: CppNode<RuleFunction> (its backward, saved tensors, compiled
+// autograd), built by apply_rule below. CppNode::apply hands name() to its error messages on every
+// call, and Node's default demangles typeid each time (about 1 us a node): the rule's own name here.
+struct RuleNode final : public torch::autograd::CppNode<RuleFunction> {
+  const Rule* rule = nullptr;
+  std::string name() const override { return rule->node_name; }
+};
+
+// Function<RuleFunction>::apply in fewer steps, for an op whose kernel returned new tensors: the
+// same node fields, edges and saved variables, without its generic output wrapping (outputs that
+// alias inputs, dirty inputs, forward-mode AD: none here, and forward AD never reaches this kernel).
+// Empty when an output aliases an input (then the caller runs Function::apply, which handles it).
+std::optional<variable_list> apply_rule(
+    const std::vector<at::Tensor>& tensors,
+    const c10::OperatorHandle& op,
+    const Rule* rule,
+    c10::DispatchKeySet ks,
+    const std::vector<c10::IValue>& params) {
+  if (const auto& functorch_tls = at::functorch::functorchTLSAccessor()) {
+    functorch_tls->checkSupportsCppAutogradFunction();  // raises, as Function::apply
+  }
+  torch::jit::Stack stack;
+  stack.reserve(tensors.size() + params.size());
+  for (const auto& t : tensors) stack.emplace_back(t);
+  for (const auto& p : params) stack.emplace_back(p);
+  {
+    at::AutoGradMode grad_mode(false);
+    op.redispatchBoxed(ks & c10::after_ADInplaceOrView_keyset, &stack);
+  }
+  variable_list outs;
+  outs.reserve(stack.size());
+  for (auto& v : stack) {
+    outs.push_back(std::move(v).toTensor());
+    for (const auto& t : tensors) {
+      if (outs.back().is_alias_of(t)) return std::nullopt;
+    }
+  }
+  auto node = c10::make_intrusive<RuleNode>();
+  node->rule = rule;
+  // RuleFunction::forward's arguments: the tensors, then the op, the rule, the key set, the params
+  node->is_variable_input_.assign(tensors.size(), true);
+  node->is_variable_input_.resize(tensors.size() + 4, false);
+  node->set_ctx_grad_fn(node);
+  node->set_next_edges(torch::autograd::collect_next_edges(tensors));
+  node->input_info_.reserve(tensors.size());
+  for (const auto& t : tensors) node->input_info_.emplace_back(t);
+  node->output_info_.reserve(outs.size());
+  for (const auto& o : outs) {
+    node->output_info_.emplace_back(o);
+    torch::autograd::impl::set_gradient_edge(o, {node, node->add_input_metadata(o)});
+  }
+  variable_list to_save;
+  to_save.reserve(rule->inputs.size() + rule->outputs.size());
+  for (auto i : rule->inputs) to_save.push_back(tensors[i]);
+  for (auto j : rule->outputs) to_save.push_back(outs[j]);
+  node->ctx_.save_for_backward(std::move(to_save));
+  node->ctx_.saved_data["rule"] = reinterpret_cast<int64_t>(rule);
+  c10::impl::GenericList list(c10::AnyType::get());
+  for (const auto& p : params) list.push_back(p);
+  node->ctx_.saved_data["params"] = std::move(list);
+  node->save_variables_to_ctx();
+  return outs;
+}
+
 void autograd_kernel(const c10::OperatorHandle& op, c10::DispatchKeySet ks, torch::jit::Stack* stack) {
   const Rule* rule = find_rule(op);
   const auto n_args = op.schema().arguments().size();
@@ -189,7 +256,9 @@ void autograd_kernel(const c10::OperatorHandle& op, c10::DispatchKeySet ks, torc
     }
   }
   torch::jit::drop(*stack, n_args);
-  auto outs = RuleFunction::apply(at::TensorList(tensors), &op, rule, ks, std::move(params));
+  std::optional<variable_list> lean;
+  if (!rule->inplace) lean = apply_rule(tensors, op, rule, ks, params);
+  auto outs = lean ? std::move(*lean) : RuleFunction::apply(at::TensorList(tensors), &op, rule, ks, std::move(params));
   for (auto& o : outs) stack->emplace_back(std::move(o));
 }
 
@@ -232,7 +301,7 @@ void register_rule(
   {
     std::lock_guard<std::mutex> lock(rules_mutex());
     rules()["actlab::" + op] =
-        std::make_unique<Rule>(Rule{handle, tensors, inputs, outputs, inplace, std::move(partials)});
+        std::make_unique<Rule>(Rule{handle, tensors, inputs, outputs, inplace, std::move(partials), "actlab::" + op + " backward"});
   }
   auto lib = std::make_unique<torch::Library>(
       torch::Library::IMPL, "actlab", c10::DispatchKey::Autograd, __FILE__, __LINE__);

@@ -101,9 +101,11 @@ ACTLAB_INLINE S hsum(const Vectorized<S>& v) {
 // log-softmax puts their -inf back). Lo = false (bfloat16/half rows): lo = 0, the rounding of
 // x - m left in (at most 2^-24 relative in e^hi per unit of |x - m|, 2^-17 at |x - m| = 100:
 // under 1/500 of a bfloat16 ulp, 1/60 of a half ulp, before the one rounding to them)
-template <bool Lo = true, class V>
+template <bool Lo = true, bool Clamp = true, class V>
 ACTLAB_INLINE Shifted<V> shift_finite(const V& x, const V& m) {
-  const V xf = at::vec::maximum(x, V(std::numeric_limits<Scalar<V>>::lowest()));
+  // Clamp = false where the caller puts -inf back itself (lo is NaN there)
+  V xf = x;
+  if constexpr (Clamp) xf = at::vec::maximum(x, V(std::numeric_limits<Scalar<V>>::lowest()));
   const V hi = xf - m;
   if constexpr (!Lo) {
     return {hi, zero<V>()};
@@ -146,22 +148,28 @@ void log_softmax_row_finite(const S* x, S* y, int64_t n, S ms) {
   using V = Vectorized<S>;
   constexpr int64_t W = V::size();
   // rest = the entries below the max, plus the ties beyond the first (e^0 = 1 each, exactly)
-  const V m(ms);
+  const V m(ms), one(1), ninf(-kInf<S>);
   V acc = zero<V>(), ties = zero<V>();
-  for (int64_t i = 0; i < n; i += W) {
-    const int64_t k = std::min(W, n - i);
+  int64_t i = 0;
+  for (; i + W <= n; i += W) {  // whole vectors, then the tail with its lanes masked
+    const V v = V::loadu(x + i), top = v == m;
+    acc = acc + sel(top, zero<V>(), exp_shifted(shift_finite<Lo>(v, m)));
+    ties = ties + (top & one);
+  }
+  if (i < n) {
+    const int64_t k = n - i;
     const V v = V::loadu(x + i, k), top = v == m;
     acc = acc + sel(lanes_below<V>(k) & (v != m), exp_shifted(shift_finite<Lo>(v, m)), zero<V>());
-    ties = ties + sel(lanes_below<V>(k) & top, V(1), zero<V>());
+    ties = ties + sel(lanes_below<V>(k) & top, one, zero<V>());
   }
   const S rest = hsum(acc) + (hsum(ties) - S(1));
-  const V l(std::log1p(rest)), ninf(-kInf<S>);
-  for (int64_t i = 0; i < n; i += W) {
-    const int64_t k = std::min(W, n - i);
-    const V v = V::loadu(x + i, k);
-    const Shifted<V> z = shift_finite<Lo>(v, m);
-    sel(v == ninf, ninf, (z.hi - l) + z.lo).store(y + i, static_cast<int>(k));
-  }
+  const V l(std::log1p(rest));
+  auto value = [&](const V& v) ACTLAB_INLINE_LAMBDA {
+    const Shifted<V> z = shift_finite<Lo, false>(v, m);
+    return sel(v == ninf, ninf, (z.hi - l) + z.lo);
+  };
+  for (i = 0; i + W <= n; i += W) value(V::loadu(x + i)).store(y + i);
+  if (i < n) value(V::loadu(x + i, n - i)).store(y + i, static_cast<int>(n - i));
 }
 
 // One contiguous row x[0, n) -> y[0, n). Lo: see shift_finite.

@@ -9,6 +9,13 @@ namespace {
 
 bool reduced(const at::Tensor& t) { return t.scalar_type() == at::kBFloat16 || t.scalar_type() == at::kHalf; }
 
+// The one slope of a 1-element weight, read in place on the CPU (item() is a dispatcher call)
+double only_value(const at::Tensor& w) {
+  if (w.device().is_cpu() && w.scalar_type() == at::kFloat) return *w.const_data_ptr<float>();
+  if (w.device().is_cpu() && w.scalar_type() == at::kDouble) return *w.const_data_ptr<double>();
+  return w.item<double>();
+}
+
 template <class V>
 ACTLAB_INLINE V prelu_value(const V& x, const V& w) {
   return sel(x > zero<V>(), x, w * x);
@@ -20,7 +27,7 @@ at::Tensor prelu(const at::Tensor& x, const at::Tensor& weight) {
   if (reduced(x)) return prelu(x.to(at::kFloat), weight.to(at::kFloat)).to(x.scalar_type());
   at::Tensor out = empty_like(x);
   if (weight.numel() == 1) {  // one slope: x alone goes through the driver (its flat path when dense)
-    const double w = weight.item<double>();
+    const double w = only_value(weight);
     const Vectorized<float> wf(static_cast<float>(w));
     const Vectorized<double> wd(w);
     run({out}, {x},
