@@ -212,7 +212,7 @@ class ParametricFunction(_Callable):
         return channel_weight(self.__name__, x, t, name)
 
     def dtypes(self, x: Tensor, tensors: list[Tensor]) -> tuple[Tensor, ...]:
-        device = x.device.type
+        device = "cpu" if x.is_cpu else x.device.type  # (x.device builds an object)
         if torch.is_autocast_enabled(device) and x.is_floating_point():
             dt = torch.get_autocast_dtype(device)
             return tuple(t.to(dt) for t in (x, *tensors))

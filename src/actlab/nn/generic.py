@@ -105,11 +105,9 @@ class ElementwiseModule(GenericModule):
             self.inplace = bool(extra[0])
 
     def forward(self, input: Tensor) -> Tensor:
-        params = tuple(getattr(self, k) for k in self.decl.params)
-        operator = ops.operator(self.decl)
-        if isinstance(input, torch.fx.Proxy):
-            return (operator.op_ if self.inplace else operator.op)(input, *params)
-        return operator(input, params, self.inplace)
+        names = self.decl.params
+        params = tuple([getattr(self, k) for k in names]) if names else ()
+        return ops.operator(self.decl)(input, params, self.inplace)
 
 
 def elementwise_module(decl: type[Elementwise]) -> type[ElementwiseModule]:

@@ -219,6 +219,15 @@ def onnx_exporting() -> bool:
     return torch.compiler.is_exporting() and torch.onnx.is_in_onnx_export()
 
 
+def plain_eager() -> bool:
+    """Neither torch.compile/export tracing nor forward-mode AD nor a torch.func transform: the ops
+    run as they are (the eager hot path's one check; is_compiling first, which dynamo folds)."""
+    return not torch.compiler.is_compiling() and forward_ad._current_level < 0 and _peek_interpreter() is None
+
+
+_peek_interpreter = torch._C._functorch.peek_interpreter_stack
+
+
 def derivatives_observable() -> bool:
     """Whether forward-mode AD or a torch.func transform is active: then only the Function tower
     (which has ``jvp`` and ``setup_context``) may run, never an op without a forward-AD rule."""

@@ -213,6 +213,10 @@ class ElementwiseOperator:
         Reverse mode, inference, compile and export run the ops; forward-mode AD and torch.func
         transforms run the Function tower; integer inputs follow torch (computed in integers for
         the rectifiers, in the default float dtype for sigmoid-like ops, refused otherwise)."""
+        if not inplace and type(x) is Tensor and x.is_floating_point() and base.plain_eager():
+            return self.eager(x, *args)  # the common case first: the checks below in one
+        if isinstance(x, torch.fx.Proxy):  # symbolic tracing records the op itself
+            return (self.op_ if inplace else self.op)(x, *args)
         if not isinstance(x, Tensor):
             raise TypeError(f"{self.decl.function}(): argument 'input' must be Tensor, not {type(x).__name__}")
         if not x.is_floating_point():

@@ -42,6 +42,7 @@ class ParametricOperator:
         n2 = 3 + 2 * k  # the double backward's tensors: 1 + k ggs, g, x, k ws
         base.register(Rule(self.names[2], self.names[3], n2, outputs_count=n2 - 1 - k, inputs=tuple(range(n2))))
         self.op = op(fn)
+        self.eager = base.direct(self.op)
         self.function, self.backward_function = self.tower()
 
     def define_ops(self) -> None:
@@ -83,6 +84,8 @@ class ParametricOperator:
         base.define(triple, triple_args, {}, 3 + 2 * k, triple_backward, composite=True)
 
     def __call__(self, x: Tensor, *weights: Tensor) -> Tensor:
+        if type(x) is Tensor and x.is_floating_point() and base.plain_eager():
+            return self.eager(x, *weights)  # the common case first: the checks below in one
         base.check_input(self.decl.function, x)
         if base.compiling():
             return self.function.forward(x, *weights) if base.onnx_exporting() else self.op(x, *weights)

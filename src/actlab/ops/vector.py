@@ -50,6 +50,7 @@ class VectorOperator:
         if self.double_op:
             base.register(Rule(self.names[2], self.names[3], 3, outputs_count=2, inputs=(0, 1, 2)))
         self.op = op(fn)
+        self.eager = base.direct(self.op)
         self.function, self.backward_function = self.tower()
 
     def kw(self, args: tuple) -> dict[str, Any]:
@@ -83,6 +84,8 @@ class VectorOperator:
         base.define(triple, ["ga", "gb", "grad_grad", "grad", "saved"], params, 3, triple_backward, composite=True)
 
     def __call__(self, x: Tensor, args: tuple = ()) -> Tensor:
+        if type(x) is Tensor and x.is_floating_point() and base.plain_eager():
+            return self.eager(x, *args)  # the common case first: the checks below in one
         base.check_input(self.decl.function, x)
         if base.compiling():
             return self.function.forward(x, *args) if base.onnx_exporting() else self.op(x, *args)
