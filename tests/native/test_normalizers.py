@@ -29,7 +29,16 @@ def _close(k: torch.Tensor, d: torch.Tensor, scale: torch.Tensor, ulps: float) -
     return bool(((k.double() - d.double()).abs() <= ulps * eps * scale.double() + torch.finfo(d.dtype).tiny).all())
 
 
-SHAPES = [((7,), 0), ((3, 1000), -1), ((3, 1000), 0), ((5, 6, 17), 1), ((2, 8, 5, 9), -3), ((2, 3, 4, 5), 3), ((), 0)]
+SHAPES = [
+    ((7,), 0),
+    ((3, 1000), -1),
+    ((3, 1000), 0),
+    ((2, 3, 1100), 1),  # blocks of 512 lanes and a partial one
+    ((5, 6, 17), 1),
+    ((2, 8, 5, 9), -3),
+    ((2, 3, 4, 5), 3),
+    ((), 0),
+]
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
@@ -91,7 +100,7 @@ def test_log_softmax_keeps_the_small_terms_of_a_dominant_row() -> None:
 
 # rows along the last dim; a row per lane (dim not last: blocks of lanes converted into float
 # buffers, with partial vectors and blocks); non-contiguous (the whole tensor in float32)
-HALF_SHAPES = [((4, 50), -1), ((2, 8, 5, 9), -3), ((3, 700, 11), 1), ((4, 50), 0)]
+HALF_SHAPES = [((4, 50), -1), ((2, 8, 5, 9), -3), ((2, 3, 1100), 1), ((3, 700, 11), 1), ((4, 50), 0)]
 
 
 def _within_one_ulp(a: torch.Tensor, b: torch.Tensor) -> bool:

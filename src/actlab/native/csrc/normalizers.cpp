@@ -307,17 +307,69 @@ void backward_row(const S* g, const S* y, S* out, int64_t n) {
   }
 }
 
+// The lanes [0, w) of n rows (row j at j * stride), w <= kBlock: the dots of every lane first, row
+// by row over contiguous runs (each lane still sums j = 0, 1, ... in order), then the values. Runs
+// of w elements a row keep the hardware prefetchers on n streams; 8 lanes at a time left them
+// one vector a row (1.5x torch in float32, 2.2x in bfloat16 along Softmax2d's channels).
+constexpr int64_t kBlock = 512;
+
 template <Kind K, class S>
-void backward_lanes(const S* g, const S* y, S* out, int64_t n, int64_t stride, int64_t k) {
+void backward_block(const S* g, const S* y, S* out, int64_t n, int64_t stride, int64_t w) {
   using V = Vectorized<S>;
-  V dot = zero<V>();
+  constexpr int64_t W = V::size();
+  alignas(64) S dot[kBlock];
+  auto lanes = [&](int64_t i, auto body) ACTLAB_INLINE_LAMBDA {  // body(i, k): k lanes from i
+    for (; i + W <= w; i += W) body(i, W);
+    if (i < w) body(i, w - i);
+  };
+  lanes(0, [&](int64_t i, int64_t k) ACTLAB_INLINE_LAMBDA { zero<V>().store(dot + i, static_cast<int>(k)); });
   for (int64_t j = 0; j < n; ++j) {
-    const V gv = V::loadu(g + j * stride, k);
-    dot = K == Kind::kLogSoftmax ? dot + gv : fma(gv, V::loadu(y + j * stride, k), dot);
+    const S *gj = g + j * stride, *yj = y + j * stride;
+    lanes(0, [&](int64_t i, int64_t k) ACTLAB_INLINE_LAMBDA {
+      const V d = V::loadu(dot + i, k), gv = V::loadu(gj + i, k);  // zeros beyond k
+      (K == Kind::kLogSoftmax ? d + gv : fma(gv, V::loadu(yj + i, k), d)).store(dot + i, static_cast<int>(k));
+    });
   }
   for (int64_t j = 0; j < n; ++j) {
-    const int64_t o = j * stride;
-    backward_value<K>(V::loadu(g + o, k), V::loadu(y + o, k), dot).store(out + o, static_cast<int>(k));
+    const S *gj = g + j * stride, *yj = y + j * stride;
+    S* oj = out + j * stride;
+    lanes(0, [&](int64_t i, int64_t k) ACTLAB_INLINE_LAMBDA {
+      backward_value<K>(V::loadu(gj + i, k), V::loadu(yj + i, k), V::loadu(dot + i, k)).store(oj + i, static_cast<int>(k));
+    });
+  }
+}
+
+// backward_block on bfloat16/half storage: the same float arithmetic on values widened as they
+// are loaded, rounded once as stored (what the buffered path computes, without its copies)
+template <Kind K, class T>
+void backward_block_half(const T* g, const T* y, T* out, int64_t n, int64_t stride, int64_t w) {
+  using V = Vectorized<float>;
+  constexpr int64_t W = V::size(), H = Vectorized<T>::size();  // H = 2 W; kBlock is a multiple of H
+  alignas(64) float dot[kBlock];
+  for (int64_t i = 0; i < w; i += H) {
+    zero<V>().store(dot + i);
+    zero<V>().store(dot + i + W);
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    const T *gj = g + j * stride, *yj = y + j * stride;
+    for (int64_t i = 0; i < w; i += H) {  // lanes beyond w read zeros and keep their dot
+      const int64_t k = std::min(H, w - i);
+      const auto [g0, g1] = load_wide(gj + i, k);
+      const auto [y0, y1] = load_wide(yj + i, k);
+      const V d0 = V::loadu(dot + i), d1 = V::loadu(dot + i + W);
+      (K == Kind::kLogSoftmax ? d0 + g0 : fma(g0, y0, d0)).store(dot + i);
+      (K == Kind::kLogSoftmax ? d1 + g1 : fma(g1, y1, d1)).store(dot + i + W);
+    }
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    const T *gj = g + j * stride, *yj = y + j * stride;
+    T* oj = out + j * stride;
+    for (int64_t i = 0; i < w; i += H) {
+      const int64_t k = std::min(H, w - i);
+      const auto [g0, g1] = load_wide(gj + i, k);
+      const auto [y0, y1] = load_wide(yj + i, k);
+      store_narrow(oj + i, backward_value<K>(g0, y0, V::loadu(dot + i)), backward_value<K>(g1, y1, V::loadu(dot + i + W)), k);
+    }
   }
 }
 
@@ -351,6 +403,26 @@ void for_rows(const Shape& s, RowFn row, LaneFn lanes) {
     for (int64_t t = b; t < e; ++t) {
       const int64_t o = t / blocks, i = (t % blocks) * W;
       lanes(o * s.n * s.inner + i, std::min(W, s.inner - i));
+    }
+  });
+}
+
+// f(row pointer offset) over every row (inner == 1), or f(block offset, lanes) over blocks of up
+// to kBlock lanes
+template <class RowFn, class BlockFn>
+void for_blocks(const Shape& s, RowFn row, BlockFn block) {
+  if (s.inner == 1) {
+    at::parallel_for(0, s.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) row(r * s.n);
+    });
+    return;
+  }
+  const int64_t blocks = (s.inner + kBlock - 1) / kBlock;
+  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n * kBlock, 1));
+  at::parallel_for(0, s.outer * blocks, grain, [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t o = t / blocks, i = (t % blocks) * kBlock;
+      block(o * s.n * s.inner + i, std::min(kBlock, s.inner - i));
     }
   });
 }
@@ -398,11 +470,12 @@ void reduced_rows(const Shape& s, std::initializer_list<const at::Tensor*> ins, 
 
 // bfloat16/half along a dim with inner > 1: blocks of up to B inner positions (n rows of B)
 // converted into float buffers, computed there by the lane kernels, rounded once on the way out.
-// lanes(in, out, n, stride, k) runs k <= W lanes on the buffers; ins and out share x's dtype T.
-template <class T, class LaneFn>
-void reduced_lanes(const Shape& s, std::initializer_list<const at::Tensor*> ins, at::Tensor& out, LaneFn lanes) {
+// block(in, out, n, stride, w) runs the block's w lanes on the buffers; ins and out share x's
+// dtype T.
+template <class T, class BlockFn>
+void reduced_lanes(const Shape& s, std::initializer_list<const at::Tensor*> ins, at::Tensor& out, BlockFn block) {
   constexpr int64_t W = Vectorized<float>::size();
-  const int64_t B = std::clamp<int64_t>(4096 / std::max<int64_t>(s.n, 1) / W * W, W, 512);  // <= 16 KB a buffer
+  const int64_t B = std::clamp<int64_t>(4096 / std::max<int64_t>(s.n, 1) / W * W, W, kBlock);  // <= 16 KB a buffer
   const int nin = static_cast<int>(ins.size());
   const T* pin[2];
   int k = 0;
@@ -418,10 +491,8 @@ void reduced_lanes(const Shape& s, std::initializer_list<const at::Tensor*> ins,
       for (int j = 0; j < nin; ++j) {
         for (int64_t r = 0; r < s.n; ++r) at::vec::convert(pin[j] + base + r * s.inner, buf.data() + (j * s.n + r) * B, w);
       }
-      for (int64_t l = 0; l < w; l += W) {
-        const float* bin[2] = {buf.data() + l, buf.data() + s.n * B + l};
-        lanes(bin, bout + l, s.n, B, std::min(W, w - l));
-      }
+      const float* bin[2] = {buf.data(), buf.data() + s.n * B};
+      block(bin, bout, s.n, B, w);
       for (int64_t r = 0; r < s.n; ++r) at::vec::convert(bout + r * B, pout + base + r * s.inner, w);  // rounds once
     }
   });
@@ -447,8 +518,9 @@ at::Tensor forward(const at::Tensor& x, int64_t dim) {
       if (s.inner == 1) {
         reduced_rows<T>(s, {&x}, y, [](const float* const* in, float* out, int64_t n) { forward_row<K, float, false>(in[0], out, n); });
       } else {
-        reduced_lanes<T>(s, {&x}, y, [](const float* const* in, float* out, int64_t n, int64_t stride, int64_t k) {
-          forward_lanes<K, float, false>(in[0], out, n, stride, k);
+        reduced_lanes<T>(s, {&x}, y, [](const float* const* in, float* out, int64_t n, int64_t stride, int64_t w) {
+          constexpr int64_t W = Vectorized<float>::size();
+          for (int64_t l = 0; l < w; l += W) forward_lanes<K, float, false>(in[0] + l, out + l, n, stride, std::min(W, w - l));
         });
       }
     });
@@ -489,9 +561,11 @@ at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
           backward_row<K, float>(in[0], in[1], o, n);
         });
       } else {
-        reduced_lanes<T>(s, {&g, &saved}, out, [](const float* const* in, float* o, int64_t n, int64_t stride, int64_t k) {
-          backward_lanes<K, float>(in[0], in[1], o, n, stride, k);
-        });
+        const T *pg = g.const_data_ptr<T>(), *py = saved.const_data_ptr<T>();
+        T* po = out.mutable_data_ptr<T>();
+        for_blocks(
+            s, [](int64_t) {},
+            [&](int64_t off, int64_t w) { backward_block_half<K, T>(pg + off, py + off, po + off, s.n, s.inner, w); });
       }
     });
     return out;
@@ -506,9 +580,9 @@ at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
       using S = decltype(tag);
       const S *pg = gc.const_data_ptr<S>(), *py = yc.const_data_ptr<S>();
       S* po = out.mutable_data_ptr<S>();
-      for_rows<S>(
+      for_blocks(
           s, [&](int64_t off) { backward_row<K, S>(pg + off, py + off, po + off, s.n); },
-          [&](int64_t off, int64_t k) { backward_lanes<K, S>(pg + off, py + off, po + off, s.n, s.inner, k); });
+          [&](int64_t off, int64_t w) { backward_block<K, S>(pg + off, py + off, po + off, s.n, s.inner, w); });
     };
     if (gc.scalar_type() == at::kDouble) {
       run(double{});
