@@ -339,6 +339,32 @@ void backward_block(const S* g, const S* y, S* out, int64_t n, int64_t stride, i
   }
 }
 
+// backward_row on bfloat16/half storage: the same float arithmetic (each float vector added in the
+// same order) on values widened as they are loaded, rounded once as stored
+template <Kind K, class T>
+void backward_row_half(const T* g, const T* y, T* out, int64_t n) {
+  using V = Vectorized<float>;
+  constexpr int64_t H = Vectorized<T>::size();
+  V acc = zero<V>();
+  for (int64_t i = 0; i < n; i += H) {
+    const int64_t k = std::min(H, n - i);
+    const auto [g0, g1] = load_wide(g + i, k);  // zeros beyond k
+    if constexpr (K == Kind::kLogSoftmax) {
+      acc = (acc + g0) + g1;
+    } else {
+      const auto [y0, y1] = load_wide(y + i, k);
+      acc = fma(g1, y1, fma(g0, y0, acc));
+    }
+  }
+  const V dot(hsum(acc));
+  for (int64_t i = 0; i < n; i += H) {
+    const int64_t k = std::min(H, n - i);
+    const auto [g0, g1] = load_wide(g + i, k);
+    const auto [y0, y1] = load_wide(y + i, k);
+    store_narrow(out + i, backward_value<K>(g0, y0, dot), backward_value<K>(g1, y1, dot), k);
+  }
+}
+
 // backward_block on bfloat16/half storage: the same float arithmetic on values widened as they
 // are loaded, rounded once as stored (what the buffered path computes, without its copies)
 template <Kind K, class T>
@@ -556,17 +582,11 @@ at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
     const Shape s = shape_along(g, dim);
     on_reduced(g.scalar_type(), [&](auto tag) {
       using T = decltype(tag);
-      if (s.inner == 1) {
-        reduced_rows<T>(s, {&g, &saved}, out, [](const float* const* in, float* o, int64_t n) {
-          backward_row<K, float>(in[0], in[1], o, n);
-        });
-      } else {
-        const T *pg = g.const_data_ptr<T>(), *py = saved.const_data_ptr<T>();
-        T* po = out.mutable_data_ptr<T>();
-        for_blocks(
-            s, [](int64_t) {},
-            [&](int64_t off, int64_t w) { backward_block_half<K, T>(pg + off, py + off, po + off, s.n, s.inner, w); });
-      }
+      const T *pg = g.const_data_ptr<T>(), *py = saved.const_data_ptr<T>();
+      T* po = out.mutable_data_ptr<T>();
+      for_blocks(
+          s, [&](int64_t off) { backward_row_half<K, T>(pg + off, py + off, po + off, s.n); },
+          [&](int64_t off, int64_t w) { backward_block_half<K, T>(pg + off, py + off, po + off, s.n, s.inner, w); });
     });
     return out;
   }
