@@ -96,6 +96,34 @@ const Rule* find_rule(const c10::OperatorHandle& op) {
   return it->second.get();
 }
 
+// op(tensors..., params...) below autograd (the kernel itself): its tensor outputs
+variable_list run_below_autograd(const c10::OperatorHandle& op, c10::DispatchKeySet ks, at::TensorList tensors,
+                                 const std::vector<c10::IValue>& params) {
+  torch::jit::Stack stack;
+  stack.reserve(tensors.size() + params.size());
+  for (const auto& t : tensors) stack.emplace_back(t);
+  for (const auto& p : params) stack.emplace_back(p);
+  op.redispatchBoxed(ks & c10::after_ADInplaceOrView_keyset, &stack);
+  variable_list outs;
+  outs.reserve(stack.size());
+  for (auto& v : stack) outs.push_back(std::move(v).toTensor());
+  return outs;
+}
+
+// What the rule's backward reads: the saved inputs and outputs, the rule, the parameters
+void save(AutogradContext* ctx, const Rule* rule, at::TensorList tensors, const variable_list& outs,
+          const std::vector<c10::IValue>& params) {
+  variable_list to_save;
+  to_save.reserve(rule->inputs.size() + rule->outputs.size());
+  for (auto i : rule->inputs) to_save.push_back(tensors[i]);
+  for (auto j : rule->outputs) to_save.push_back(outs[j]);
+  ctx->save_for_backward(std::move(to_save));
+  ctx->saved_data["rule"] = reinterpret_cast<int64_t>(rule);
+  c10::impl::GenericList list(c10::AnyType::get());
+  for (const auto& p : params) list.push_back(p);
+  ctx->saved_data["params"] = std::move(list);
+}
+
 struct RuleFunction : public torch::autograd::Function<RuleFunction> {
   static variable_list forward(
       AutogradContext* ctx,
@@ -104,26 +132,12 @@ struct RuleFunction : public torch::autograd::Function<RuleFunction> {
       const Rule* rule,
       c10::DispatchKeySet ks,
       std::vector<c10::IValue> params) {
-    torch::jit::Stack stack;
-    stack.reserve(tensors.size() + params.size());
-    for (const auto& t : tensors) stack.emplace_back(t);
-    for (const auto& p : params) stack.emplace_back(p);
-    op->redispatchBoxed(ks & c10::after_ADInplaceOrView_keyset, &stack);
-    variable_list outs;
-    outs.reserve(stack.size());
-    for (auto& v : stack) outs.push_back(std::move(v).toTensor());
+    variable_list outs = run_below_autograd(*op, ks, tensors, params);
     if (rule->inplace) {
       ctx->mark_dirty({tensors[0]});
       outs[0] = tensors[0];
     }
-    variable_list to_save;
-    for (auto i : rule->inputs) to_save.push_back(tensors[i]);
-    for (auto j : rule->outputs) to_save.push_back(outs[j]);
-    ctx->save_for_backward(to_save);
-    ctx->saved_data["rule"] = reinterpret_cast<int64_t>(rule);
-    c10::impl::GenericList list(c10::AnyType::get());
-    for (auto& p : params) list.push_back(p);
-    ctx->saved_data["params"] = list;
+    save(ctx, rule, tensors, outs, params);
     return outs;
   }
 
@@ -181,20 +195,14 @@ std::optional<variable_list> apply_rule(
   if (const auto& functorch_tls = at::functorch::functorchTLSAccessor()) {
     functorch_tls->checkSupportsCppAutogradFunction();  // raises, as Function::apply
   }
-  torch::jit::Stack stack;
-  stack.reserve(tensors.size() + params.size());
-  for (const auto& t : tensors) stack.emplace_back(t);
-  for (const auto& p : params) stack.emplace_back(p);
+  variable_list outs;
   {
     at::AutoGradMode grad_mode(false);
-    op.redispatchBoxed(ks & c10::after_ADInplaceOrView_keyset, &stack);
+    outs = run_below_autograd(op, ks, tensors, params);
   }
-  variable_list outs;
-  outs.reserve(stack.size());
-  for (auto& v : stack) {
-    outs.push_back(std::move(v).toTensor());
+  for (const auto& o : outs) {
     for (const auto& t : tensors) {
-      if (outs.back().is_alias_of(t)) return std::nullopt;
+      if (o.is_alias_of(t)) return std::nullopt;
     }
   }
   auto node = c10::make_intrusive<RuleNode>();
@@ -211,15 +219,7 @@ std::optional<variable_list> apply_rule(
     node->output_info_.emplace_back(o);
     torch::autograd::impl::set_gradient_edge(o, {node, node->add_input_metadata(o)});
   }
-  variable_list to_save;
-  to_save.reserve(rule->inputs.size() + rule->outputs.size());
-  for (auto i : rule->inputs) to_save.push_back(tensors[i]);
-  for (auto j : rule->outputs) to_save.push_back(outs[j]);
-  node->ctx_.save_for_backward(std::move(to_save));
-  node->ctx_.saved_data["rule"] = reinterpret_cast<int64_t>(rule);
-  c10::impl::GenericList list(c10::AnyType::get());
-  for (const auto& p : params) list.push_back(p);
-  node->ctx_.saved_data["params"] = std::move(list);
+  save(&node->ctx_, rule, tensors, outs, params);
   node->save_variables_to_ctx();
   return outs;
 }

@@ -413,42 +413,22 @@ Shape shape_along(const at::Tensor& t, int64_t dim) {
   return s;
 }
 
-// f(row/block pointer offset, lanes) over every row (inner == 1) or block of lanes
-template <class S, class RowFn, class LaneFn>
+// row(offset) over every row (inner == 1), else lanes(offset, k) over blocks of k <= Lanes
+// contiguous lanes (one vector's worth for the forward's lane kernels, kBlock for the backward's)
+template <int64_t Lanes, class RowFn, class LaneFn>
 void for_rows(const Shape& s, RowFn row, LaneFn lanes) {
-  constexpr int64_t W = Vectorized<S>::size();
   if (s.inner == 1) {
     at::parallel_for(0, s.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n, 1)), [&](int64_t b, int64_t e) {
       for (int64_t r = b; r < e; ++r) row(r * s.n);
     });
     return;
   }
-  const int64_t blocks = (s.inner + W - 1) / W;
-  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n * W, 1));
+  const int64_t blocks = (s.inner + Lanes - 1) / Lanes;
+  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n * Lanes, 1));
   at::parallel_for(0, s.outer * blocks, grain, [&](int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
-      const int64_t o = t / blocks, i = (t % blocks) * W;
-      lanes(o * s.n * s.inner + i, std::min(W, s.inner - i));
-    }
-  });
-}
-
-// f(row pointer offset) over every row (inner == 1), or f(block offset, lanes) over blocks of up
-// to kBlock lanes
-template <class RowFn, class BlockFn>
-void for_blocks(const Shape& s, RowFn row, BlockFn block) {
-  if (s.inner == 1) {
-    at::parallel_for(0, s.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n, 1)), [&](int64_t b, int64_t e) {
-      for (int64_t r = b; r < e; ++r) row(r * s.n);
-    });
-    return;
-  }
-  const int64_t blocks = (s.inner + kBlock - 1) / kBlock;
-  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(s.n * kBlock, 1));
-  at::parallel_for(0, s.outer * blocks, grain, [&](int64_t b, int64_t e) {
-    for (int64_t t = b; t < e; ++t) {
-      const int64_t o = t / blocks, i = (t % blocks) * kBlock;
-      block(o * s.n * s.inner + i, std::min(kBlock, s.inner - i));
+      const int64_t o = t / blocks, i = (t % blocks) * Lanes;
+      lanes(o * s.n * s.inner + i, std::min(Lanes, s.inner - i));
     }
   });
 }
@@ -561,7 +541,7 @@ at::Tensor forward(const at::Tensor& x, int64_t dim) {
       using S = decltype(tag);
       const S* px = xc.const_data_ptr<S>();
       S* py = y.mutable_data_ptr<S>();
-      for_rows<S>(
+      for_rows<Vectorized<S>::size()>(
           s, [&](int64_t off) { forward_row<K, S>(px + off, py + off, s.n); },
           [&](int64_t off, int64_t k) { forward_lanes<K, S>(px + off, py + off, s.n, s.inner, k); });
     };
@@ -584,7 +564,7 @@ at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
       using T = decltype(tag);
       const T *pg = g.const_data_ptr<T>(), *py = saved.const_data_ptr<T>();
       T* po = out.mutable_data_ptr<T>();
-      for_blocks(
+      for_rows<kBlock>(
           s, [&](int64_t off) { backward_row_half<K, T>(pg + off, py + off, po + off, s.n); },
           [&](int64_t off, int64_t w) { backward_block_half<K, T>(pg + off, py + off, po + off, s.n, s.inner, w); });
     });
@@ -600,7 +580,7 @@ at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
       using S = decltype(tag);
       const S *pg = gc.const_data_ptr<S>(), *py = yc.const_data_ptr<S>();
       S* po = out.mutable_data_ptr<S>();
-      for_blocks(
+      for_rows<kBlock>(
           s, [&](int64_t off) { backward_row<K, S>(pg + off, py + off, po + off, s.n); },
           [&](int64_t off, int64_t w) { backward_block<K, S>(pg + off, py + off, po + off, s.n, s.inner, w); });
     };
