@@ -10,6 +10,21 @@ Two noise streams:
 * ``fn_noise_counter(x, p, seed)`` (opt-in, :func:`counter_noise`): a counter-based hash of
   (element index + seed), the seed drawn from torch's default generator — reproducible under
   ``torch.manual_seed``, parallel and vectorisable, but a different stream from torch's.
+
+The counter stream can be recomputed from (x, seed), so its eager training step is one op:
+
+==========================================  ==================================  ============================
+op                                          computes                            derivative rule
+==========================================  ==================================  ============================
+``fn_counter(x, p, seed)``                  x * noise                           saves x: ``fn_counter_backward``
+``fn_counter_backward(g, x, p, seed)``      g * noise                           ``fn_counter_double_backward``;
+                                                                                partial ``fn_counter_backward``
+``fn_counter_double_backward(gg, x, ...)``  composite: (gg * noise, 0)          (autograd of the ops)
+==========================================  ==================================  ============================
+
+It saves x alone (torch's ``rrelu_with_noise`` keeps x and the noise) and gives the values of
+``x * fn_noise_counter(x, p, seed)`` bit for bit. Forward-mode AD, torch.func, torch.compile and
+in-place calls take the two-op form (noise op, then ``mul``), which every transform understands.
 """
 
 from __future__ import annotations
@@ -21,9 +36,10 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from .. import native
 from ..spec import Param, Random
 from . import base
-from .base import op
+from .base import Partial, Rule, op
 from .elementwise import ElementwiseOperator
 
 _M32 = 0xFFFFFFFF
@@ -43,6 +59,18 @@ def hash_noise(x: Tensor, lower: float, upper: float, seed: int) -> Tensor:
     dtype = torch.promote_types(x.dtype, torch.float32)
     u = (h >> 8).to(dtype) * (1.0 / 16777216.0)
     return torch.where(x <= 0.0, lower + (upper - lower) * u, 1.0)
+
+
+def hash_scaled(v: Tensor, x: Tensor, lower: float, upper: float, seed: int) -> Tensor:
+    """``v * hash_noise(x, ...)`` computed in the noise dtype and rounded once to v's dtype."""
+    noise = hash_noise(x, lower, upper, seed)
+    return (v.to(noise.dtype) * noise).to(v.dtype)
+
+
+def draw_seed() -> int:
+    """The counter stream's seed: ``torch.randint(0, 2**31 - 1, ())`` from torch's default generator
+    (the native op draws the same number without building a tensor)."""
+    return int(torch.randint(0, 2**31 - 1, ()).item())
 
 
 @contextlib.contextmanager
@@ -74,16 +102,43 @@ class RandomOperator(ElementwiseOperator):
         def fake(x: Tensor, *a: Any) -> Tensor:
             return torch.empty_like(x, dtype=torch.promote_types(x.dtype, torch.float32))
 
+        seeded = {**params, "seed": Param(0, type=int)}
         base.define(name, ["x"], params, 1, noise, fake)
-        base.define(f"{name}_counter", ["x"], {**params, "seed": Param(0, type=int)}, 1, counter, fake)
+        base.define(f"{name}_counter", ["x"], seeded, 1, counter, fake)
         self.noise = op(name)
         self.noise_counter = op(f"{name}_counter")
+        self.counter = self.define_counter_step(decl.function, seeded)
+        self.draw_seed = base.direct(torch.ops.actlab_native.rrelu_seed.default) if native.loaded() else draw_seed
+
+    @staticmethod
+    def define_counter_step(fn: str, params: dict[str, Param]) -> Any:
+        """The fused counter-noise training ops and rules (see the module docstring); returns the
+        forward's dispatcher entry."""
+        step, backward, double = f"{fn}_counter", f"{fn}_counter_backward", f"{fn}_counter_double_backward"
+
+        def forward(x: Tensor, *a: Any) -> Tensor:
+            return hash_scaled(x, x, *a)
+
+        def backward_fn(g: Tensor, x: Tensor, *a: Any) -> Tensor:
+            return hash_scaled(g, x, *a)
+
+        def double_fn(gg: Tensor, x: Tensor, *a: Any) -> tuple[Tensor, Tensor]:
+            return op(backward)(gg, x, *a), torch.zeros_like(x)  # the noise is constant in x
+
+        base.define(step, ["x"], params, 1, forward, torch.empty_like)
+        base.define(backward, ["grad", "x"], params, 1, backward_fn, lambda g, x, *a: torch.empty_like(g))
+        base.define(double, ["gg", "x"], params, 2, double_fn, composite=True)
+        base.register(Rule(step, backward, 1, inputs=(0,)))
+        base.register(Rule(backward, double, 2, inputs=(1,), partials=(Partial(backward, (0, 1)), None)))
+        return base.direct(op(step))
 
     def train(self, x: Tensor, args: tuple = (), inplace: bool = False) -> Tensor:
         """x * noise with fresh noise (x <= 0: a slope per entry; else 1)."""
         if _COUNTER["on"]:
-            seed = int(torch.randint(0, 2**31 - 1, ()).item())
-            noise = self.noise_counter(x.detach(), *args, seed)
+            if not inplace and base.plain_eager():
+                return self.counter(x, *args, self.draw_seed())
+            # torch.randint (the same number): vmap's randomness modes see it
+            noise = self.noise_counter(x.detach(), *args, draw_seed())
         else:
             noise = self.noise(x.detach(), *args)
         if noise.dtype == x.dtype:

@@ -37,5 +37,8 @@ std::tuple<at::Tensor, at::Tensor, at::Tensor> prelu_double_backward(const at::T
 // noise.cpp
 at::Tensor rrelu_noise(const at::Tensor& x, double lower, double upper);
 at::Tensor rrelu_noise_counter(const at::Tensor& x, double lower, double upper, int64_t seed);
+int64_t rrelu_seed();
+at::Tensor rrelu_counter(const at::Tensor& x, double lower, double upper, int64_t seed);
+at::Tensor rrelu_counter_backward(const at::Tensor& g, const at::Tensor& x, double lower, double upper, int64_t seed);
 
 }  // namespace actlab

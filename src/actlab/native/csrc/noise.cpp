@@ -9,6 +9,13 @@
 // rrelu_noise_counter: a counter-based hash of (element index + seed) (hash_noise: "lowbias32",
 // odd 31-bit multipliers, the top 24 bits as u in [0, 1)); slope = lo + (hi - lo) u rounded as
 // torch's ops do it (two roundings, no FMA). Parallel and vectorisable.
+//
+// rrelu_seed(): the counter stream's seed, drawn from the default generator as
+// torch.randint(0, 2**31 - 1, ()) draws it, without building a tensor.
+//
+// rrelu_counter(x, ..., seed) = x * noise and rrelu_counter_backward(g, x, ..., seed) = g * noise:
+// the counter stream's training step fused, the noise recomputed from (x, seed) instead of stored
+// (the same slopes, the same one rounding of the product as x * rrelu_noise_counter(x, ...)).
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/DistributionsHelper.h>
@@ -38,20 +45,33 @@ at::Tensor like_input(const at::Tensor& x, const at::Tensor& noise) {
   return out;
 }
 
+// The default generator's 64-bit draws (CPUGeneratorImpl::random64: two 32-bit outputs of its
+// mt19937, the first as the high half) from a copy of its engine, inlined: the generator's own
+// random64 is a call into libtorch per draw.
+struct EngineDraws {
+  at::mt19937 engine;
+  uint64_t random64() {
+    const uint64_t hi = engine();
+    return (hi << 32) | engine();
+  }
+};
+
 template <class S>
 void torch_stream(const S* x, S* out, int64_t n, double lower, double upper) {
   const double lo = static_cast<S>(lower), hi = static_cast<S>(upper);
   at::CPUGeneratorImpl* gen = at::check_generator<at::CPUGeneratorImpl>(at::detail::getDefaultCPUGenerator());
   std::lock_guard<std::mutex> lock(gen->mutex_);
+  EngineDraws draws{gen->engine()};
   at::uniform_real_distribution<double> uniform(0.0, 1.0);
   for (int64_t i = 0; i < n; ++i) {
     if (x[i] <= S(0)) {
-      const double u = uniform(gen);
+      const double u = uniform(&draws);
       out[i] = static_cast<S>(u * (hi - lo) + lo);
     } else {
       out[i] = S(1);
     }
   }
+  gen->set_engine(draws.engine);  // the generator advanced by as many draws
 }
 
 inline uint32_t lowbias32(uint32_t h) {
@@ -63,35 +83,60 @@ inline uint32_t lowbias32(uint32_t h) {
   return h;
 }
 
-// u = (lowbias32(start + k) >> 8) / 2^24 for k < n: no branch, so the compiler vectorises it
+// u = (lowbias32(start + k) >> 8) / 2^24 for k < n: no branch and a 32-bit counter, so the
+// compiler vectorises it
 template <class S>
 void counter_uniforms(S* __restrict u, int64_t n, uint32_t start) {
   const S scale = S(1.0 / 16777216.0);
-  for (int64_t k = 0; k < n; ++k) {
-    u[k] = static_cast<S>(static_cast<int32_t>(lowbias32(start + static_cast<uint32_t>(k)) >> 8)) * scale;
-  }
+  const auto m = static_cast<uint32_t>(n);
+  for (uint32_t k = 0; k < m; ++k) u[k] = static_cast<S>(static_cast<int32_t>(lowbias32(start + k) >> 8)) * scale;
 }
 
-template <class S>
-void counter_stream(const S* x, S* out, int64_t n, double lower, double upper, int64_t seed) {
+// The counter stream's slopes of elements [0, n), a chunk at a time: body(c, m, slope) for the
+// chunk of m elements at c, slope(k) the vector of slopes lo + (hi - lo) u of elements c + k...
+// (two roundings, as torch's ops).
+template <class S, class Body>
+void for_counter_slopes(int64_t n, double lower, double upper, int64_t seed, const Body& body) {
   using V = Vectorized<S>;
-  constexpr int64_t kChunk = 512;  // uniforms of a chunk in a stack buffer, then the select
+  constexpr int64_t kChunk = 512;  // uniforms of a chunk in a stack buffer, then the body
   const S lo = static_cast<S>(lower), width = static_cast<S>(upper - lower);
   at::parallel_for(0, n, kGrain, [&](int64_t b, int64_t e) {
     alignas(64) S u[kChunk];
     for (int64_t c = b; c < e; c += kChunk) {
       const int64_t m = std::min(kChunk, e - c);
       counter_uniforms(u, m, static_cast<uint32_t>(c + seed));
-      int64_t k = 0;
-      for (; k + V::size() <= m; k += V::size()) {  // lo + (hi - lo) u: two roundings, as torch
-        const V slope = V(lo) + V(width) * V::loadu(u + k);
-        V::blendv(V(S(1)), slope, V::loadu(x + c + k) <= V(S(0))).store(out + c + k);
-      }
-      for (; k < m; ++k) {
-        const S r = width * u[k];
-        out[c + k] = x[c + k] <= S(0) ? lo + r : S(1);
-      }
+      body(c, m, [&](int64_t k) { return V(lo) + V(width) * V::loadu(u + k); },
+           [&](int64_t k) { return lo + width * u[k]; });
     }
+  });
+}
+
+// out = slope where x <= 0, else 1
+template <class S>
+void counter_stream(const S* x, S* out, int64_t n, double lower, double upper, int64_t seed) {
+  using V = Vectorized<S>;
+  for_counter_slopes<S>(n, lower, upper, seed, [&](int64_t c, int64_t m, const auto& slope, const auto& slope1) {
+    const S* xc = x + c;
+    S* oc = out + c;
+    int64_t k = 0;
+    for (; k + V::size() <= m; k += V::size()) V::blendv(V(S(1)), slope(k), V::loadu(xc + k) <= V(S(0))).store(oc + k);
+    for (; k < m; ++k) oc[k] = xc[k] <= S(0) ? slope1(k) : S(1);
+  });
+}
+
+// out = v * slope where x <= 0, else v (= v * 1)
+template <class S>
+void counter_scale(const S* x, const S* v, S* out, int64_t n, double lower, double upper, int64_t seed) {
+  using V = Vectorized<S>;
+  for_counter_slopes<S>(n, lower, upper, seed, [&](int64_t c, int64_t m, const auto& slope, const auto& slope1) {
+    const S *xc = x + c, *vc = v + c;
+    S* oc = out + c;
+    int64_t k = 0;
+    for (; k + V::size() <= m; k += V::size()) {
+      const V vk = V::loadu(vc + k);
+      V::blendv(vk, vk * slope(k), V::loadu(xc + k) <= V(S(0))).store(oc + k);
+    }
+    for (; k < m; ++k) oc[k] = xc[k] <= S(0) ? vc[k] * slope1(k) : vc[k];
   });
 }
 
@@ -110,6 +155,27 @@ at::Tensor noise_of(const at::Tensor& x, Fn fill) {
   return like_input(x, noise);
 }
 
+// v * noise(x), computed in the noise dtype on row-major copies, rounded once to v's dtype; in x's
+// layout (dense x) or row-major
+at::Tensor scaled_by_counter_noise(const at::Tensor& v, const at::Tensor& x, double lower, double upper,
+                                   int64_t seed) {
+  TORCH_CHECK(v.sizes() == x.sizes(), "actlab: rrelu_counter: shapes ", v.sizes(), " and ", x.sizes(), " differ");
+  const at::ScalarType dt = noise_dtype(x);
+  const at::Tensor xc = contiguous_as(x, dt), vc = contiguous_as(v, dt);
+  at::Tensor out = empty_like(xc);
+  if (xc.numel() > 0) {
+    if (dt == at::kDouble) {
+      counter_scale(xc.const_data_ptr<double>(), vc.const_data_ptr<double>(), out.mutable_data_ptr<double>(),
+                    xc.numel(), lower, upper, seed);
+    } else {
+      counter_scale(xc.const_data_ptr<float>(), vc.const_data_ptr<float>(), out.mutable_data_ptr<float>(),
+                    xc.numel(), lower, upper, seed);
+    }
+  }
+  if (out.scalar_type() != v.scalar_type()) out = out.to(v.scalar_type());
+  return like_input(x, out);
+}
+
 }  // namespace
 
 at::Tensor rrelu_noise(const at::Tensor& x, double lower, double upper) {
@@ -118,6 +184,22 @@ at::Tensor rrelu_noise(const at::Tensor& x, double lower, double upper) {
 
 at::Tensor rrelu_noise_counter(const at::Tensor& x, double lower, double upper, int64_t seed) {
   return noise_of(x, [&](const auto* xp, auto* np, int64_t n) { counter_stream(xp, np, n, lower, upper, seed); });
+}
+
+int64_t rrelu_seed() {
+  at::CPUGeneratorImpl* gen = at::check_generator<at::CPUGeneratorImpl>(at::detail::getDefaultCPUGenerator());
+  std::lock_guard<std::mutex> lock(gen->mutex_);
+  // torch.randint's own distribution (its draw width depends on the torch version)
+  const at::uniform_int_from_to_distribution<int64_t> randint((uint64_t{1} << 31) - 1, 0);
+  return randint(gen);
+}
+
+at::Tensor rrelu_counter(const at::Tensor& x, double lower, double upper, int64_t seed) {
+  return scaled_by_counter_noise(x, x, lower, upper, seed);
+}
+
+at::Tensor rrelu_counter_backward(const at::Tensor& g, const at::Tensor& x, double lower, double upper, int64_t seed) {
+  return scaled_by_counter_noise(g, x, lower, upper, seed);
 }
 
 }  // namespace actlab

@@ -74,10 +74,15 @@ void register_all(torch::Library& m) {
   m.impl("prelu_double_backward", &prelu_double_backward);
   m.impl("rrelu_noise", &rrelu_noise);
   m.impl("rrelu_noise_counter", &rrelu_noise_counter);
+  m.impl("rrelu_counter", &rrelu_counter);
+  m.impl("rrelu_counter_backward", &rrelu_counter_backward);
 }
 
 }  // namespace actlab
 
 TORCH_LIBRARY_IMPL(actlab, CPU, m) { actlab::register_all(m); }
 
-TORCH_LIBRARY_FRAGMENT(actlab_native, m) { m.def("table_lookups() -> int", &actlab::table_lookups); }
+TORCH_LIBRARY_FRAGMENT(actlab_native, m) {
+  m.def("table_lookups() -> int", &actlab::table_lookups);
+  m.def("rrelu_seed() -> int", &actlab::rrelu_seed);
+}
