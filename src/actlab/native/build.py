@@ -99,28 +99,42 @@ def _run(cmd: Sequence[str]) -> str:
     return proc.stdout
 
 
-def _object_cache(plan: Plan, src: str) -> Path | None:
-    """Where a compiled object is kept across builds when ``ACTLAB_NATIVE_OBJECTS`` names a
-    directory (for developing the kernels: only changed units recompile)."""
+def _object_cache(plan: Plan, members: Sequence[str]) -> Path | None:
+    """Where a compiled object (of the sources ``members``) is kept across builds when
+    ``ACTLAB_NATIVE_OBJECTS`` names a directory (for developing the kernels: only changed units
+    recompile)."""
     root = os.environ.get("ACTLAB_NATIVE_OBJECTS")
     if not root:
         return None
     h = hashlib.sha256("\0".join([plan.compiler, *plan.cflags]).encode())
-    for f in sorted(Path(src).parent.glob("*.h")):
+    for f in sorted(Path(members[0]).parent.glob("*.h")):
         h.update(f.read_bytes())
-    h.update(Path(src).read_bytes())
-    return Path(root) / f"{Path(src).stem}-{h.hexdigest()[:16]}.o"
+    for m in members:
+        h.update(Path(m).read_bytes())
+    return Path(root) / f"{'+'.join(Path(m).stem for m in members)}-{h.hexdigest()[:16]}.o"
 
 
-# Units whose headers dominate their compile time (torch/library.h, torch::autograd::Function):
-# compiled first. register.cpp only registers kernels, once per process: -O1 cuts its compile.
-HEAVY = ("autograd.cpp", "register.cpp")
-UNIT_FLAGS = {"register.cpp": ["-O1"]}
+# The sources that include torch's heaviest headers (torch/library.h and the autograd Function
+# headers: 12-17 s of parsing each) are compiled as one translation unit, which parses them once
+# (about 14 s of the build's CPU time), started first and while the common headers are precompiled.
+BINDINGS = ("autograd.cpp", "register.cpp")
 
-# Headers every unit includes: parsed once into a precompiled header (about 5 s of each unit's
-# compile otherwise). Units with flags of their own, or every unit when the compiler cannot
-# precompile, parse them as usual.
+# Headers every other unit includes: parsed once into a precompiled header (about 5 s of each
+# unit's compile otherwise). Every unit parses them as usual when the compiler cannot precompile.
 COMMON_HEADERS = ("ATen/core/Tensor.h", "ATen/cpu/vec/vec.h", "ATen/Parallel.h")
+
+
+def translation_units(plan: Plan, work: Path) -> list[tuple[str, list[str]]]:
+    """(file to compile, the sources in it): BINDINGS joined in a generated file that includes
+    them, first; every other source alone, the largest first."""
+    joined = [s for s in plan.sources if Path(s).name in BINDINGS]
+    alone = sorted((s for s in plan.sources if Path(s).name not in BINDINGS), key=lambda s: -Path(s).stat().st_size)
+    units = [(s, [s]) for s in alone]
+    if joined:
+        unit = work / "bindings.cpp"
+        unit.write_text("".join(f'#include "{Path(s).resolve()}"\n' for s in joined))
+        units.insert(0, (str(unit), joined))
+    return units
 
 
 def precompile(plan: Plan, work: Path, log: list[str]) -> list[str]:
@@ -139,35 +153,32 @@ def precompile(plan: Plan, work: Path, log: list[str]) -> list[str]:
 
 
 def compile_and_link(plan: Plan, out: Path, log: list[str]) -> None:
-    """Compile every source in parallel into ``out.parent`` and link them into ``out``: the units
-    with flags of their own start while the common headers are precompiled, the others after."""
-    objects = [str(out.parent / (Path(s).stem + ".o")) for s in plan.sources]
+    """Compile every translation unit in parallel into ``out.parent`` and link them into ``out``:
+    the bindings unit starts while the common headers are precompiled, the others after."""
+    units = translation_units(plan, out.parent)
+    objects = [str(out.parent / (Path(u).stem + ".o")) for u, _ in units]
     common: list[str] = []
 
-    def compile_one(src: str, obj: str) -> str:
-        cached = _object_cache(plan, src)
+    def compile_one(unit: str, members: list[str], obj: str, headers: list[str]) -> str:
+        name = "+".join(Path(m).name for m in members)
+        cached = _object_cache(plan, members)
         if cached is not None and cached.exists():
             shutil.copyfile(cached, obj)
-            return f"{Path(src).name}: cached"
+            return f"{name}: cached"
         t = time.perf_counter()
-        own = UNIT_FLAGS.get(Path(src).name)
-        text = _run([plan.compiler, *plan.cflags, *(own or common), "-c", src, "-o", obj])
+        text = _run([plan.compiler, *plan.cflags, *headers, "-c", unit, "-o", obj])
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(obj, cached)
-        return f"{Path(src).name}: {time.perf_counter() - t:.1f} s\n{text}"
+        return f"{name}: {time.perf_counter() - t:.1f} s\n{text}"
 
-    def cost(so: tuple[str, str]) -> tuple[bool, int]:  # longest first: heaviest headers, then size
-        return Path(so[0]).name not in HEAVY, -Path(so[0]).stat().st_size
-
-    order = sorted(zip(plan.sources, objects), key=cost)
-    first = [so for so in order if Path(so[0]).name in UNIT_FLAGS]
-    rest = [so for so in order if Path(so[0]).name not in UNIT_FLAGS]
+    joined = [(u, o) for u, o in zip(units, objects) if u[1] != [u[0]]]  # no precompiled header
+    alone = [(u, o) for u, o in zip(units, objects) if u[1] == [u[0]]]
     with ThreadPoolExecutor(max(1, plan.jobs)) as pool:
-        jobs = [pool.submit(compile_one, *so) for so in first]
-        if any((c := _object_cache(plan, s)) is None or not c.exists() for s, _ in rest):
+        jobs = [pool.submit(compile_one, u, members, o, []) for (u, members), o in joined]
+        if any((c := _object_cache(plan, members)) is None or not c.exists() for (_, members), _ in alone):
             common.extend(precompile(plan, out.parent, log))
-        jobs += [pool.submit(compile_one, *so) for so in rest]
+        jobs += [pool.submit(compile_one, u, members, o, common) for (u, members), o in alone]
         log.extend(j.result() for j in jobs)
     t = time.perf_counter()
     log.append(_run([plan.compiler, "-shared", *objects, "-o", str(out), *plan.ldflags]))

@@ -1,5 +1,6 @@
-// Registers every kernel as the CPU implementation of its torch.ops.actlab op (the only unit that
-// includes torch/library.h, the slowest header to compile).
+// Registers every kernel as the CPU implementation of its torch.ops.actlab op. It and autograd.cpp
+// include torch's slowest headers (torch/library.h, the autograd Function headers): the build
+// compiles the two as one translation unit (build.BINDINGS), which parses them once.
 #include <torch/library.h>
 
 #include <string>
