@@ -211,6 +211,7 @@ def main(argv: list[str] | None = None) -> None:
         CLOCK["clock"] = time.thread_time
     if not native.loaded():
         raise SystemExit(f"native kernels not loaded: {native.status()}")
+    print(f"allocator: {bench.steady_allocator()} (as actlab bench)")
     sizes, threads = args.size or [65_536, 4_000_000], args.threads or ([1] if args.cpu_time else [1, 2])
     for n in sizes:
         reps = 200 if n <= 100_000 else 25
