@@ -131,3 +131,15 @@ def test_inplace_training_takes_the_same_slopes() -> None:
     torch.manual_seed(4)
     y = x.clone()
     assert _train(y, inplace=True) is y and _equal(y, expected)
+
+
+def test_counter_noise_switch_nests_and_restores_on_error() -> None:
+    state = actlab.ops.random._COUNTER
+    with actlab.ops.counter_noise():
+        assert state["on"]
+        with actlab.ops.counter_noise(False):
+            assert not state["on"]
+        assert state["on"]
+    with pytest.raises(ValueError), actlab.ops.counter_noise():
+        raise ValueError
+    assert not state["on"]

@@ -29,8 +29,6 @@ in-place calls take the two-op form (noise op, then ``mul``), which every transf
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -73,15 +71,22 @@ def draw_seed() -> int:
     return int(torch.randint(0, 2**31 - 1, ()).item())
 
 
-@contextlib.contextmanager
-def counter_noise(on: bool = True) -> Iterator[None]:
-    """Scoped switch to the counter-based noise stream (``with actlab.ops.counter_noise(): ...``)."""
-    old = _COUNTER["on"]
-    _COUNTER["on"] = on
-    try:
-        yield
-    finally:
-        _COUNTER["on"] = old
+class counter_noise:  # lower case: used as a function, like contextlib.suppress
+    """Scoped switch to the counter-based noise stream (``with actlab.ops.counter_noise(): ...``;
+    ``counter_noise(False)`` switches it off inside). A class, not a generator: entering and
+    leaving cost about 1 µs instead of 2.6 µs, for loops that switch per call."""
+
+    __slots__ = ("old", "on")
+
+    def __init__(self, on: bool = True) -> None:
+        self.on = on
+
+    def __enter__(self) -> None:
+        self.old = _COUNTER["on"]
+        _COUNTER["on"] = self.on
+
+    def __exit__(self, *exc: object) -> None:
+        _COUNTER["on"] = self.old
 
 
 class RandomOperator(ElementwiseOperator):

@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <type_traits>
 
 #include "kernels.h"
 #include "loop.h"
@@ -92,14 +93,52 @@ void counter_uniforms(S* __restrict u, int64_t n, uint32_t start) {
   for (uint32_t k = 0; k < m; ++k) u[k] = static_cast<S>(static_cast<int32_t>(lowbias32(start + k) >> 8)) * scale;
 }
 
-// The counter stream's slopes of elements [0, n), a chunk at a time: body(c, m, slope) for the
-// chunk of m elements at c, slope(k) the vector of slopes lo + (hi - lo) u of elements c + k...
-// (two roundings, as torch's ops).
+#if defined(CPU_CAPABILITY_AVX512)
+// The float uniforms of counters start, start + 1, ... (one vector) in registers: counter_uniforms
+// lane by lane
+inline Vectorized<float> lane_uniforms(uint32_t start) {
+  __m512i h = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(start)),
+                               _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  h = _mm512_mullo_epi32(_mm512_xor_si512(h, _mm512_srli_epi32(h, 16)), _mm512_set1_epi32(0x7FEB352D));
+  h = _mm512_mullo_epi32(_mm512_xor_si512(h, _mm512_srli_epi32(h, 15)), _mm512_set1_epi32(0x2C1B3C6D));
+  h = _mm512_xor_si512(h, _mm512_srli_epi32(h, 16));
+  return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(h, 8)), _mm512_set1_ps(1.0f / 16777216.0f));
+}
+#define ACTLAB_LANE_UNIFORMS 1
+#elif defined(CPU_CAPABILITY_AVX2)
+inline Vectorized<float> lane_uniforms(uint32_t start) {
+  __m256i h = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(start)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  h = _mm256_mullo_epi32(_mm256_xor_si256(h, _mm256_srli_epi32(h, 16)), _mm256_set1_epi32(0x7FEB352D));
+  h = _mm256_mullo_epi32(_mm256_xor_si256(h, _mm256_srli_epi32(h, 15)), _mm256_set1_epi32(0x2C1B3C6D));
+  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+  return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(h, 8)), _mm256_set1_ps(1.0f / 16777216.0f));
+}
+#define ACTLAB_LANE_UNIFORMS 1
+#endif
+
+// The counter stream's slopes of elements [0, n): body(c, m, slope, slope1) for a run of m
+// elements at c, slope(k) the vector of slopes lo + (hi - lo) u of elements c + k... and slope1(k)
+// the one of element c + k (two roundings, as torch's ops). float on AVX2/AVX-512 hashes in
+// registers (lane_uniforms); otherwise a chunk's uniforms go through a stack buffer.
 template <class S, class Body>
 void for_counter_slopes(int64_t n, double lower, double upper, int64_t seed, const Body& body) {
   using V = Vectorized<S>;
-  constexpr int64_t kChunk = 512;  // uniforms of a chunk in a stack buffer, then the body
   const S lo = static_cast<S>(lower), width = static_cast<S>(upper - lower);
+#ifdef ACTLAB_LANE_UNIFORMS
+  if constexpr (std::is_same_v<S, float>) {
+    at::parallel_for(0, n, kGrain, [&](int64_t b, int64_t e) {
+      const auto start = static_cast<uint32_t>(b + seed);
+      body(b, e - b, [&](int64_t k) { return V(lo) + V(width) * lane_uniforms(start + static_cast<uint32_t>(k)); },
+           [&](int64_t k) {
+             float u;
+             counter_uniforms(&u, 1, start + static_cast<uint32_t>(k));
+             return lo + width * u;
+           });
+    });
+    return;
+  }
+#endif
+  constexpr int64_t kChunk = 512;
   at::parallel_for(0, n, kGrain, [&](int64_t b, int64_t e) {
     alignas(64) S u[kChunk];
     for (int64_t c = b; c < e; c += kChunk) {
