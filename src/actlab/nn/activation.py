@@ -135,11 +135,16 @@ class RReLU(ActivationModule):
     __constants__ = ["lower", "upper", "inplace"]
     decl = A.rectifiers.RReLU
 
+    operator = ops.operator(A.rectifiers.RReLU)
+    checker = ParamChecker(A.rectifiers.RReLU, ("lower", "upper"))
+
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
         super().__init__()
         self.lower, self.upper, self.inplace = lower, upper, inplace
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.training and type(input) is Tensor and input.is_floating_point():  # a training step
+            return self.operator.train(input, self.checker([self.lower, self.upper]), self.inplace)
         return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
 
