@@ -8,7 +8,8 @@ LLaMA (silu) built from small configs (4 layers, width 256, batch 8 x 128 tokens
 CNN (ReLU, batch 16 x 3 x 64 x 64); an EfficientNet-style net of MBConv blocks with
 squeeze-excitation (SiLU, Sigmoid). One step = forward, cross-entropy or MSE loss, backward, SGD
 update. The original and ``actlab.convert(original)`` (same weights) alternate round by round;
-medians and the actlab / torch ratio are printed with the number of activations swapped.
+medians are printed with the number of activations swapped and the ratio actlab / torch: the
+median of the per-round ratios (paired), and the ratio of the medians.
 """
 
 from __future__ import annotations
@@ -135,6 +136,13 @@ def time_steps(original: nn.Module, converted: nn.Module, loss: Step, repeats: i
     return times
 
 
+def paired_ratio(times: dict[str, list[float]]) -> float:
+    """The median over rounds of actlab's step / torch's step in the same round: the two run back
+    to back, so a drift of the machine's speed between rounds cancels (the ratio of the two
+    medians does not)."""
+    return statistics.median(a / t for a, t in zip(times["actlab"], times["torch"]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="models (default: all)")
@@ -160,12 +168,15 @@ def main(argv: list[str] | None = None) -> int:
         times = time_steps(original, converted, loss, args.repeats)
         med = {k: statistics.median(v) for k, v in times.items()}
         spread = {k: (sorted(v)[len(v) // 10], sorted(v)[-1 - len(v) // 10]) for k, v in times.items()}
+        ratio = paired_ratio(times)
         swapped = dict(report.counts())
-        results.append({"model": name, "ms": med, "spread": spread, "ratio": med["actlab"] / med["torch"],
-                        "swapped": swapped, "left": report.skipped})  # fmt: skip
+        results.append({"model": name, "ms": med, "spread": spread, "ratio": ratio,
+                        "ratio_of_medians": med["actlab"] / med["torch"], "swapped": swapped,
+                        "left": report.skipped})  # fmt: skip
         cells = "  ".join(f"{k} {med[k]:8.1f} ({spread[k][0]:.0f}-{spread[k][1]:.0f})" for k in ("torch", "actlab"))
         left = f"  left {report.skipped}" if report.skipped else ""
-        print(f"{name:<14} {cells}  ratio {med['actlab'] / med['torch']:.3f}  swapped {swapped}{left}")
+        print(f"{name:<14} {cells}  ratio {ratio:.3f} (of medians {med['actlab'] / med['torch']:.3f})  "
+              f"swapped {swapped}{left}")  # fmt: skip
     if args.json:
         Path(args.json).write_text(
             json.dumps({"threads": args.threads, "repeats": args.repeats, "results": results}, indent=1)
