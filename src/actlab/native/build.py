@@ -172,8 +172,8 @@ def compile_and_link(plan: Plan, out: Path, log: list[str]) -> None:
             shutil.copyfile(obj, cached)
         return f"{name}: {time.perf_counter() - t:.1f} s\n{text}"
 
-    joined = [(u, o) for u, o in zip(units, objects) if u[1] != [u[0]]]  # no precompiled header
-    alone = [(u, o) for u, o in zip(units, objects) if u[1] == [u[0]]]
+    joined = [(u, o) for u, o in zip(units, objects) if len(u[1]) > 1]  # no precompiled header
+    alone = [(u, o) for u, o in zip(units, objects) if len(u[1]) == 1]
     with ThreadPoolExecutor(max(1, plan.jobs)) as pool:
         jobs = [pool.submit(compile_one, u, members, o, []) for (u, members), o in joined]
         if any((c := _object_cache(plan, members)) is None or not c.exists() for (_, members), _ in alone):

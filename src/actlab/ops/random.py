@@ -131,7 +131,11 @@ class RandomOperator(ElementwiseOperator):
             return op(backward)(gg, x, *a), torch.zeros_like(x)  # the noise is constant in x
 
         base.define(step, ["x"], params, 1, forward, torch.empty_like)
-        base.define(backward, ["grad", "x"], params, 1, backward_fn, lambda g, x, *a: torch.empty_like(g))
+
+        def backward_fake(g: Tensor, x: Tensor, *a: Any) -> Tensor:  # the native kernel's: x's layout
+            return torch.empty_like(x, dtype=g.dtype)
+
+        base.define(backward, ["grad", "x"], params, 1, backward_fn, backward_fake)
         base.define(double, ["gg", "x"], params, 2, double_fn, composite=True)
         base.register(Rule(step, backward, 1, inputs=(0,)))
         base.register(Rule(backward, double, 2, inputs=(1,), partials=(Partial(backward, (0, 1)), None)))

@@ -179,6 +179,8 @@ void counter_scale(const S* x, const S* v, S* out, int64_t n, double lower, doub
   });
 }
 
+// fill(x values, out, n) over x as a row-major copy in the noise dtype (the draw order); the
+// result in x's layout
 template <class Fn>
 at::Tensor noise_of(const at::Tensor& x, Fn fill) {
   const at::ScalarType dt = noise_dtype(x);
@@ -194,25 +196,17 @@ at::Tensor noise_of(const at::Tensor& x, Fn fill) {
   return like_input(x, noise);
 }
 
-// v * noise(x), computed in the noise dtype on row-major copies, rounded once to v's dtype; in x's
-// layout (dense x) or row-major
+// v * noise(x), computed in the noise dtype on row-major copies (noise_of's), rounded once to v's
+// dtype; in x's layout
 at::Tensor scaled_by_counter_noise(const at::Tensor& v, const at::Tensor& x, double lower, double upper,
                                    int64_t seed) {
   TORCH_CHECK(v.sizes() == x.sizes(), "actlab: rrelu_counter: shapes ", v.sizes(), " and ", x.sizes(), " differ");
-  const at::ScalarType dt = noise_dtype(x);
-  const at::Tensor xc = contiguous_as(x, dt), vc = contiguous_as(v, dt);
-  at::Tensor out = empty_like(xc);
-  if (xc.numel() > 0) {
-    if (dt == at::kDouble) {
-      counter_scale(xc.const_data_ptr<double>(), vc.const_data_ptr<double>(), out.mutable_data_ptr<double>(),
-                    xc.numel(), lower, upper, seed);
-    } else {
-      counter_scale(xc.const_data_ptr<float>(), vc.const_data_ptr<float>(), out.mutable_data_ptr<float>(),
-                    xc.numel(), lower, upper, seed);
-    }
-  }
-  if (out.scalar_type() != v.scalar_type()) out = out.to(v.scalar_type());
-  return like_input(x, out);
+  const at::Tensor vc = contiguous_as(v, noise_dtype(x));
+  const at::Tensor out = noise_of(x, [&](const auto* xp, auto* yp, int64_t n) {
+    using S = std::remove_pointer_t<decltype(yp)>;
+    counter_scale(xp, vc.const_data_ptr<S>(), yp, n, lower, upper, seed);
+  });
+  return out.scalar_type() == v.scalar_type() ? out : out.to(v.scalar_type());
 }
 
 }  // namespace
