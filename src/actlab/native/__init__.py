@@ -1,67 +1,50 @@
 """Native CPU kernels (C++ with ATen's ``at::vec``) for the ``torch.ops.actlab`` operators.
 
-The C++ sources (``csrc/``) are compiled on the user's machine, once, for the CPU's widest vector
-ISA, and cached under ``~/.cache/actlab/native/<key>/`` (``ACTLAB_NATIVE_CACHE`` overrides the
-root; the key hashes sources, flags, compiler, torch version and ISA). The library registers a
-``CPU`` kernel for every op it implements (``TORCH_LIBRARY_IMPL(actlab, CPU, m)``), which takes
-precedence over the declarations' Python kernels; everything else keeps running the Python math.
+The package build (``pip install --no-build-isolation .``, ``-e .`` or a wheel: ``setup.py``)
+compiles ``csrc/`` once per vector ISA of the architecture (x86_64: AVX2 and AVX-512; aarch64:
+NEON) into ``actlab/native/lib/actlab_native_<isa>.so`` and records what it built in
+``lib/build.json`` (torch's version, the sources' hash, the flags; :mod:`actlab.native.build`).
 
-``ACTLAB_NATIVE`` selects what the first use of actlab in a process does:
+At the first use of actlab in a process, the library of the ISA torch itself runs is loaded:
+``torch.backends.cpu.get_cpu_capability()``, which ``ATEN_CPU_CAPABILITY`` steers for torch and
+actlab alike (``ACTLAB_NATIVE_ISA=avx2|avx512|neon`` picks actlab's alone). It registers a ``CPU``
+kernel for every op it implements (``TORCH_LIBRARY_IMPL(actlab, CPU, m)``), which takes precedence
+over the declarations' Python kernels; everything else keeps running the Python math.
 
-* unset / ``1`` / ``auto``: load the cached library; when there is none, start
-  ``python -m actlab.native build`` detached in the background, print one line, and run the
-  Python kernels in this process (later processes load the library);
-* ``sync``: build in this process when missing (CI, the test suite), then load;
-* ``0`` / ``off``: never load (the pure-PyTorch declarations everywhere).
-
-No C++ compiler (``CXX``, ``c++``, ``g++`` or ``clang++``): one warning, the Python kernels.
+**Importing never starts a compiler.** The Python kernels run instead, after one line saying why,
+when no library was built (a build without torch importable, e.g. pip's build isolation, or one
+that failed), when it was built for another torch minor version or from other sources, when the
+CPU lacks AVX2 (x86_64) or the architecture has no variant. ``python -m actlab.native build``
+compiles the libraries for this machine and torch when asked (into the package, or into
+``~/.cache/actlab/native/lib`` when the package directory is read-only; ``ACTLAB_NATIVE_CACHE``
+moves that root). ``ACTLAB_NATIVE=0`` never loads them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import platform
-import shutil
-import subprocess
+import re
 import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
-from .build import Plan, busy, save_plan
+from . import build
+from .build import CSRC, Isa
 
-CSRC = Path(__file__).parent / "csrc"
+LIB = Path(__file__).parent / "lib"
 OFF = ("0", "off", "false", "no")
-ISA_FLAGS = {
-    "avx512": [
-        "-DCPU_CAPABILITY_AVX512",
-        "-DCPU_CAPABILITY=AVX512",
-        "-mavx512f",
-        "-mavx512bw",
-        "-mavx512vl",
-        "-mavx512dq",
-        "-mfma",
-        "-mf16c",
-    ],
-    "avx2": ["-DCPU_CAPABILITY_AVX2", "-DCPU_CAPABILITY=AVX2", "-mavx2", "-mfma", "-mf16c"],
-    "default": ["-DCPU_CAPABILITY_DEFAULT", "-DCPU_CAPABILITY=DEFAULT"],
-}
-# IEEE semantics: no silent FMA contraction (TwoSum and the stable forms rely on exact rounding),
-# never -ffast-math; -fno-math-errno only lets sqrt be inlined.
-CFLAGS = ["-std=c++20", "-O3", "-fPIC", "-ffp-contract=off", "-fno-math-errno", "-fvisibility=hidden", "-w"]
-# GCC >= 11 only: cheaper points-to, mod/ref and value-numbering alias analyses over the large
-# always-inlined kernel bodies. The code comes out the same within a few instructions per unit and
-# the cold build takes about a sixth less (gated.cpp: 39 -> 28 s).
-GCC_FLAGS = ["-fno-tree-pta", "-fno-ipa-modref", "--param=sccvn-max-alias-queries-per-access=100"]
 
-_STATE: dict[str, Any] = {"tried": False, "loaded": False, "status": "not tried", "path": None}
+_STATE: dict[str, Any] = {"tried": False, "loaded": False, "status": "not tried", "path": None, "isa": None}
+
+
+class NativeKernelsWarning(UserWarning):
+    """The native kernels cannot be used in this process; the Python kernels run."""
 
 
 def mode() -> str:
-    """``off``, ``sync`` or ``auto`` from ``ACTLAB_NATIVE``."""
-    v = os.environ.get("ACTLAB_NATIVE", "auto").strip().lower()
-    return "off" if v in OFF else "sync" if v == "sync" else "auto"
+    """``off`` (``ACTLAB_NATIVE=0``) or ``on``."""
+    return "off" if os.environ.get("ACTLAB_NATIVE", "1").strip().lower() in OFF else "on"
 
 
 def cache_root() -> Path:
@@ -72,104 +55,106 @@ def cache_root() -> Path:
     return Path(base) / "actlab" / "native"
 
 
-def compiler() -> str | None:
-    """The C++ compiler: ``$CXX``, else the first of c++, g++, clang++ on PATH."""
-    env = os.environ.get("CXX")
-    if env:
-        return shutil.which(env) or (env if Path(env).exists() else None)
-    for name in ("c++", "g++", "clang++"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+def library_dirs() -> list[Path]:
+    """Where libraries are looked for, in order: the package's own, then the user's cache."""
+    return [LIB, cache_root() / "lib"]
 
 
-def gcc_major(cxx: str) -> int | None:
-    """The major version of ``cxx`` when it is GCC (None for clang or what cannot be asked)."""
-    try:
-        banner = subprocess.run([cxx, "--version"], capture_output=True, text=True, timeout=60).stdout
-        if "Free Software Foundation" not in banner or "clang" in banner.lower():
-            return None
-        version = subprocess.run([cxx, "-dumpversion"], capture_output=True, text=True, timeout=60).stdout
-        return int(version.strip().split(".")[0])
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
+def objects_dir() -> Path:
+    """The object cache of ``python -m actlab.native build``: the checkout's build/native-objects
+    for an editable install (shared with ``pip install -e .``), else the user cache."""
+    root = LIB.parents[3]
+    return root / "build" / "native-objects" if (root / "setup.py").exists() else cache_root() / "objects"
 
 
-def cpu_isa() -> str:
-    """The widest vector ISA of this CPU that ATen has kernels for: ``avx512`` (F, BW, VL, DQ),
-    ``avx2`` (with FMA and F16C) or ``default``; ``ACTLAB_NATIVE_ISA`` overrides."""
-    forced = os.environ.get("ACTLAB_NATIVE_ISA", "").strip().lower()
-    if forced in ISA_FLAGS:
-        return forced
-    if platform.machine().lower() not in ("x86_64", "amd64"):
-        return "default"
+def build_dir() -> Path:
+    """Where ``python -m actlab.native build`` writes: the package when writable, else the cache."""
+    if os.access(LIB, os.W_OK) or (not LIB.exists() and os.access(LIB.parent, os.W_OK)):
+        return LIB
+    return cache_root() / "lib"
+
+
+def cpu_flags() -> set[str] | None:
+    """The CPU's feature flags from /proc/cpuinfo (None where there is none)."""
     try:
         text = Path("/proc/cpuinfo").read_text()
-        flags = set(next(ln for ln in text.splitlines() if ln.startswith("flags")).split(":", 1)[1].split())
+        line = next(ln for ln in text.splitlines() if ln.startswith(("flags", "Features")))
     except (OSError, StopIteration):
-        import torch
-
-        cap = torch.backends.cpu.get_cpu_capability().lower()
-        return "avx512" if cap.startswith("avx512") else "avx2" if cap == "avx2" else "default"
-    if {"avx512f", "avx512bw", "avx512vl", "avx512dq", "fma"} <= flags:
-        return "avx512"
-    if {"avx2", "fma", "f16c"} <= flags:
-        return "avx2"
-    return "default"
-
-
-def openmp_flags(lib: Path) -> tuple[list[str], list[str]]:
-    """Compile and link flags for ATen's OpenMP backend. ``at::parallel_for`` is inline
-    ``#pragma omp parallel`` code in ATen's headers: an extension built without ``-fopenmp``
-    runs every loop on one thread. Linked against the OpenMP runtime torch itself loads (its
-    ``lib/libgomp*.so*`` when it ships one) so that ``torch.set_num_threads`` governs both."""
-    import torch
-
-    if not torch._C.has_openmp or platform.system() != "Linux":
-        return [], []  # macOS wheels use another runtime; loops stay single-threaded there
-    shipped = sorted(lib.glob("libgomp*.so*"))
-    return ["-fopenmp"], [str(shipped[0])] if shipped else ["-fopenmp"]
-
-
-def sources() -> list[Path]:
-    return sorted(CSRC.glob("*.cpp"))
-
-
-def plan(cxx: str | None = None) -> Plan | None:
-    """The build of this machine (None without a compiler): flags, paths and cache directory."""
-    import torch
-
-    cxx = cxx or compiler()
-    if cxx is None:
         return None
-    tdir = Path(torch.__file__).parent
-    abi = int(getattr(torch._C, "_GLIBCXX_USE_CXX11_ABI", 1))
-    isa = cpu_isa()
-    cflags = [*CFLAGS, *ISA_FLAGS[isa], f"-D_GLIBCXX_USE_CXX11_ABI={abi}", f"-I{CSRC}", f"-I{tdir / 'include'}"]
-    if (gcc_major(cxx) or 0) >= 11:
-        cflags += GCC_FLAGS
-    lib = tdir / "lib"
-    omp_c, omp_ld = openmp_flags(lib)
-    cflags += omp_c
-    ldflags = [f"-L{lib}", "-lc10", "-ltorch_cpu", *omp_ld, f"-Wl,-rpath,{lib}", "-Wl,--no-undefined"]
-    if platform.system() == "Darwin":
-        ldflags = [f for f in ldflags if f != "-Wl,--no-undefined"]
-    h = hashlib.sha256()
-    for f in sorted(CSRC.iterdir()):
-        if f.suffix in (".cpp", ".h"):
-            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    st = os.stat(cxx)
-    ident = [os.path.realpath(cxx), str(st.st_size), str(int(st.st_mtime)), *cflags, *ldflags]
-    ident += [torch.__version__, str(torch.version.git_version), isa, platform.machine()]
-    h.update("\0".join(ident).encode())
-    return Plan([str(s) for s in sources()], cxx, cflags, ldflags, str(cache_root() / h.hexdigest()[:16]))
+    return set(line.split(":", 1)[1].split())
 
 
-def _invoked_as_builder() -> bool:
-    """``python -m actlab.native ...``: that process builds explicitly and loads nothing itself."""
-    argv = list(getattr(sys, "orig_argv", []))
-    return any(a == "-m" and b in ("actlab.native", "actlab.native.__main__") for a, b in zip(argv, argv[1:]))
+def cpu_runs(isa: Isa) -> bool:
+    """Whether this CPU can execute ``isa``'s code (unknown flags: trust the architecture)."""
+    if isa.machine != build.machine():
+        return False
+    flags = cpu_flags()
+    return flags is None or set(isa.cpu_flags) <= flags
+
+
+def torch_capability() -> str:
+    import torch
+
+    return torch.backends.cpu.get_cpu_capability()
+
+
+def selected_isa() -> tuple[Isa | None, str]:
+    """The variant to load and why: ``ACTLAB_NATIVE_ISA`` when set (and this CPU runs it), else the
+    one serving torch's CPU capability. (None, the reason) when there is none."""
+    arch = build.machine()
+    variants = build.isas_for(arch)
+    if not variants:
+        return None, f"actlab has no native kernels for {arch} CPUs"
+    forced = os.environ.get("ACTLAB_NATIVE_ISA", "").strip().lower()
+    if forced:
+        isa = build.isa_named(forced)
+        if isa is None or isa not in variants:
+            names = ", ".join(i.name for i in variants)
+            return None, f"ACTLAB_NATIVE_ISA={forced} is not a variant for {arch} (one of: {names})"
+        if not cpu_runs(isa):
+            return None, f"ACTLAB_NATIVE_ISA={forced}: this CPU cannot run it (lacks {', '.join(isa.cpu_flags)})"
+        return isa, f"ACTLAB_NATIVE_ISA={forced}"
+    cap = torch_capability()
+    isa = next((i for i in variants if cap.upper() in i.capabilities), None)
+    if isa is None:
+        return None, (
+            f"torch runs its {cap} kernels on this CPU and actlab's native kernels need "
+            f"{' or '.join(i.name.upper() for i in variants)}"
+        )
+    return isa, f"torch's CPU capability {cap}"
+
+
+def _minor(version: str) -> tuple[int, ...]:
+    m = re.match(r"(\d+)\.(\d+)", version)
+    return (int(m.group(1)), int(m.group(2))) if m else ()
+
+
+def find_library(isa: Isa) -> tuple[Path | None, str]:
+    """The library of ``isa`` built for this torch from these sources, or (None, why not)."""
+    import torch
+
+    reasons: list[str] = []
+    digest = build.sources_digest() if CSRC.is_dir() else None
+    for directory in library_dirs():
+        record = build.read_record(directory)
+        if record is None:
+            continue
+        if _minor(record["torch"]) != _minor(torch.__version__):
+            reasons.append(f"{directory} was built for torch {record['torch']}, this is torch {torch.__version__}")
+        elif digest is not None and record["sources"] != digest:
+            reasons.append(f"{directory} was built from other sources (out of date)")
+        elif isa.name in record["variants"] and (directory / record["variants"][isa.name]["library"]).exists():
+            return directory / record["variants"][isa.name]["library"], ""
+        elif isa.name in record.get("failed", {}):
+            reasons.append(f"the {isa.name} kernels failed to compile (see {directory / 'build.log'})")
+        else:
+            reasons.append(f"{directory} holds no {isa.name} kernels")
+    if not reasons:
+        reasons.append(
+            "no native kernels were built for this installation (torch was not importable when it "
+            "was built, e.g. under pip's build isolation)"
+        )
+    return None, "; ".join(reasons)
 
 
 _NATIVE_LIB: list[Any] = []  # keeps the actlab_native op library alive
@@ -194,43 +179,21 @@ def _define_error_ops() -> None:
     _NATIVE_LIB.append(lib)
 
 
-def _load_library(path: Path) -> bool:
-    import torch
-
-    _define_error_ops()
-    try:
-        torch.ops.load_library(str(path))
-    except (OSError, RuntimeError) as e:
-        _STATE["status"] = f"could not load {path}: {e}"
-        warnings.warn(f"actlab: {_STATE['status']}; using the pure-PyTorch kernels", stacklevel=3)
-        return False
-    _STATE.update(loaded=True, path=str(path), status=f"loaded {path}")
-    return True
-
-
-def _start_background(p: Plan) -> None:
-    directory = Path(p.directory)
-    if busy(directory):
-        _STATE["status"] = f"another process is building into {directory}"
-        return
-    directory.mkdir(parents=True, exist_ok=True)
-    plan_file = directory / "plan.json"
-    save_plan(p, plan_file)
-    log = open(directory / "background.log", "w")  # noqa: SIM115 - handed to the child
-    subprocess.Popen(
-        [sys.executable, str(Path(__file__).parent / "build.py"), str(plan_file)],
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # survives this process
-        close_fds=True,
+def _fall_back(status: str, advice: str = "") -> bool:
+    """One line (a warning without a source line, filterable by category or module) and False."""
+    _STATE["status"] = status
+    warnings.warn_explicit(
+        f"{status}; using the Python kernels{advice}", NativeKernelsWarning, "actlab.native", 0, module="actlab.native"
     )
-    log.close()
-    _STATE["status"] = f"building in the background into {directory}"
-    print(
-        f"actlab: compiling native CPU kernels in the background (about a minute, once; {directory}); "
-        "the pure-PyTorch kernels run until then",
-        file=sys.stderr,
+    return False
+
+
+def _invoked_as_builder() -> bool:
+    """``python -m actlab.native build|cross``: that process compiles and loads nothing itself."""
+    argv = list(getattr(sys, "orig_argv", []))
+    return any(
+        a == "-m" and b in ("actlab.native", "actlab.native.__main__") and c in ("build", "cross")
+        for a, b, c in zip(argv, argv[1:], argv[2:])
     )
 
 
@@ -239,41 +202,27 @@ def load() -> bool:
     if _STATE["tried"]:
         return _STATE["loaded"]
     _STATE["tried"] = True
-    m = mode()
-    if m == "off":
+    if mode() == "off":
         _STATE["status"] = "disabled (ACTLAB_NATIVE=0)"
         return False
     if _invoked_as_builder():
         _STATE["status"] = "not loaded in the build command"
         return False
-    p = plan()
-    if p is None:
-        _STATE["status"] = "no C++ compiler"
-        warnings.warn(
-            "actlab: no C++ compiler found (set CXX or install g++); using the pure-PyTorch kernels", stacklevel=3
-        )
-        return False
-    if p.library.exists():
-        return _load_library(p.library)
-    if p.failed.exists():
-        _STATE["status"] = f"the build failed, see {p.log}"
-        warnings.warn(
-            f"actlab: compiling the native kernels failed (see {p.log}); using the pure-PyTorch kernels; "
-            "retry with `python -m actlab.native build --force`",
-            stacklevel=3,
-        )
-        return False
-    if m == "sync":
-        from .build import BuildError, build
+    isa, why = selected_isa()
+    if isa is None:
+        return _fall_back(why)
+    path, why_not = find_library(isa)
+    if path is None:
+        return _fall_back(why_not, " (`python -m actlab.native build` compiles them)")
+    import torch
 
-        try:
-            return _load_library(build(p))
-        except BuildError as e:
-            _STATE["status"] = f"the build failed, see {p.log}"
-            warnings.warn(f"actlab: compiling the native kernels failed: {e}", stacklevel=3)
-            return False
-    _start_background(p)
-    return False
+    _define_error_ops()
+    try:
+        torch.ops.load_library(str(path))
+    except (OSError, RuntimeError) as e:
+        return _fall_back(f"could not load {path}: {e}")
+    _STATE.update(loaded=True, path=str(path), isa=isa.name, status=f"loaded {path} ({why})")
+    return True
 
 
 def loaded() -> bool:
@@ -282,9 +231,21 @@ def loaded() -> bool:
 
 
 def status() -> str:
-    """A line saying what happened: loaded from where, building, disabled, failed, no compiler."""
+    """A line saying what happened: loaded from where and why that ISA, disabled, or why not."""
     load()
     return _STATE["status"]
+
+
+def isa() -> str | None:
+    """The ISA of the loaded kernels (None when the Python kernels run)."""
+    load()
+    return _STATE["isa"]
+
+
+def library() -> Path | None:
+    """The loaded library's path (None when the Python kernels run)."""
+    load()
+    return Path(_STATE["path"]) if _STATE["path"] else None
 
 
 def register_rule(rule: Any) -> bool:

@@ -8,7 +8,7 @@
 
 #include "vec.h"
 
-#if defined(CPU_CAPABILITY_AVX2) || defined(CPU_CAPABILITY_AVX512)
+#if defined(CPU_CAPABILITY_AVX2) || defined(CPU_CAPABILITY_AVX512) || defined(__aarch64__)
 #include <sleef.h>
 #endif
 
@@ -155,6 +155,8 @@ ACTLAB_INLINE Vf erf_accurate(const Vf& x) {
   return Vf(Sleef_erff16_u10(x));
 #elif defined(CPU_CAPABILITY_AVX2)
   return Vf(Sleef_erff8_u10(x));
+#elif defined(__aarch64__)
+  return Vf(Sleef_erff4_u10(x));
 #else
   return x.map([](float v) { return std::erf(v); });
 #endif

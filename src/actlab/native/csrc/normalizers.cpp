@@ -13,6 +13,7 @@
 // bfloat16/half rows are computed in float32 (without the low part of x - max, which they cannot
 // see: shift_finite) and rounded once.
 #include <ATen/Parallel.h>
+#include <ATen/cpu/vec/functional.h>  // vec_reduce_all (vec512.h does not include it)
 #include <c10/core/WrapDimMinimal.h>
 
 #include <algorithm>

@@ -3,6 +3,7 @@
 // and double instantiations are the float/bfloat16/half and float64 kernels.
 #pragma once
 
+#include <ATen/cpu/vec/functional.h>  // convert_to_float/convert_from_float, vec_reduce_all: vec512.h does not include it
 #include <ATen/cpu/vec/vec.h>
 
 #include <cmath>
@@ -37,11 +38,11 @@ ACTLAB_INLINE bool any(const V& mask) {
   return mask.zero_mask() != (1 << V::size()) - 1;
 }
 
-// a * b + c with a single rounding (a true FMA on every ISA: the generic at::vec::fmadd is a
-// multiply and an add when no FMA instruction is targeted).
+// a * b + c with a single rounding: at::vec::fmadd where it is the FMA instruction (AVX2, AVX-512,
+// aarch64's vfmaq); elsewhere the generic at::vec::fmadd is a multiply and an add, so std::fma.
 template <class V>
 ACTLAB_INLINE V fma(const V& a, const V& b, const V& c) {
-#if defined(CPU_CAPABILITY_AVX2) || defined(CPU_CAPABILITY_AVX512)
+#if defined(CPU_CAPABILITY_AVX2) || defined(CPU_CAPABILITY_AVX512) || defined(__aarch64__)
   return at::vec::fmadd(a, b, c);
 #else
   using S = Scalar<V>;
