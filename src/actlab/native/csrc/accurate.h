@@ -37,7 +37,23 @@ ACTLAB_INLINE Vf pow2i(const Vf& k) {
   return at::vec::cast<float>(at::vec::convert_to_int_of_same_size(bits));
 }
 
-// The shared core of mul_exp, log1p_exp and exp_inline: for yc already clamped, yc + y_lo =
+// m 2^n for integral n in [-300, 300], rounded once (into the subnormals, or to inf): AVX-512's
+// vscalefps; elsewhere m 2^n directly where 2^n is a normal float in every lane, else in two steps
+// of which the first is exact (m 2^(n/2) is normal for the m of the callers, |m| in [2^-2, 2^2]).
+// The same bits either way.
+ACTLAB_INLINE Vf scale_pow2(const Vf& m, const Vf& n) {
+#if defined(CPU_CAPABILITY_AVX512)
+  return Vf(_mm512_scalef_ps(m, n));
+#else
+  if (any((n < Vf(-126.0f)) | (n > Vf(127.0f)))) {
+    const Vf n1 = (n * Vf(0.5f)).trunc();
+    return (m * pow2i(n1)) * pow2i(n - n1);
+  }
+  return m * pow2i(n);
+#endif
+}
+
+// The shared core of log1p_exp, exp_inline and tanh_accurate: for yc already clamped, yc + y_lo =
 // n ln2 + r + r_lo (Cody-Waite, ln2 in 16 + 24 bits; r exact) and e^{r + r_lo} = h + t, h = 1 + r
 // rounded, t small (see mul_exp).
 struct ExpCore {
@@ -55,21 +71,24 @@ ACTLAB_INLINE ExpCore exp_core(const Vf& yc, const Vf& y_lo) {
   return {n, h, (l + q) + r_lo * (h + q)};          // t = e^{r + r_lo} - h
 }
 
-// f e^{y + y_lo} with one rounding of the product (plus the last scaling into the subnormals):
-// y = n ln2 + r + r_lo (Cody-Waite, ln2 in 16 + 24 bits; r exact); e^r = h + l + q with
-// h + l = 1 + r exactly (Fast2Sum) and q = r^2 P(r); e^{r_lo} = 1 + r_lo' to second order; then
-// f e^{r + r_lo} = f h + f (l + q + r_lo' (h + q)) in one fma, then 2^n (in two steps, the first
-// exact, where 2^n is not a normal float). y is clamped to [-120, 88.7228]: below, the result is 0. y_lo (|y_lo| << 1) carries the
-// rounding error of y, so that e.g. e^{-t^2/2} keeps t^2's low part. <= 0.55 ulp for f = 1.
+// f e^{y + y_lo} (|y_lo| << 1: the rounding error of y, so that e.g. e^{-t^2/2} keeps t^2's low
+// part), <= 1.0 ulp: y = n ln2 + r (Cody-Waite, ln2 in 16 + 24 bits, y_lo folded into r, rounded
+// once), e^r - 1 = r + r^2 P(r) = p, f (1 + p) in one fma, then 2^n (one rounding, into the
+// subnormals too). y is clamped to [-120, 88.7228]: below, the result is 0.
 ACTLAB_INLINE Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
   const Vf yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
-  const auto [n, h, t] = exp_core(yc, clamp(y_lo, Vf(-0.5f), Vf(0.5f)));
-  const Vf m = fma(f, h, f * t);
-  if (any((n < Vf(-125.0f)) | (n > Vf(126.0f)))) {  // 2^n not a normal float: two steps, the first exact
-    const Vf n1 = (n * Vf(0.5f)).trunc();
-    return (m * pow2i(n1)) * pow2i(n - n1);
-  }
-  return m * pow2i(n);
+  const Vf n = (yc * Vf(1.44269504f)).round();
+  const Vf r = fma(n, Vf(-0.693145752f), yc) + fma(n, Vf(-1.42860677e-06f), clamp(y_lo, Vf(-0.5f), Vf(0.5f)));
+  return scale_pow2(fma(f, fma(r * r, horner(r, kExpCore), r), f), n);
+}
+
+// mul_exp for y <= 0 (NaN stays NaN) and a finite |y_lo| << 1 known to the caller: the same bits
+// with two clamps fewer
+ACTLAB_INLINE Vf mul_exp_nonpos(const Vf& f, const Vf& y, const Vf& y_lo) {
+  const Vf yc = at::vec::clamp_min(y, Vf(-120.0f));
+  const Vf n = (yc * Vf(1.44269504f)).round();
+  const Vf r = fma(n, Vf(-0.693145752f), yc) + fma(n, Vf(-1.42860677e-06f), y_lo);
+  return scale_pow2(fma(f, fma(r * r, horner(r, kExpCore), r), f), n);
 }
 
 // log(1 + e^y) for y <= 0 (softplus, log-sigmoid): e^y (1 + s), s = e^y P(e^y) (log1p e / e - 1),
@@ -77,9 +96,8 @@ ACTLAB_INLINE Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
 ACTLAB_INLINE Vf log1p_exp(const Vf& y) {
   const Vf yc = clamp(y, Vf(-120.0f), Vf(0.0f));
   const auto [n, h, t] = exp_core(yc, Vf(0.0f));
-  const Vf n1 = (n * Vf(0.5f)).trunc(), s1 = pow2i(n1), s2 = pow2i(n - n1);
-  const Vf m = h + t, e = (m * s1) * s2;  // e^y
-  return ((h + fma(m * e, horner(e, kLog1pSlope), t)) * s1) * s2;
+  const Vf m = h + t, e = scale_pow2(m, n);  // e^y
+  return scale_pow2(h + fma(m * e, horner(e, kLog1pSlope), t), n);
 }
 
 // e^y inline (<= 0.55 ulp, faster than Sleef's call): mul_exp with f = 1 and y_lo = 0, one scaling
@@ -87,14 +105,7 @@ ACTLAB_INLINE Vf log1p_exp(const Vf& y) {
 ACTLAB_INLINE Vf exp_inline(const Vf& y) {
   const Vf yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
   const auto [n, h, t] = exp_core(yc, Vf(0.0f));
-  const Vf m = h + t;
-  Vf e;
-  if (any((n < Vf(-125.0f)) | (n > Vf(126.0f)))) {  // 2^n itself not a normal float
-    const Vf n1 = (n * Vf(0.5f)).trunc();
-    e = (m * pow2i(n1)) * pow2i(n - n1);
-  } else {
-    e = m * pow2i(n);
-  }
+  const Vf e = scale_pow2(h + t, n);
   return sel(y > Vf(88.72283935546875f), Vf(std::numeric_limits<float>::infinity()), e);
 }
 
@@ -103,6 +114,16 @@ ACTLAB_INLINE Vf exp_inline(const Vf& y) {
 ACTLAB_INLINE Vf exp_nonpos_normal(const Vf& y) {
   const auto [n, h, t] = exp_core(y, Vf(0.0f));
   return (h + t) * pow2i(n);
+}
+
+// e^y for y in [-87, 87] (NaN stays NaN), <= 0.9 ulp, in about half exp_inline's operations: where
+// e^y is rounded again at once (sigmoid 1/(1 + e^-x), x / (1 + e^-x), e/(1 + e)^2) its last
+// tenths of an ulp are not seen. y = n ln2 + r (Cody-Waite, r rounded once), e^r = 1 + (r + r^2 P(r))
+// rounded once, times 2^n (a normal float: exact).
+ACTLAB_INLINE Vf exp_fast(const Vf& y) {
+  const Vf n = (y * Vf(1.44269504f)).round();
+  const Vf r = fma(n, Vf(-1.42860677e-06f), fma(n, Vf(-0.693145752f), y));
+  return (Vf(1.0f) + fma(r * r, horner(r, kExpCore), r)) * pow2i(n);
 }
 
 // e^y: exp_inline in float32, Sleef's (torch's) in float64
@@ -139,9 +160,8 @@ ACTLAB_INLINE Vf tanh_accurate(const Vf& x) {
   const Vf q = (r * r) * horner(r, kExpCore);
   const Vf h = one + r, l = (one - h) + r;
   const Vf t = (l + q) + r_lo * (h + q);
-  const Vf n1 = (n * Vf(0.5f)).trunc(), s1 = pow2i(n1), s2 = pow2i(n - n1);
   const Vf m = h + t, ml = (h - m) + t;  // h + t normalised (Fast2Sum: |h| >= |t|)
-  const Vf eh = (m * s1) * s2, el = (ml * s1) * s2;     // e = eh + el, |el| <= ulp(eh) (exact scalings)
+  const Vf eh = scale_pow2(m, n), el = scale_pow2(ml, n);  // e = eh + el, |el| <= ulp(eh)
   const Vf dh = one + eh, dl = ((one - dh) + eh) + el;  // 1 + e (Fast2Sum: 1 >= e)
   const Vf q0 = (Vf(2.0f) * eh) / dh;
   const Vf ql = (fma(q0.neg(), dh, Vf(2.0f) * eh) + fma(q0.neg(), dl, Vf(2.0f) * el)) / dh;  // q - q0

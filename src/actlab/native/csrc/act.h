@@ -57,11 +57,12 @@ ACTLAB_INLINE V sigmoid_from(const V& x, const V& e) {
   return sel(x >= zero<V>(), one, e) / (one + e);
 }
 
-// float32: 1/(1 + e^{-x}) (as accurate: no cancellation), e^x below -80 (where e^{-x} overflows)
+// float32: 1/(1 + e^{-x}) (as accurate: no cancellation; exp_fast's error is rounded away), e^x
+// below -80 (where e^{-x} overflows)
 template <class V>
 ACTLAB_INLINE V sigmoid(const V& x) {
   if constexpr (is_float<V>) {
-    const V s = V(1.0f) / (V(1.0f) + vexp(x.neg())), low = x < V(-80.0f);
+    const V s = V(1.0f) / (V(1.0f) + exp_fast(clamp(x.neg(), V(-87.0f), V(87.0f)))), low = x < V(-80.0f);
     return any(low) ? sel(low, vexp(x), s) : s;
   } else {
     return sigmoid_from(x, vexp(x.abs().neg()));
@@ -87,7 +88,7 @@ template <class V>
 ACTLAB_INLINE V scaled_bell(const V& x, const V& a) {
   const V ax = x.abs();
   if constexpr (is_float<V>) {
-    const V e = exp_nonpos_normal(at::vec::maximum(ax.neg(), V(-87.0f))), d = V(1.0f) + e;
+    const V e = exp_fast(at::vec::maximum(ax.neg(), V(-87.0f))), d = V(1.0f) + e;
     const V near = (a * e) / (d * d), far = ax > V(80.0f);
     if (any(far)) return sel(far, exp_tail_times(a, at::vec::clamp_max(ax, V(800.0f)).neg()), near);
     return near;

@@ -21,7 +21,7 @@ ACTLAB_INLINE V swish_value(const V& x, const V& beta, const std::type_identity_
   const V one(1), xc = at::vec::clamp_min(x, V(-bound)), z = beta * xc, zr = beta * x;
   V near;
   if constexpr (is_float<V>) {  // x / (1 + e^{-z}): exact enough for z >= -64 (e^{-z} finite)
-    const V e = vexp(zr.neg()), d = one + e;
+    const V e = exp_fast(clamp(zr.neg(), V(-87.0f), V(87.0f))), d = one + e;
     near = z_lo ? (x * fma(e / d, *z_lo, one)) / d : x / d;  // sigma(z + lo) = sigma (1 + sigma(-z) lo)
   } else {
     near = xc * sigmoid_from(zr, vexp(zr.abs().neg()));
@@ -38,7 +38,13 @@ ACTLAB_INLINE V swish_value(const V& x, const V& beta, const std::type_identity_
 template <class V>
 ACTLAB_INLINE V swish_slope(const V& z, const std::type_identity_t<V>* z_lo = nullptr) {
   const V one(1), zc = clamp(z, V(-kExpUnderflow), V(kExpUnderflow));
-  const V e = vexp(zc.abs().neg()), d = one + e, d2 = d * d;
+  V e;
+  if constexpr (is_float<V>) {
+    e = exp_fast(at::vec::maximum(zc.abs().neg(), V(-87.0f)));  // below, e (z e) is under ulp(1)
+  } else {
+    e = vexp(zc.abs().neg());
+  }
+  const V d = one + e, d2 = d * d;
   const V neg = zc <= zero<V>();
   V near = sel(neg, e * ((one + min0(zc)) + e), d + zc * e) / d2;
   const V tail = zc < V(kTail);

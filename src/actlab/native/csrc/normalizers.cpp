@@ -57,7 +57,7 @@ ACTLAB_INLINE Shifted<V> shift(const V& x, const V& m, const V& top) {
 template <class V>
 ACTLAB_INLINE V exp_shifted(const Shifted<V>& z) {  // e^{hi} (1 + lo), hi <= 0 (x - max)
   if constexpr (is_float<V>) {
-    return mul_exp(V(1.0f), z.hi, z.lo);  // lo folded into the exponent: one rounding
+    return mul_exp_nonpos(V(1.0f), z.hi, z.lo);  // lo folded into the exponent: one rounding
   } else {
     const V e = vexp(z.hi);
     return fma(e, z.lo, e);
