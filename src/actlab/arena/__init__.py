@@ -34,12 +34,18 @@ val_values          list[float | null]  validation score per seed at the chosen 
 diverged            int                 seeds whose run at the chosen rate diverged
 steps               int                 training steps per run
 sec_per_run         float               training seconds per run (machine load dependent)
+engine              str                 the engine that ran the sweep: ``local`` or ``ray``
+host, node          str, str | null     the machine that ran it, and its Ray node id (local: null)
 baseline            str                 the task's baseline activation
 vs_baseline         object | null       paired t-test against the baseline: n, diff_mean (this -
                                         baseline), diff_ci95, t, p, p_holm (Holm over the task),
                                         significant, significant_holm (p < 0.05), better, worse
 curves              object              step, train_loss, val: lists, means over seeds
 ==================  ==================  =========================================================
+
+Engines (:mod:`.engines`, :data:`ENGINES`): ``local`` (this process or a process pool) and ``ray``
+(:mod:`.ray_engine`: a Ray instance or cluster, the ``cluster`` extra); both give the same records
+but for the fields in :data:`RUN_FIELDS`.
 
 Python API for reports: :func:`leaderboard` (ranked :class:`Row` objects with marks),
 :func:`format_leaderboards`, :func:`curve_path`/:func:`plot_curves`, :func:`load_json`.
@@ -48,11 +54,13 @@ Python API for reports: :func:`leaderboard` (ranked :class:`Row` objects with ma
 from .checkpoint import Checkpoint
 from .curves import curve_path, plot_curves
 from .data import two_spirals
+from .engines import RUN_FIELDS, Engine, EngineError, Job, LocalEngine
 from .layers import build_cnn, build_mlp, default_names, eligible, hidden_activation
 from .leaderboard import Row, format_leaderboards, format_task, honesty_note, leaderboard
 from .presets import PRESETS, Preset
+from .ray_engine import RayEngine
 from .records import compare, load_json, record, write_json
-from .runner import Plan, plan, run, run_arena, submit
+from .runner import ENGINES, Plan, plan, run, run_arena, submit
 from .stats import mean_ci95, paired_t_test
 from .tasks import GROUPS, TASKS, Task, task_names
 from .training import Run, train
@@ -60,6 +68,13 @@ from .tuning import Sweep, choose_lr, sweep
 
 __all__ = [
     "Checkpoint",
+    "ENGINES",
+    "Engine",
+    "EngineError",
+    "Job",
+    "LocalEngine",
+    "RUN_FIELDS",
+    "RayEngine",
     "GROUPS",
     "PRESETS",
     "TASKS",

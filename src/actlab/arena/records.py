@@ -65,6 +65,9 @@ def record(result: Sweep) -> dict[str, Any]:
         "diverged": sum(r.diverged for r in runs),
         "steps": task.steps,
         "sec_per_run": math.fsum(r.seconds for r in runs) / len(runs),
+        "engine": None,  # engine, host and node: filled by the engine that ran the sweep (.engines)
+        "host": None,
+        "node": None,
         "baseline": task.baseline,
         "vs_baseline": None,
         "curves": {

@@ -2,7 +2,8 @@
 
 :func:`plan` turns a preset plus overrides (activations, tasks, seeds, rates, steps) into a
 :class:`Plan`; :func:`run` executes it with a tqdm bar over training runs (in one process, or
-over ``jobs`` worker processes, one sweep each), and returns the records and the run's ``meta``.
+over ``jobs`` worker processes, or on another :mod:`engine <.engines>` such as Ray, one sweep
+each), and returns the records and the run's ``meta``.
 """
 
 from __future__ import annotations
@@ -12,21 +13,27 @@ import math
 import os
 import platform
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 import torch
 
-from .checkpoint import Checkpoint, sweep_key
+from .checkpoint import Checkpoint
 from .corpus import stdlib_corpus
+from .engines import Engine, Job, LocalEngine, worker_record
 from .layers import resolve
 from .presets import PRESETS, Preset
-from .records import compare, record
+from .ray_engine import RayEngine
+from .records import compare
 from .tasks import TASKS, CharLM, Task, task_names
-from .tuning import runs_needed, sweep
+from .tuning import runs_needed
+
+ENGINES: dict[str, type[Engine]] = {"local": LocalEngine, "ray": RayEngine}  # --engine NAME
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,10 @@ class Plan:
     def runs(self) -> int:
         per_sweep = {t: runs_needed(self.seeds, len(task.lrs), self.tune_seeds) for t, task in self.tasks.items()}
         return sum(len(self.names[t]) * n for t, n in per_sweep.items())
+
+    def jobs(self) -> list[Job]:
+        """The sweeps, task by task."""
+        return [Job(task, n, self.seeds, self.tune_seeds) for t, task in self.tasks.items() for n in self.names[t]]
 
 
 def plan(
@@ -86,55 +97,43 @@ def plan(
     return Plan(out_tasks, out_names, n_seeds, k, preset.name, tuple(notes))
 
 
-def _sweep_record(task: Task, name: str, seeds: int, tune_seeds: int) -> dict[str, Any]:
-    """One sweep in a worker process (one thread: the networks are tiny)."""
-    torch.set_num_threads(1)
-    (decl,) = resolve([name])
-    return record(sweep(task, decl, range(seeds), task.lrs, tune_seeds))
-
-
 def run(
-    p: Plan, progress: bool = True, jobs: int = 1, checkpoint: Checkpoint | None = None
+    p: Plan,
+    progress: bool = True,
+    jobs: int = 1,
+    checkpoint: Checkpoint | None = None,
+    engine: Engine | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Execute the plan; return (records with the baseline comparison, meta). With a
-    ``checkpoint``, sweeps already in it are reused and each finished sweep is added to it."""
+    """Execute the plan on ``engine`` (default: the local one with ``jobs`` processes); return
+    (records with the baseline comparison, meta). Sweeps are handed out largest first (training
+    steps in all), so that parallel workers finish together; the records keep the plan's order.
+    With a ``checkpoint``, sweeps already in it are reused and each finished sweep is added to it
+    as it arrives, whichever engine ran it."""
     from tqdm import tqdm
 
-    if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    engine = engine or LocalEngine(jobs)
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
-    work = [(t, n) for t in p.tasks for n in p.names[t]]
-    keys = {(t, n): sweep_key(p.tasks[t], n, p.seeds, p.tune_seeds) for t, n in work}
-    records: dict[tuple[str, str], dict[str, Any]] = {}
+    work = p.jobs()
+    records: dict[Job, dict[str, Any]] = {}
     if checkpoint is not None:
-        records = {w: rec for w in work if (rec := checkpoint.get(keys[w])) is not None}
-    todo = [w for w in work if w not in records]
-
-    def finish(w: tuple[str, str], rec: dict[str, Any]) -> None:
-        records[w] = rec
-        if checkpoint is not None:
-            checkpoint.add(keys[w], rec)
-
-    def cost(t: str) -> int:
-        return runs_needed(p.seeds, len(p.tasks[t].lrs), p.tune_seeds)
-
-    with tqdm(total=p.runs(), desc="arena", unit="run", disable=not progress, smoothing=0.05) as bar:
-        bar.update(sum(cost(t) for t, _ in records))
-        if jobs == 1:
-            for t, n in todo:
-                (decl,) = resolve([n])
-                result = sweep(p.tasks[t], decl, range(p.seeds), p.tasks[t].lrs, p.tune_seeds, tick=_ticker(bar))
-                finish((t, n), record(result))
-        else:
-            with ProcessPoolExecutor(jobs) as pool:
-                futures = {pool.submit(_sweep_record, p.tasks[t], n, p.seeds, p.tune_seeds): (t, n) for t, n in todo}
-                for fut in as_completed(futures):
-                    t, n = futures[fut]
-                    finish((t, n), fut.result())
-                    bar.set_postfix_str(f"{t}/{n}", refresh=False)
-                    bar.update(cost(t))
-    ordered = compare([dict(records[w], vs_baseline=None) for w in work])
-    info = meta(p, started, time.perf_counter() - t0, jobs)
+        records = {job: rec for job in work if (rec := checkpoint.get(job.key)) is not None}
+    todo = sorted((job for job in work if job not in records), key=lambda job: -job.size)  # largest first
+    fresh: list[dict[str, Any]] = []
+    with tqdm(total=p.runs(), desc=f"arena ({engine.name})", unit="run", disable=not progress, smoothing=0.05) as bar:
+        bar.update(sum(job.runs for job in records))
+        with closing(engine.results(todo, _ticker(bar))) as results:
+            for job, rec in results:
+                records[job] = rec
+                fresh.append(rec)
+                if checkpoint is not None:
+                    checkpoint.add(job.key, rec)
+                if not engine.ticks_runs:
+                    bar.set_postfix_str(f"{job.label} on {rec['host']}", refresh=False)
+                    bar.update(job.runs)
+    ordered = compare([dict(records[job], vs_baseline=None) for job in work])
+    info = meta(p, started, time.perf_counter() - t0, engine.describe())
+    info["hosts"] = dict(Counter(r["host"] for r in fresh))
+    info["nodes"] = len({r["node"] for r in fresh if r["node"] is not None})
     info["resumed_sweeps"] = len(work) - len(todo)
     return ordered, info
 
@@ -144,12 +143,12 @@ def submit(p: Plan, pool: Executor, jobs: int) -> Callable[[], tuple[list[dict[s
     its workers, for the meta); returns a function that waits for them and gives ``run``'s
     (records with the baseline comparison, meta)."""
     started, t0 = datetime.now(timezone.utc), time.perf_counter()
-    work = [(t, n) for t in p.tasks for n in p.names[t]]
-    futures = [pool.submit(_sweep_record, p.tasks[t], n, p.seeds, p.tune_seeds) for t, n in work]
+    engine = LocalEngine(jobs)
+    futures = [pool.submit(worker_record, engine.work, job) for job in p.jobs()]
 
     def finish() -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        ordered = compare([dict(f.result(), vs_baseline=None) for f in futures])
-        info = meta(p, started, time.perf_counter() - t0, jobs)
+        ordered = compare([dict(engine.stamp(f.result()), vs_baseline=None) for f in futures])
+        info = meta(p, started, time.perf_counter() - t0, engine.describe())
         info["resumed_sweeps"] = 0
         return ordered, info
 
@@ -164,8 +163,9 @@ def _ticker(bar: Any) -> Callable[[str], None]:
     return tick
 
 
-def meta(p: Plan, started: datetime, seconds: float, jobs: int) -> dict[str, Any]:
-    """Settings and environment of a run, for the JSON file's ``meta``."""
+def meta(p: Plan, started: datetime, seconds: float, engine: dict[str, Any]) -> dict[str, Any]:
+    """Settings and environment of a run, for the JSON file's ``meta`` (``engine``: its
+    :meth:`Engine.describe`)."""
     tasks: dict[str, dict[str, Any]] = {}
     for t, task in p.tasks.items():
         tasks[t] = {
@@ -188,8 +188,7 @@ def meta(p: Plan, started: datetime, seconds: float, jobs: int) -> dict[str, Any
         "started": started.isoformat(timespec="seconds"),
         "seconds": round(seconds, 1),
         "runs": p.runs(),
-        "jobs": jobs,
-        "torch_threads": 1 if jobs > 1 else torch.get_num_threads(),
+        **engine,
         "python": platform.python_version(),
         "torch": torch.__version__,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
