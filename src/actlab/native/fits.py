@@ -200,6 +200,15 @@ FITS = (
         0.3466,
         "e^r = 1 + r + r^2 P(r), |r| <= ln(2)/2",
     ),
+    Fit(
+        "kExpShort",
+        _exp_core,
+        lambda r: r * r / math.exp(r),
+        -0.3466,
+        0.3466,
+        "e^r = 1 + r + r^2 P(r), |r| <= ln(2)/2, one degree less: for the exps of about 1 ulp",
+        target_ulp=0.1,
+    ),
 )
 # 1/R = 2 + sqrt(2 pi) t + t w(t): w's error reaches R damped by |t w|/(1/R) <= 0.2
 RATIONALS = (

@@ -48,7 +48,7 @@ ACTLAB_INLINE Vf gelu_value_f32(const Vf& x) {
   const Vf tt = t * t, tl = fma(t, t, tt.neg());  // t^2 exactly
   const Vf xc = clamp(x, Vf(-40.0f), Vf(40.0f));  // mul_exp clamps its exponent: keep its factor small
   const Vf xq = mul_exp_nonpos((xc * m.q) / m.den, Vf(-0.5f) * tt, Vf(-0.5f) * tl);
-  return sel(x < zero<Vf>(), xq, x - xq) | sign_bit(x);  // x Phi(x) has x's sign (-0 too)
+  return sel(x <= zero<Vf>(), xq, x - xq);  // x Phi(x) has x's sign: -0 from xq
 }
 
 // Phi(x) + x phi(x) = E (x < 0) or 1 - E, E = e^{-t^2/2} (R - t/sqrt(2 pi)) = e^{-t^2/2} (q - c t den)/den
