@@ -22,7 +22,7 @@ import actlab
 from actlab import functional as F
 from actlab.analysis import accuracy as A
 from actlab.analysis import reference as R
-from actlab.spec import Activation, Elementwise, Parametric
+from actlab.kinds import Activation, Elementwise, Parametric
 from gradcases import away_from_kinks, elementwise_input, sample_params
 
 F64 = torch.float64
@@ -31,9 +31,10 @@ FORWARD_ULP, DERIVATIVE_ULP = 4.0, 16.0
 SUB64 = 64 * 2.0**-1074  # float64 subnormal results: absolute accuracy (as tests/analysis/test_accuracy.py)
 
 
-def declarations_in(module: ModuleType) -> list[type[Activation]]:
-    """The registered declarations defined in ``module``, in registration order."""
-    return [d for d in actlab.declarations() if d.__module__ == module.__name__]
+def catalog(family: str) -> list[type[Activation]]:
+    """The family's declarations that torch.nn lacks, in registration order (torch.nn's are tested
+    against torch: tests/test_functional.py, tests/nn, tests/ops)."""
+    return [d for d in actlab.declarations() if d.family == family and not d.in_torch and not d.user_defined]
 
 
 def ids(decls: list[type[Activation]]) -> list[str]:

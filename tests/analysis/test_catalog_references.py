@@ -13,7 +13,7 @@ import actlab
 from actlab.analysis import accuracy as A
 from actlab.analysis import reference as R
 from actlab.analysis.reference import zeros
-from actlab.spec import Elementwise, Parametric
+from actlab.kinds import Elementwise, Parametric
 
 CATALOG_MODULES = (
     "self_gated", "smooth_rectifiers", "periodic", "radial", "squashing", "symmetric_log", "rectifier_variants",
@@ -133,8 +133,8 @@ def _poly(c, x):
     return sum(mpf(ci) * x**i for i, ci in enumerate(c))
 
 
-PAU_W = A.LearnableCase.at(actlab.spec("PAU"), {"approx_func": "gelu"}).params
-RATIONAL_W = A.LearnableCase.at(actlab.spec("Rational"), {}).params
+PAU_W = A.LearnableCase.at(actlab.declaration("PAU"), {"approx_func": "gelu"}).params
+RATIONAL_W = A.LearnableCase.at(actlab.declaration("Rational"), {}).params
 LEARNABLE_LITERAL = [  # name, tensors, the paper's formula as written (no rewriting), points off the kinks
     (
         "SinLU",

@@ -16,7 +16,7 @@ OPS = torch.ops.actlab
 
 
 def test_rrelu_noise_is_torchs_stream_bit_for_bit() -> None:
-    decl = actlab.spec("RReLU")
+    decl = actlab.declaration("RReLU")
     for dtype in (torch.float32, torch.float64, torch.bfloat16):
         x = torch.randn(3, 257).to(dtype)
         torch.manual_seed(7)
