@@ -112,24 +112,29 @@ ACTLAB_INLINE V prelu_value(const V& x, const V& w) {
 }  // namespace
 
 at::Tensor prelu(const at::Tensor& x, const at::Tensor& weight) {
-  if (reduced(x)) return prelu(x.to(at::kFloat), weight.to(at::kFloat)).to(x.scalar_type());
+  // bfloat16/half on their storage (two float vectors a load, computed in float32, rounded once):
+  // a copy to float32 and back cost 4x torch's forward
   at::Tensor out = empty_like(x);
   if (weight.numel() == 1) {  // one slope: x alone goes through the driver (its flat path when dense)
     const double w = only_value(weight);
     const Vectorized<float> wf(static_cast<float>(w));
     const Vectorized<double> wd(w);
-    run({out}, {x},
-        [&](const float* const* in, float* const* o, int64_t n) {
-          map_1_1(in, o, n, [&](auto a) ACTLAB_INLINE_LAMBDA { return prelu_value(a, wf); });
-        },
+    const auto f32 = [&](const auto* const* in, auto* const* o, int64_t n) ACTLAB_INLINE_LAMBDA {
+      map_1_1(in, o, n, [&](auto a) ACTLAB_INLINE_LAMBDA { return prelu_value(a, wf); });
+    };
+    const HalfBlocks half{f32, f32};
+    run({out}, {x}, f32,
         [&](const double* const* in, double* const* o, int64_t n) {
           map_1_1(in, o, n, [&](auto a) ACTLAB_INLINE_LAMBDA { return prelu_value(a, wd); });
-        });
+        },
+        kGrain, &half);
     return out;
   }
-  run({out}, {x, weight.expand_as(x)},
-      [](const float* const* in, float* const* o, int64_t n) { map_2_1(in, o, n, [](auto a, auto w) ACTLAB_INLINE_LAMBDA { return prelu_value(a, w); }); },
-      [](const double* const* in, double* const* o, int64_t n) { map_2_1(in, o, n, [](auto a, auto w) ACTLAB_INLINE_LAMBDA { return prelu_value(a, w); }); });
+  const auto both = [](const auto* const* in, auto* const* o, int64_t n) ACTLAB_INLINE_LAMBDA {
+    map_2_1(in, o, n, [](auto a, auto w) ACTLAB_INLINE_LAMBDA { return prelu_value(a, w); });
+  };
+  const HalfBlocks half{both, both};
+  run({out}, {x, weight.expand_as(x)}, both, both, kGrain, &half);
   return out;
 }
 
