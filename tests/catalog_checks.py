@@ -103,8 +103,13 @@ def _modes(decl: type[Elementwise], p: dict[str, Any], x: Tensor) -> dict[str, t
 def check_extremes(decl: type[Elementwise], p: dict[str, Any] | None = None) -> None:
     """f and f' at the extremal points in float32 (<= 4 and 16 ulp of the 128-bit reference) and
     float64 (1e-12 relative), in reverse and forward mode: the limit where there is one, NaN
-    exactly where the reference is NaN."""
-    p = dict(decl.defaults() if p is None else p)
+    exactly where the reference is NaN. Float parameters are rounded to float32 first: the float32
+    kernels compare x with the parameter in x's dtype (as torch's hardtanh), so at a kink of a
+    parameter float32 cannot hold (ReLUN's n = 5.758) the float32 x and the float64 reference's
+    parameter would sit on different sides."""
+    p = {
+        k: float(np.float32(v)) if isinstance(v, float) else v for k, v in (decl.defaults() if p is None else p).items()
+    }
     xs = extremal_points(decl, p)
     ref_f, ref_df = _reference(decl, p, xs)
     for mode, (y, g) in _modes(decl, p, torch.from_numpy(xs.copy())).items():

@@ -51,12 +51,23 @@ class ParamChecker:
         self.accepted: set[tuple] = set()
 
     def __call__(self, values: list[Any]) -> tuple:
+        if torch.compiler.is_compiling():  # checked once, while tracing: no memo (a lookup in it would
+            return self.validate(values)  # become a guard that its own insertion breaks)
         key = (*values, *map(type, values))  # types too: 1, 1.0 and True are equal keys otherwise
         try:
             if key in self.accepted:  # validated before (the checks do not tell -0.0 from 0.0)
                 return tuple(values)
         except TypeError:  # an unhashable value: checked below, not remembered
             key = None
+        self.validate(values)
+        if key is not None and all(type(v) is t for v, t in zip(values, key[len(values) :])):
+            if len(self.accepted) >= self.MEMO:
+                self.accepted.clear()
+            self.accepted.add(key)  # only values that needed no coercion
+        return tuple(values)
+
+    def validate(self, values: list[Any]) -> tuple:
+        """Coerce (in place) and check every value, then their relations."""
         for i, name, spec in self.specs:
             v = values[i]
             if type(v) is not spec.type:
@@ -64,10 +75,6 @@ class ParamChecker:
             spec.validate(self.decl.name, name, v)
         if self.relations:
             self.decl.relations(**dict(zip(self.names, values)))
-        if key is not None and all(type(v) is t for v, t in zip(values, key[len(values) :])):
-            if len(self.accepted) >= self.MEMO:
-                self.accepted.clear()
-            self.accepted.add(key)  # only values that needed no coercion
         return tuple(values)
 
 

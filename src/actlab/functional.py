@@ -38,6 +38,7 @@ from .forms import (
     form_for,
 )
 from .kinds import Activation
+from .losses import entmax15_loss, entmax_bisect_loss, sparsemax_loss
 from .registry import declaration as D
 from .registry import declarations
 
@@ -183,7 +184,8 @@ glu = AlongDimForm(D("GLU"))
 prelu = ParametricForm(D("PReLU"), strict=True)
 
 # ---- the sparse maps' thresholds and Fenchel-Young losses (not activations: no declaration) ----
-_LOSSES = ("sparsemax_loss", "entmax15_loss", "entmax_bisect_loss")
+# imported from actlab.activations.normalizer and actlab.losses (which uses the forms, not this module)
+_LOSSES = tuple(f.__name__ for f in (sparsemax_loss, entmax15_loss, entmax_bisect_loss))
 
 
 def __getattr__(name: str) -> Any:

@@ -370,20 +370,20 @@ def test_radix_softmax_errors() -> None:
 
 # ==== the entmax package's tests ========================================================================
 TESTS = Path(__file__).resolve().parents[1]
-PACKAGE = Path(entmax.__file__).parent
+PACKAGE_TESTS = Path(entmax.__file__).parent
 FILES = ["test_topk.py", "test_mask.py", "test_root_finding.py", "test_losses.py"]
 SKIP = "normmax or Normmax or budget or (test_loss and sum) or (test_loss and True)"
 
 
 @pytest.mark.slow
 def test_the_entmax_packages_tests_pass_with_actlab_in_place(tmp_path: Path) -> None:
-    if not all((PACKAGE / f).exists() for f in FILES):
+    if not all((PACKAGE_TESTS / f).exists() for f in FILES):
         pytest.skip("this entmax installation ships no tests")
     src = str(TESTS.parent / "src")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, str(TESTS)]), "OMP_NUM_THREADS": "1"}
     args = [sys.executable, "-m", "pytest", "-q", "-p", "entmax_actlab", "-p", "no:cacheprovider"]
     run = subprocess.run(
-        [*args, "-k", f"not ({SKIP})", *(str(PACKAGE / f) for f in FILES), "--rootdir", str(tmp_path)],
+        [*args, "-k", f"not ({SKIP})", *(str(PACKAGE_TESTS / f) for f in FILES), "--rootdir", str(tmp_path)],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600,
     )  # fmt: skip
     tail = run.stdout.strip().splitlines()[-1]

@@ -1,4 +1,4 @@
-"""The RReLU training noise (csrc/noise.cpp): torch's generator stream bit for bit (and as
+"""The RReLU training noise (csrc/rectifier.cpp): torch's generator stream bit for bit (and as
 many draws), row-major order for any layout; the counter-based hash bit for bit."""
 
 from __future__ import annotations

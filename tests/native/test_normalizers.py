@@ -1,4 +1,4 @@
-"""The softmax-family kernels (csrc/normalizers.cpp) against the declarations: forward and
+"""The softmax-family kernels (csrc/normalizer.cpp) against the declarations: forward and
 backward along every dim of 1- to 4-d inputs (rows in cache with lanes along them, or a row per
 lane when dim is not last), rows of spread 1 to 100, the limits of +-inf and NaN rows, float64,
 half precision rounded once, layouts, errors."""

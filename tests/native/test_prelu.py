@@ -1,4 +1,4 @@
-"""The PReLU kernels (csrc/prelu.cpp): forward and both gradients against the declaration, one
+"""The PReLU kernels (csrc/rectifier.cpp): forward and both gradients against the declaration, one
 slope or one per channel, float32/float64/bfloat16."""
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ every elementwise declaration equals the 128-bit reference to float64 precision.
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -66,7 +67,7 @@ ELEMENTWISE = elementwise_declarations()
 def test_forward_mode_derivative_equals_the_128_bit_reference_in_float64(decl: Any) -> None:
     """jacfwd of the functional form (f'(x) by the tower's jvp) at points away from the kinks,
     within 1e-12 relative (a float32 constant is 3e-8 off)."""
-    p = sample_params(decl, __import__("random").Random(decl.name))
+    p = sample_params(decl, random.Random(decl.name))
     x = elementwise_input(decl, p, (64,), torch.Generator().manual_seed(1))
     fn = getattr(F, decl.function)
     got = torch.vmap(jacfwd(lambda t: fn(t, **p)))(x)

@@ -58,6 +58,30 @@ def test_compile_full_graph_every_elementwise_activation() -> None:
         torch.testing.assert_close(a, b)
 
 
+EAGER_FIRST = [  # (a module, an eager call of its functional form with other parameter values first)
+    (anm.ELU(1.5), lambda x: actlab.functional.elu(x, 0.3)),
+    (anm.RReLU().eval(), lambda x: actlab.functional.rrelu(x, 0.05, 0.2)),
+    (anm.Hardtanh(-2.0, 2.0), lambda x: actlab.functional.hardtanh(x, -1.0, 1.0)),
+    (anm.Softmax(dim=-1), lambda x: actlab.functional.softmax(x, 0)),
+    (anm.EntmaxBisect(1.3), lambda x: actlab.functional.entmax_bisect(x, 1.7)),
+]
+
+
+@pytest.mark.parametrize("module, eager", EAGER_FIRST, ids=[type(m).__name__ for m, _ in EAGER_FIRST])
+def test_compile_after_eager_calls_with_other_parameter_values(module: nn.Module, eager: Callable) -> None:
+    """The functional forms remember the parameter values they accepted (the eager path's check
+    runs once per combination); compiled code neither reads nor fills that memo, so its lookup is no
+    guard (a lookup that missed and then filled it made dynamo refuse its own guard: "Guard failed
+    on the same frame it was created")."""
+    torch._dynamo.reset()
+    x = torch.randn(4, 5, dtype=torch.float64)
+    eager(x)
+    compiled = torch.compile(module, fullgraph=True, backend="aot_eager")
+    torch.testing.assert_close(compiled(x), module(x))
+    eager(x + 1)
+    torch.testing.assert_close(compiled(x), module(x))
+
+
 VECTOR: list[Callable[[], nn.Module]] = [
     lambda: anm.Softmax(dim=-1),
     lambda: anm.LogSoftmax(dim=-1),

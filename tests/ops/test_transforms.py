@@ -15,13 +15,13 @@ import pytest
 import torch
 import torch.autograd.forward_ad as fwAD
 import torch.nn.functional as TF
-from actlab.functions import channel_weight, coefficient_weight
 from torch import Tensor, nn
 from torch.func import functional_call, grad, hessian, jacfwd, jacrev, jvp, vmap
 
 import actlab
 import actlab.functional as AF
 import actlab.nn as anm
+from actlab.forms import channel_weight, coefficient_weight
 from actlab.kinds import (
     Activation,
     Elementwise,

@@ -13,8 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import declarations
     from ..docstring import first_sentence, summary
+    from ..registry import declarations
 
     rows = [d for d in declarations() if not args.family or d.family == args.family]
     width = max((len(d.name) for d in rows), default=4)

@@ -214,7 +214,7 @@ class Operator:
         raise NotImplementedError
 
 
-@torch.compiler.disable
+@torch._disable_dynamo  # torch.compiler.disable, but importing torch._dynamo (2 s) on first use, not at import
 def _outside_the_graph(operator: Operator, x: Tensor, args: tuple, inplace: bool) -> Tensor:
     """The tower, run eagerly (a graph break): torch.compile would record the op, whose tangent
     torch.func's jvp then drops (zeros), or trace the tower's forward but not its jvp."""
