@@ -41,7 +41,7 @@ from torch.profiler import ProfilerActivity, profile
 from tqdm import tqdm
 
 import actlab
-from actlab.spec import Activation, Normalizer, Parametric, Random, SplitGate
+from actlab.kinds import Activation, Normalizer, Parametric, Random, SplitGate
 
 MiB = 2**20
 SKIP = {"Softmax2d": "needs (N, C, H, W) input; it is Softmax over dim -3, measured as Softmax"}
@@ -91,7 +91,7 @@ def activation(decl: type[Activation], variant: str) -> nn.Module:
     if variant == "naive":
         return Naive(decl, p)
     if variant == "torch":
-        return getattr(nn, decl.torch_name)(**p)
+        return getattr(nn, decl.name)(**p)
     return actlab.get(decl.name, **p)
 
 
@@ -133,13 +133,15 @@ def measure(model: nn.Module, x: Tensor) -> tuple[int, int]:
 
 
 def run(names: list[str], width: int, batch: int, depth: int, progress: bool = True) -> list[Row]:
-    decls = [actlab.spec(n) for n in names] if names else [d for d in actlab.declarations() if not d.user_defined]
+    decls = (
+        [actlab.declaration(n) for n in names] if names else [d for d in actlab.declarations() if not d.user_defined]
+    )
     rows = []
     for decl in tqdm(decls, desc="memory", disable=not progress):
         if decl.name in SKIP or decl.module_class is None:
             continue
         x = torch.randn(batch, width, generator=torch.Generator().manual_seed(1))
-        variants = ("torch", "actlab", "naive") if decl.torch_name else ("actlab", "naive")
+        variants = ("torch", "actlab", "naive") if decl.in_torch else ("actlab", "naive")
         peak, saved = {}, {}
         for v in variants:
             peak[v], saved[v] = measure(mlp(decl, v, width, depth), x)

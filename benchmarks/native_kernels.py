@@ -82,7 +82,7 @@ def _input(decl: Any, numel: int) -> torch.Tensor:
 
 def _torch_forward(decl: Any, p: dict[str, Any]) -> Callable[[torch.Tensor], torch.Tensor]:
     if decl.name in NORMALIZERS:
-        return getattr(torch.nn, decl.torch_name)(**({"dim": -1} if decl.name != "Softmax2d" else {}))
+        return getattr(torch.nn, decl.name)(**({"dim": -1} if decl.name != "Softmax2d" else {}))
     if decl.name == "RReLU":
         return lambda x: F.rrelu(x, **p, training=False)
     if decl.name == "PReLU":
@@ -123,7 +123,7 @@ def kernel_rows(numel: int, repeats: int) -> list[tuple[str, float, float | None
     """(name, forward ratio, backward ratio or None) for the 28 torch.nn activations."""
     rows = []
     for decl in actlab.declarations():
-        if decl.torch_name is not None:
+        if decl.in_torch:
             actlab.ops.operator(decl)
             rows.append((decl.name, *_kernel_ratios(decl, numel, repeats)))
     return rows
@@ -133,10 +133,10 @@ def module_rows(numel: int, repeats: int, dtype: torch.dtype = torch.float32) ->
     """(name, forward ratio, forward + backward ratio) of the torch.nn module vs actlab's."""
     rows = []
     for decl in actlab.declarations():
-        if decl.torch_name is None:
+        if not decl.in_torch:
             continue
         kw = bench.module_kwargs(decl)
-        mods = {"torch": getattr(torch.nn, decl.torch_name)(**kw), "actlab": decl.module_class(**kw)}
+        mods = {"torch": getattr(torch.nn, decl.name)(**kw), "actlab": decl.module_class(**kw)}
         for m in mods.values():
             m.to(dtype)
             for p in m.parameters():
@@ -164,12 +164,12 @@ def _double_backward_step(m: Any, x: torch.Tensor, v: torch.Tensor) -> Callable[
 def double_backward_rows(numel: int, repeats: int) -> list[tuple[str, float]]:
     rows = []
     for decl in actlab.declarations():
-        if decl.torch_name is None or decl.name in ("PReLU", "RReLU", "Threshold"):
+        if not decl.in_torch or decl.name in ("PReLU", "RReLU", "Threshold"):
             continue
         kw = {"dim": -1} if decl.name in ("Softmax", "Softmin", "LogSoftmax", "GLU") else default_params(decl)
         if decl.name == "Softmax2d":
             kw = {}
-        mods = {"torch": getattr(torch.nn, decl.torch_name)(**kw), "actlab": decl.module_class(**kw)}
+        mods = {"torch": getattr(torch.nn, decl.name)(**kw), "actlab": decl.module_class(**kw)}
         x = _input(decl, numel).requires_grad_()
         v = torch.randn_like(mods["torch"](x))
         try:
@@ -189,9 +189,9 @@ def _rrelu_step(m: Any, x: torch.Tensor, g: torch.Tensor, counter: bool = False)
 
 
 def rrelu_rows(numel: int, repeats: int) -> dict[str, float]:
-    x = _input(actlab.spec("RReLU"), numel).requires_grad_()
+    x = _input(actlab.declaration("RReLU"), numel).requires_grad_()
     g = torch.randn_like(x)
-    tm, am = torch.nn.RReLU().train(), actlab.spec("RReLU").module_class().train()
+    tm, am = torch.nn.RReLU().train(), actlab.declaration("RReLU").module_class().train()
     calls = {"torch": _rrelu_step(tm, x, g), "actlab": _rrelu_step(am, x, g), "counter": _rrelu_step(am, x, g, True)}
     t = time_round_robin(calls, repeats)
     return {"torch slopes": t["actlab"] / t["torch"], "counter noise": t["counter"] / t["torch"]}

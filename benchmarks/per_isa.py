@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs of every pass (the table shows the worst)")
     parser.add_argument("--out", help="keep the JSON records here")
     args = parser.parse_args(argv)
-    names = args.names or [d.name for d in actlab.declarations() if d.torch_name is not None]
+    names = args.names or [d.name for d in actlab.declarations() if d.in_torch]
     isas = [i for i in build.isas_for(build.machine()) if native.cpu_runs(i)]
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp())
     out.mkdir(parents=True, exist_ok=True)

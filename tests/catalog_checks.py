@@ -22,7 +22,7 @@ import actlab
 from actlab import functional as F
 from actlab.analysis import accuracy as A
 from actlab.analysis import reference as R
-from actlab.spec import Activation, Elementwise, Parametric
+from actlab.kinds import Activation, Elementwise, Parametric
 from gradcases import away_from_kinks, elementwise_input, sample_params
 
 F64 = torch.float64
@@ -31,9 +31,10 @@ FORWARD_ULP, DERIVATIVE_ULP = 4.0, 16.0
 SUB64 = 64 * 2.0**-1074  # float64 subnormal results: absolute accuracy (as tests/analysis/test_accuracy.py)
 
 
-def declarations_in(module: ModuleType) -> list[type[Activation]]:
-    """The registered declarations defined in ``module``, in registration order."""
-    return [d for d in actlab.declarations() if d.__module__ == module.__name__]
+def catalog(family: str) -> list[type[Activation]]:
+    """The family's declarations that torch.nn lacks, in registration order (torch.nn's are tested
+    against torch: tests/test_functional.py, tests/nn, tests/ops)."""
+    return [d for d in actlab.declarations() if d.family == family and not d.in_torch and not d.user_defined]
 
 
 def ids(decls: list[type[Activation]]) -> list[str]:
@@ -102,8 +103,13 @@ def _modes(decl: type[Elementwise], p: dict[str, Any], x: Tensor) -> dict[str, t
 def check_extremes(decl: type[Elementwise], p: dict[str, Any] | None = None) -> None:
     """f and f' at the extremal points in float32 (<= 4 and 16 ulp of the 128-bit reference) and
     float64 (1e-12 relative), in reverse and forward mode: the limit where there is one, NaN
-    exactly where the reference is NaN."""
-    p = dict(decl.defaults() if p is None else p)
+    exactly where the reference is NaN. Float parameters are rounded to float32 first: the float32
+    kernels compare x with the parameter in x's dtype (as torch's hardtanh), so at a kink of a
+    parameter float32 cannot hold (ReLUN's n = 5.758) the float32 x and the float64 reference's
+    parameter would sit on different sides."""
+    p = {
+        k: float(np.float32(v)) if isinstance(v, float) else v for k, v in (decl.defaults() if p is None else p).items()
+    }
     xs = extremal_points(decl, p)
     ref_f, ref_df = _reference(decl, p, xs)
     for mode, (y, g) in _modes(decl, p, torch.from_numpy(xs.copy())).items():

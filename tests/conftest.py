@@ -14,7 +14,7 @@ import torch
 
 import actlab
 from actlab import native
-from actlab.spec import Activation
+from actlab.kinds import Activation
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,7 +34,7 @@ def native_kernels() -> None:
 
 def torch_declarations() -> list[type[Activation]]:
     """Every registered activation that has a torch.nn counterpart."""
-    return [d for d in actlab.declarations() if d.torch_name is not None]
+    return [d for d in actlab.declarations() if d.in_torch]
 
 
 def rng_for(*key: object) -> random.Random:

@@ -22,7 +22,7 @@ from torch import Tensor
 import actlab
 from actlab import functional as F
 from actlab.analysis.kinks import declared
-from actlab.spec import (
+from actlab.kinds import (
     Activation,
     Elementwise,
     Normalizer,
@@ -89,7 +89,7 @@ def _elementwise(decl: type[Activation], seed: int) -> list[Case]:
         p = sample_params(decl, rng)
         x = elementwise_input(decl, p, (3, 7), gen).requires_grad_()
         fn = _functional(decl)
-        tfn = getattr(torch.nn.functional, decl.function) if decl.torch_name else None
+        tfn = getattr(torch.nn.functional, decl.function) if decl.in_torch else None
         out.append(
             Case(
                 f"{decl.name}-{i}",
@@ -108,7 +108,7 @@ def _normalizer(decl: type[Activation], seed: int) -> list[Case]:
     if decl.name == "Softmax2d":
         x = (3 * torch.randn(2, 3, 2, 2, generator=gen, dtype=torch.float64)).requires_grad_()
         return [Case("Softmax2d", decl, F.softmax2d, (x,), {}, torch.nn.Softmax2d())]
-    fn, tfn = _functional(decl), getattr(torch.nn.functional, decl.function) if decl.torch_name else None
+    fn, tfn = _functional(decl), getattr(torch.nn.functional, decl.function) if decl.in_torch else None
     out = []
     for dim in (0, 1, -1):
         x = (3 * torch.randn(3, 4, 5, generator=gen, dtype=torch.float64)).requires_grad_()
@@ -127,7 +127,7 @@ def _normalizer(decl: type[Activation], seed: int) -> list[Case]:
 
 def _gated(decl: type[Activation], seed: int) -> list[Case]:
     gen = torch.Generator().manual_seed(seed)
-    fn, tfn = _functional(decl), getattr(torch.nn.functional, decl.function) if decl.torch_name else None
+    fn, tfn = _functional(decl), getattr(torch.nn.functional, decl.function) if decl.in_torch else None
     out = []
     for dim in (0, -1):
         x = away_from_kinks(2 * torch.randn(4, 6, generator=gen, dtype=torch.float64), decl.kinks()).requires_grad_()
@@ -162,7 +162,7 @@ def parametric_tensor(decl: type[Parametric], name: str, x: Tensor, n: int, gen:
 def _parametric(decl: type[Activation], seed: int) -> list[Case]:
     gen = torch.Generator().manual_seed(seed)
     out = []
-    fn, tfn = _functional(decl), getattr(torch.nn.functional, decl.function) if decl.torch_name else None
+    fn, tfn = _functional(decl), getattr(torch.nn.functional, decl.function) if decl.in_torch else None
     kinks = declared(decl, {})
     for n in (1, 3):  # one shared value or one per channel (dim 1) for each tensor parameter
         x = away_from_kinks(2 * torch.randn(4, 3, 5, generator=gen, dtype=torch.float64), kinks).requires_grad_()

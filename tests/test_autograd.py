@@ -16,12 +16,12 @@ from torch import Tensor
 
 import actlab
 from actlab import functional as F
-from actlab.spec import Activation
+from actlab.kinds import Activation
 from gradcases import Case, all_cases, builtin_declarations, cases, elementwise_declarations, sample_params
 
 CASES = all_cases()
 ELEMENTWISE = elementwise_declarations()
-WITH_TORCH = [d for d in ELEMENTWISE if d.torch_name is not None]
+WITH_TORCH = [d for d in ELEMENTWISE if d.in_torch]
 INF = float("inf")
 # torch's float64 kernels that use a float32 constant (1/6 in hardsigmoid's backward, 1/alpha in
 # celu's): they agree with the exact value only to float32 precision.
@@ -99,7 +99,7 @@ def _grid(decl: type[Activation], p: dict, n: int = 4001, margin: float = 1e-6) 
     return x
 
 
-POINTWISE = [*ELEMENTWISE, actlab.spec("RReLU")]  # RReLU's f, df, d2f are its evaluation mode
+POINTWISE = [*ELEMENTWISE, actlab.declaration("RReLU")]  # RReLU's f, df, d2f are its evaluation mode
 
 
 @pytest.mark.parametrize("decl", POINTWISE, ids=[d.name for d in POINTWISE])

@@ -9,7 +9,7 @@ from torch import nn
 
 import actlab
 import actlab.nn as anm
-from actlab.convert import ConversionError, _kinds
+from actlab.convert import ConversionError, _counterparts
 
 W = 6
 
@@ -76,12 +76,12 @@ def _types(model: nn.Module) -> set[str]:
     return {f"{type(m).__module__.split('.')[0]}.{type(m).__name__}" for m in model.modules()}
 
 
-def test_catalogue_covers_the_30_torch_kinds():
-    kinds = _kinds()
-    assert len(kinds) == 30
-    assert {k.torch_cls for k in kinds} >= {nn.ReLU, nn.PReLU, nn.Softmax2d, nn.GLU, nn.MultiheadAttention}
+def test_catalogue_covers_the_30_torch_classes():
+    pairs = _counterparts()
+    assert len(pairs) == 30
+    assert {p.torch_cls for p in pairs} >= {nn.ReLU, nn.PReLU, nn.Softmax2d, nn.GLU, nn.MultiheadAttention}
     assert all(
-        k.actlab_cls is not None for k in kinds if k.name not in ("MultiheadAttention", "AdaptiveLogSoftmaxWithLoss")
+        p.actlab_cls is not None for p in pairs if p.name not in ("MultiheadAttention", "AdaptiveLogSoftmaxWithLoss")
     )
 
 

@@ -39,12 +39,12 @@ def test_list_prints_whole_first_sentences(capsys) -> None:
 
 @pytest.mark.parametrize("name", actlab.names())
 def test_formula_as_text(name: str) -> None:
-    text = to_text(actlab.spec(name).formula)
+    text = to_text(actlab.declaration(name).formula)
     assert "\\" not in text and "{" not in text and text
 
 
 def test_text_examples() -> None:
-    elu = to_text(actlab.spec("ELU").formula)
+    elu = to_text(actlab.declaration("ELU").formula)
     assert elu == "ELU(x) = x if x > 0; α (e^x − 1) if x ≤ 0"
     assert to_text(r"\frac{1}{\beta}\log(1 + e^{\beta x})") == "1/β log(1 + e^(β x))"
     assert to_text(r"J^\top g") == "Jᵀ g"

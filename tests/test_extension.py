@@ -13,8 +13,8 @@ from torch import Tensor
 from torch.func import hessian, jacfwd, vmap
 
 import actlab
+from actlab.kinds import Elementwise, Param, Parametric, finite
 from actlab.registry import register, unregister
-from actlab.spec import Elementwise, Param, Parametric, finite
 
 
 class Cubic(Elementwise):

@@ -25,7 +25,7 @@ import torch.nn.functional as TF
 from torch import Tensor, nn
 
 import actlab.functional as AF
-from actlab.spec import Activation, Elementwise, Normalizer, Parametric, SplitGate
+from actlab.kinds import Activation, Elementwise, Normalizer, Parametric, SplitGate
 from conftest import draw_params, rng_for, tolerance, torch_declarations
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -75,7 +75,7 @@ def call_args(decl: type[Activation], x: Tensor, rng: random.Random) -> dict[str
         c = x.size(1) if x.dim() >= 2 and rng.random() < 0.7 else 1
         weight = torch.tensor([rng.uniform(lo, hi) for _ in range(c)], dtype=x.dtype)
         return {name: weight.clone().requires_grad_() for name in decl.tensor_params}
-    raise AssertionError(f"no argument builder for kind {decl.kind!r} ({decl.name}): add one here")
+    raise AssertionError(f"no argument builder for kind {decl.kind_label!r} ({decl.name}): add one here")
 
 
 def ours(decl: type[Activation], kwargs: dict[str, Any]) -> Callable[[Tensor], Tensor]:
@@ -86,7 +86,7 @@ def ours(decl: type[Activation], kwargs: dict[str, Any]) -> Callable[[Tensor], T
 def theirs(decl: type[Activation], kwargs: dict[str, Any]) -> Callable[[Tensor], Tensor]:
     fn = getattr(TF, decl.function, None)
     if fn is None:  # torch has only the module (Softmax2d)
-        return getattr(nn, decl.torch_name)(**kwargs)
+        return getattr(nn, decl.name)(**kwargs)
     return lambda x: fn(x, **kwargs)
 
 

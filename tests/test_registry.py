@@ -48,14 +48,14 @@ def test_every_torch_activation_has_a_module(name: str) -> None:
     cls = getattr(actlab.nn, name)
     assert issubclass(cls, torch.nn.Module)
     assert not issubclass(cls, getattr(torch.nn, name))
-    assert actlab.spec(name).torch_name == name
+    assert actlab.declaration(name).in_torch and actlab.declaration(name).name == name
 
 
 def test_spec_lookup_is_case_insensitive_and_accepts_functional_names() -> None:
-    assert actlab.spec("elu") is actlab.spec("ELU")
-    assert actlab.spec("leaky_relu") is actlab.spec("LeakyReLU")
+    assert actlab.declaration("elu") is actlab.declaration("ELU")
+    assert actlab.declaration("leaky_relu") is actlab.declaration("LeakyReLU")
     with pytest.raises(KeyError):
-        actlab.spec("NoSuchActivation")
+        actlab.declaration("NoSuchActivation")
 
 
 def test_get_builds_a_configured_module() -> None:

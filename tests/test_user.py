@@ -36,8 +36,8 @@ def test_module_with_parameters(cleanup, capsys) -> None:
             return torch.where(x > 0, x, self.negative_slope * x)
 
     cleanup.append("TestLeaky")
-    decl = actlab.spec("TestLeaky")
-    assert decl.user_defined and TestLeaky.actlab_spec is decl and decl.plot_params == ({"negative_slope": 0.2},)
+    decl = actlab.declaration("TestLeaky")
+    assert decl.user_defined and TestLeaky.actlab_declaration is decl and decl.plot_params == ({"negative_slope": 0.2},)
     s = sample(decl, np.array([-2.0, 3.0]), negative_slope=0.2)
     np.testing.assert_allclose(s.f, [-0.4, 3.0])
     np.testing.assert_allclose(s.df, [0.2, 1.0])
@@ -63,8 +63,8 @@ def test_function_bare_and_name_clash(cleanup, tmp_path) -> None:
             return g * y * (1.0 - y)
 
     cleanup.append("user.Sigmoid")
-    assert actlab.spec("Sigmoid").user_defined is False  # the built-in is untouched
-    decl = actlab.spec("user.Sigmoid")
+    assert actlab.declaration("Sigmoid").user_defined is False  # the built-in is untouched
+    decl = actlab.declaration("user.Sigmoid")
     assert decl.function_class is Sigmoid
     x = np.array([-1.5, 0.0, 2.0])
     s = sample(decl, x)
@@ -94,7 +94,7 @@ def test_positional_parameter_and_non_differentiable_backward(cleanup) -> None:
 
     actlab.plot_activation_function(6.0)(Clamp6)
     cleanup.append("Clamp6")
-    s = sample(actlab.spec("Clamp6"), np.array([-1.0, 3.0, 7.0]))
+    s = sample(actlab.declaration("Clamp6"), np.array([-1.0, 3.0, 7.0]))
     np.testing.assert_allclose(s.f, [0.0, 3.0, 6.0])
     np.testing.assert_allclose(s.df, [0.0, 1.0, 0.0])
     np.testing.assert_allclose(s.d2f, [0.0, 0.0, 0.0])

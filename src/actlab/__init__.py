@@ -2,11 +2,13 @@
 
 >>> import actlab, torch
 >>> m = actlab.get("ELU", alpha=0.5)          # a torch.nn.Module, drop-in for nn.ELU(0.5)
->>> actlab.spec("ELU").formula                # the declaration: math, params, plots, paper
+>>> actlab.declaration("ELU").formula         # the declaration: math, params, plots, paper
 >>> actlab.functional.gelu(torch.randn(3), approximate="tanh")
 """
 
 from __future__ import annotations
+
+import warnings
 
 from . import (
     activations,  # noqa: F401  (registers the built-in declarations)
@@ -16,16 +18,24 @@ from . import (
     ops,
 )
 from .convert import ConversionError, ConversionReport, convert
+from .kinds import Activation, Param
 from .mappings import register_mapping
 from .modules import get
-from .registry import declarations, names, register, spec
-from .spec import Activation, Param
+from .registry import declaration, declarations, names, register
 from .user import plot_activation_function, plot_activation_module
 
 __version__ = "0.1.0"
 
 for _decl in declarations():  # define every operator now: torch.compile cannot trace op definitions
     ops.operator(_decl)
+
+
+def spec(name: str) -> type[Activation]:
+    """Deprecated name of :func:`declaration` (``actlab.spec("GELU")``)."""
+    message = "actlab.spec(name) is deprecated: use actlab.declaration(name)"
+    warnings.warn(message, DeprecationWarning, stacklevel=2)
+    return declaration(name)
+
 
 __all__ = [
     "Activation",
@@ -34,6 +44,7 @@ __all__ = [
     "Param",
     "autograd",
     "convert",
+    "declaration",
     "declarations",
     "functional",
     "get",
@@ -43,5 +54,4 @@ __all__ = [
     "plot_activation_module",
     "register",
     "register_mapping",
-    "spec",
 ]

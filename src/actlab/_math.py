@@ -92,6 +92,42 @@ def exp_tail_times(a: Tensor, x: Tensor) -> Tensor:
     return (a * torch.exp(x - TAIL)) * _E_TAIL
 
 
+# Beyond these magnitudes the gate's derivative underflows to 0 even in float64, so clipping
+# x there changes nothing but keeps inf * 0 from turning a finite limit into NaN.
+EXP_UNDERFLOW = 800.0
+GAUSS_UNDERFLOW = 40.0
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def silu_parts(z: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """sigma(z), sigma'(z) and the clipped z used beside the"""
+    zc = clip(z, EXP_UNDERFLOW)
+    return sigmoid(z), sigmoid_prime(zc), zc
+
+
+def swish(x: Tensor, beta: float) -> Tensor:
+    r"""x sigma(beta x); for beta x < -64 as :math:`x e^{\beta x}` scaled out of the subnormals
+    (there :math:`1 + e^{\beta x}` is 1 even in float64)."""
+    xc = torch.clamp(x, min=-EXP_UNDERFLOW / max(abs(beta), 1e-30))
+    z = beta * xc
+    tail = z < TAIL
+    return torch.where(tail, exp_tail_times(xc, torch.where(tail, z, 0.0)), xc * sigmoid(beta * x))
+
+
+def swish_prime(x: Tensor, beta: float) -> Tensor:
+    r""":math:`\sigma(z) + z\sigma'(z)`, z = beta x. For z <= 0 as
+    :math:`e^z((1 + z) + e^z)/(1 + e^z)^2` (1 + z is exact near the zero of f' at z = -1.28, where
+    :math:`1 + z\sigma(-z)` would cancel the rounding of :math:`z\sigma(-z)`);
+    :math:`e^z (1 + z)` scaled for z < -64."""
+    s, ds, zc = silu_parts(beta * x)
+    tail = zc < TAIL
+    zn = torch.clamp(zc, max=0.0)
+    e = torch.exp(zn)
+    neg = e * ((1.0 + zn) + e) / ((1.0 + e) * (1.0 + e))
+    near = torch.where(zc <= 0.0, neg, s + zc * ds)
+    return torch.where(tail, exp_tail_times(1.0 + zc, torch.where(tail, zc, 0.0)), near)
+
+
 def in_float64(x: Tensor) -> Tensor:
     """float32 is computed in float64 where the float32 forms cannot reach a few ulps
     (the speed cost is measured in docs/accuracy.md); other dtypes are left as they are.

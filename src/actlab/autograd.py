@@ -12,14 +12,14 @@ from __future__ import annotations
 from torch.autograd import Function
 
 from . import ops
-from .registry import spec
+from .registry import declaration
 
 
 def __getattr__(attr: str) -> type[Function]:
     """``<Name>Function``: the Function of declaration ``<Name>``."""
     if attr.endswith("Function") and not attr.startswith("_"):
         try:
-            decl = spec(attr[: -len("Function")])
+            decl = declaration(attr[: -len("Function")])
         except KeyError:
             raise AttributeError(attr) from None
         return ops.operator(decl).function

@@ -52,9 +52,9 @@ import torch
 from torch import Tensor, nn
 
 from . import native, ops
+from .kinds import Activation, Elementwise, Normalizer, Random
 from .ops import counter_noise
-from .registry import declarations, spec
-from .spec import Activation, Elementwise, Normalizer, Random
+from .registry import declaration, declarations
 
 SIZES = (65_536, 4_000_000)
 DTYPES = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16, "float16": torch.float16}
@@ -164,7 +164,7 @@ class Row:
 
 def torch_module(decl: type[Activation]) -> type[nn.Module] | None:
     """torch.nn's module of ``decl`` (what it is timed against), None when torch has none."""
-    return getattr(nn, decl.torch_name, None) if decl.torch_name else None
+    return getattr(nn, decl.name, None) if decl.in_torch else None
 
 
 def variants(decl: type[Activation], eager: bool, shape: tuple[int, ...] = (), naive: bool = True) -> list[Variant]:
@@ -417,7 +417,7 @@ def run(
     passes = list(passes)
     if not passes or any(p not in PASSES for p in passes):
         raise ValueError(f"--pass must be among {', '.join(PASSES)}, got {passes}")
-    decls = [spec(n) for n in names] if names else declarations()
+    decls = [declaration(n) for n in names] if names else declarations()
     sizes = list(sizes)
     if not sizes or any(not isinstance(n, int) or n < 64 for n in sizes):
         raise ValueError(f"sizes must be integers >= 64, got {sizes}")

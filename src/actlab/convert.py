@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from .mappings import ACTIVATION_MODULES, WHY_LEFT, Mapping, lookup, qualname
-from .registry import declarations, spec
+from .registry import declaration, declarations
 
 Target = Literal["actlab", "torch"]
 
@@ -75,7 +75,7 @@ class ConversionReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def counts(self) -> Counter[str]:
-        """Replacements per kind, e.g. ``{'ReLU': 3, 'MultiheadAttention': 2}``."""
+        """Replacements per class, e.g. ``{'ReLU': 3, 'MultiheadAttention': 2}``."""
         return Counter(r.new.rsplit(".", 1)[-1] for r in self.replaced)
 
     def __len__(self) -> int:
@@ -91,7 +91,7 @@ class ConversionReport:
 
 # ---- the two catalogues: torch class <-> actlab class, with how to rebuild each -----------------
 @dataclass(frozen=True)
-class _Kind:
+class _Counterpart:
     name: str
     torch_cls: type[nn.Module]
     actlab_cls: type[nn.Module]
@@ -133,18 +133,18 @@ def _adaptive_config(m: nn.Module) -> dict[str, Any]:
     }
 
 
-def _kinds() -> list[_Kind]:
+def _counterparts() -> list[_Counterpart]:
     """Looked up at call time: late-registered declarations and nn classes are included."""
     from . import nn as anm
 
-    kinds = []
+    pairs = []
     for decl in declarations():
-        tcls = getattr(nn, decl.torch_name, None) if decl.torch_name else None
+        tcls = getattr(nn, decl.name, None) if decl.in_torch else None
         if tcls is not None and decl.module_class is not None:
-            kinds.append(_Kind(decl.name, tcls, decl.module_class, _declared_config(decl), decl.name == "PReLU"))
+            pairs.append(_Counterpart(decl.name, tcls, decl.module_class, _declared_config(decl), decl.name == "PReLU"))
     for name, config in zip(_STRUCTURED, (_mha_config, _adaptive_config)):
-        kinds.append(_Kind(name, getattr(nn, name), getattr(anm, name), config, True))
-    return kinds
+        pairs.append(_Counterpart(name, getattr(nn, name), getattr(anm, name), config, True))
+    return pairs
 
 
 def _functional_pairs() -> dict[int, tuple[Callable, Callable]]:
@@ -154,7 +154,7 @@ def _functional_pairs() -> dict[int, tuple[Callable, Callable]]:
     pairs = {}
     for decl in declarations():
         tf, af = getattr(torch.nn.functional, decl.function, None), getattr(AF, decl.function, None)
-        if decl.torch_name is not None and tf is not None and af is not None:
+        if decl.in_torch and tf is not None and af is not None:
             pairs[id(tf)] = (tf, af)
     return pairs
 
@@ -168,9 +168,9 @@ def _qualified(cls: type) -> str:
     return f"{root}.nn.{cls.__name__}"
 
 
-def _rebuild(old: nn.Module, new_cls: type[nn.Module], kind: _Kind) -> nn.Module:
-    kw = kind.config(old)
-    if kind.stateful:
+def _rebuild(old: nn.Module, new_cls: type[nn.Module], pair: _Counterpart) -> nn.Module:
+    kw = pair.config(old)
+    if pair.stateful:
         flags = {n: p.requires_grad for n, p in old.named_parameters()}
         new = new_cls(**kw, device="meta")
         new.load_state_dict(old.state_dict(keep_vars=True), assign=True)  # assign resets requires_grad
@@ -199,7 +199,7 @@ def _from_mapping(m: nn.Module, mapping: Mapping) -> tuple[nn.Module | None, str
     from . import nn as anm
 
     try:
-        decl = spec(mapping.target)
+        decl = declaration(mapping.target)
     except KeyError:
         return None, f"{type(m).__name__}: actlab has no {mapping.target} declaration"
     cls = decl.module_class if decl.module_class is not None else getattr(anm, decl.name)
@@ -297,11 +297,11 @@ def convert(
         raise TypeError(f"convert: expected an nn.Module, got {type(model).__name__}")
     if to not in ("actlab", "torch"):
         raise ValueError(f"convert: to must be 'actlab' or 'torch', got {to!r}")
-    kinds = _kinds()
+    pairs = _counterparts()
     if to == "actlab":
-        table = {k.torch_cls: (k.actlab_cls, k) for k in kinds}
+        table = {p.torch_cls: (p.actlab_cls, p) for p in pairs}
     else:
-        table = {k.actlab_cls: (k.torch_cls, k) for k in kinds}
+        table = {p.actlab_cls: (p.torch_cls, p) for p in pairs}
     fpairs = _functional_pairs() if functionals else {}
     fmap = {id(t if to == "actlab" else a): (a if to == "actlab" else t) for t, a in fpairs.values()}
     report = ConversionReport(to=to)
@@ -334,8 +334,8 @@ def convert(
             return m
         target = table.get(type(m))
         if target is not None:
-            new_cls, kind = target
-            new = _rebuild(m, new_cls, kind)
+            new_cls, pair = target
+            new = _rebuild(m, new_cls, pair)
             report.replaced.append(Replacement(path or "<root>", _qualified(type(m)), _qualified(new_cls)))
             memo[id(m)] = new
             return new

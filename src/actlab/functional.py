@@ -6,7 +6,7 @@ The names of ``torch.nn.functional`` are listed below with its signatures and de
 registered declaration (actlab's extras: ``swish``, ``quick_gelu``, ``swiglu``, ``sparsemax``,
 ``star_relu``, ... and any declaration added later) is resolved by name through the module's
 ``__getattr__``: its functional form is the generic callable of its kind
-(:func:`actlab.functions.function_for`), so a new activation needs no edit here.
+(:func:`actlab.forms.form_for`), so a new activation needs no edit here.
 
 Every call applies the declaration's operator (:mod:`actlab.ops`): the hand-derived derivatives
 under autograd, forward AD, torch.func, torch.compile and torch.export alike.
@@ -22,49 +22,55 @@ from typing import Any
 import torch
 from torch import Tensor, fx
 
-from . import activations as A
 from . import ops
-from .errors import ShapeError
-from .functions import (
-    AlongDimFunction,
-    ElementwiseFunction,
-    InplaceFunction,
-    ParametricFunction,
-    check_tensor,
-    function_for,
+from .activations.normalizer import (
+    entmax15_threshold_and_support,
+    entmax_bisect_threshold,
+    sparsemax_threshold_and_support,
 )
+from .errors import ShapeError
+from .forms import (
+    AlongDimForm,
+    ElementwiseForm,
+    InplaceForm,
+    ParametricForm,
+    check_tensor,
+    form_for,
+)
+from .kinds import Activation
+from .losses import entmax15_loss, entmax_bisect_loss, sparsemax_loss
+from .registry import declaration as D
 from .registry import declarations
-from .spec import Activation
 
 # ---- elementwise: generic functions with torch's signatures --------------------------------------
-sigmoid = ElementwiseFunction(A.sigmoidal.Sigmoid)
-tanh = ElementwiseFunction(A.sigmoidal.Tanh)
-softsign = ElementwiseFunction(A.sigmoidal.Softsign)
-hardsigmoid = ElementwiseFunction(A.sigmoidal.Hardsigmoid)
-hardtanh = ElementwiseFunction(A.sigmoidal.Hardtanh)
-hardtanh_ = InplaceFunction(hardtanh)
-logsigmoid = ElementwiseFunction(A.sigmoidal.LogSigmoid)
-threshold = ElementwiseFunction(A.rectifiers.Threshold)
-threshold_ = InplaceFunction(threshold)
-relu = ElementwiseFunction(A.rectifiers.ReLU)
-relu_ = InplaceFunction(relu)
-relu6 = ElementwiseFunction(A.rectifiers.ReLU6)
-leaky_relu = ElementwiseFunction(A.rectifiers.LeakyReLU)
-leaky_relu_ = InplaceFunction(leaky_relu)
-elu = ElementwiseFunction(A.exponential.ELU)
-elu_ = InplaceFunction(elu)
-celu = ElementwiseFunction(A.exponential.CELU)
-celu_ = InplaceFunction(celu)
-selu = ElementwiseFunction(A.exponential.SELU)
-selu_ = InplaceFunction(selu)
-softplus = ElementwiseFunction(A.exponential.Softplus)
-silu = ElementwiseFunction(A.gated.SiLU)
-gelu = ElementwiseFunction(A.gated.GELU)
-mish = ElementwiseFunction(A.gated.Mish)
-hardswish = ElementwiseFunction(A.gated.Hardswish)
-hardshrink = ElementwiseFunction(A.shrinkage.Hardshrink)
-softshrink = ElementwiseFunction(A.shrinkage.Softshrink)
-tanhshrink = ElementwiseFunction(A.shrinkage.Tanhshrink)
+sigmoid = ElementwiseForm(D("Sigmoid"))
+tanh = ElementwiseForm(D("Tanh"))
+softsign = ElementwiseForm(D("Softsign"))
+hardsigmoid = ElementwiseForm(D("Hardsigmoid"))
+hardtanh = ElementwiseForm(D("Hardtanh"))
+hardtanh_ = InplaceForm(hardtanh)
+logsigmoid = ElementwiseForm(D("LogSigmoid"))
+threshold = ElementwiseForm(D("Threshold"))
+threshold_ = InplaceForm(threshold)
+relu = ElementwiseForm(D("ReLU"))
+relu_ = InplaceForm(relu)
+relu6 = ElementwiseForm(D("ReLU6"))
+leaky_relu = ElementwiseForm(D("LeakyReLU"))
+leaky_relu_ = InplaceForm(leaky_relu)
+elu = ElementwiseForm(D("ELU"))
+elu_ = InplaceForm(elu)
+celu = ElementwiseForm(D("CELU"))
+celu_ = InplaceForm(celu)
+selu = ElementwiseForm(D("SELU"))
+selu_ = InplaceForm(selu)
+softplus = ElementwiseForm(D("Softplus"))
+silu = ElementwiseForm(D("SiLU"))
+gelu = ElementwiseForm(D("GELU"))
+mish = ElementwiseForm(D("Mish"))
+hardswish = ElementwiseForm(D("Hardswish"))
+hardshrink = ElementwiseForm(D("Hardshrink"))
+softshrink = ElementwiseForm(D("Softshrink"))
+tanhshrink = ElementwiseForm(D("Tanhshrink"))
 
 
 def traceable(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
@@ -82,7 +88,7 @@ def traceable(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
 
 
 # ---- RReLU: elementwise in evaluation, random slopes in training ---------------------------------
-_RRELU = ElementwiseFunction(A.rectifiers.RReLU)
+_RRELU = ElementwiseForm(D("RReLU"))
 
 
 @traceable
@@ -128,6 +134,9 @@ def _dim(name: str, dim: Any) -> int:
     return dim
 
 
+_SOFTMAX, _SOFTMIN, _LOG_SOFTMAX, _SOFTMAX2D = D("Softmax"), D("Softmin"), D("LogSoftmax"), D("Softmax2d")
+
+
 def _normalize(
     decl: type[Activation], input: Tensor, dim: int | None, stacklevel: int, dtype: torch.dtype | None
 ) -> Tensor:
@@ -138,19 +147,19 @@ def _normalize(
     dim = _dim(name, dim)
     if dtype is not None:
         input = input.to(dtype)
-    return ops.operator(decl)(input, (dim,))
+    return ops.operator(decl)(input, dim)
 
 
 @traceable
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None) -> Tensor:
     r"""Softmax along ``dim``: :math:`e^{x_i - m} / \sum_j e^{x_j - m}`, m the max."""
-    return _normalize(A.normalizers.Softmax, input, dim, _stacklevel, dtype)
+    return _normalize(_SOFTMAX, input, dim, _stacklevel, dtype)
 
 
 @traceable
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None) -> Tensor:
     r"""Softmin along ``dim``: softmax of -x."""
-    return _normalize(A.normalizers.Softmin, input, dim, _stacklevel, dtype)
+    return _normalize(_SOFTMIN, input, dim, _stacklevel, dtype)
 
 
 @traceable
@@ -158,7 +167,7 @@ def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: torch.dtype | None = None
 ) -> Tensor:
     r"""Log-softmax along ``dim`` by log-sum-exp: :math:`x_i - m - \log\sum_j e^{x_j - m}`."""
-    return _normalize(A.normalizers.LogSoftmax, input, dim, _stacklevel, dtype)
+    return _normalize(_LOG_SOFTMAX, input, dim, _stacklevel, dtype)
 
 
 @traceable
@@ -167,38 +176,31 @@ def softmax2d(input: Tensor) -> Tensor:
     check_tensor("softmax2d", input)
     if input.dim() not in (3, 4):
         raise ShapeError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
-    return ops.operator(A.normalizers.Softmax2d)(input, (-3,))
+    return ops.operator(_SOFTMAX2D)(input, -3)
 
 
 # ---- GLU and PReLU: the generic callables of their kinds ---------------------------------------
-glu = AlongDimFunction(A.gated.GLU)
-prelu = ParametricFunction(A.rectifiers.PReLU, strict=True)
+glu = AlongDimForm(D("GLU"))
+prelu = ParametricForm(D("PReLU"), strict=True)
 
 # ---- the sparse maps' thresholds and Fenchel-Young losses (not activations: no declaration) ----
-sparsemax_threshold_and_support = A.sparse.sparsemax_threshold_and_support
-entmax15_threshold_and_support = A.sparse.entmax15_threshold_and_support
-entmax_bisect_threshold = A.entmax.entmax_bisect_threshold
-_LOSSES = ("sparsemax_loss", "entmax15_loss", "entmax_bisect_loss")  # actlab.losses (imports this module)
+# imported from actlab.activations.normalizer and actlab.losses (which uses the forms, not this module)
+_LOSSES = tuple(f.__name__ for f in (sparsemax_loss, entmax15_loss, entmax_bisect_loss))
 
 
 def __getattr__(name: str) -> Any:
-    """The functional form of any other registered declaration, by its function name (built once),
-    and the Fenchel-Young losses."""
-    if name in _LOSSES:
-        from . import losses
-
-        return getattr(losses, name)
+    """The functional form of any other registered declaration, by its function name (built once)."""
     fn = _EXTRAS.get(name)
     if fn is None:
         decl = next((d for d in declarations() if d.function == name and not d.user_defined), None)
         if decl is None:
             raise AttributeError(f"module 'actlab.functional' has no attribute {name!r}")
-        fn = _EXTRAS[name] = function_for(decl)
+        fn = _EXTRAS[name] = form_for(decl)
     return fn
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LOSSES, *(d.function for d in declarations() if not d.user_defined)})
+    return sorted({*globals(), *(d.function for d in declarations() if not d.user_defined)})
 
 
 _EXTRAS: dict[str, Any] = {}

@@ -26,8 +26,9 @@ import torch
 from torch import Tensor
 from torch.autograd import Function
 
-from . import functional as F
 from .errors import ShapeError
+from .forms import form_for
+from .registry import declaration
 
 
 def _alpha_tensor(alpha: Tensor | float, x: Tensor) -> Tensor:
@@ -99,6 +100,9 @@ class FenchelYoungValue(Function):
         return out
 
 
+_SPARSEMAX, _ENTMAX15, _ENTMAX_BISECT = (form_for(declaration(n)) for n in ("Sparsemax", "Entmax15", "EntmaxBisect"))
+
+
 def _check(x: Tensor, target: Tensor, name: str) -> None:
     if x.dim() != 2:
         raise ShapeError(f"{name}: expected scores of shape (n, classes), got {tuple(x.shape)}")
@@ -115,18 +119,18 @@ def _loss(x: Tensor, target: Tensor, p: Tensor, alpha: Tensor) -> Tensor:
 def sparsemax_loss(input: Tensor, target: Tensor, k: int | None = None) -> Tensor:
     r"""The sparsemax loss per row: :math:`\tfrac12(1 - \|p\|^2) + \langle p - e_y, z\rangle`, p = sparsemax(z)."""
     _check(input, target, "sparsemax_loss")
-    return _loss(input, target, F.sparsemax(input, -1, k), _alpha_tensor(2.0, input))
+    return _loss(input, target, _SPARSEMAX(input, -1, k), _alpha_tensor(2.0, input))
 
 
 def entmax15_loss(input: Tensor, target: Tensor, k: int | None = None) -> Tensor:
     r"""The 1.5-entmax loss per row: :math:`\tfrac43(1 - \sum p^{3/2}) + \langle p - e_y, z\rangle`, p = entmax15(z)."""
     _check(input, target, "entmax15_loss")
-    return _loss(input, target, F.entmax15(input, -1, k), _alpha_tensor(1.5, input))
+    return _loss(input, target, _ENTMAX15(input, -1, k), _alpha_tensor(1.5, input))
 
 
 def entmax_bisect_loss(input: Tensor, target: Tensor, alpha: Tensor | float = 1.5, n_iter: int = 50) -> Tensor:
     r"""The alpha-entmax loss per row (alpha a number, or per row: (n,) or (n, 1); learnable)."""
     _check(input, target, "entmax_bisect_loss")
     a = _alpha_tensor(alpha, input)
-    p = F.entmax_bisect(input, a.unsqueeze(-1) if a.dim() else a, -1, n_iter)
+    p = _ENTMAX_BISECT(input, a.unsqueeze(-1) if a.dim() else a, -1, n_iter)
     return _loss(input, target, p, a)

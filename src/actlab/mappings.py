@@ -155,7 +155,7 @@ register_mapping(
 
 
 def _xielu_config(m: nn.Module) -> dict[str, Any]:
-    from .activations.learnable_smooth import XIELU_BETA, XIELU_EPS
+    from .activations.exponential import XIELU_BETA, XIELU_EPS
 
     beta, eps = float(m._beta_scalar), float(m._eps_scalar)
     if (beta, eps) != (XIELU_BETA, XIELU_EPS):

@@ -7,11 +7,11 @@ from typing import Any
 from torch import nn
 
 from . import nn as anm
-from .registry import spec
+from .registry import declaration
 
 
 def get(name: str, **params: Any) -> nn.Module:
     """A module for ``name`` (case-insensitive; functional names work too) built with ``params``."""
-    decl = spec(name)
+    decl = declaration(name)
     cls = decl.module_class if decl.module_class is not None else getattr(anm, decl.name)
     return cls(**params)

@@ -1,9 +1,9 @@
-"""The registry of declarations: register, look up, list; and the seed's plotting decorators,
-which register a user's own module or autograd Function class as an activation."""
+"""The registry of declarations: register, look up, list. (A user's own module or autograd
+Function class is registered by the seed's decorators, :mod:`actlab.user`.)"""
 
 from __future__ import annotations
 
-from .spec import Activation
+from .kinds import Activation
 
 _REGISTRY: dict[str, type[Activation]] = {}
 
@@ -25,7 +25,7 @@ def names(*, builtin_only: bool = False) -> list[str]:
     return [n for n, d in _REGISTRY.items() if not (builtin_only and d.user_defined)]
 
 
-def spec(name: str) -> type[Activation]:
+def declaration(name: str) -> type[Activation]:
     """The declaration of ``name`` (case-insensitive; functional names work too)."""
     if name in _REGISTRY:
         return _REGISTRY[name]

@@ -11,7 +11,8 @@
 >>> @actlab.plot_activation_function          # bare, or with parameters: (...)
 ... class MySigmoidFunction(torch.autograd.Function): ...
 
-The class is returned unchanged (with ``actlab_spec`` set to its declaration) and is listed by
+The class is returned unchanged (with ``actlab_declaration`` set to its declaration; ``actlab_spec``,
+the deprecated name, too) and is listed by
 ``actlab list``, ``show``, ``plot`` and the report. The parameters given to the decorator are the
 values it is plotted with: keywords become declared parameters, positional ones are passed
 through to the constructor (module) or to ``Function.apply(x, *args)``. f is the class itself;
@@ -30,8 +31,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from .kinds import Elementwise, Param
 from .registry import _REGISTRY, register, unregister
-from .spec import Elementwise, Param
 
 FD_STEP = 1e-4  # central-difference step for f'' when backward is not differentiable
 
@@ -79,7 +80,7 @@ def _declare(cls: type, call: Callable[..., Tensor], module_class: type[nn.Modul
         "function": name.lower(),
         "family": "user",
         "user_defined": True,
-        "params": {k: Param(v, "given to the decorator", plot=(v,)) for k, v in kwargs.items()},
+        "params": {k: Param(v, "given to the decorator") for k, v in kwargs.items()},
         "plot_params": (dict(kwargs),),
         "formula": getattr(cls, "formula", ""),
         "reference": getattr(cls, "reference", f"{cls.__module__}.{cls.__qualname__}"),
@@ -93,7 +94,7 @@ def _declare(cls: type, call: Callable[..., Tensor], module_class: type[nn.Modul
     if name in _REGISTRY:  # re-decorating (a re-run notebook cell) replaces the old user class
         unregister(name)
     register(decl)
-    cls.actlab_spec = decl
+    cls.actlab_declaration = cls.actlab_spec = decl
     return cls
 
 
@@ -133,7 +134,7 @@ def _register_function(cls: type, args: tuple, kwargs: dict[str, Any]) -> type:
 
     FunctionModule.__name__ = FunctionModule.__qualname__ = cls.__name__.removesuffix("Function") or cls.__name__
     decorated = _declare(cls, call, FunctionModule, kwargs)
-    decorated.actlab_spec.function_class = cls
+    decorated.actlab_declaration.function_class = cls
     return decorated
 
 

@@ -1,4 +1,4 @@
-"""The group maps (actlab.activations.grouped) and the softmax units (softmax_units): values against
+"""The grouped family (activations/grouped.py: Maxout, LWTA, k-WTA, GroupSort, MaxMin, CReLU): values against
 the reference implementations' formulas, shapes, ties, infinities, gradient routing, errors,
 torch-activation's CReLU / KWTA / OPLU, timm's RadixSoftmax, and torch.compile with a changing shape."""
 
@@ -45,8 +45,6 @@ def test_values_against_the_reference_formulas() -> None:
     assert torch.equal(lw != 0, (x.view(3, 3, 2, 2) == pairs.amax(2, keepdim=True)).view(x.shape))
     assert torch.equal(lw[lw != 0], x[lw != 0])
     torch.testing.assert_close(F.crelu(x), torch.relu(torch.cat([x, -x], 1)))
-    sol = F.solu(x, dim=1)
-    torch.testing.assert_close(sol, x * torch.softmax(x, 1), rtol=1e-15, atol=1e-16)
 
 
 def test_shapes_dims_and_errors() -> None:
@@ -60,8 +58,6 @@ def test_shapes_dims_and_errors() -> None:
         F.lwta(_x(2, 5))
     with pytest.raises(ShapeError, match="scalar"):
         F.crelu(torch.tensor(1.0))
-    with pytest.raises(ShapeError, match="radix"):
-        F.radix_softmax(_x(2, 5), 1, 2, 1)
     with pytest.raises(ValueError, match="ratio"):
         F.kwta(x, 1, 1.5)
 
@@ -83,41 +79,6 @@ def test_ties_infinities_and_gradient_routing() -> None:
     c = torch.tensor([[0.0, -0.0, 2.0, -3.0]], dtype=F64, requires_grad=True)
     (gc,) = torch.autograd.grad(F.crelu(c).sum(), c)
     assert gc.tolist() == [[0.0, 0.0, 1.0, -1.0]]  # relu'(0) = 0 in both halves
-
-
-def test_solu_limits_and_its_pair_view_is_silu() -> None:
-    """y_0 of SoLU((x, 0)) is x sigma(x) (SiLU); -inf entries give the limit 0 with a finite gradient,
-    a single +inf entry gives inf there and an identity Jacobian row."""
-    t = torch.linspace(-5, 5, 11, dtype=F64)
-    pair = torch.stack([t, torch.zeros_like(t)], -1)
-    torch.testing.assert_close(F.solu(pair)[:, 0], torch.nn.functional.silu(t))
-    x = torch.tensor([float("-inf"), 0.5, -1.0], dtype=F64, requires_grad=True)
-    y = F.solu(x, 0)
-    (g,) = torch.autograd.grad(y.sum(), x)
-    assert y[0] == 0 and torch.isfinite(g).all() and g[0] == 0
-    z = torch.tensor([float("inf"), 0.5, -1.0], dtype=F64, requires_grad=True)
-    yz = F.solu(z, 0)
-    (gz,) = torch.autograd.grad(yz[0], z)
-    assert yz.tolist() == [float("inf"), 0.0, 0.0] and gz.tolist() == [1.0, 0.0, 0.0]
-
-
-def _timm_radix_softmax(x: Tensor, radix: int, cardinality: int) -> Tensor:
-    """timm.layers.split_attn.RadixSoftmax.forward (from its source)."""
-    batch = x.size(0)
-    if radix > 1:
-        x = x.view(batch, cardinality, radix, -1).transpose(1, 2)
-        x = torch.softmax(x, dim=1)
-        return x.reshape(batch, -1)
-    return torch.sigmoid(x)
-
-
-@pytest.mark.parametrize("radix, cardinality", [(2, 1), (2, 2), (4, 2), (1, 3)])
-def test_radix_softmax_is_timms(radix: int, cardinality: int) -> None:
-    x = _x(3, radix * cardinality * 3, seed=radix + cardinality)
-    torch.testing.assert_close(F.radix_softmax(x, 1, radix, cardinality), _timm_radix_softmax(x, radix, cardinality))
-    x4 = x.view(3, -1, 1, 1)  # timm's split attention input: (B, C, 1, 1), output (B, C)
-    ours = F.radix_softmax(x4, 1, radix, cardinality)
-    torch.testing.assert_close(ours.reshape(3, -1), _timm_radix_softmax(x4, radix, cardinality).reshape(3, -1))
 
 
 def test_torch_activation_crelu_kwta_oplu() -> None:

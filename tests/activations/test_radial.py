@@ -12,11 +12,10 @@ from torch import Tensor
 
 import actlab
 from actlab import functional as F
-from actlab.activations import radial
-from catalog_checks import F64, check_extremes, check_gradients, declarations_in, grid, ids, value_and_grad
+from catalog_checks import F64, catalog, check_extremes, check_gradients, grid, ids, value_and_grad
 from gradcases import sample_params
 
-DECLS = declarations_in(radial)
+DECLS = catalog("radial")
 
 
 def test_the_family_is_complete() -> None:

@@ -46,7 +46,7 @@ def test_module_in_place_and_errors() -> None:
         actlab.get("GammaAct", act_type="swiglu")
     with pytest.raises(ParameterError, match="gamma"):
         F.gamma_act(x, "relu", float("nan"))
-    assert actlab.spec("GammaAct").kinks(act_type="relu6") == (0.0, 6.0)
+    assert actlab.declaration("GammaAct").kinks(act_type="relu6") == (0.0, 6.0)
 
 
 def test_reference_for_the_accuracy_sweep() -> None:

@@ -16,7 +16,7 @@ from actlab.analysis import accuracy as A
 from actlab.analysis import reference as R
 from actlab.analysis.reference import core
 from actlab.cli import main
-from actlab.spec import Parametric
+from actlab.kinds import Parametric
 
 FORWARD_ULP, DERIVATIVE_ULP, NORMALIZER_ULP = 4.0, 16.0, 8.0
 SUB64 = 64 * 2.0**-1074  # float64 subnormal results: absolute accuracy (x * subnormal amplifies by |x| <= 40)

@@ -21,11 +21,11 @@ def user() -> Iterator[list[str]]:
 
 
 def test_declared_and_support_changes() -> None:
-    assert kinks.kinks(actlab.spec("ELU"), {}) == (0.0,)
-    assert kinks.kinks(actlab.spec("Hardtanh"), {"min_val": -2.0, "max_val": 2.0}) == (-2.0, 2.0)
-    assert kinks.kinks(actlab.spec("Sparsemax"), {}) == (-1.0, 1.0)  # y = N(x, 0): support {0, 1} between
-    assert kinks.kinks(actlab.spec("Entmax15"), {}) == (-2.0, 2.0)
-    assert kinks.kinks(actlab.spec("Softmax"), {}) == ()
+    assert kinks.kinks(actlab.declaration("ELU"), {}) == (0.0,)
+    assert kinks.kinks(actlab.declaration("Hardtanh"), {"min_val": -2.0, "max_val": 2.0}) == (-2.0, 2.0)
+    assert kinks.kinks(actlab.declaration("Sparsemax"), {}) == (-1.0, 1.0)  # y = N(x, 0): support {0, 1} between
+    assert kinks.kinks(actlab.declaration("Entmax15"), {}) == (-2.0, 2.0)
+    assert kinks.kinks(actlab.declaration("Softmax"), {}) == ()
 
 
 def test_user_leaky_relu_is_c0_with_its_kink(user) -> None:
@@ -39,7 +39,7 @@ def test_user_leaky_relu_is_c0_with_its_kink(user) -> None:
             return torch.where(x > 0.5, x, self.negative_slope * (x - 0.5) + 0.5)
 
     user.append("KinkLeaky")
-    decl = actlab.spec("KinkLeaky")
+    decl = actlab.declaration("KinkLeaky")
     assert kinks.kinks(decl, {"negative_slope": 0.1}) == (0.5,)
     assert properties.for_plot_params(decl).smoothness == "C0"
 
@@ -61,8 +61,8 @@ def test_user_smooth_and_jump(user) -> None:
             return torch.clamp(x, min=0) ** 2
 
     user.extend(["SmoothUser", "StepUser", "SquaredUser"])
-    assert kinks.kinks(actlab.spec("SmoothUser"), {}) == ()
-    assert properties.for_plot_params(actlab.spec("SmoothUser")).smoothness == "C2+"
-    assert kinks.kinks(actlab.spec("StepUser"), {}) == (1.25,)
-    assert properties.for_plot_params(actlab.spec("StepUser")).smoothness == "discontinuous"
-    assert properties.for_plot_params(actlab.spec("SquaredUser")).smoothness == "C1"
+    assert kinks.kinks(actlab.declaration("SmoothUser"), {}) == ()
+    assert properties.for_plot_params(actlab.declaration("SmoothUser")).smoothness == "C2+"
+    assert kinks.kinks(actlab.declaration("StepUser"), {}) == (1.25,)
+    assert properties.for_plot_params(actlab.declaration("StepUser")).smoothness == "discontinuous"
+    assert properties.for_plot_params(actlab.declaration("SquaredUser")).smoothness == "C1"

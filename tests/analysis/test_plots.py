@@ -14,7 +14,7 @@ from actlab.analysis.sampling import sample
 
 @pytest.mark.parametrize("name", actlab.names())
 def test_every_activation_plots(name: str) -> None:
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     fig = plots.figure(decl)
     try:
         axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
@@ -34,7 +34,7 @@ def _curve(fig, panel: int, index: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_elementwise_panels_are_the_hand_derived_derivatives() -> None:
-    decl = actlab.spec("ELU")
+    decl = actlab.declaration("ELU")
     fig = plots.figure(decl)
     try:
         assert len([ln for ln in fig.axes[1].lines if len(ln.get_xdata()) > 10]) == len(decl.plot_params)
@@ -51,7 +51,7 @@ def test_elementwise_panels_are_the_hand_derived_derivatives() -> None:
 
 
 def test_softmax_shows_jacobian_of_the_pair() -> None:
-    s = sample(actlab.spec("Softmax"), np.linspace(-4, 4, 9))
+    s = sample(actlab.declaration("Softmax"), np.linspace(-4, 4, 9))
     y = 1 / (1 + np.exp(-s.x))
     np.testing.assert_allclose(s.f, y, rtol=1e-12)
     np.testing.assert_allclose(s.df, y * (1 - y), rtol=1e-10)
@@ -60,18 +60,18 @@ def test_softmax_shows_jacobian_of_the_pair() -> None:
 
 
 def test_glu_slice_and_parametric_prelu() -> None:
-    g = sample(actlab.spec("GLU"), np.linspace(-4, 4, 9))
+    g = sample(actlab.declaration("GLU"), np.linspace(-4, 4, 9))
     sig = 1 / (1 + np.exp(-g.x))
     np.testing.assert_allclose(g.f, sig, rtol=1e-12)  # a = 1
     np.testing.assert_allclose(g.df, sig * (1 - sig), rtol=1e-10)
     np.testing.assert_allclose(g.extra["df_da"], sig, rtol=1e-12)
-    p = sample(actlab.spec("PReLU"), np.array([-2.0, -0.5, 0.5, 2.0]), init=0.1)
+    p = sample(actlab.declaration("PReLU"), np.array([-2.0, -0.5, 0.5, 2.0]), init=0.1)
     np.testing.assert_allclose(p.df, [0.1, 0.1, 1.0, 1.0], rtol=1e-7)
     np.testing.assert_allclose(p.f, [-0.2, -0.05, 0.5, 2.0], rtol=1e-7)
 
 
 def test_save_png_and_svg(tmp_path) -> None:
-    decl = actlab.spec("Hardswish")
+    decl = actlab.declaration("Hardswish")
     png = plots.save(decl, tmp_path, "png")
     svg = plots.save(decl, tmp_path, "svg")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -81,5 +81,5 @@ def test_save_png_and_svg(tmp_path) -> None:
 
 
 def test_gallery(tmp_path) -> None:
-    path = plots.gallery([actlab.spec("ReLU"), actlab.spec("GELU")], tmp_path / "g.png")
+    path = plots.gallery([actlab.declaration("ReLU"), actlab.declaration("GELU")], tmp_path / "g.png")
     assert path.stat().st_size > 10_000

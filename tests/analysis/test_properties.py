@@ -12,7 +12,7 @@ from actlab.analysis import properties as P
 
 
 def props(name: str, **p) -> P.Properties:
-    return P.compute(actlab.spec(name), **p)
+    return P.compute(actlab.declaration(name), **p)
 
 
 def test_relu() -> None:

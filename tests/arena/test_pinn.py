@@ -9,14 +9,14 @@ import pytest
 import torch
 from torch import nn
 
-from actlab import spec
+from actlab import declaration
 from actlab.arena import TASKS, pinn, train
 from actlab.arena.layers import hidden_activation
 
 
 def one_hidden_layer(name: str, n_in: int, width: int = 7) -> nn.Sequential:
     torch.manual_seed(3)
-    act, _ = hidden_activation(spec(name), width)
+    act, _ = hidden_activation(declaration(name), width)
     return nn.Sequential(nn.Linear(n_in, width), act, nn.Linear(width, 1)).double()
 
 
@@ -29,7 +29,7 @@ def test_laplacian_is_the_declared_second_derivative(name, dim):
     x = torch.rand(11, dim, dtype=torch.float64)
     u, lap = pinn.laplacian(net, x)
     z = lin1(x).detach()
-    decl = spec(name)
+    decl = declaration(name)
     if name == "Snake":  # parametric: f'' = 2a cos(2ax) per unit
         a = act.alpha.detach()
         d2f = 2 * a * torch.cos(2 * a * z)
@@ -72,7 +72,7 @@ def test_relu_pinn_cannot_fit_while_tanh_learns():
     """ReLU's f'' = 0 leaves Δu = 0, so the residual cannot fall and the error stays ~1; Tanh's
     error falls within a few hundred steps."""
     task = dataclasses.replace(TASKS["pinn-1d"], steps=200, evals=4)
-    relu, tanh = (train(task, spec(n), 0, 3e-2) for n in ("ReLU", "Tanh"))
+    relu, tanh = (train(task, declaration(n), 0, 3e-2) for n in ("ReLU", "Tanh"))
     assert relu.test > 0.9 and tanh.test < 0.3
     assert min(relu.val_curve) > 0.9 * relu.val_curve[0]  # the physics loss never moves
     assert tanh.val_curve[-1] < 0.6 * tanh.val_curve[0]

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from actlab import spec
+from actlab import declaration
 from actlab.arena import TASKS, records, tuning
 from actlab.arena.training import Run
 
@@ -26,7 +26,7 @@ def scripted_sweep(name: str, tests: list[float], task: str = "digits") -> tunin
         run = Run(lr, seed, steps=[5, 10], train_loss=[1.0, 0.5], val_curve=[0.5, lr], val=lr, test=tests[seed])
         return run
 
-    return tuning.sweep(TASKS[task], spec(name), range(len(tests)), [1e-3, 1e-2], tune_seeds=2, trainer=trainer)
+    return tuning.sweep(TASKS[task], declaration(name), range(len(tests)), [1e-3, 1e-2], tune_seeds=2, trainer=trainer)
 
 
 def test_record_has_the_issue_fields_and_the_chosen_rate():

@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from actlab import spec
+from actlab import declaration
 from actlab.arena import TASKS, train, training
 from actlab.arena.tasks import Task
 
@@ -29,8 +29,8 @@ def test_checkpoints_are_evenly_spaced_and_end_at_the_last_step():
 
 def test_same_seed_same_run_different_seed_different_run():
     task = dataclasses.replace(TASKS["spirals"], steps=20, evals=2)
-    a, b = (train(task, spec("GELU"), 0, 1e-2) for _ in range(2))
-    c = train(task, spec("GELU"), 1, 1e-2)
+    a, b = (train(task, declaration("GELU"), 0, 1e-2) for _ in range(2))
+    c = train(task, declaration("GELU"), 1, 1e-2)
     assert a.val_curve == b.val_curve and a.train_loss == b.train_loss and a.test == b.test
     assert a.train_loss != c.train_loss
 
@@ -60,17 +60,17 @@ class Exploding(Task):
 
 
 def test_a_nan_loss_stops_the_run_as_diverged():
-    run = train(Exploding("x", "", 10, (1e-3,), evals=5), spec("ReLU"), 0, 1e-3)
+    run = train(Exploding("x", "", 10, (1e-3,), evals=5), declaration("ReLU"), 0, 1e-3)
     assert run.diverged and math.isnan(run.val) and math.isnan(run.test)
     assert run.steps == [2]  # stopped at step 4, after the checkpoint at step 2
     with pytest.raises(ValueError, match="at least 1"):
-        train(Exploding("x", "", 10, (1e-3,)), spec("ReLU"), 0, 1e-3, steps=0)
+        train(Exploding("x", "", 10, (1e-3,)), declaration("ReLU"), 0, 1e-3, steps=0)
 
 
 def test_initial_weights_do_not_depend_on_the_rate():
     task = dataclasses.replace(TASKS["digits"], steps=1, evals=1)
-    first = task.build(spec("ELU"), 3)
-    train(task, spec("ELU"), 3, 1e-1)
-    again = task.build(spec("ELU"), 3)
+    first = task.build(declaration("ELU"), 3)
+    train(task, declaration("ELU"), 3, 1e-1)
+    again = task.build(declaration("ELU"), 3)
     for p, q in zip(first.parameters(), again.parameters()):
         assert torch.equal(p, q)

@@ -9,7 +9,7 @@ import math
 import pytest
 import torch
 
-from actlab import spec
+from actlab import declaration
 from actlab.arena import TASKS, train
 from actlab.arena.corpus import VOCAB
 from actlab.arena.transformer import CharTransformer, ffn_parameters
@@ -18,14 +18,16 @@ FFN = ("ReLU", "GELU", "SiLU", "GLU", "SwiGLU", "GeGLU", "ReGLU")
 
 
 def test_feed_forward_layers_have_equal_parameter_counts():
-    counts = {n: ffn_parameters(CharTransformer(spec(n), VOCAB, seed=0)) for n in FFN}
+    counts = {n: ffn_parameters(CharTransformer(declaration(n), VOCAB, seed=0)) for n in FFN}
     assert set(counts.values()) == {2 * 6 * 64 * 64}  # 2 layers x 6 d^2, gated or not
-    widths = {n: CharTransformer(spec(n), VOCAB, seed=0).blocks[0].ffn.fc2.in_features for n in ("ReLU", "SwiGLU")}
+    widths = {
+        n: CharTransformer(declaration(n), VOCAB, seed=0).blocks[0].ffn.fc2.in_features for n in ("ReLU", "SwiGLU")
+    }
     assert widths == {"ReLU": 192, "SwiGLU": 128}
 
 
 def test_activations_share_every_initial_weight_outside_the_feed_forward():
-    relu, swiglu, gelu = (CharTransformer(spec(n), VOCAB, seed=4) for n in ("ReLU", "SwiGLU", "GELU"))
+    relu, swiglu, gelu = (CharTransformer(declaration(n), VOCAB, seed=4) for n in ("ReLU", "SwiGLU", "GELU"))
     shared = [k for k in relu.state_dict() if ".ffn." not in k]
     assert len(shared) > 10
     for k in shared:
@@ -35,7 +37,7 @@ def test_activations_share_every_initial_weight_outside_the_feed_forward():
 
 
 def test_the_model_is_causal():
-    model = CharTransformer(spec("GELU"), VOCAB, context=16, seed=0)
+    model = CharTransformer(declaration("GELU"), VOCAB, context=16, seed=0)
     ids = torch.randint(0, VOCAB, (2, 16), generator=torch.Generator().manual_seed(0))
     changed = ids.clone()
     changed[:, 10:] = (changed[:, 10:] + 1) % VOCAB
@@ -48,8 +50,8 @@ def test_the_model_is_causal():
 def test_bits_per_character_fall_during_training():
     name = "SwiGLU"
     task = dataclasses.replace(TASKS["lm"], steps=30, evals=3, batch_size=8, eval_windows=32)
-    untrained = task.score(task.build(spec(name), 0), task.data(), "val")
+    untrained = task.score(task.build(declaration(name), 0), task.data(), "val")
     assert untrained > math.log2(VOCAB) - 0.5  # a fresh model guesses about uniformly (6.6 bits)
-    run = train(task, spec(name), 0, 1e-2)
+    run = train(task, declaration(name), 0, 1e-2)
     assert run.val_curve[-1] < run.val_curve[0] < untrained
     assert run.val < untrained - 2.0 and run.test < untrained - 2.0

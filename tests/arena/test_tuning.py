@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from actlab import spec
+from actlab import declaration
 from actlab.arena import TASKS, tuning
 from actlab.arena.training import Run, train
 
@@ -40,7 +40,9 @@ class Scripted:
 
 def test_sweep_tunes_on_the_tuning_seeds_then_runs_the_rest_at_the_chosen_rate():
     task, trainer = TASKS["digits"], Scripted()
-    result = tuning.sweep(task, spec("ReLU"), seeds=[0, 1, 2, 3], lrs=[1e-1, 1e-3, 1e-2], tune_seeds=2, trainer=trainer)
+    result = tuning.sweep(
+        task, declaration("ReLU"), seeds=[0, 1, 2, 3], lrs=[1e-1, 1e-3, 1e-2], tune_seeds=2, trainer=trainer
+    )
     assert result.lr == 1e-2
     assert result.lrs == (1e-3, 1e-2, 1e-1)  # sorted grid
     assert trainer.calls == [(lr, s) for lr in (1e-3, 1e-2, 1e-1) for s in (0, 1)] + [(1e-2, 2), (1e-2, 3)]
@@ -52,27 +54,27 @@ def test_sweep_tunes_on_the_tuning_seeds_then_runs_the_rest_at_the_chosen_rate()
 
 def test_a_rate_with_a_diverged_seed_is_not_chosen():
     trainer = Scripted(diverge={(1e-2, 1)})
-    result = tuning.sweep(TASKS["digits"], spec("ReLU"), [0, 1], [1e-3, 1e-2, 1e-1], trainer=trainer)
+    result = tuning.sweep(TASKS["digits"], declaration("ReLU"), [0, 1], [1e-3, 1e-2, 1e-1], trainer=trainer)
     assert result.scores()[1e-2] == -math.inf
     assert result.lr in (1e-3, 1e-1)
 
 
 def test_sweep_rejects_bad_requests():
     with pytest.raises(ValueError, match="tune_seeds"):
-        tuning.sweep(TASKS["digits"], spec("ReLU"), [0, 1], [1e-3], tune_seeds=3, trainer=Scripted())
+        tuning.sweep(TASKS["digits"], declaration("ReLU"), [0, 1], [1e-3], tune_seeds=3, trainer=Scripted())
     with pytest.raises(ValueError, match="positive"):
-        tuning.sweep(TASKS["digits"], spec("ReLU"), [0], [0.0], trainer=Scripted())
+        tuning.sweep(TASKS["digits"], declaration("ReLU"), [0], [0.0], trainer=Scripted())
     with pytest.raises(ValueError, match="no seeds"):
-        tuning.sweep(TASKS["digits"], spec("ReLU"), [], [1e-3], trainer=Scripted())
+        tuning.sweep(TASKS["digits"], declaration("ReLU"), [], [1e-3], trainer=Scripted())
 
 
 def test_real_sweep_picks_the_rate_with_the_best_validation_accuracy(single_thread):
     """On digits, 1e-5 barely moves in 30 steps while 1e-2 learns: the sweep must pick 1e-2 by the
     validation split, and the reported test values are those of a fresh run at that rate."""
     task = dataclasses.replace(TASKS["digits"], steps=30, evals=2)
-    result = tuning.sweep(task, spec("Tanh"), [0, 1], [1e-5, 1e-2], tune_seeds=2)
+    result = tuning.sweep(task, declaration("Tanh"), [0, 1], [1e-5, 1e-2], tune_seeds=2)
     scores = result.scores()
     assert result.lr == max(scores, key=scores.get) == 1e-2
     assert scores[1e-2] > scores[1e-5] + 0.2
-    again = train(task, spec("Tanh"), 1, 1e-2)
+    again = train(task, declaration("Tanh"), 1, 1e-2)
     assert result.chosen()[1].test == again.test and result.chosen()[1].val == again.val

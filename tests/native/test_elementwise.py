@@ -19,7 +19,7 @@ from ulps import NP, needs_kernels, own_error, ulp_error, violations
 import actlab
 from actlab import native
 from actlab.analysis import accuracy as A
-from actlab.spec import Elementwise
+from actlab.kinds import Elementwise
 from conftest import draw_params
 
 pytestmark = needs_kernels
@@ -184,7 +184,7 @@ def test_double_backward_x_is_the_second_output_of_the_double_backward(case: A.C
 
 def _served() -> set[str]:
     """Functions with native kernels: torch.nn's and the elementwise extras of csrc/list.h."""
-    return {d.function for d in actlab.declarations() if d.torch_name is not None} | LISTED
+    return {d.function for d in actlab.declarations() if d.in_torch} | LISTED
 
 
 LISTED = set(re.findall(r"^\s+X\((\w+),", (Path(native.__file__).parent / "csrc" / "list.h").read_text(), flags=re.M))

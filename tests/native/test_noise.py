@@ -1,4 +1,4 @@
-"""The RReLU training noise (csrc/noise.cpp): torch's generator stream bit for bit (and as
+"""The RReLU training noise (csrc/rectifier.cpp): torch's generator stream bit for bit (and as
 many draws), row-major order for any layout; the counter-based hash bit for bit."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ OPS = torch.ops.actlab
 
 
 def test_rrelu_noise_is_torchs_stream_bit_for_bit() -> None:
-    decl = actlab.spec("RReLU")
+    decl = actlab.declaration("RReLU")
     for dtype in (torch.float32, torch.float64, torch.bfloat16):
         x = torch.randn(3, 257).to(dtype)
         torch.manual_seed(7)

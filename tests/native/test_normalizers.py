@@ -1,4 +1,4 @@
-"""The softmax-family kernels (csrc/normalizers.cpp) against the declarations: forward and
+"""The softmax-family kernels (csrc/normalizer.cpp) against the declarations: forward and
 backward along every dim of 1- to 4-d inputs (rows in cache with lanes along them, or a row per
 lane when dim is not last), rows of spread 1 to 100, the limits of +-inf and NaN rows, float64,
 half precision rounded once, layouts, errors."""
@@ -45,7 +45,7 @@ SHAPES = [
 @pytest.mark.parametrize("shape, dim", SHAPES, ids=[f"{s}-dim{d}" for s, d in SHAPES])
 @pytest.mark.parametrize("name", NAMES[:3])
 def test_forward_and_backward_match_the_declaration(name: str, shape: tuple, dim: int, dtype: torch.dtype) -> None:
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     fn = decl.function
     x = _rows(shape, dtype)
     y, yd = getattr(OPS, fn)(x, dim), decl.forward(x, dim)
@@ -65,7 +65,7 @@ def test_forward_and_backward_match_the_declaration(name: str, shape: tuple, dim
 def test_softmax2d_normalises_over_channels() -> None:
     x = _rows((2, 8, 5, 9))
     y = OPS.softmax2d(x, -3)
-    assert _close(y, actlab.spec("Softmax2d").forward(x, -3), y.abs(), 4)
+    assert _close(y, actlab.declaration("Softmax2d").forward(x, -3), y.abs(), 4)
     assert torch.allclose(y.sum(1), torch.ones(2, 5, 9))
 
 
@@ -119,7 +119,7 @@ def test_half_precision_is_float32_rounded_once(name: str, shape: tuple, dim: in
     neighbour when that value lies within 2^-17 of a rounding boundary (here: none or a few entries
     in a thousand), and within one ulp of the float64 kernel. The backward is the float32 kernel
     rounded once, bit for bit."""
-    fn = actlab.spec(name).function
+    fn = actlab.declaration(name).function
     x = _rows(shape).to(dtype)
     y = getattr(OPS, fn)(x, dim)
     y32 = getattr(OPS, fn)(x.float(), dim).to(dtype)

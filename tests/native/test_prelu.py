@@ -1,4 +1,4 @@
-"""The PReLU kernels (csrc/prelu.cpp): forward and both gradients against the declaration, one
+"""The PReLU kernels (csrc/rectifier.cpp): forward and both gradients against the declaration, one
 slope or one per channel, float32/float64/bfloat16."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ OPS = torch.ops.actlab
     "shape, weight", [((4, 3), ()), ((2, 3, 5, 5), (1, 3, 1, 1)), ((8, 3), (1, 3)), ((8, 3), (3,)), ((5,), (1,))]
 )
 def test_prelu_forward_and_both_gradients(shape: tuple, weight: tuple, dtype: torch.dtype) -> None:
-    decl = actlab.spec("PReLU")
+    decl = actlab.declaration("PReLU")
     g0 = torch.Generator().manual_seed(0)
     x, g = torch.randn(shape, generator=g0).to(dtype), torch.randn(shape, generator=g0).to(dtype)
     w = torch.rand(weight, generator=g0).to(dtype)

@@ -22,7 +22,7 @@ LIST_H = Path(native.__file__).parent / "csrc" / "list.h"
 def _served() -> set[str]:
     """Function names whose ops must all have kernels: torch.nn's and list.h's elementwise extras."""
     listed = set(re.findall(r"^\s+X\((\w+),", LIST_H.read_text(), flags=re.M))
-    return {d.function for d in actlab.declarations() if d.torch_name is not None} | listed
+    return {d.function for d in actlab.declarations() if d.in_torch} | listed
 
 
 def _function_of(op: str, functions: set[str]) -> str | None:
@@ -62,4 +62,4 @@ def test_the_operators_run_the_kernels() -> None:
     GELU's float32 path cannot be the Python one, which computes in float64."""
     assert native.loaded() and "loaded" in native.status()
     x = torch.linspace(-10, 10, 10001)
-    assert not torch.equal(torch.ops.actlab.gelu(x, "none"), actlab.spec("GELU").f(x, "none"))
+    assert not torch.equal(torch.ops.actlab.gelu(x, "none"), actlab.declaration("GELU").f(x, "none"))

@@ -17,7 +17,7 @@ GATES = {"GLU": {}, "SwiGLU": {}, "GeGLU": {"approximate": "none"}, "GeGLU(tanh)
 
 
 def _gate(label: str) -> tuple[type, dict]:
-    return actlab.spec(label.split("(")[0]), GATES[label]
+    return actlab.declaration(label.split("(")[0]), GATES[label]
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])

@@ -20,7 +20,7 @@ import torch
 import actlab
 from actlab import native
 from actlab.analysis import accuracy as A
-from actlab.spec import Elementwise
+from actlab.kinds import Elementwise
 
 OPS = torch.ops.actlab
 DTYPES = (torch.float32, torch.float64, torch.bfloat16)

@@ -22,7 +22,7 @@ import torch.nn.functional as TF
 from torch import nn
 
 import actlab.nn as anm
-from actlab.spec import Activation, Normalizer, Parametric, SplitGate
+from actlab.kinds import Activation, Normalizer, Parametric, SplitGate
 from conftest import draw_params, rng_for, tolerance, torch_declarations
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -35,11 +35,11 @@ NOT_ATTRIBUTES = ("device", "dtype", "min_value", "max_value")  # constructor-on
 
 
 def torch_cls(decl: type[Activation]) -> type[nn.Module]:
-    return getattr(nn, decl.torch_name)
+    return getattr(nn, decl.name)
 
 
 def our_cls(decl: type[Activation]) -> type[nn.Module]:
-    return getattr(anm, decl.torch_name)
+    return getattr(anm, decl.name)
 
 
 def arguments(decl: type[Activation]) -> list[str]:

@@ -1,6 +1,7 @@
 """The graph tools see one actlab operator per activation and train with the hand-derived
-derivatives: torch.compile (full graph; grad, no_grad, inference_mode; in-place modules whose input
-comes from outside the graph; dynamic shapes), torch.export (the exported program trains with
+derivatives: torch.compile (full graph; grad, no_grad, inference_mode; every in-place module under
+inductor, its input from outside the graph or a leaf; torch.func transforms inside compiled code;
+dynamic shapes), torch.export (the exported program trains with
 eager's gradients), torch.fx.symbolic_trace, torch.jit.trace (its check, save and load); and
 torch.jit.script raises a clear error."""
 
@@ -57,6 +58,30 @@ def test_compile_full_graph_every_elementwise_activation() -> None:
         torch.testing.assert_close(a, b)
 
 
+EAGER_FIRST = [  # (a module, an eager call of its functional form with other parameter values first)
+    (anm.ELU(1.5), lambda x: actlab.functional.elu(x, 0.3)),
+    (anm.RReLU().eval(), lambda x: actlab.functional.rrelu(x, 0.05, 0.2)),
+    (anm.Hardtanh(-2.0, 2.0), lambda x: actlab.functional.hardtanh(x, -1.0, 1.0)),
+    (anm.Softmax(dim=-1), lambda x: actlab.functional.softmax(x, 0)),
+    (anm.EntmaxBisect(1.3), lambda x: actlab.functional.entmax_bisect(x, 1.7)),
+]
+
+
+@pytest.mark.parametrize("module, eager", EAGER_FIRST, ids=[type(m).__name__ for m, _ in EAGER_FIRST])
+def test_compile_after_eager_calls_with_other_parameter_values(module: nn.Module, eager: Callable) -> None:
+    """The functional forms remember the parameter values they accepted (the eager path's check
+    runs once per combination); compiled code neither reads nor fills that memo, so its lookup is no
+    guard (a lookup that missed and then filled it made dynamo refuse its own guard: "Guard failed
+    on the same frame it was created")."""
+    torch._dynamo.reset()
+    x = torch.randn(4, 5, dtype=torch.float64)
+    eager(x)
+    compiled = torch.compile(module, fullgraph=True, backend="aot_eager")
+    torch.testing.assert_close(compiled(x), module(x))
+    eager(x + 1)
+    torch.testing.assert_close(compiled(x), module(x))
+
+
 VECTOR: list[Callable[[], nn.Module]] = [
     lambda: anm.Softmax(dim=-1),
     lambda: anm.LogSoftmax(dim=-1),
@@ -93,22 +118,61 @@ def test_compile_softmax2d_in_every_grad_mode() -> None:
             torch.testing.assert_close(compiled(x), torch.nn.Softmax2d()(x))
 
 
-INPLACE = ["ReLU", "ReLU6", "Hardtanh", "Hardsigmoid", "LeakyReLU", "ELU", "CELU", "SELU", "Hardswish", "SiLU", "Mish"]
+INPLACE = [d for d in actlab.declarations() if getattr(d, "inplace", False) and not d.user_defined]
 
 
-@pytest.mark.parametrize("name", INPLACE)
-def test_compile_inplace_module_whose_input_comes_from_outside_the_graph(name: str) -> None:
-    """``torch.compile(ReLU(inplace=True))(x * 1)``: the gradient is the activation's, not the identity's
-    (compared with torch's module run eagerly: torch 2.13's own compiled SiLU(inplace=True) fails here)."""
+def _inplace_modules(name: str) -> tuple[nn.Module, nn.Module]:
+    """actlab's in-place module and the reference run eagerly: torch's where it has one, else
+    actlab's own (evaluation mode: RReLU's fixed slope)."""
+    kw = {"threshold": 0.5, "value": -1.0} if name == "Threshold" else {}
+    reference = getattr(nn, name, getattr(anm, name))
+    return getattr(anm, name)(**kw, inplace=True).eval(), reference(**kw, inplace=True).eval()
+
+
+@pytest.mark.parametrize("name", [d.name for d in INPLACE])
+def test_compile_inplace_module_leaf_and_non_leaf_with_and_without_grad(name: str) -> None:
+    """torch.compile (inductor, full graph) of every in-place module computes what torch's module
+    computes eagerly: an input from outside the graph that requires grad (``module(x * 1)``; the
+    op must not save the graph's input, which the in-place write changes: inductor drops an
+    ``x.clone()`` as a no-op), without grad (the input holds the result), and a leaf that requires
+    grad is refused as torch refuses it. torch 2.13's own compiled SiLU/Mish/Hardswish(inplace=True)
+    fail the first."""
     torch._dynamo.reset()
-    x0 = torch.tensor([-2.0, -0.5, 0.25, 1.5, 7.0], dtype=torch.float64)
-    grads = []
-    for module in (torch.compile(getattr(anm, name)(inplace=True), fullgraph=True, backend="aot_eager"),
-                   getattr(nn, name)(inplace=True)):  # fmt: skip
+    ours, theirs = _inplace_modules(name)
+    compiled = torch.compile(ours, fullgraph=True)
+    x0 = torch.tensor([-7.0, -2.0, -0.5, 0.25, 1.5, 4.0, 7.0])
+    w = torch.linspace(-1.0, 2.0, x0.numel())
+    results = []
+    for module in (compiled, theirs):
         x = x0.clone().requires_grad_()
-        module(x * 1).sum().backward()
-        grads.append(x.grad)
-    torch.testing.assert_close(grads[0], grads[1])
+        y = module(x * 1)
+        (y * w).sum().backward()
+        results.append((y.detach(), x.grad))
+    torch.testing.assert_close(results[0], results[1])
+    for grad_input in (False, True):  # a leaf, and a non-leaf of a leaf that requires grad
+        with torch.no_grad():
+            x = x0.clone().requires_grad_(grad_input) * 1
+            y = compiled(x)
+            assert y is x or y.data_ptr() == x.data_ptr()
+            torch.testing.assert_close(x, theirs(x0.clone()))
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        compiled(x0.clone().requires_grad_())
+
+
+TRANSFORMED = [anm.Hardsigmoid(), anm.ELU(0.5), anm.GELU(), anm.Softmax(dim=-1), anm.GLU(), anm.PReLU()]
+
+
+@pytest.mark.parametrize("act", TRANSFORMED, ids=lambda m: type(m).__name__)
+def test_compile_of_torch_func_transforms_gives_eager_derivatives(act: nn.Module) -> None:
+    """torch.func inside compiled code: jacfwd (forward mode) and hessian equal eager's, never the
+    zeros of an op whose tangent was dropped."""
+    torch._dynamo.reset()
+    x = torch.tensor([-1.0, 2.0, -0.5, 0.25], dtype=torch.float64)
+    act = act.double()
+    for transform in (torch.func.jacfwd, torch.func.jacrev, torch.func.hessian):
+        eager = transform(act)(x)
+        torch.testing.assert_close(torch.compile(transform(act), backend="aot_eager")(x), eager, rtol=0, atol=0)
+        assert eager.abs().sum() > 0 or transform is torch.func.hessian
 
 
 def test_compile_graph_break_before_an_inplace_relu() -> None:

@@ -31,8 +31,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 import actlab
 from actlab import functional as F
 from actlab import native
+from actlab.kinds import Activation, Elementwise
 from actlab.ops.elementwise import Names
-from actlab.spec import Activation, Elementwise
 from gradcases import builtin_declarations, elementwise_input, sample_params
 
 DECLS = [d for d in builtin_declarations() if issubclass(d, Elementwise)]
@@ -200,7 +200,7 @@ def test_the_python_fallback_passes_the_same_checks() -> None:
 def test_native_rule_computes_only_the_requested_gradient_when_both_require_grad() -> None:
     """C++ rules ask the engine (task_should_compute_output): grad(g1, g) with x requiring grad
     too runs only ``fn_backward`` (the Python fallback knows only which inputs require grad)."""
-    for decl in (actlab.spec("GELU"), actlab.spec("ReLU6")):
+    for decl in (actlab.declaration("GELU"), actlab.declaration("ReLU6")):
         p, x, g, gg = setup(decl)
         x.requires_grad_()
         g.requires_grad_()
@@ -214,7 +214,7 @@ def test_native_rule_computes_only_the_requested_gradient_when_both_require_grad
 def test_x_only_double_backward_equals_torch(name: str) -> None:
     """Piecewise linear, float32 and float64: torch's values (zeros for the x-gradient), NaN in gg
     included."""
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     for dtype in (torch.float32, F64):
         p, x, g, gg = setup(decl)
         x, g, gg = x.to(dtype), g.to(dtype), gg.to(dtype)
@@ -229,7 +229,7 @@ def test_x_only_double_backward_equals_torch(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["Sigmoid", "GELU", "ELU", "Softplus", "Mish"])
 def test_x_only_double_backward_matches_torch_for_smooth_activations(name: str) -> None:
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     p, x, g, gg = setup(decl)
     ours, theirs = (x.clone().requires_grad_() for _ in range(2))
     (a,) = torch.autograd.grad(first(decl, p, ours, g), ours, gg)
@@ -251,7 +251,7 @@ def _double(fn: Callable[[Tensor], Tensor]) -> Callable[[Tensor, Tensor, Tensor]
 def test_make_fx_records_the_partial_op(name: str) -> None:
     """Fake-tensor tracing of the double backward records ``fn_double_backward_x`` (its fake
     kernel), never the two-output op."""
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     x, g, gg = (torch.randn(3, 4, generator=torch.Generator().manual_seed(i)) * 4 for i in range(3))
     gm = make_fx(_double(getattr(F, decl.function)), tracing_mode="fake")(x, g, gg)
     _, double, double_x = (f"actlab.{n}.default" for n in names(decl))
@@ -263,7 +263,7 @@ def test_make_fx_records_the_partial_op(name: str) -> None:
 # torch's own relu too ("fake tensor in the exported program constant's list")
 @pytest.mark.parametrize("name", ["GELU", "LeakyReLU"])
 def test_export_records_the_partial_op_and_computes_eagers_values(name: str) -> None:
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     fn = _double(getattr(F, decl.function))
     x, g, gg = (torch.randn(3, 4, generator=torch.Generator().manual_seed(i)) * 4 for i in range(3))
 

@@ -15,7 +15,7 @@ from actlab import functional as F
 from actlab.ops.random import draw_seed, hash_noise, hash_scaled
 
 OPS = torch.ops.actlab
-OPERATOR = actlab.ops.operator(actlab.spec("RReLU"))
+OPERATOR = actlab.ops.operator(actlab.declaration("RReLU"))
 DTYPES = [torch.float32, torch.float64, torch.bfloat16, torch.float16]
 LO, HI = 0.1, 0.3
 

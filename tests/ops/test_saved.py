@@ -15,7 +15,7 @@ from torch import Tensor
 import actlab
 from actlab import functional as F
 from actlab import ops
-from actlab.spec import Normalizer, Parametric, ParametricNormalizer
+from actlab.kinds import Normalizer, Parametric, ParametricNormalizer
 from gradcases import Case, all_cases, elementwise_declarations, elementwise_input, sample_params
 
 CASES = all_cases()
@@ -113,7 +113,7 @@ def test_inplace_matches_torch_and_saves_the_output_or_a_clone(decl) -> None:
     else:
         assert not same_storage(saved[0], y)  # the input, cloned before it is overwritten
     (g,) = torch.autograd.grad(y.sum(), leaf)
-    if decl.torch_name is not None:
+    if decl.in_torch:
         tleaf = leaf.detach().clone().requires_grad_()
         ty = getattr(torch.nn.functional, decl.function)(tleaf * 1.0, **p, inplace=True)
         (tg,) = torch.autograd.grad(ty.sum(), tleaf)
@@ -190,11 +190,11 @@ def test_inplace_fallback_for_negative_alpha_saves_the_input() -> None:
         y = F.elu(h, -0.5, inplace=True)
     assert y is h and len(saved) == 1 and not same_storage(saved[0], y)
     (g,) = torch.autograd.grad(y.sum(), leaf)
-    torch.testing.assert_close(g, actlab.spec("ELU").df(leaf.detach(), alpha=-0.5))
+    torch.testing.assert_close(g, actlab.declaration("ELU").df(leaf.detach(), alpha=-0.5))
 
 
 # ---- half precision ------------------------------------------------------------------------------
-HALF_WITH_TORCH = [d for d in OUTPUT_SAVING if d.torch_name is not None]
+HALF_WITH_TORCH = [d for d in OUTPUT_SAVING if d.in_torch]
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
@@ -227,11 +227,11 @@ def test_half_inplace_hardtanh_with_bounds_off_the_half_grid() -> None:
 
 
 def test_operator_rejects_bool_and_non_tensor_inputs() -> None:
-    operator = ops.operator(actlab.spec("ReLU"))
+    operator = ops.operator(actlab.declaration("ReLU"))
     with pytest.raises(TypeError, match="floating-point or integer"):
-        operator(torch.tensor([True, False]), ())
+        operator(torch.tensor([True, False]))
     with pytest.raises(TypeError, match="must be Tensor"):
-        operator([1.0, 2.0], ())  # type: ignore[arg-type]
+        operator([1.0, 2.0])  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("decl", INPLACE, ids=[d.name for d in INPLACE])

@@ -21,8 +21,8 @@ from torch.func import functional_call, grad, hessian, jacfwd, jacrev, jvp, vmap
 import actlab
 import actlab.functional as AF
 import actlab.nn as anm
-from actlab.functions import channel_weight, coefficient_weight
-from actlab.spec import (
+from actlab.forms import channel_weight, coefficient_weight
+from actlab.kinds import (
     Activation,
     Elementwise,
     Normalizer,
@@ -72,7 +72,7 @@ def _case(decl: type[Activation]) -> Case:
         mine = getattr(AF, decl.function)
         # torch's float64 hardsigmoid and celu use float32 constants (1/6, 1/alpha: 3e-8 relative),
         # and torch's hardsigmoid has no double backward: autograd through our formula instead
-        torch_ok = decl.torch_name is not None and decl.name not in ("Hardsigmoid", "CELU")
+        torch_ok = decl.in_torch and decl.name not in ("Hardsigmoid", "CELU")
         theirs = getattr(TF, decl.function) if torch_ok else (lambda x, **q: decl.f(x, **q))
         return Case(decl.name, lambda x: mine(x, **p), lambda x: theirs(x, **p), (_points(decl, p, 6, seed),))
     if issubclass(decl, ParametricNormalizer):  # EntmaxBisect: alpha per row; autograd through its bisection + Newton

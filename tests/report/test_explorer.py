@@ -34,7 +34,7 @@ def _close(got: np.ndarray, want: np.ndarray) -> None:
 
 @pytest.mark.parametrize("name", ["ELU", "Softplus", "Hardtanh", "GELU", "Sparsemax", "Snake", "SiLU"])
 def test_grid_is_the_declaration(name: str) -> None:
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     entry = explorer.grid(decl)
     lo, hi, n = entry["x"]
     x = np.linspace(lo, hi, n)
@@ -53,14 +53,14 @@ def test_grid_is_the_declaration(name: str) -> None:
 
 
 def test_sliders() -> None:
-    elu = explorer.grid(actlab.spec("ELU"))
+    elu = explorer.grid(actlab.declaration("ELU"))
     (alpha,) = elu["params"]
     assert alpha["name"] == "alpha" and alpha["values"][alpha["index"]] == 1.0  # starts at torch's default
     assert {0.5, 2.0} <= set(alpha["values"])  # the plot values are among the positions
-    assert [p["name"] for p in explorer.grid(actlab.spec("Softplus"))["params"]] == ["beta", "threshold"]
-    assert explorer.grid(actlab.spec("GELU"))["params"][0]["values"] == ["none", "tanh"]
-    assert explorer.grid(actlab.spec("Softmax"))["params"] == []  # dim is no slider
-    assert not explorer._valid(actlab.spec("Hardtanh"), {"min_val": 2.0, "max_val": 1.0})
+    assert [p["name"] for p in explorer.grid(actlab.declaration("Softplus"))["params"]] == ["beta", "threshold"]
+    assert explorer.grid(actlab.declaration("GELU"))["params"][0]["values"] == ["none", "tanh"]
+    assert explorer.grid(actlab.declaration("Softmax"))["params"] == []  # dim is no slider
+    assert not explorer._valid(actlab.declaration("Hardtanh"), {"min_val": 2.0, "max_val": 1.0})
 
 
 def test_payload_is_safe_in_a_script_element() -> None:
@@ -70,17 +70,17 @@ def test_payload_is_safe_in_a_script_element() -> None:
 
 
 def test_broken_activation_becomes_an_error_entry(monkeypatch) -> None:
-    decl = actlab.spec("ELU")
+    decl = actlab.declaration("ELU")
     monkeypatch.setattr(explorer, "grid", lambda d: (_ for _ in ()).throw(RuntimeError("broken core")))
     assert explorer.entry(decl) == {"name": "ELU", "error": "RuntimeError: broken core"}
 
 
 def test_encoding_error_is_below_the_plot_resolution() -> None:
-    entry = explorer.grid(actlab.spec("Tanh"))
+    entry = explorer.grid(actlab.declaration("Tanh"))
     f = _curves(entry)[0, 0]
     x = torch.linspace(*entry["x"][:2], entry["x"][2], dtype=torch.float64)
     assert np.max(np.abs(f - torch.tanh(x).numpy())) < 2 * (explorer.TOLERANCE + 1 / explorer.LEVELS)  # span 2
-    relu = explorer.grid(actlab.spec("ReLU"))  # straight pieces: a handful of points
+    relu = explorer.grid(actlab.declaration("ReLU"))  # straight pieces: a handful of points
     assert len(base64.b64decode(relu["data"])) < 3 * (8 + 26 + 2 * 8)
     f, x = _curves(relu)[0, 0], np.linspace(*relu["x"][:2], relu["x"][2])
     assert np.isnan(f).sum() == 1  # the kink at 0
@@ -106,7 +106,7 @@ def test_encode_decode_round_trip() -> None:
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_javascript_decoder_agrees(tmp_path) -> None:
     """explorer.js's decode (run by node) gives the same curves as explorer.decode."""
-    entries = [explorer.grid(actlab.spec(n)) for n in ("ELU", "Hardtanh", "Sparsemax")]
+    entries = [explorer.grid(actlab.declaration(n)) for n in ("ELU", "Hardtanh", "Sparsemax")]
     src = (Path(explorer.__file__).parent / "assets" / "explorer.js").read_text()
     fn = re.search(r"function decode\(a\) \{.*?\n  \}\n", src, re.S).group(0)
     script = tmp_path / "decode.js"

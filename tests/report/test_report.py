@@ -110,7 +110,7 @@ def test_arena_file_and_size(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", actlab.names())
 def test_every_formula_and_docstring_equation_renders(name: str) -> None:
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     lines = [decl.formula, *(ln for b in docstring.parse(decl.__doc__).math for ln in docstring.math_lines(b))]
     assert len(lines) >= 2, f"{name}: the docstring states no equations"
     for tex in lines:
@@ -123,7 +123,7 @@ def test_every_formula_and_docstring_equation_renders(name: str) -> None:
 def test_docstring_states_first_and_second_derivative(name: str) -> None:
     """The report shows f' and f'' from the docstring: each declaration must state both (as f', the
     partials of its kind, or J for normalizers)."""
-    text = " ".join(docstring.parse(actlab.spec(name).__doc__).math)
+    text = " ".join(docstring.parse(actlab.declaration(name).__doc__).math)
     first = "f'" in text or "\\sigma'" in text or "\\tanh'" in text or "\\partial" in text or "J" in text
     second = (
         "f''" in text

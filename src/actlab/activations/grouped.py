@@ -1,4 +1,4 @@
-r"""Piecewise-linear maps over groups of units along ``dim`` (:class:`~actlab.spec.VectorMap`):
+r"""Family "grouped": Piecewise-linear maps over groups of units along ``dim`` (:class:`~actlab.kinds.VectorMap`):
 Maxout, CReLU, LWTA, k-WTA, GroupSort and MaxMin.
 
 Each output entry is an input entry (or its negation, or 0) chosen by comparisons, so the
@@ -21,10 +21,12 @@ import torch
 from torch import Tensor
 
 from ..errors import ShapeError
+from ..kinds import Param, VectorMap, integer
 from ..registry import register
-from ..spec import Param, VectorMap, integer
 
 CHANNELS = Param(1, "dimension of the units (channels: 1)", integer, "an int")
+
+
 GROUP = Param(2, "entries per group (consecutive along dim)", lambda v: integer(v) and v >= 1, "an int >= 1")
 
 
@@ -71,7 +73,7 @@ def _group_argmax(x: Tensor, dim: int, size: int, name: str) -> tuple[Tensor, in
 
 
 @register
-class Maxout(_Selection):
+class Maxout(_Selection, function="maxout"):
     r"""Maxout: the maximum of each group of ``pieces`` consecutive units along ``dim``.
 
     .. math:: y_j = \max_{i \in G_j} x_i,\quad \partial y_j/\partial x_i = [i = \operatorname{argmax}_{G_j} x],\quad
@@ -81,7 +83,6 @@ class Maxout(_Selection):
     ``pieces * m`` units followed by Maxout gives m maxout units.
     """
 
-    function, family = "maxout", "grouped"
     params = {"dim": CHANNELS, "pieces": Param(2, "pieces per unit", lambda v: integer(v) and v >= 1, "an int >= 1")}
     formula = r"\mathrm{Maxout}(x)_j = \max_{i \in G_j} x_i"
     reference = "Goodfellow, Warde-Farley, Mirza, Courville & Bengio, Maxout networks (ICML 2013)"
@@ -109,14 +110,13 @@ class Maxout(_Selection):
 
 
 @register
-class LWTA(_Selection):
+class LWTA(_Selection, function="lwta"):
     r"""Local winner-take-all: in each group of ``group_size`` units only the largest passes, the others are 0.
 
     .. math:: y_i = x_i\,[i = \operatorname{argmax}_{G(i)} x],\quad \partial y_i/\partial x_i = [i = \operatorname{argmax}_{G(i)} x],\quad
               \text{second derivative } 0
     """
 
-    function, family = "lwta", "grouped"
     params = {"dim": CHANNELS, "group_size": GROUP}
     formula = r"\mathrm{LWTA}(x)_i = x_i\,[x_i = \max_{j \in G(i)} x_j]"
     reference = "Srivastava, Masci, Kazerounian, Gomez & Schmidhuber, Compete to compute (NIPS 2013)"
@@ -151,19 +151,18 @@ def _kwta_k(n: int, ratio: float) -> int:
 
 
 @register
-class KWTA(_Selection):
+class KWTA(_Selection, function="kwta"):
     r"""k-winners-take-all: the k = max(1, floor(ratio n)) largest entries along ``dim`` pass, the others are 0.
 
     .. math:: y_i = x_i\,[x_i \in \operatorname{top}_k(x)],\quad \partial y_i/\partial x_i = [x_i \in \operatorname{top}_k(x)],\quad
               \text{second derivative } 0
     """
 
-    function, family = "kwta", "grouped"
     params = {
         "dim": CHANNELS,
         "ratio": Param(
             0.2, "sparsity ratio gamma: k = max(1, floor(ratio n)) entries pass", lambda v: isinstance(v, float) and 0 < v <= 1,
-            "in (0, 1]", sample=(0.3, 0.6), plot=(0.2,),
+            "in (0, 1]", sample=(0.3, 0.6),
         ),
     }  # fmt: skip
     formula = r"k\text{-WTA}(x)_i = x_i\,[x_i \in \operatorname{top}_k(x)],\ k = \max(1, \lfloor \gamma n \rfloor)"
@@ -229,13 +228,12 @@ class _Sorted(_Selection):
 
 
 @register
-class GroupSort(_Sorted):
+class GroupSort(_Sorted, function="group_sort"):
     r"""GroupSort: each group of ``group_size`` consecutive units sorted ascending (a permutation: 1-Lipschitz, gradient norm preserving).
 
     .. math:: y_{G} = \operatorname{sort}(x_{G}),\quad J = P_\pi\ (\text{the sorting permutation}),\quad \text{second derivative } 0
     """
 
-    function, family = "group_sort", "grouped"
     params = {"dim": CHANNELS, "group_size": GROUP}
     formula = r"\mathrm{GroupSort}(x)_{G} = \operatorname{sort}(x_{G})"
     reference = "Anil, Lucas & Grosse, Sorting out Lipschitz function approximation (ICML 2019)"
@@ -244,13 +242,12 @@ class GroupSort(_Sorted):
 
 
 @register
-class MaxMin(_Sorted):
+class MaxMin(_Sorted, function="max_min"):
     r"""MaxMin (OPLU): each pair of consecutive units becomes (max, min).
 
     .. math:: (y_{2j}, y_{2j+1}) = (\max(x_{2j}, x_{2j+1}), \min(x_{2j}, x_{2j+1})),\quad J = P_\pi,\quad \text{second derivative } 0
     """
 
-    function, family = "max_min", "grouped"
     params = {"dim": CHANNELS}
     descending = True
     formula = r"\mathrm{MaxMin}(a, b) = (\max(a, b), \min(a, b))"
@@ -263,13 +260,12 @@ class MaxMin(_Sorted):
 
 
 @register
-class CReLU(_Selection):
+class CReLU(_Selection, function="crelu"):
     r"""Concatenated ReLU: relu(x) and relu(-x) side by side along ``dim`` (the size doubles).
 
     .. math:: y = [\max(0, x), \max(0, -x)],\quad J^\top [g_1, g_2] = g_1 [x > 0] - g_2 [x < 0],\quad \text{second derivative } 0
     """
 
-    function, family = "crelu", "grouped"
     params = {"dim": CHANNELS}
     formula = r"\mathrm{CReLU}(x) = [\max(0, x),\ \max(0, -x)]"
     reference = "Shang, Sohn, Almeida & Lee, Understanding and improving convolutional neural networks via concatenated rectified linear units (ICML 2016)"

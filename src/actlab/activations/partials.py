@@ -1,5 +1,5 @@
 r"""The first and second partial derivatives of a learnable activation f(x, w_1, ..., w_k), and
-the rules the :class:`~actlab.spec.Parametric` kind asks for, written once from them:
+the rules the :class:`~actlab.kinds.Parametric` kind asks for, written once from them:
 
 .. math:: \mathrm{vjp} = (g f_x, \textstyle\sum g f_{w_j}),\quad
           \mathrm{jvp} = f_x t_x + \textstyle\sum_j f_{w_j} t_{w_j},

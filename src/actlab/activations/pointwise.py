@@ -1,5 +1,5 @@
 r"""The shared machinery of learnable activations that act entry by entry
-(:class:`PointwiseParametric`, a :class:`~actlab.spec.Parametric`): a declaration states its value
+(:class:`PointwiseParametric`, a :class:`~actlab.kinds.Parametric`): a declaration states its value
 and, by hand, the first partials and the (symmetric) second partials of f in its variables; the
 five derivative functions of the kind follow from them.
 
@@ -19,9 +19,14 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..spec import Parametric
+from ..kinds import Param, Parametric, integer
 
 Hessian = dict[tuple[int, int], Tensor]
+
+# the constructor argument of every learnable activation: values per tensor
+CHANNELS = Param(
+    1, "values per parameter: 1 or the channel count (input.size(1))", lambda v: integer(v) and v >= 1, ">= 1"
+)
 
 
 class PointwiseParametric(Parametric):

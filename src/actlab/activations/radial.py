@@ -1,8 +1,5 @@
-"""Gaussian-shaped activations: the Gaussian bump exp(-x^2 / (2 sigma^2)) and MEGA's Laplace
-attention function, the normal CDF with mean sqrt(1/2) and deviation sqrt(1/(4 pi)).
-
-f and f' of float32 inputs are computed in float64 (x / sigma and x - mu are then exact enough
-that exp and erfc keep their accuracy in the tails).
+r"""Family "radial": Gaussian-shaped activations, the Gaussian bump exp(-x^2 / (2 sigma^2)) and
+MEGA's Laplace attention function (the normal CDF with mean sqrt(1/2) and deviation sqrt(1/(4 pi))).
 """
 
 from __future__ import annotations
@@ -13,24 +10,24 @@ import torch
 from torch import Tensor
 
 from .. import _math as m
+from ..kinds import Elementwise, Param, finite, positive
 from ..registry import register
-from ..spec import Elementwise, Param, finite, positive
-from .gated import GAUSS_UNDERFLOW
 
 MEGA_MU = math.sqrt(0.5)
+
+
 MEGA_SIGMA = math.sqrt(1.0 / (4.0 * math.pi))
 
 
 @register
-class Gaussian(Elementwise):
+class Gaussian(Elementwise, function="gaussian"):
     r"""Gaussian bump (radial basis) activation.
 
     .. math:: f(x) = e^{-t^2/2},\ t = x/\sigma;\quad f' = -\frac{t}{\sigma}e^{-t^2/2},\quad
               f'' = \frac{t^2 - 1}{\sigma^2}e^{-t^2/2}
     """
 
-    function, family = "gaussian", "radial"
-    params = {"sigma": Param(1.0, "width", positive, "> 0 and finite", sample=(0.3, 2.0), plot=(0.5, 1.0, 2.0))}
+    params = {"sigma": Param(1.0, "width", positive, "> 0 and finite", sample=(0.3, 2.0))}
     formula = r"\mathrm{Gaussian}(x) = e^{-x^2 / (2\sigma^2)}"
     reference = "Ramasinghe & Lucey, Beyond periodicity: towards a unifying framework for activations in coordinate-MLPs (ECCV 2022), arXiv:2111.15135; Kunc & Klema, Three decades of activations (2024)"
     x_range = (-4.0, 4.0)
@@ -42,16 +39,16 @@ class Gaussian(Elementwise):
         return torch.exp(-0.5 * t * t).to(x.dtype)
 
     def df(x: Tensor, sigma: float) -> Tensor:
-        t = m.clip(m.in_float64(x) / sigma, GAUSS_UNDERFLOW)
+        t = m.clip(m.in_float64(x) / sigma, m.GAUSS_UNDERFLOW)
         return (-(t / sigma) * torch.exp(-0.5 * t * t)).to(x.dtype)
 
     def d2f(x: Tensor, sigma: float) -> Tensor:
-        t = m.clip(x / sigma, GAUSS_UNDERFLOW)
+        t = m.clip(x / sigma, m.GAUSS_UNDERFLOW)
         return (t * t - 1.0) / (sigma * sigma) * torch.exp(-0.5 * t * t)
 
 
 @register
-class Laplace(Elementwise):
+class Laplace(Elementwise, function="laplace"):
     r"""Laplace attention function of MEGA: the normal CDF with mean mu and deviation sigma, which
     approximates the squared ReLU of attention scores.
 
@@ -59,16 +56,14 @@ class Laplace(Elementwise):
               t = \frac{x - \mu}{\sigma};\quad f' = \frac{\varphi(t)}{\sigma},\quad f'' = -\frac{t\,\varphi(t)}{\sigma^2}
     """
 
-    function, family = "laplace", "radial"
     params = {
-        "mu": Param(MEGA_MU, "mean (MEGA: sqrt(1/2))", finite, "finite", sample=(0.0, 1.0), plot=(MEGA_MU,)),
+        "mu": Param(MEGA_MU, "mean (MEGA: sqrt(1/2))", finite, "finite", sample=(0.0, 1.0)),
         "sigma": Param(
             MEGA_SIGMA,
             "deviation (MEGA: sqrt(1/(4 pi)))",
             positive,
             "> 0 and finite",
             sample=(0.2, 1.0),
-            plot=(MEGA_SIGMA, 0.5),
         ),
     }
     formula = (
@@ -87,5 +82,5 @@ class Laplace(Elementwise):
         return (m.normal_pdf(t) / sigma).to(x.dtype)
 
     def d2f(x: Tensor, mu: float, sigma: float) -> Tensor:
-        t = m.clip((x - mu) / sigma, GAUSS_UNDERFLOW)
+        t = m.clip((x - mu) / sigma, m.GAUSS_UNDERFLOW)
         return -t * m.normal_pdf(t) / (sigma * sigma)

@@ -1,4 +1,4 @@
-r"""GammaAct (timm's NFNet activation): an elementwise activation times a constant gamma, the
+r"""Family "scaled": GammaAct (timm's NFNet activation): an elementwise activation times a constant gamma, the
 signal-propagation gain of Normalizer-Free networks.
 
 The wrapped activation is named as in timm (``act_type``: ``"relu"``, ``"gelu"``, ``"silu"`` ...)
@@ -15,12 +15,11 @@ from typing import Any
 
 from torch import Tensor
 
+from ..kinds import Elementwise, Param, finite
 from ..registry import register
-from ..spec import Elementwise, Param, finite
 from .exponential import CELU, ELU, SELU, Softplus
-from .gated import GELU, Hardswish, Mish, SiLU
-from .modern import HardMish, QuickGELU
-from .rectifiers import LeakyReLU, ReLU, ReLU6
+from .gated import GELU, HardMish, Hardswish, Mish, QuickGELU, SiLU
+from .rectifier import LeakyReLU, ReLU, ReLU6
 from .sigmoidal import Hardsigmoid, LogSigmoid, Sigmoid, Softsign, Tanh
 
 
@@ -65,6 +64,7 @@ ACTS: dict[str, tuple[type[Elementwise], dict[str, Any]]] = {
     "hard_mish": (HardMish, {}),
 }
 
+
 # gamma per activation in NFNets (timm's _nonlin_gamma, from DeepMind's nfnets code)
 NFNET_GAMMA: dict[str, float] = {
     "identity": 1.0,
@@ -91,13 +91,12 @@ def resolve(act_type: str) -> tuple[type[Elementwise], dict[str, Any]]:
 
 
 @register
-class GammaAct(Elementwise):
+class GammaAct(Elementwise, function="gamma_act"):
     r"""An activation scaled by gamma (timm's NFNet ``GammaAct``): gamma times the declaration ``act_type`` names.
 
     .. math:: f(x) = \gamma\,a(x),\quad f'(x) = \gamma\,a'(x),\quad f''(x) = \gamma\,a''(x)
     """
 
-    function, family = "gamma_act", "scaled"
     inplace = True
     params = {
         "act_type": Param(

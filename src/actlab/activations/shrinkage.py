@@ -1,4 +1,4 @@
-"""Shrinkage: Hardshrink, Softshrink, Tanhshrink."""
+r"""Family "shrinkage": torch.nn's Hardshrink, Softshrink and Tanhshrink."""
 
 from __future__ import annotations
 
@@ -6,20 +6,19 @@ import torch
 from torch import Tensor
 
 from .. import _math as m
+from ..kinds import Elementwise, Param, finite, nonnegative
 from ..registry import register
-from ..spec import Elementwise, Param, finite, nonnegative
 
 
 @register
-class Hardshrink(Elementwise):
+class Hardshrink(Elementwise, function="hardshrink", in_torch=True):
     r"""Hard shrinkage: zero out [-lambda, lambda].
 
     .. math:: f(x) = x \text{ if } |x| > \lambda \text{ else } 0,\quad f' = [|x| > \lambda],\quad f'' = 0
     """
 
-    function, torch_name, family = "hardshrink", "Hardshrink", "shrinkage"
     piecewise_linear = True
-    params = {"lambd": Param(0.5, "half-width of the dead zone", finite, "finite", sample=(0.0, 1.5), plot=(0.5, 1.0))}
+    params = {"lambd": Param(0.5, "half-width of the dead zone", finite, "finite", sample=(0.0, 1.5))}
     repr_positional = True
     formula = r"\mathrm{Hardshrink}(x) = \begin{cases} x & |x| > \lambda \\ 0 & \text{otherwise}\end{cases}"
     reference = "Donoho & Johnstone, Ideal spatial adaptation by wavelet shrinkage (1994)"
@@ -41,14 +40,13 @@ class Hardshrink(Elementwise):
 
 
 @register
-class Softshrink(Elementwise):
+class Softshrink(Elementwise, function="softshrink", in_torch=True):
     r"""Soft shrinkage (the proximal operator of lambda |x|).
 
     .. math:: f(x) = x - \lambda\operatorname{sign}(x) \text{ if } |x| > \lambda \text{ else } 0,
               \quad f' = [|x| > \lambda],\quad f'' = 0
     """
 
-    function, torch_name, family = "softshrink", "Softshrink", "shrinkage"
     piecewise_linear = True
     params = {
         "lambd": Param(
@@ -57,7 +55,6 @@ class Softshrink(Elementwise):
             nonnegative,
             ">= 0",
             sample=(0.0, 1.5),
-            plot=(0.5, 1.0),
         )
     }
     repr_positional = True
@@ -81,13 +78,12 @@ class Softshrink(Elementwise):
 
 
 @register
-class Tanhshrink(Elementwise):
+class Tanhshrink(Elementwise, function="tanhshrink", in_torch=True):
     r"""x - tanh(x).
 
     .. math:: f(x) = x - \tanh x,\quad f' = \tanh^2 x,\quad f'' = 2\tanh x\,\operatorname{sech}^2 x
     """
 
-    function, torch_name, family = "tanhshrink", "Tanhshrink", "shrinkage"
     integer_to_float = True  # torch computes integer inputs in the default float dtype
     formula = r"\mathrm{Tanhshrink}(x) = x - \tanh(x)"
     reference = "torch.nn.Tanhshrink"

@@ -35,8 +35,8 @@ from torch import Tensor
 
 from .. import functional as AF
 from .. import ops
-from ..registry import declarations, spec
-from ..spec import Activation, Elementwise, Parametric
+from ..kinds import Activation, Elementwise, Parametric
+from ..registry import declaration, declarations
 from . import reference as R
 
 F32 = np.float32
@@ -85,10 +85,10 @@ class Case:
         args = tuple(self.params[k] for k in self.decl.op_params())
         if reference:
             return lambda x: operator.function.apply(x, *args)
-        return lambda x: operator(x, args)
+        return lambda x: operator(x, *args)
 
     def torch_fn(self) -> Callable[[Tensor], Tensor] | None:
-        if self.decl.torch_name is None:
+        if not self.decl.in_torch:
             return None
         fn = getattr(torch.nn.functional, self.decl.function)
         if self.decl.name == "RReLU":
@@ -98,7 +98,7 @@ class Case:
 
 @dataclass
 class LearnableCase(Case):
-    """A learnable pointwise op (a :class:`~actlab.spec.Parametric`) with its tensors held at fixed
+    """A learnable pointwise op (a :class:`~actlab.kinds.Parametric`) with its tensors held at fixed
     values: ``params`` maps each tensor to its value (a number, or a tuple for a ``coefficients``
     tensor), rounded to float32 as the module's float32 parameters hold them, and is what the
     reference takes; ``init`` are the constructor parameters whose initial values these are (the
@@ -135,7 +135,7 @@ class LearnableCase(Case):
 
     def torch_fn(self) -> Callable[[Tensor], Tensor] | None:
         """The torch.nn.functional op with the same tensors (PReLU's prelu), else None."""
-        if self.decl.torch_name is None:
+        if not self.decl.in_torch:
             return None
         fn = getattr(torch.nn.functional, self.decl.function)
         return lambda x: fn(x, *(torch.tensor([self.params[t]], dtype=x.dtype) for t in self.decl.tensor_params))
@@ -252,7 +252,7 @@ def learnable_settings(decl: type[Parametric]) -> list[dict[str, Any]]:
 def cases(names: Iterable[str] | None = None) -> list[Case]:
     """The elementwise ops (every GELU variant), the learnable pointwise ops (at their initial
     values and their plot settings) and the normalisers the sweep covers."""
-    wanted = None if names is None else {spec(n).name for n in names}
+    wanted = None if names is None else {declaration(n).name for n in names}
     out: list[Case] = []
     for decl in declarations():
         if wanted is not None and decl.name not in wanted:
@@ -267,7 +267,7 @@ def cases(names: Iterable[str] | None = None) -> list[Case]:
         elif decl.name in NORMALIZERS:
             out.append(Case(decl.name, decl, {}))
         elif wanted is not None:
-            raise KeyError(f"{decl.name} has no accuracy sweep (kind {decl.kind})")
+            raise KeyError(f"{decl.name} has no accuracy sweep (kind {decl.kind_label})")
     return out
 
 
@@ -540,7 +540,7 @@ def options(names: Iterable[str] | None, size: SweepSize) -> dict[str, Any]:
     ``names`` (None: every op), ``size`` ("reduced", "full" or the counts) and the torch version."""
     label = "full" if size == FULL else "reduced" if size == REDUCED else f"{size.n_log}/{size.n_linear}/{size.n_rows}"
     return {
-        "names": None if names is None else sorted(spec(n).name for n in names),
+        "names": None if names is None else sorted(declaration(n).name for n in names),
         "size": label,
         "torch": torch.__version__,
     }
@@ -600,9 +600,9 @@ def float64_cost(n: int = 1 << 20, progress: bool = False) -> list[Cost]:
     x = torch.randn(n, generator=torch.Generator().manual_seed(0)) * 4
     g = torch.ones_like(x)
     gelu, gelu_bw = torch.nn.functional.gelu, torch.ops.aten.gelu_backward
-    decl = spec("GELU")
+    decl = declaration("GELU")
     rows: list[tuple[str, Callable[[], Any], Callable[[], Any], Callable[[], Any]]] = [
-        ("Tanh f", lambda: spec("Tanh").f(x), lambda: m.tanh(x), lambda: torch.tanh(x)),
+        ("Tanh f", lambda: declaration("Tanh").f(x), lambda: m.tanh(x), lambda: torch.tanh(x)),
     ]
     for a in ("none", "tanh"):
         rows += [
@@ -619,11 +619,11 @@ def float64_cost(n: int = 1 << 20, progress: bool = False) -> list[Cost]:
                 lambda a=a: gelu_bw(g, x, approximate=a),
             ),
         ]
-    shs = spec("SmoothHardswish")
+    shs = declaration("SmoothHardswish")
     inner = (x > -3.0) & (x < 3.0)
     xi = torch.where(inner, x, 0.0)
     rows += [
-        ("Mish f", lambda: spec("Mish").f(x), lambda: gated._mish(x), lambda: torch.nn.functional.mish(x)),
+        ("Mish f", lambda: declaration("Mish").f(x), lambda: gated._mish(x), lambda: torch.nn.functional.mish(x)),
         (
             "SmoothHardswish f",
             lambda: shs.f(x),

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..spec import Activation, Normalizer
+from ..kinds import Activation, Normalizer
 from .sampling import full_params, sample
 
 GRID_POINTS = 4001  # per x_range for the numerical search

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..spec import Activation, Normalizer, SplitGate, VectorMap  # noqa: E402
+from ..kinds import Activation, Normalizer, SplitGate, VectorMap  # noqa: E402
 from . import kinks  # noqa: E402
 from .sampling import SLICE_A, full_params, gated_grid, label, sample  # noqa: E402
 

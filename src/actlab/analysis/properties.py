@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.polynomial import hermite_e, legendre
 
-from ..spec import Activation, Normalizer, SplitGate, VectorMap
+from ..kinds import Activation, Normalizer, SplitGate, VectorMap
 from .kinks import jumps
 from .kinks import kinks as kinks_of
 from .sampling import VECTOR_KINDS, full_params, sample

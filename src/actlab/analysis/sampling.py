@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..spec import Activation, Normalizer, Parametric, SplitGate, VectorMap
+from ..kinds import Activation, Normalizer, Parametric, SplitGate, VectorMap
 
 VECTOR_KINDS = (Normalizer, SplitGate, VectorMap)  # sampled as two-input slices
 SLICE_A = 1.0  # the fixed first half a of the gated slice f(a = 1, b)

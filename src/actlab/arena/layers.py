@@ -22,8 +22,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ..registry import declarations, spec
-from ..spec import Activation, Elementwise, Parametric, SplitGate, VectorMap
+from ..kinds import Activation, Elementwise, Parametric, SplitGate, VectorMap
+from ..registry import declaration, declarations
 
 HIDDEN_KINDS = (Elementwise, Parametric, SplitGate, VectorMap)  # per feature, or along dim 1 (vector maps)
 WIDTH_PARAMS = ("num_parameters", "in_features", "num_features", "in_channels")  # one value per unit
@@ -33,7 +33,7 @@ LAYOUT_PARAMS = ("dim",)  # where a gate splits: fixed by the arena (dim 1), not
 def eligible(decl: type[Activation]) -> str | None:
     """None if ``decl`` can be a hidden activation, else the reason it cannot."""
     if not issubclass(decl, HIDDEN_KINDS) or not getattr(decl, "hidden", True):
-        return f"{decl.name} is a {decl.kind} (acts across features), not a hidden activation"
+        return f"{decl.name} is a {decl.kind_label} (acts across features), not a hidden activation"
     if decl.module_class is None and not decl.user_defined:
         from .. import nn as anm
 
@@ -56,7 +56,7 @@ def resolve(names: Sequence[str]) -> list[type[Activation]]:
     decls = []
     for n in names:
         try:
-            d = spec(n)
+            d = declaration(n)
         except KeyError:
             raise ValueError(f"unknown activation {n!r}; see `actlab list`") from None
         why = eligible(d)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..registry import spec
+from ..registry import declaration
 from .layers import reported_params
 from .stats import holm, mean_ci95, paired_t_test
 from .training import Run
@@ -38,7 +38,7 @@ def mean_curve(runs: Sequence[Run], attr: str, length: int) -> list[float | None
 
 def record(result: Sweep) -> dict[str, Any]:
     """The record of one sweep (``vs_baseline`` is filled by :func:`compare`)."""
-    task, decl = result.task, spec(result.activation)
+    task, decl = result.task, declaration(result.activation)
     runs = result.chosen()
     values = [finite(r.test) for r in runs]
     ok = [v for v in values if v is not None]
@@ -47,7 +47,7 @@ def record(result: Sweep) -> dict[str, Any]:
     return {
         "task": task.name,
         "activation": decl.name,
-        "kind": decl.kind,
+        "kind": decl.kind_label,
         "family": decl.family,
         "params": reported_params(decl),
         "metric": task.metric,

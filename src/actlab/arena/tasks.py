@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from ..spec import Activation
+from ..kinds import Activation
 from . import data as datasets
 from .corpus import VOCAB, Corpus, stdlib_corpus
 from .layers import build_cnn, build_mlp

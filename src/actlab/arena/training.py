@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..spec import Activation
+from ..kinds import Activation
 from .tasks import TEST, VAL, Task
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..spec import Activation
+from ..kinds import Activation
 from .layers import hidden_activation, is_gated
 
 

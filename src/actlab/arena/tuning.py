@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..spec import Activation
+from ..kinds import Activation
 from .tasks import Task
 from .training import Run, train
 

@@ -13,14 +13,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import declarations
     from ..docstring import first_sentence, summary
+    from ..registry import declarations
 
     rows = [d for d in declarations() if not args.family or d.family == args.family]
     width = max((len(d.name) for d in rows), default=4)
     for d in rows:
-        torch_name = f"torch.nn.{d.torch_name}" if d.torch_name else "(actlab extra)"
+        counterpart = f"torch.nn.{d.name}" if d.in_torch else "(actlab extra)"
         tag = " [user]" if d.user_defined else ""
-        print(f"{d.name:<{width}}  {torch_name:<24} {first_sentence(summary(d.__doc__, d.name))}{tag}")
+        print(f"{d.name:<{width}}  {counterpart:<24} {first_sentence(summary(d.__doc__, d.name))}{tag}")
     print(f"{len(rows)} activations")
     return 0

@@ -22,11 +22,11 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ..analysis import plots
-    from ..registry import declarations, spec
+    from ..registry import declaration, declarations
 
     if not 1 <= args.dpi <= MAX_DPI:  # before anything is created
         raise ValueError(f"--dpi must be between 1 and {MAX_DPI}, got {args.dpi}")
-    decls = declarations() if args.names == ["all"] else [spec(n) for n in args.names]
+    decls = declarations() if args.names == ["all"] else [declaration(n) for n in args.names]
     with tqdm(decls, desc="plot", unit="act", disable=len(decls) < 3) as bar:
         for d in bar:
             bar.write(str(plots.save(d, args.out, args.format, dpi=args.dpi)))  # above the bar, not through it

@@ -48,12 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..registry import spec
+    from ..registry import declaration
     from ..report import build
     from ..report.data import Measurements, ensure_accuracy, ensure_arena, ensure_bench
 
     for name in args.only or ():
-        spec(name)  # unknown names fail before any work (KeyError -> exit 2)
+        declaration(name)  # unknown names fail before any work (KeyError -> exit 2)
     if args.jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
     for a, b in (("full", "no_accuracy"), ("bench", "no_bench"), ("arena", "no_arena")):

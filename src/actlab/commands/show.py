@@ -41,9 +41,9 @@ def run(args: argparse.Namespace) -> int:
     from ..analysis import kinks, plots, properties
     from ..docstring import math_lines, parse, summary
     from ..latex_text import to_text
-    from ..registry import spec
+    from ..registry import declaration
 
-    decl = spec(args.name)
+    decl = declaration(args.name)
     p = parse_params(args.param, dict(decl.params))
     try:
         decl.validate(**p)
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(str(exc)) from exc
     props = properties.compute(decl, **p)
     yes = {True: "yes", False: "no", None: "n/a"}
-    kind = decl.family if decl.kind in ("", decl.family) else f"{decl.family}, {decl.kind}"
+    kind = decl.family if decl.kind_label in ("", decl.family) else f"{decl.family}, {decl.kind_label}"
     print(f"{decl.name}  ({kind})  {summary(decl.__doc__, decl.name)}")
     print(f"formula:    {to_text(decl.formula) if decl.formula else '(none declared)'}")
     if decl.formula:

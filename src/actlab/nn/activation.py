@@ -16,31 +16,31 @@ from typing import Any, ClassVar
 import torch
 from torch import Tensor, nn
 
-from .. import activations as A
 from .. import functional as F
 from .. import ops
-from ..functions import ParamChecker
+from ..forms import ParamChecker
+from ..registry import declaration as D
 from .generic import ActivationModule, along_dim_module, elementwise_module
 
-Sigmoid = elementwise_module(A.sigmoidal.Sigmoid)
-Tanh = elementwise_module(A.sigmoidal.Tanh)
-Softsign = elementwise_module(A.sigmoidal.Softsign)
-Hardsigmoid = elementwise_module(A.sigmoidal.Hardsigmoid)
-LogSigmoid = elementwise_module(A.sigmoidal.LogSigmoid)
-Threshold = elementwise_module(A.rectifiers.Threshold)
-ReLU = elementwise_module(A.rectifiers.ReLU)
-LeakyReLU = elementwise_module(A.rectifiers.LeakyReLU)
-ELU = elementwise_module(A.exponential.ELU)
-CELU = elementwise_module(A.exponential.CELU)
-SELU = elementwise_module(A.exponential.SELU)
-Softplus = elementwise_module(A.exponential.Softplus)
-SiLU = elementwise_module(A.gated.SiLU)
-GELU = elementwise_module(A.gated.GELU)
-Mish = elementwise_module(A.gated.Mish)
-Hardswish = elementwise_module(A.gated.Hardswish)
-Hardshrink = elementwise_module(A.shrinkage.Hardshrink)
-Softshrink = elementwise_module(A.shrinkage.Softshrink)
-Tanhshrink = elementwise_module(A.shrinkage.Tanhshrink)
+Sigmoid = elementwise_module(D("Sigmoid"))
+Tanh = elementwise_module(D("Tanh"))
+Softsign = elementwise_module(D("Softsign"))
+Hardsigmoid = elementwise_module(D("Hardsigmoid"))
+LogSigmoid = elementwise_module(D("LogSigmoid"))
+Threshold = elementwise_module(D("Threshold"))
+ReLU = elementwise_module(D("ReLU"))
+LeakyReLU = elementwise_module(D("LeakyReLU"))
+ELU = elementwise_module(D("ELU"))
+CELU = elementwise_module(D("CELU"))
+SELU = elementwise_module(D("SELU"))
+Softplus = elementwise_module(D("Softplus"))
+SiLU = elementwise_module(D("SiLU"))
+GELU = elementwise_module(D("GELU"))
+Mish = elementwise_module(D("Mish"))
+Hardswish = elementwise_module(D("Hardswish"))
+Hardshrink = elementwise_module(D("Hardshrink"))
+Softshrink = elementwise_module(D("Softshrink"))
+Tanhshrink = elementwise_module(D("Tanhshrink"))
 
 
 def _own(cls: type[ActivationModule]) -> type[ActivationModule]:
@@ -52,9 +52,9 @@ def _own(cls: type[ActivationModule]) -> type[ActivationModule]:
 
 @_own
 class Hardtanh(ActivationModule):
-    __doc__ = A.sigmoidal.Hardtanh.__doc__
+    __doc__ = D("Hardtanh").__doc__
     __constants__ = ["min_val", "max_val", "inplace"]
-    decl = A.sigmoidal.Hardtanh
+    decl = D("Hardtanh")
 
     def __init__(
         self,
@@ -89,9 +89,9 @@ class Hardtanh(ActivationModule):
 
 @_own
 class ReLU6(ActivationModule):
-    __doc__ = A.rectifiers.ReLU6.__doc__
+    __doc__ = D("ReLU6").__doc__
     __constants__ = ["min_val", "max_val", "inplace"]
-    decl = A.rectifiers.ReLU6
+    decl = D("ReLU6")
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -106,9 +106,9 @@ class ReLU6(ActivationModule):
 
 @_own
 class PReLU(ActivationModule):
-    __doc__ = A.rectifiers.PReLU.__doc__
+    __doc__ = D("PReLU").__doc__
     __constants__ = ["num_parameters"]
-    decl = A.rectifiers.PReLU
+    decl = D("PReLU")
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
         self.num_parameters = num_parameters
@@ -131,12 +131,12 @@ class PReLU(ActivationModule):
 
 @_own
 class RReLU(ActivationModule):
-    __doc__ = A.rectifiers.RReLU.__doc__
+    __doc__ = D("RReLU").__doc__
     __constants__ = ["lower", "upper", "inplace"]
-    decl = A.rectifiers.RReLU
+    decl = D("RReLU")
 
-    operator = ops.operator(A.rectifiers.RReLU)
-    checker = ParamChecker(A.rectifiers.RReLU, ("lower", "upper"))
+    operator = ops.operator(D("RReLU"))
+    checker = ParamChecker(D("RReLU"), ("lower", "upper"))
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
         super().__init__()
@@ -164,7 +164,7 @@ class _DimModule(ActivationModule):
     def forward(self, input: Tensor) -> Tensor:
         dim = self.dim
         if type(input) is Tensor and type(dim) is int:  # the common case: the operator directly
-            return ops.operator(self.decl)(input, (dim,))
+            return ops.operator(self.decl)(input, dim)
         return type(self)._fn(input, dim, _stacklevel=5)  # fx proxies, subclasses, dim=None ...
 
     def extra_repr(self) -> str:
@@ -173,8 +173,8 @@ class _DimModule(ActivationModule):
 
 @_own
 class Softmax(_DimModule):
-    __doc__ = A.normalizers.Softmax.__doc__
-    decl = A.normalizers.Softmax
+    __doc__ = D("Softmax").__doc__
+    decl = D("Softmax")
     _fn = staticmethod(F.softmax)
 
     def __init__(self, dim: int | None = None) -> None:  # own __init__: errors name Softmax, as torch's
@@ -183,8 +183,8 @@ class Softmax(_DimModule):
 
 @_own
 class Softmin(_DimModule):
-    __doc__ = A.normalizers.Softmin.__doc__
-    decl = A.normalizers.Softmin
+    __doc__ = D("Softmin").__doc__
+    decl = D("Softmin")
     _fn = staticmethod(F.softmin)
 
     def __init__(self, dim: int | None = None) -> None:  # own __init__: errors name Softmin, as torch's
@@ -193,8 +193,8 @@ class Softmin(_DimModule):
 
 @_own
 class LogSoftmax(_DimModule):
-    __doc__ = A.normalizers.LogSoftmax.__doc__
-    decl = A.normalizers.LogSoftmax
+    __doc__ = D("LogSoftmax").__doc__
+    decl = D("LogSoftmax")
     _fn = staticmethod(F.log_softmax)
 
     def __init__(self, dim: int | None = None) -> None:  # own __init__: errors name LogSoftmax, as torch's
@@ -203,14 +203,14 @@ class LogSoftmax(_DimModule):
 
 @_own
 class Softmax2d(ActivationModule):
-    __doc__ = A.normalizers.Softmax2d.__doc__
-    decl = A.normalizers.Softmax2d
+    __doc__ = D("Softmax2d").__doc__
+    decl = D("Softmax2d")
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax2d(input)
 
 
-GLU = along_dim_module(A.gated.GLU)
+GLU = along_dim_module(D("GLU"))
 
 __all__ = [
     "Sigmoid", "Tanh", "Softsign", "Hardsigmoid", "Hardtanh", "LogSigmoid", "Threshold", "ReLU", "ReLU6",

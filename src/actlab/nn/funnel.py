@@ -10,16 +10,16 @@ from torch import Tensor, nn
 
 from .. import functional as F
 from ..errors import ShapeError
-from ..registry import spec
+from ..registry import declaration
 from .generic import ActivationModule
 
 __all__ = ["FReLU"]
 
 
 class FReLU(ActivationModule):
-    __doc__ = spec("FReLU").__doc__
+    __doc__ = declaration("FReLU").__doc__
     __constants__ = ["in_channels", "kernel_size"]
-    decl = spec("FReLU")
+    decl = declaration("FReLU")
 
     def __init__(self, in_channels: int, kernel_size: int = 3, device: Any = None, dtype: Any = None) -> None:
         super().__init__()

@@ -24,8 +24,8 @@ from torch import Tensor, nn
 from .. import ops
 from ..binding import Signature
 from ..errors import ScriptingError
-from ..functions import AlongDimFunction, ParamChecker, ParametricFunction, ParametricNormalizerFunction
-from ..spec import Activation, Elementwise, Normalizer, Parametric, ParametricNormalizer, SplitGate, VectorMap
+from ..forms import AlongDimForm, ParamChecker, ParametricForm, ParametricNormalizerForm
+from ..kinds import Activation, Elementwise, Normalizer, Parametric, ParametricNormalizer, SplitGate, VectorMap
 
 
 class ActivationModule(nn.Module):
@@ -107,7 +107,7 @@ class ElementwiseModule(GenericModule):
     def forward(self, input: Tensor) -> Tensor:
         names = self.decl.params
         params = tuple([getattr(self, k) for k in names]) if names else ()
-        return ops.operator(self.decl)(input, params, self.inplace)
+        return ops.operator(self.decl)(input, *params, inplace=self.inplace)
 
 
 def elementwise_module(decl: type[Elementwise]) -> type[ElementwiseModule]:
@@ -123,7 +123,7 @@ def elementwise_module(decl: type[Elementwise]) -> type[ElementwiseModule]:
 class AlongDimModule(GenericModule):
     """Module of a normaliser or split gate: ``dim`` and the parameters are attributes."""
 
-    function: ClassVar[AlongDimFunction]
+    function: ClassVar[AlongDimForm]
 
     def setup(self, args: tuple, kwargs: dict[str, Any]) -> None:
         self.bind(args, kwargs)
@@ -136,7 +136,7 @@ def along_dim_module(decl: type[Activation]) -> type[AlongDimModule]:
     names = list(decl.params)
     checker = ParamChecker(decl, tuple(names))
     return _class(
-        decl, AlongDimModule, names, _defaults(decl, names), checker=checker, function=AlongDimFunction(decl),
+        decl, AlongDimModule, names, _defaults(decl, names), checker=checker, function=AlongDimForm(decl),
         __constants__=names,
     )  # fmt: skip
 
@@ -145,7 +145,7 @@ class ParametricModule(GenericModule):
     """Module of a learnable declaration: each tensor an ``nn.Parameter`` of its initial value."""
 
     decl: ClassVar[type[Parametric]]
-    function: ClassVar[ParametricFunction]
+    function: ClassVar[ParametricForm]
 
     def setup(self, args: tuple, kwargs: dict[str, Any]) -> None:
         device, dtype = self.bind(args, kwargs, extra=2)
@@ -182,7 +182,7 @@ def parametric_module(decl: type[Parametric]) -> type[ParametricModule]:
     checker = ParamChecker(decl, tuple(names))
     return _class(
         decl, ParametricModule, [*names, "device", "dtype"], [*_defaults(decl, names), None, None],
-        checker=checker, function=ParametricFunction(decl), __constants__=names,
+        checker=checker, function=ParametricForm(decl), __constants__=names,
     )  # fmt: skip
 
 
@@ -192,7 +192,7 @@ class ParametricNormalizerModule(GenericModule):
     parameters attributes."""
 
     decl: ClassVar[type[ParametricNormalizer]]
-    function: ClassVar[ParametricNormalizerFunction]
+    function: ClassVar[ParametricNormalizerForm]
 
     def setup(self, args: tuple, kwargs: dict[str, Any]) -> None:
         device, dtype = self.bind(args, kwargs, extra=2)
@@ -217,7 +217,7 @@ def parametric_normalizer_module(decl: type[ParametricNormalizer]) -> type[Param
     checker = ParamChecker(decl, tuple(names))
     return _class(
         decl, ParametricNormalizerModule, [*names, "device", "dtype"], [*_defaults(decl, names), None, None],
-        checker=checker, function=ParametricNormalizerFunction(decl), __constants__=list(decl.op_params()),
+        checker=checker, function=ParametricNormalizerForm(decl), __constants__=list(decl.op_params()),
     )  # fmt: skip
 
 

@@ -10,15 +10,15 @@ import torch
 from torch import Tensor, nn
 
 from .. import functional as F
-from ..registry import spec
+from ..registry import declaration
 from .generic import ActivationModule
 
 __all__ = ["StarReLU", "Snake"]
 
 
 class StarReLU(ActivationModule):
-    __doc__ = spec("StarReLU").__doc__
-    decl = spec("StarReLU")
+    __doc__ = declaration("StarReLU").__doc__
+    decl = declaration("StarReLU")
 
     def __init__(
         self,
@@ -44,9 +44,9 @@ class StarReLU(ActivationModule):
 
 
 class Snake(ActivationModule):
-    __doc__ = spec("Snake").__doc__
+    __doc__ = declaration("Snake").__doc__
     __constants__ = ["in_features"]
-    decl = spec("Snake")
+    decl = declaration("Snake")
 
     def __init__(
         self,

@@ -3,15 +3,26 @@ derivative path (backward, double backward, forward AD, forward over reverse, vm
 torch.compile/export/fx record) is the declaration's hand-derived math.
 
 ``operator(decl)`` returns the operator object of a declaration, built once; it is callable
-(``op(x, args)``) and holds the ops and the torch.func Function tower. One operator class per
-kind of declaration, chosen by the declaration's class (see :data:`OPERATORS`).
+(``operator(x, *args, inplace=False)``: the one dispatch, :mod:`actlab.ops.operator`) and holds the
+ops and the torch.func Function tower. One operator class per kind of declaration, chosen by the
+declaration's class (see :data:`OPERATORS`):
+
+=========================  ===============================  =====================================
+kind                       operator                         ops and rules
+=========================  ===============================  =====================================
+Elementwise                ``ElementwiseOperator``          :mod:`actlab.ops.elementwise`
+Random (RReLU)             ``RandomOperator``               :mod:`actlab.ops.random`
+Normalizer, SplitGate,     ``NormalizerOperator``,          :mod:`actlab.ops.vector`
+VectorMap                  ``SplitGateOperator``,
+                           ``VectorMapOperator``
+Parametric,                ``ParametricOperator``,          :mod:`actlab.ops.parametric`
+ParametricNormalizer       ``ParametricNormalizerOperator``
+=========================  ===============================  =====================================
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..spec import (
+from ..kinds import (
     Activation,
     Elementwise,
     Normalizer,
@@ -22,8 +33,8 @@ from ..spec import (
     VectorMap,
 )
 from .elementwise import ElementwiseOperator
-from .normalizing import ParametricNormalizerOperator
-from .parametric import ParametricOperator
+from .operator import Operator
+from .parametric import ParametricNormalizerOperator, ParametricOperator
 from .random import RandomOperator, counter_noise
 from .vector import NormalizerOperator, SplitGateOperator, VectorMapOperator
 
@@ -37,10 +48,10 @@ OPERATORS: tuple[tuple[type[Activation], type], ...] = (
     (SplitGate, SplitGateOperator),
     (Parametric, ParametricOperator),
 )
-_BUILT: dict[type[Activation], Any] = {}
+_BUILT: dict[type[Activation], Operator] = {}
 
 
-def operator(decl: type[Activation]) -> Any:
+def operator(decl: type[Activation]) -> Operator:
     """The operator of ``decl`` (its ops are defined on first use)."""
     built = _BUILT.get(decl)
     if built is None:
@@ -55,4 +66,4 @@ def operator(decl: type[Activation]) -> Any:
     return built
 
 
-__all__ = ["OPERATORS", "counter_noise", "operator"]
+__all__ = ["OPERATORS", "Operator", "counter_noise", "operator"]

@@ -2,17 +2,18 @@
 op to its backward op, half-precision handling, and the test of whether anything can observe
 derivatives beyond reverse mode.
 
-Each declaration becomes a family of ``torch.ops.actlab`` operators (see :mod:`actlab.ops.schema`):
-one node per activation in ``torch.compile``/``torch.export``/``torch.fx`` graphs, with a fake
-kernel for shape propagation. Their kernels are the declaration's Python math (every device; the
+Each declaration becomes a family of ``torch.ops.actlab`` operators (the tables of
+:mod:`actlab.ops.elementwise`, :mod:`actlab.ops.vector`, :mod:`actlab.ops.parametric` and
+:mod:`actlab.ops.random`): one node per activation in ``torch.compile``/``torch.export``/``torch.fx``
+graphs, with a fake kernel for shape propagation. Their kernels are the declaration's Python math (every device; the
 readable specification and the fallback) unless :mod:`actlab.native` registers C++ kernels for
 the CPU. An op's derivative is a *rule*: which inputs/outputs to save and which backward op to
 call on them; the rule is run by the native C++ autograd kernel when it is loaded, else by
 ``torch.library.register_autograd``. The backward ops have rules of their own, down to a
 composite (pure torch ops) third-order op, so every order of reverse mode is hand-derived math.
 
-Forward-mode AD and ``torch.func`` transforms see :mod:`actlab.ops.functions` instead: a tower of
-``autograd.Function`` classes with ``jvp`` and ``setup_context`` built from the same math.
+Forward-mode AD and ``torch.func`` transforms see a tower of ``autograd.Function`` classes with
+``jvp`` and ``setup_context`` instead, built from the same math (:func:`actlab.ops.operator.tower`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from torch.autograd import forward_ad
 
 from .. import native
 from ..errors import InputTypeError
-from ..spec import Param
+from ..kinds import Param
 
 LIB = torch.library.Library("actlab", "DEF")
 HALF = (torch.float16, torch.bfloat16)
@@ -75,7 +76,7 @@ def direct(overload: torch._ops.OpOverload) -> Callable[..., Any]:
 def param_schema(params: dict[str, Param]) -> str:
     """``float alpha, str approximate`` for the operator's non-tensor arguments; an int whose
     default is None (top-k's ``k``) is optional: ``int? k``."""
-    return "".join(f", {_SCHEMA_TYPE[p.kind]}{'?' if p.optional else ''} {k}" for k, p in params.items())
+    return "".join(f", {_SCHEMA_TYPE[p.type]}{'?' if p.optional else ''} {k}" for k, p in params.items())
 
 
 def define(
@@ -208,6 +209,23 @@ def autograd_vjp(fn: Callable[..., tuple], primals: Sequence[Tensor], cotangents
     return tuple(torch.zeros_like(p) if d is None else d for d, p in zip(grads, primals))
 
 
+def _define_keep() -> Callable[[Tensor], Tensor]:
+    """``actlab::keep(x)``: a copy of x that graph passes keep, with the identity's gradient."""
+    LIB.define("keep(Tensor x) -> Tensor")
+    LIB.impl("keep", lambda x: x.clone(), "CompositeExplicitAutograd")
+    torch.library.register_fake("actlab::keep", torch.empty_like, lib=LIB)
+    torch.library.register_autograd("actlab::keep", lambda ctx, g: g, lib=LIB)
+    return op("keep")
+
+
+keep = _define_keep()
+"""The input an op saves when, under torch.compile, its result is written back into that input
+(an in-place call: functionalised as the op and ``x.copy_``). An ``x.clone()`` would not do:
+inductor's graph passes drop clones as no-ops, the op would then save the graph's input itself,
+and the write into it, applied after the graph, would change what backward reads (autograd's
+version check refuses that)."""
+
+
 def compiling() -> bool:
     """Inside torch.compile (dynamo) or torch.export tracing: the graph records the op itself."""
     return torch.compiler.is_compiling()
@@ -222,16 +240,18 @@ def onnx_exporting() -> bool:
 def plain_eager() -> bool:
     """Neither torch.compile/export tracing nor forward-mode AD nor a torch.func transform: the ops
     run as they are (the eager hot path's one check; is_compiling first, which dynamo folds)."""
-    return not torch.compiler.is_compiling() and forward_ad._current_level < 0 and _peek_interpreter() is None
+    return not torch.compiler.is_compiling() and forward_ad._current_level < 0 and not _transforms_active()
 
 
-_peek_interpreter = torch._C._functorch.peek_interpreter_stack
+# whether a torch.func transform is active (dynamo reads it right while tracing; it models
+# torch._C._functorch.peek_interpreter_stack() as never None)
+_transforms_active = torch._C._are_functorch_transforms_active
 
 
 def derivatives_observable() -> bool:
     """Whether forward-mode AD or a torch.func transform is active: then only the Function tower
     (which has ``jvp`` and ``setup_context``) may run, never an op without a forward-AD rule."""
-    return forward_ad._current_level >= 0 or torch._C._functorch.peek_interpreter_stack() is not None
+    return forward_ad._current_level >= 0 or _transforms_active()
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-r"""The operator of an :class:`~actlab.spec.Elementwise` declaration ``fn``.
+r"""The operator of an :class:`~actlab.kinds.Elementwise` declaration ``fn``.
 
 Ops (``torch.ops.actlab.*``; ``p`` = the declaration's parameters in order):
 
@@ -35,6 +35,7 @@ declaration has ``df_y``; ``fn_`` when it has ``inplace``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -42,9 +43,10 @@ from torch import Tensor
 from torch.autograd import Function
 
 from ..errors import InputTypeError
-from ..spec import Elementwise
+from ..kinds import Elementwise
 from . import base
 from .base import Partial, Rule, like, op, upcast
+from .operator import Math, Operator, tower
 
 
 class Names:
@@ -71,20 +73,18 @@ def third_derivative(d2f: Any, x: Tensor, w: Tensor, p: dict[str, Any]) -> Tenso
     return d
 
 
-class ElementwiseOperator:
-    """Ops, autograd rules and the torch.func Function tower of one elementwise declaration;
-    calling it applies the declaration to a tensor (see :meth:`__call__`)."""
+class ElementwiseOperator(Operator):
+    """Ops, autograd rules and the Function tower of one elementwise declaration; in place it saves
+    y where f' can be written with y (``df_y``), else a copy of x, as torch does."""
 
     def __init__(self, decl: type[Elementwise]):
-        self.decl = decl
+        super().__init__(decl)
         self.names = n = Names(decl.function)
         self.native_inplace = False  # whether C++ runs the in-place op's autograd rule
-        self.param_names = tuple(decl.op_params())
         self.define_ops()
+        self.saves_input = not (decl.save_output and decl.df_y is not None)
         base.register(
-            Rule(n.f, n.backward_y, 1, outputs=(0,))
-            if decl.save_output and decl.df_y is not None
-            else Rule(n.f, n.backward, 1, inputs=(0,))
+            Rule(n.f, n.backward, 1, inputs=(0,)) if self.saves_input else Rule(n.f, n.backward_y, 1, outputs=(0,))
         )
         base.register(backward_rule(n.backward, n.double, n.double_x))
         base.register(Rule(n.double, n.triple, 3, outputs_count=2, inputs=(0, 1, 2)))
@@ -95,17 +95,12 @@ class ElementwiseOperator:
             base.register(Rule(n.double_x_y, n.triple_x_y, 3, inputs=(0, 1, 2)))
             if decl.inplace:
                 self.native_inplace = base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
-        self.saves_input = not (decl.save_output and decl.df_y is not None)
-        self.op = op(n.f)
-        self.eager = base.direct(self.op)
+        self.set_op(op(n.f))
         self.op_ = op(n.inplace) if decl.inplace else None
-        self.function, self.backward_function = tower(decl)
+        self.function, self.backward_function = tower(decl, ElementwiseMath(decl))
         self.inplace_function = inplace_function(decl, self.op_) if self.op_ and decl.df_y else None
 
     # ---- op definitions (Python kernels: the declaration's math) ---------------------------------
-    def kw(self, args: tuple) -> dict[str, Any]:
-        return dict(zip(self.param_names, args))
-
     def define_ops(self) -> None:
         decl, n, params, kw = self.decl, self.names, dict(self.decl.op_params()), self.kw
 
@@ -206,38 +201,9 @@ class ElementwiseOperator:
         base.define(name, ["ga", "gb", "grad_grad", "grad", s], params, 3, kernel, composite=True)
         base.define(name_x, ["gb", "grad_grad", "grad", s], params, 3, kernel_x, composite=True)
 
-    # ---- application -------------------------------------------------------------------------------
-    def __call__(self, x: Tensor, args: tuple = (), inplace: bool = False) -> Tensor:
-        """f(x) with parameter values ``args`` (validated by the caller), in place with ``inplace``.
-
-        Reverse mode, inference, compile and export run the ops; forward-mode AD and torch.func
-        transforms run the Function tower; integer inputs follow torch (computed in integers for
-        the rectifiers, in the default float dtype for sigmoid-like ops, refused otherwise)."""
-        if not inplace and type(x) is Tensor and x.is_floating_point() and base.plain_eager():
-            return self.eager(x, *args)  # the common case first: the checks below in one
-        if isinstance(x, torch.fx.Proxy):  # symbolic tracing records the op itself
-            return (self.op_ if inplace else self.op)(x, *args)
-        if not isinstance(x, Tensor):
-            raise TypeError(f"{self.decl.function}(): argument 'input' must be Tensor, not {type(x).__name__}")
-        if not x.is_floating_point():
-            return self.integer(x, args, inplace)
-        if base.compiling():  # the graph records the op; in place it is op + copy_ (functionalised,
-            if base.onnx_exporting():  # so an input from outside the graph gets the right gradient)
-                y = self.function.forward(x, *args)
-            else:
-                y = self.op(x.clone() if inplace and self.saves_input else x, *args)
-            return x.copy_(y) if inplace else y
-        if base.derivatives_observable():
-            y = self.function.apply(x, *args)
-            return x.copy_(y) if inplace else y
-        if not inplace:
-            return self.eager(x, *args)
-        return self.apply_inplace(x, args)
-
+    # ---- the dispatch's hooks (operator.Operator.__call__) --------------------------------------------
     def apply_inplace(self, x: Tensor, args: tuple) -> Tensor:
         decl = self.decl
-        if self.op_ is None:
-            raise TypeError(f"{decl.function}() has no in-place form")
         ruled = self.native_inplace  # a C++ autograd kernel saves y and bumps the version
         if not (torch.is_grad_enabled() and x.requires_grad):
             self.op_(x, *args)
@@ -256,7 +222,7 @@ class ElementwiseOperator:
             y = decl.f(x, **{k: int(v) if isinstance(v, float) else v for k, v in self.kw(args).items()})
             return x.copy_(y) if inplace else y.to(x.dtype)
         if decl.integer_to_float and not inplace:
-            return self(x.to(torch.get_default_dtype()), args)
+            return self(x.to(torch.get_default_dtype()), *args)
         raise InputTypeError(
             f"{decl.function}: expected a floating-point tensor (float16/bfloat16/float32/float64), got {x.dtype}"
         )
@@ -268,81 +234,45 @@ def backward_rule(backward: str, double: str, double_x: str) -> Rule:
     return Rule(backward, double, 2, inputs=(0, 1), partials=(Partial(backward, (0, 2)), Partial(double_x, (0, 1, 2))))
 
 
-def tower(decl: type[Elementwise]) -> tuple[type[Function], type[Function]]:
-    """``<Name>Function`` (f, backward via the second, jvp f'(x) t) and ``<Name>Backward``
-    (g f'(x); its backward and jvp use the hand-derived f'' as torch ops) for torch.func and
-    forward-mode AD. The second derivative terms are compositions of ``decl.d2f``, so third and
-    higher derivatives are autograd of the hand-derived f''."""
-    names = tuple(decl.op_params())
+class ElementwiseMath(Math):
+    """The tower's math: J t = f'(x) t and J^T g = g f'(x) by ``<Name>Backward`` (g f'(x)), whose
+    derivatives are compositions of ``decl.d2f``, so third and higher derivatives are autograd of
+    the hand-derived f''."""
 
-    def kw(args: tuple) -> dict[str, Any]:
-        return dict(zip(names, args))
+    def __init__(self, decl: type[Elementwise]):
+        self.decl, self.names = decl, tuple(decl.op_params())
 
-    def run(fn: Any, x: Tensor, args: tuple, *mult: Tensor) -> Tensor:
-        y = fn(upcast(x), **kw(args))
+    def run(self, fn: Any, x: Tensor, params: tuple, *mult: Tensor) -> Tensor:
+        """``fn(x) * mult...`` computed in float32 for half dtypes, rounded once to x's dtype."""
+        y = fn(upcast(x), **dict(zip(self.names, params)))
         for t in mult:
             y = upcast(t) * y
         return y.to(x.dtype) if y.dtype != x.dtype else y
 
-    def second(x: Tensor, args: tuple, t: Tensor, g: Tensor) -> Tensor:
+    def second(self, x: Tensor, params: tuple, t: Tensor, g: Tensor) -> Tensor:
         """t g f''(x); zeros when the declaration is piecewise linear (as the ops)."""
-        return torch.zeros_like(x) if decl.piecewise_linear else run(decl.d2f, x, args, t, g)
+        return torch.zeros_like(x) if self.decl.piecewise_linear else self.run(self.decl.d2f, x, params, t, g)
 
-    class Backward(Function):
-        generate_vmap_rule = True
+    def forward(self, x: Tensor, rest: tuple) -> Tensor:
+        return self.run(self.decl.f, x, rest)
 
-        @staticmethod
-        def forward(g: Tensor, x: Tensor, *args: Any) -> Tensor:
-            return run(decl.df, x, args, g)
+    def jvp(self, tangents: Sequence[Tensor | None], saved: tuple, params: tuple, backward: Callable) -> Tensor:
+        return backward(tangents[0], *saved, *params)
 
-        @staticmethod
-        def setup_context(ctx: Any, inputs: tuple, output: Tensor) -> None:
-            g, x, *args = inputs
-            ctx.save_for_backward(g, x)
-            ctx.save_for_forward(g, x)
-            ctx.args = tuple(args)
+    def vjp(self, g: Tensor, saved: tuple, params: tuple) -> Tensor:
+        return self.run(self.decl.df, saved[0], params, g)
 
-        @staticmethod
-        def backward(ctx: Any, gg: Tensor) -> tuple:
-            g, x = ctx.saved_tensors
-            grad_g = Backward.apply(gg, x, *ctx.args) if ctx.needs_input_grad[0] else None
-            grad_x = second(x, ctx.args, gg, g) if ctx.needs_input_grad[1] else None
-            return (grad_g, grad_x, *([None] * len(ctx.args)))
+    def vjp2(self, ggs: Sequence[Tensor | None], g: Tensor, saved: tuple, params: tuple, needs: Sequence[bool],
+             backward: Callable) -> tuple:  # fmt: skip
+        (gg,), (x,) = ggs, saved
+        grad_g = backward(gg, x, *params) if needs[0] else None
+        return grad_g, self.second(x, params, gg, g) if needs[1] else None
 
-        @staticmethod
-        def jvp(ctx: Any, tg: Tensor | None, tx: Tensor | None, *_: Any) -> Tensor:
-            g, x = ctx.saved_tensors
-            out = Backward.apply(tg, x, *ctx.args) if tg is not None else torch.zeros_like(g)
-            return out + second(x, ctx.args, tx, g) if tx is not None else out
-
-    class Value(Function):
-        generate_vmap_rule = True
-
-        @staticmethod
-        def forward(x: Tensor, *args: Any) -> Tensor:
-            return run(decl.f, x, args)
-
-        @staticmethod
-        def setup_context(ctx: Any, inputs: tuple, output: Tensor) -> None:
-            ctx.save_for_backward(inputs[0])
-            ctx.save_for_forward(inputs[0])
-            ctx.args = tuple(inputs[1:])
-
-        @staticmethod
-        def backward(ctx: Any, g: Tensor) -> tuple:
-            (x,) = ctx.saved_tensors
-            return (Backward.apply(g, x, *ctx.args), *([None] * len(ctx.args)))
-
-        @staticmethod
-        def jvp(ctx: Any, tx: Tensor, *_: Any) -> Tensor:
-            (x,) = ctx.saved_tensors
-            return Backward.apply(tx, x, *ctx.args)
-
-    Value.__name__ = Value.__qualname__ = f"{decl.name}Function"
-    Backward.__name__ = Backward.__qualname__ = f"{decl.name}Backward"
-    Value.__doc__ = (decl.__doc__ or "").strip() or f"{decl.name} with hand-derived derivatives."
-    Backward.__doc__ = f"g * {decl.name}'(x); its derivatives use the hand-derived f''."
-    return Value, Backward
+    def vjp_jvp(self, tg: Tensor | None, tsaved: Sequence[Tensor | None], g: Tensor, saved: tuple, params: tuple,
+                backward: Callable) -> Tensor:  # fmt: skip
+        (tx,), (x,) = tsaved, saved
+        out = backward(tg, x, *params) if tg is not None else torch.zeros_like(g)
+        return out + self.second(x, params, tx, g) if tx is not None else out
 
 
 def inplace_function(decl: type[Elementwise], op_: Any) -> type[Function]:

@@ -1,4 +1,4 @@
-r"""The operator of a :class:`~actlab.spec.Random` declaration (RReLU): elementwise in
+r"""The operator of a :class:`~actlab.kinds.Random` declaration (RReLU): elementwise in
 evaluation (see :mod:`actlab.ops.elementwise`); in training y = x * noise, with the noise drawn
 by an op (random, so never differentiated) and the product left to torch's own ``mul``, whose
 backward saves only the noise.
@@ -29,13 +29,15 @@ in-place calls take the two-op form (noise op, then ``mul``), which every transf
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import torch
 from torch import Tensor
 
 from .. import native
-from ..spec import Param, Random
+from ..kinds import Param, Random
 from . import base
 from .base import Partial, Rule, op
 from .elementwise import ElementwiseOperator
@@ -71,6 +73,24 @@ def draw_seed() -> int:
     return int(torch.randint(0, 2**31 - 1, ()).item())
 
 
+@contextlib.contextmanager
+def unbatched() -> Iterator[None]:
+    """Draw as the native noise kernel does, straight from the generator: outside every vmap
+    (torch.func's and the legacy one of gradcheck's batched checks), which refuse random ops. The
+    op's kernel already runs below the transforms (its input is a plain tensor); only the torch
+    calls it makes would meet them again."""
+    level = torch._C._vmapmode_increment_nesting() - 1  # the legacy vmap's depth
+    torch._C._vmapmode_decrement_nesting()
+    for _ in range(level):
+        torch._C._vmapmode_decrement_nesting()
+    try:
+        with torch._C._DisableFuncTorch():
+            yield
+    finally:
+        for _ in range(level):
+            torch._C._vmapmode_increment_nesting()
+
+
 class counter_noise:  # lower case: used as a function, like contextlib.suppress
     """Scoped switch to the counter-based noise stream (``with actlab.ops.counter_noise(): ...``;
     ``counter_noise(False)`` switches it off inside). A class, not a generator: entering and
@@ -98,7 +118,8 @@ class RandomOperator(ElementwiseOperator):
         params = dict(decl.op_params())
 
         def noise(x: Tensor, *a: Any) -> Tensor:
-            return decl.noise(x, **self.kw(a))
+            with unbatched():
+                return decl.noise(x, **self.kw(a))
 
         def counter(x: Tensor, *a: Any) -> Tensor:
             *p, seed = a

@@ -1,7 +1,7 @@
-r"""Operators of declarations that act along a dimension: :class:`~actlab.spec.Normalizer`
+r"""Operators of declarations that act along a dimension: :class:`~actlab.kinds.Normalizer`
 (softmax family, sparse maps; derivatives written with the output y),
-:class:`~actlab.spec.SplitGate` (GLU variants; derivatives written with the input x) and
-:class:`~actlab.spec.VectorMap` (SoLU, Maxout, CReLU, ...: written with x, the output's size
+:class:`~actlab.kinds.SplitGate` (GLU variants; derivatives written with the input x) and
+:class:`~actlab.kinds.VectorMap` (SoLU, Maxout, CReLU, ...: written with x, the output's size
 along ``dim`` from ``decl.out_size``).
 
 Ops (``s`` is y for normalisers, x for split gates; ``p`` = ``dim`` and the gate's parameters):
@@ -21,40 +21,36 @@ autograd of ``decl.vjp2``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 from torch import Tensor
-from torch.autograd import Function
 
-from ..spec import Activation
+from ..kinds import Activation
 from . import base
 from .base import Rule, like, op, upcast
+from .operator import Math, Operator, tower
 
 
-class VectorOperator:
+class VectorOperator(Operator):
     """Ops, rules and Function tower of a declaration with one tensor input acting along ``dim``."""
 
     saves_output: bool  # normalisers save y, split gates x
     double_op: bool = False  # the double backward an op with a rule (else composite)
 
     def __init__(self, decl: type[Activation]):
-        self.decl = decl
+        super().__init__(decl)
         fn = decl.function
         self.names = (fn, f"{fn}_backward", f"{fn}_double_backward", f"{fn}_triple_backward")
-        self.param_names = tuple(decl.op_params())
         self.define_ops()
         saved = {"outputs": (0,)} if self.saves_output else {"inputs": (0,)}
         base.register(Rule(fn, self.names[1], 1, **saved))
         base.register(Rule(self.names[1], self.names[2], 2, inputs=(0, 1)))
         if self.double_op:
             base.register(Rule(self.names[2], self.names[3], 3, outputs_count=2, inputs=(0, 1, 2)))
-        self.op = op(fn)
-        self.eager = base.direct(self.op)
-        self.function, self.backward_function = self.tower()
-
-    def kw(self, args: tuple) -> dict[str, Any]:
-        return dict(zip(self.param_names, args))
+        self.set_op(op(fn))
+        self.function, self.backward_function = tower(decl, VectorMath(decl, self.saves_output))
 
     def define_ops(self) -> None:
         decl, kw, params = self.decl, self.kw, dict(self.decl.op_params())
@@ -83,80 +79,39 @@ class VectorOperator:
         base.define(double, ["grad_grad", "grad", "saved"], params, 2, vjp2, fake2)
         base.define(triple, ["ga", "gb", "grad_grad", "grad", "saved"], params, 3, triple_backward, composite=True)
 
-    def __call__(self, x: Tensor, args: tuple = ()) -> Tensor:
-        if type(x) is Tensor and x.is_floating_point() and base.plain_eager():
-            return self.eager(x, *args)  # the common case first: the checks below in one
-        base.check_input(self.decl.function, x)
-        if base.compiling():
-            return self.function.forward(x, *args) if base.onnx_exporting() else self.op(x, *args)
-        if base.derivatives_observable():
-            return self.function.apply(x, *args)
-        return self.op(x, *args)
 
-    def tower(self) -> tuple[type[Function], type[Function]]:
-        """``<Name>Function`` and ``<Name>Backward`` for torch.func and forward-mode AD: J t from
-        ``decl.jvp``, J^T g from ``decl.vjp``, their derivatives from ``vjp2`` and ``vjp_jvp``."""
-        decl, kw, saves_output = self.decl, self.kw, self.saves_output
+class VectorMath(Math):
+    """J t from ``decl.jvp``, J^T g from ``decl.vjp``, their derivatives from ``vjp2`` and
+    ``vjp_jvp``, all written with s: the output y (normalisers) or the input x."""
 
-        def cast(y: Tensor, like_: Tensor) -> Tensor:
-            return y.to(like_.dtype) if y.dtype != like_.dtype else y
+    def __init__(self, decl: type[Activation], saves_output: bool):
+        self.decl, self.names, self.saves_output = decl, tuple(decl.op_params()), saves_output
 
-        class Backward(Function):
-            generate_vmap_rule = True
+    def kw(self, params: tuple) -> dict[str, Any]:
+        return dict(zip(self.names, params))
 
-            @staticmethod
-            def forward(g: Tensor, s: Tensor, *args: Any) -> Tensor:
-                return cast(decl.vjp(upcast(g), upcast(s), **kw(args)), g)
+    def forward(self, x: Tensor, rest: tuple) -> Tensor:
+        return self.decl.forward(upcast(x), **self.kw(rest))
 
-            @staticmethod
-            def setup_context(ctx: Any, inputs: tuple, output: Tensor) -> None:
-                g, s, *args = inputs
-                ctx.save_for_backward(g, s)
-                ctx.save_for_forward(g, s)
-                ctx.args = tuple(args)
+    def saved(self, inputs: tuple, y: Tensor) -> tuple[Tensor, ...]:
+        return (y if self.saves_output else inputs[0],)
 
-            @staticmethod
-            def backward(ctx: Any, gg: Tensor) -> tuple:
-                g, s = ctx.saved_tensors
-                grad_g, grad_s = decl.vjp2(upcast(gg), upcast(g), upcast(s), **kw(ctx.args))
-                return (cast(grad_g, g), cast(grad_s, s), *([None] * len(ctx.args)))
+    def jvp(self, tangents: Sequence[Tensor | None], saved: tuple, params: tuple, backward: Callable) -> Tensor:
+        return self.decl.jvp(upcast(tangents[0]), upcast(saved[0]), **self.kw(params))
 
-            @staticmethod
-            def jvp(ctx: Any, tg: Tensor | None, ts: Tensor | None, *_: Any) -> Tensor:
-                g, s = ctx.saved_tensors
-                tg = torch.zeros_like(g) if tg is None else tg
-                ts = torch.zeros_like(s) if ts is None else ts
-                return cast(decl.vjp_jvp(upcast(tg), upcast(ts), upcast(g), upcast(s), **kw(ctx.args)), g)
+    def vjp(self, g: Tensor, saved: tuple, params: tuple) -> Tensor:
+        return self.decl.vjp(upcast(g), upcast(saved[0]), **self.kw(params))
 
-        class Value(Function):
-            generate_vmap_rule = True
+    def vjp2(self, ggs: Sequence[Tensor | None], g: Tensor, saved: tuple, params: tuple, needs: Sequence[bool],
+             backward: Callable) -> tuple:  # fmt: skip
+        return self.decl.vjp2(upcast(ggs[0]), upcast(g), upcast(saved[0]), **self.kw(params))
 
-            @staticmethod
-            def forward(x: Tensor, *args: Any) -> Tensor:
-                return cast(decl.forward(upcast(x), **kw(args)), x)
-
-            @staticmethod
-            def setup_context(ctx: Any, inputs: tuple, output: Tensor) -> None:
-                s = output if saves_output else inputs[0]
-                ctx.save_for_backward(s)
-                ctx.save_for_forward(s)
-                ctx.args = tuple(inputs[1:])
-
-            @staticmethod
-            def backward(ctx: Any, g: Tensor) -> tuple:
-                (s,) = ctx.saved_tensors
-                return (Backward.apply(g, s, *ctx.args), *([None] * len(ctx.args)))
-
-            @staticmethod
-            def jvp(ctx: Any, tx: Tensor, *_: Any) -> Tensor:
-                (s,) = ctx.saved_tensors
-                return cast(decl.jvp(upcast(tx), upcast(s), **kw(ctx.args)), tx)
-
-        Value.__name__ = Value.__qualname__ = f"{decl.name}Function"
-        Backward.__name__ = Backward.__qualname__ = f"{decl.name}Backward"
-        Value.__doc__ = (decl.__doc__ or "").strip()
-        Backward.__doc__ = f"J^T g of {decl.name}; its derivatives are the hand-derived vjp2 and vjp_jvp."
-        return Value, Backward
+    def vjp_jvp(self, tg: Tensor | None, tsaved: Sequence[Tensor | None], g: Tensor, saved: tuple, params: tuple,
+                backward: Callable) -> Tensor:  # fmt: skip
+        (s,), (ts,) = saved, tsaved
+        tg = torch.zeros_like(g) if tg is None else tg
+        ts = torch.zeros_like(s) if ts is None else ts
+        return self.decl.vjp_jvp(upcast(tg), upcast(ts), upcast(g), upcast(s), **self.kw(params))
 
 
 class NormalizerOperator(VectorOperator):

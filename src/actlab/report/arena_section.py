@@ -74,7 +74,7 @@ def _curve(raw: Any, metric: str) -> list[float]:
 
 def entry(rec: dict[str, Any]) -> Entry:
     """Normalise one record (see the module docstring)."""
-    from ..registry import spec
+    from ..registry import declaration
 
     name = str(rec.get("activation", rec.get("name", "?")))
     seeds = rec.get("seeds")
@@ -94,7 +94,7 @@ def entry(rec: dict[str, Any]) -> Entry:
         mean, err, kind = _float(rec.get("acc_mean")), _float(rec.get("acc_std")), "std"
         curve = _curve(rec.get("acc_curve"), metric)
     try:
-        family = spec(name).family
+        family = declaration(name).family
     except KeyError:
         family = str(rec.get("family", ""))
     p = _float(rec.get("p_value"))

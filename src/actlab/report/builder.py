@@ -22,8 +22,8 @@ from tqdm import tqdm
 
 from .. import docstring
 from ..analysis import kinks, plots, properties
-from ..registry import declarations, spec
-from ..spec import Activation, Normalizer
+from ..kinds import Activation, Normalizer
+from ..registry import declaration, declarations
 from . import explorer, formula, markup, sections
 
 HERE = Path(__file__).parent
@@ -65,7 +65,7 @@ class Analysis:
 def _analyse(name: str, out: str) -> Analysis:
     """Plot, properties, kinks and rendered formulas of one activation (runs in a worker)."""
     torch.set_num_threads(1)
-    decl = spec(name)
+    decl = declaration(name)
     res = Analysis(name)
     texs = [
         decl.formula,
@@ -104,7 +104,7 @@ def anchor(d: type[Activation]) -> str:
 
 
 def _filter_key(d: type[Activation]) -> str:
-    return html.escape(f"{d.name} {d.family} {d.kind}")
+    return html.escape(f"{d.name} {d.family} {d.kind_label}")
 
 
 def _properties_table(decls: list[type[Activation]], props: dict[str, properties.Properties | None]) -> str:
@@ -157,10 +157,10 @@ def kinks_text(d: type[Activation], found: tuple[float, ...]) -> str:
 
 
 def _kind_line(d: type[Activation]) -> str:
-    torch_name = f"torch.nn.{d.torch_name}" if d.torch_name else ("user-defined" if d.user_defined else "actlab extra")
-    bits = [torch_name, d.family or "no family"]
-    if d.kind and d.kind != d.family:
-        bits.append(d.kind)
+    counterpart = f"torch.nn.{d.name}" if d.in_torch else ("user-defined" if d.user_defined else "actlab extra")
+    bits = [counterpart, d.family or "no family"]
+    if d.kind_label and d.kind_label != d.family:
+        bits.append(d.kind_label)
     return " · ".join(bits)
 
 
@@ -203,7 +203,7 @@ def _run(names: list[str], out: Path, jobs: int, progress: bool, executor: Execu
     results: dict[str, Analysis] = {}
     bar = tqdm(total=len(names), desc="report", unit="act", disable=not progress)
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    pooled = [n for n in names if not spec(n).user_defined] if executor or (jobs > 1 and forkable) else []
+    pooled = [n for n in names if not declaration(n).user_defined] if executor or (jobs > 1 and forkable) else []
     local = [n for n in names if n not in pooled]
     if pooled:
         with contextlib.ExitStack() as stack:
@@ -243,7 +243,7 @@ def build(
     (``actlab report`` waits there for the sweep and arena it runs alongside); ``executor``: a
     (forked) process pool to analyse the activations on instead of ``jobs`` new workers."""
     out = Path(out)
-    decls = [spec(n) for n in only] if only else declarations()
+    decls = [declaration(n) for n in only] if only else declarations()
     names = [d.name for d in decls]
     (out / "images").mkdir(parents=True, exist_ok=True)
     results = _run(names, out, jobs, progress, executor)

@@ -28,7 +28,7 @@ def sweep_names(only: Iterable[str] | None) -> list[str] | None:
             A.cases([n])
         except KeyError:  # no sweep for this kind (GLU, FReLU, user-defined ...)
             continue
-        names.append(A.spec(n).name)
+        names.append(A.declaration(n).name)
     return names
 
 
@@ -104,10 +104,10 @@ MADE_BY = "actlab report"
 def bench_names(only: Iterable[str] | None) -> list[str]:
     """The report's activations that torch.nn has under the same name (what the quick bench times)."""
     from ..bench import torch_module
-    from ..registry import declarations, spec
+    from ..registry import declaration, declarations
 
-    decls = [spec(n) for n in only] if only else declarations()
-    return [d.name for d in decls if d.torch_name == d.name and torch_module(d) is not None]
+    decls = [declaration(n) for n in only] if only else declarations()
+    return [d.name for d in decls if d.in_torch and torch_module(d) is not None]
 
 
 def bench_stale(meta: dict[str, Any], names: list[str]) -> str | None:

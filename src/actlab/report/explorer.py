@@ -30,7 +30,7 @@ import numpy as np
 
 from ..analysis import kinks
 from ..analysis.sampling import sample
-from ..spec import Activation, Normalizer, Param, VectorMap
+from ..kinds import Activation, Normalizer, VectorMap
 from .charts import nice_ticks
 
 POINTS = 201
@@ -44,15 +44,18 @@ def _round(v: float) -> float:
     return float(f"{v:.3g}")
 
 
-def slider_values(p: Param, n: int) -> list[Any] | None:
-    """The values a slider offers for ``p`` (None: no slider)."""
-    if p.kind is str:
+def slider_values(decl: type[Activation], name: str, n: int) -> list[Any] | None:
+    """The values a slider offers for parameter ``name`` (None: no slider): its plotted values,
+    the sample range and the default, with a grid of ``n`` steps between."""
+    p = decl.params[name]
+    if p.type is str:
         if isinstance(p.sample, tuple) and p.sample and isinstance(p.sample[0], str):
             return list(dict.fromkeys([p.default, *p.sample]))
         return None
-    if p.kind is not float:
+    if p.type is not float:
         return None
-    anchors = [float(v) for v in p.plot if isinstance(v, (int, float))]
+    plotted = [v for v in decl.plot_values(name) if isinstance(v, (int, float))]
+    anchors = [float(v) for v in plotted]
     if p.sample and not isinstance(p.sample[0], str):
         anchors += [float(p.sample[0]), float(p.sample[1])]
     if isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
@@ -60,16 +63,16 @@ def slider_values(p: Param, n: int) -> list[Any] | None:
     if len(set(anchors)) < 2:
         return None
     lo, hi = min(anchors), max(anchors)
-    keep = {_round(v) for v in [*p.plot, lo, hi, p.default] if isinstance(v, (int, float))}
+    keep = {_round(v) for v in [*plotted, lo, hi, p.default] if isinstance(v, (int, float))}
     grid = {_round(t) for t, _ in nice_ticks(lo, hi, max(n - 1, 2))}
     return sorted(keep | {v for v in grid if lo <= v <= hi})
 
 
 def sliders(decl: type[Activation]) -> dict[str, list[Any]]:
     """Parameter name -> slider values, for the parameters that get a slider."""
-    cands = [k for k, p in decl.params.items() if slider_values(p, 3) is not None]
+    cands = [k for k in decl.params if slider_values(decl, k, 3) is not None]
     n = STEPS.get(len(cands), 3)
-    return {k: slider_values(decl.params[k], n) for k in cands}  # type: ignore[misc]
+    return {k: slider_values(decl, k, n) for k in cands}  # type: ignore[misc]
 
 
 def _valid(decl: type[Activation], p: dict[str, Any]) -> bool:

@@ -179,12 +179,12 @@ def _table(rows: Iterable[dict[str, Any]]) -> str:
 def comparable_names(report_names: Iterable[str]) -> list[str]:
     """The names torch.nn has a module for (unknown names, e.g. from an older file, count as comparable)."""
     from ..bench import torch_module
-    from ..registry import spec
+    from ..registry import declaration
 
     out = []
     for n in report_names:
         try:
-            d = spec(n)
+            d = declaration(n)
         except KeyError:
             out.append(n)
             continue

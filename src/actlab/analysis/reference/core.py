@@ -47,6 +47,63 @@ def _inf(x: mpf) -> bool:
     return mpmath.isinf(x)
 
 
+def _limits(x: mpf, at_minus: Any, at_plus: Any) -> mpf | None:
+    """NaN for NaN, the given limits at -inf / +inf, None for finite x."""
+    if _nan(x):
+        return NAN
+    if _inf(x):
+        return mpf(at_plus) if x > 0 else mpf(at_minus)
+    return None
+
+
+def _inf_times(c: mpf, sign: int) -> mpf:
+    """The limit of c * x as x -> sign * inf (0 for c = 0)."""
+    return mpf(0) if c == 0 else INF * mpmath.sign(c) * sign
+
+
+def sign_changes(fn: Any, lo: float, hi: float, n: int = 4000) -> tuple[float, ...]:
+    """The zeros of ``fn`` on [lo, hi] where it changes sign between grid points, bisected at 128
+    bits. Not zeros: a sign change across a jump (xIELU's f' at 0), f' = 0 at a kink only by
+    convention (AReLU's f'(0)), and pieces where f' is 0 throughout (TLU below tau: exact there)."""
+    out = []
+    with mp.workprec(PRECISION):
+        xs = [mpf(lo) + (mpf(hi) - mpf(lo)) * i / n for i in range(n + 1)]
+        nonzero = [(x, v) for x, v in ((x, fn(x)) for x in xs) if v != 0]
+        for (a, fa), (b, fb) in zip(nonzero, nonzero[1:]):
+            if fa * fb > 0:
+                continue
+            if b - a > 2.5 * (mpf(hi) - mpf(lo)) / n:  # zeros on more than one grid point between: a flat piece
+                continue
+            while b - a > abs(a + b) * mpf(2) ** -(PRECISION - 4) + mpf(2) ** -PRECISION:
+                mid = (a + b) / 2
+                fm = fn(mid)
+                if fm == 0:
+                    a = b = mid
+                elif (fm < 0) == (fa < 0):
+                    a, fa = mid, fm
+                else:
+                    b = mid
+            if min(abs(fn(a)), abs(fn(b))) < mpf(2) ** -60:
+                out.append(float((a + b) / 2))
+    return tuple(out)
+
+
+def _register_scanned(name: str, cls: type) -> type:
+    """Register ``cls.f``, ``cls.df`` with the zeros of df on [-30, 30] at the given parameters (a sign
+    scan: the learnable activations, whose zeros move with their tensors)."""
+
+    @lru_cache(maxsize=32)
+    def zeros(**w: Any) -> tuple[float, ...]:
+        return sign_changes(lambda x: cls.df(x, **w), -30.0, 30.0)
+
+    REFERENCES[name] = Reference(cls.f, cls.df, zeros)
+    return cls
+
+
+def _ref_scanned(name: str):
+    return lambda cls: _register_scanned(name, cls)
+
+
 # ---- shared cancellation-free building blocks --------------------------------------------
 def sigmoid(x: mpf) -> mpf:
     r""":math:`\sigma(x)`; the exponent is never positive."""

@@ -1,12 +1,14 @@
-"""128-bit ground truth of GCU, Sine (SIREN) and Sinc. GCU and Sine have no limit at +-inf (NaN);
-the zeros of f' are listed on [-30, 30], where the sweep's dense grid lies (Sine's f' has no
-cancellation at its zeros and excludes none)."""
+r"""128-bit ground truth of the periodic family (activations/periodic.py): GCU, Sine (SIREN), Sinc
+and Snake. GCU and Sine have no limit at +-inf (NaN), nor has Snake's f'; the zeros of f' are listed
+on [-30, 30], where the sweep's dense grid lies (Sine's f' has no cancellation at its zeros and
+excludes none).
+"""
 
 from __future__ import annotations
 
 from mpmath import mp, mpf
 
-from .core import NAN, _inf, _nan, _ref
+from .core import NAN, _inf, _nan, _ref, _ref_scanned
 from .zeros import cached_zeros, extra_bits
 
 
@@ -59,3 +61,18 @@ class _Sinc:
         if _nan(x):
             return NAN
         return mpf(0) if _inf(x) else _sinc_df(x)
+
+
+@_ref_scanned("Snake")
+class _Snake:
+    def f(x, alpha):  # x + sin^2(a x)/a (x at a = 0)
+        if _nan(x) or _inf(x):
+            return x
+        a = mpf(alpha)
+        return x if a == 0 else x + mp.sin(a * x) ** 2 / a
+
+    def df(x, alpha):  # 1 + sin(2 a x): no limit at +-inf (NaN) unless a = 0
+        a = mpf(alpha)
+        if _nan(x) or (_inf(x) and a != 0):
+            return NAN
+        return 1 + mp.sin(2 * a * x)

@@ -1,5 +1,5 @@
-"""128-bit ground truth of the Gaussian bump and MEGA's Laplace function (the normal CDF with
-mean mu, deviation sigma)."""
+r"""128-bit ground truth of the radial family (activations/radial.py): the Gaussian bump and MEGA's
+Laplace function (the normal CDF with mean mu, deviation sigma)."""
 
 from __future__ import annotations
 

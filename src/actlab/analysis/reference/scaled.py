@@ -1,6 +1,5 @@
-"""128-bit ground truth of GammaAct: gamma (the float64 value, exactly) times the wrapped
-activation's own reference, with that reference's zeros of f'; registered into
-:data:`actlab.analysis.reference.REFERENCES` on import."""
+r"""128-bit ground truth of the scaled family (activations/scaled.py): GammaAct, gamma (the float64
+value, exactly) times the wrapped activation's own reference, with that reference's zeros of f'."""
 
 from __future__ import annotations
 

@@ -56,42 +56,46 @@ ACTLAB_INLINE Vf scale_pow2(const Vf& m, const Vf& n) {
 #endif
 }
 
-// The shared core of log1p_exp, exp_inline and tanh_accurate: for yc already clamped, yc + y_lo =
-// n ln2 + r + r_lo (Cody-Waite, ln2 in 16 + 24 bits; r exact) and e^{r + r_lo} = h + t, h = 1 + r
-// rounded, t small (see mul_exp).
+// Cody-Waite: y = n ln2 + r, n = round(y log2(e)), ln2 in 16 + 24 bits (n kLn2Hi is exact)
+inline constexpr float kLog2e = 1.44269504f, kLn2Hi = 0.693145752f, kLn2Lo = 1.42860677e-06f;
+
+// The exp core of exp_inline, exp_nonpos_normal, log1p_exp and tanh_accurate: for yc already
+// clamped, yc + y_lo = n ln2 + r + r_lo (r exact) and e^{r + r_lo} = h + t, h = 1 + r rounded,
+// t small: e^{yc + y_lo} = 2^n (h + t) to about 2^-30 relative.
 struct ExpCore {
   Vf n, h, t;
 };
 
 ACTLAB_INLINE ExpCore exp_core(const Vf& yc, const Vf& y_lo) {
   const Vf one(1.0f);
-  const Vf n = (yc * Vf(1.44269504f)).round();
-  const Vf r = fma(n, Vf(-0.693145752f), yc);       // exact (Sterbenz)
-  Vf r_lo = fma(n, Vf(-1.42860677e-06f), y_lo);     // the rest of r, small
+  const Vf n = (yc * Vf(kLog2e)).round();
+  const Vf r = fma(n, Vf(-kLn2Hi), yc);             // exact (Sterbenz)
+  Vf r_lo = fma(n, Vf(-kLn2Lo), y_lo);              // the rest of r, small
   r_lo = fma(r_lo, Vf(0.5f) * r_lo, r_lo);          // e^{r_lo} - 1 (to 1e-11)
   const Vf q = (r * r) * horner(r, kExpCore);       // e^r - 1 - r
   const Vf h = one + r, l = (one - h) + r;          // 1 + r = h + l exactly
   return {n, h, (l + q) + r_lo * (h + q)};          // t = e^{r + r_lo} - h
 }
 
-// f e^{y + y_lo} (|y_lo| << 1: the rounding error of y, so that e.g. e^{-t^2/2} keeps t^2's low
-// part), <= 1.0 ulp: y = n ln2 + r (Cody-Waite, ln2 in 16 + 24 bits, y_lo folded into r, rounded
-// once), e^r - 1 = r + r^2 P(r) = p, f (1 + p) in one fma, then 2^n (one rounding, into the
-// subnormals too). y is clamped to [-120, 88.7228]: below, the result is 0.
-ACTLAB_INLINE Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
-  const Vf yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
-  const Vf n = (yc * Vf(1.44269504f)).round();
-  const Vf r = fma(n, Vf(-0.693145752f), yc) + fma(n, Vf(-1.42860677e-06f), clamp(y_lo, Vf(-0.5f), Vf(0.5f)));
+// f e^{yc + y_lo} for yc, y_lo in range (mul_exp, mul_exp_nonpos): yc = n ln2 + r with y_lo folded
+// into r (rounded once), e^r - 1 = r + r^2 P(r) = p (the short polynomial), f (1 + p) in one fma,
+// then 2^n (one rounding, into the subnormals too)
+ACTLAB_INLINE Vf mul_exp_in_range(const Vf& f, const Vf& yc, const Vf& y_lo) {
+  const Vf n = (yc * Vf(kLog2e)).round();
+  const Vf r = fma(n, Vf(-kLn2Hi), yc) + fma(n, Vf(-kLn2Lo), y_lo);
   return scale_pow2(fma(f, fma(r * r, horner(r, kExpShort), r), f), n);
+}
+
+// f e^{y + y_lo} (|y_lo| << 1: the rounding error of y, so that e.g. e^{-t^2/2} keeps t^2's low
+// part), <= 1.0 ulp. y is clamped to [-120, 88.7228]: below, the result is 0.
+ACTLAB_INLINE Vf mul_exp(const Vf& f, const Vf& y, const Vf& y_lo) {
+  return mul_exp_in_range(f, clamp(y, Vf(-120.0f), Vf(88.72283935546875f)), clamp(y_lo, Vf(-0.5f), Vf(0.5f)));
 }
 
 // mul_exp for y <= 0 (NaN stays NaN) and a finite |y_lo| << 1 known to the caller: the same bits
 // with two clamps fewer
 ACTLAB_INLINE Vf mul_exp_nonpos(const Vf& f, const Vf& y, const Vf& y_lo) {
-  const Vf yc = at::vec::clamp_min(y, Vf(-120.0f));
-  const Vf n = (yc * Vf(1.44269504f)).round();
-  const Vf r = fma(n, Vf(-0.693145752f), yc) + fma(n, Vf(-1.42860677e-06f), y_lo);
-  return scale_pow2(fma(f, fma(r * r, horner(r, kExpShort), r), f), n);
+  return mul_exp_in_range(f, at::vec::clamp_min(y, Vf(-120.0f)), y_lo);
 }
 
 // log(1 + e^y) for y <= 0 (softplus, log-sigmoid): e^y (1 + s), s = e^y P(e^y) (log1p e / e - 1),
@@ -103,7 +107,7 @@ ACTLAB_INLINE Vf log1p_exp(const Vf& y) {
   return scale_pow2(h + fma(m * e, horner(e, kLog1pSlope), t), n);
 }
 
-// e^y inline (<= 0.55 ulp, faster than Sleef's call): mul_exp with f = 1 and y_lo = 0, one scaling
+// e^y inline (<= 0.55 ulp, faster than Sleef's call): 2^n (h + t) of exp_core, one scaling
 // by 2^n unless 2^n is not a normal float in some lane; +inf above 88.72, 0 below -104, NaN stays
 ACTLAB_INLINE Vf exp_inline(const Vf& y) {
   const Vf yc = clamp(y, Vf(-120.0f), Vf(88.72283935546875f));
@@ -124,8 +128,8 @@ ACTLAB_INLINE Vf exp_nonpos_normal(const Vf& y) {
 // tenths of an ulp are not seen. y = n ln2 + r (Cody-Waite, r rounded once), e^r = 1 + (r + r^2 P(r))
 // rounded once, times 2^n (a normal float: exact).
 ACTLAB_INLINE Vf exp_fast(const Vf& y) {
-  const Vf n = (y * Vf(1.44269504f)).round();
-  const Vf r = fma(n, Vf(-1.42860677e-06f), fma(n, Vf(-0.693145752f), y));
+  const Vf n = (y * Vf(kLog2e)).round();
+  const Vf r = fma(n, Vf(-kLn2Lo), fma(n, Vf(-kLn2Hi), y));
   return (Vf(1.0f) + fma(r * r, horner(r, kExpShort), r)) * pow2i(n);
 }
 
@@ -151,18 +155,11 @@ ACTLAB_INLINE Vf expm1_neg(const Vf& x) {
 // tanh x, <= 0.55 ulp (Sleef's is 1 ulp and slower): x + x^3 P(x^2) below 1/4 (where x^3 P is
 // under 2% of the result);
 // above, 1 - q with q = 2e/(1 + e), e = e^{-2|x|}, in double-float arithmetic: e as 2^n (h + t)
-// (mul_exp's pieces), 1 + e and 1 - q by TwoSum, q by a division with its residual; one rounding.
+// (exp_core), 1 + e and 1 - q by TwoSum, q by a division with its residual; one rounding.
 ACTLAB_INLINE Vf tanh_accurate(const Vf& x) {
   const Vf one(1.0f), a = x.abs(), a2 = a * a;
   const Vf small = fma(a2 * a, horner(a2, kTanhSmall), a);
-  const Vf yc = clamp(Vf(-2.0f) * a, Vf(-120.0f), zero<Vf>());  // -2|x| exact
-  const Vf n = (yc * Vf(1.44269504f)).round();
-  const Vf r = fma(n, Vf(-0.693145752f), yc);
-  Vf r_lo = n * Vf(-1.42860677e-06f);
-  r_lo = fma(r_lo, Vf(0.5f) * r_lo, r_lo);
-  const Vf q = (r * r) * horner(r, kExpCore);
-  const Vf h = one + r, l = (one - h) + r;
-  const Vf t = (l + q) + r_lo * (h + q);
+  const auto [n, h, t] = exp_core(clamp(Vf(-2.0f) * a, Vf(-120.0f), zero<Vf>()), zero<Vf>());  // -2|x| exact
   const Vf m = h + t, ml = (h - m) + t;  // h + t normalised (Fast2Sum: |h| >= |t|)
   const Vf eh = scale_pow2(m, n), el = scale_pow2(ml, n);  // e = eh + el, |el| <= ulp(eh)
   const Vf dh = one + eh, dl = ((one - dh) + eh) + el;  // 1 + e (Fast2Sum: 1 >= e)

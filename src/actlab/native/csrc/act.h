@@ -38,7 +38,7 @@ struct Piecewise : Cheap<V> {
 
 inline constexpr double kTail = -64.0;              // _math.TAIL
 inline constexpr double kExpTail = 1.603810890548638e-28;  // exp(-64)
-inline constexpr double kExpUnderflow = 800.0;      // gated.EXP_UNDERFLOW
+inline constexpr double kExpUnderflow = 800.0;      // _math.EXP_UNDERFLOW
 
 // expm1(x) for x <= 0: accurate.h's in float32, Sleef's (torch's) in float64
 template <class V>

@@ -11,7 +11,7 @@
 //   fn_double_backward_x_y(gg, g, y) the same written with y
 //
 // Declarations only: each family's .cpp instantiates its activations (`template struct
-// Elementwise<Elu, double>;`) and register.cpp registers them (list.h).
+// Elementwise<ELU, double>;`) and register.cpp registers them (list.h).
 #pragma once
 
 #include <ATen/core/Tensor.h>

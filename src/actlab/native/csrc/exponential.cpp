@@ -1,4 +1,4 @@
-// Exponential family (activations/exponential.py, modern.py): ELU, CELU, SELU, Softplus,
+// The exponential family (activations/exponential.py): ELU, CELU, SELU, Softplus,
 // Squareplus. The exponential branch only ever sees min(x, 0) (the declarations' double where).
 #include "act.h"
 #include "elementwise_impl.h"
@@ -11,9 +11,9 @@ inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
 // x if x > 0 else alpha expm1(x);  f' = 1 or alpha e^x (f'(0) = alpha);  f'' = alpha e^x for x < 0
 // (f''(0) = 0);  with y: f' = y + alpha, f'' = 1 where y <= 0 resp. y < 0
 template <class V>
-struct Elu : Act<V> {
+struct ELU : Act<V> {
   V alpha;
-  explicit Elu(double a) : alpha(this->c(a)) {}
+  explicit ELU(double a) : alpha(this->c(a)) {}
   ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x))); }
   ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), alpha * vexp(min0(x)), V(1)); }
   ACTLAB_INLINE V d2f(V x) const { return sel(x < zero<V>(), alpha * vexp(min0(x)), zero<V>()); }
@@ -23,9 +23,9 @@ struct Elu : Act<V> {
 
 // x if x > 0 else alpha expm1(x / alpha);  f' = e^(x/alpha);  f'' = e^(x/alpha) / alpha
 template <class V>
-struct Celu : Act<V> {
+struct CELU : Act<V> {
   V alpha, inv;
-  explicit Celu(double a) : alpha(this->c(a)), inv(this->c(1.0 / a)) {}
+  explicit CELU(double a) : alpha(this->c(a)), inv(this->c(1.0 / a)) {}
   ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), x, alpha * expm1_nonpos(min0(x) / alpha)); }
   ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), vexp(min0(x) / alpha), V(1)); }
   ACTLAB_INLINE V d2f(V x) const { return sel(x < zero<V>(), vexp(min0(x) / alpha) / alpha, zero<V>()); }
@@ -35,7 +35,7 @@ struct Celu : Act<V> {
 
 // lambda (x if x > 0 else alpha expm1(x))
 template <class V>
-struct Selu : Act<V> {
+struct SELU : Act<V> {
   V scale = this->c(kSeluScale), sa = this->c(kSeluScale * kSeluAlpha);
   ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), scale * x, sa * expm1_nonpos(min0(x))); }
   ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), sa * vexp(min0(x)), scale); }
@@ -87,9 +87,9 @@ struct Squareplus : Act<V> {
   }
 };
 
-template struct Elementwise<Elu, double>;
-template struct Elementwise<Celu, double>;
-template struct Elementwise<Selu>;
+template struct Elementwise<ELU, double>;
+template struct Elementwise<CELU, double>;
+template struct Elementwise<SELU>;
 template struct Elementwise<Softplus, double, double>;
 template struct Elementwise<Squareplus, double>;
 

@@ -1,5 +1,7 @@
-// Self-gated activations x * gate(x) (activations/gated.py, modern.py): SiLU, Swish, QuickGELU,
-// GELU (exact and tanh), Mish, Hardswish, SmoothHardswish, SERF.
+// The gated family's elementwise kernels (activations/gated.py): x * gate(x), SiLU, Swish, QuickGELU,
+// GELU (exact and tanh), Mish, Hardswish, SmoothHardswish, SERF, HardMish; the split gates SwiGLU
+// and GeGLU (a split gate is instantiated beside its gate: GLU's in sigmoidal.cpp, ReGLU's in
+// rectifier.cpp).
 //
 // Where a declaration computes float32 in float64 (GELU, QuickGELU, Mish, SmoothHardswish, SERF),
 // the float32 kernel stays in float32 and corrects instead what float64 was there for: the
@@ -14,10 +16,10 @@ namespace actlab {
 
 inline constexpr double kQuickBeta = 1.702;
 
-// x sigma(beta x) (swish of activations/gated.py: _swish), tail x e^z scaled; z_lo (float32
+// x sigma(beta x) (_math.swish), tail x e^z scaled; z_lo (float32
 // QuickGELU only) is the rounding error of z = beta x, put back to first order.
 template <class V>
-ACTLAB_INLINE V swish_value(const V& x, const V& beta, const std::type_identity_t<V>* z_lo, Scalar<V> bound) {
+ACTLAB_INLINE V swish_f(const V& x, const V& beta, const std::type_identity_t<V>* z_lo, Scalar<V> bound) {
   const V one(1), xc = at::vec::clamp_min(x, V(-bound)), z = beta * xc, zr = beta * x;
   V near;
   if constexpr (is_float<V>) {  // x / (1 + e^{-z}): exact enough for z >= -64 (e^{-z} finite)
@@ -36,7 +38,7 @@ ACTLAB_INLINE V swish_value(const V& x, const V& beta, const std::type_identity_
 // sigma(z) + z sigma'(z) (_swish_prime) = N / (1 + e)^2, e = e^{-|z|}, with one division:
 // N = e((1 + z) + e) for z <= 0 (1 + z exact near the zero at -1.28), (1 + e) + z e above
 template <class V>
-ACTLAB_INLINE V swish_slope(const V& z, const std::type_identity_t<V>* z_lo = nullptr) {
+ACTLAB_INLINE V swish_df(const V& z, const std::type_identity_t<V>* z_lo = nullptr) {
   const V one(1), zc = clamp(z, V(-kExpUnderflow), V(kExpUnderflow));
   V e;
   if constexpr (is_float<V>) {
@@ -60,7 +62,7 @@ ACTLAB_INLINE V swish_slope(const V& z, const std::type_identity_t<V>* z_lo = nu
 
 // (scale sigma'(z)) (2 - z tanh(z/2)): the d2f of SiLU (scale 1), Swish and QuickGELU (beta)
 template <class V>
-ACTLAB_INLINE V swish_curvature(const V& z, const V* scale = nullptr) {
+ACTLAB_INLINE V swish_d2f(const V& z, const V* scale = nullptr) {
   const V zc = clamp(z, V(-kExpUnderflow), V(kExpUnderflow));
   const V ds = scale ? *scale * sigmoid_prime(zc) : sigmoid_prime(zc);
   return ds * (V(2) - zc * tanh_expm1(V(0.5) * zc));
@@ -68,11 +70,10 @@ ACTLAB_INLINE V swish_curvature(const V& z, const V* scale = nullptr) {
 
 // x sigma(x);  f' = sigma + x sigma';  f'' = sigma'(x)(2 - x tanh(x/2))
 template <class V>
-struct Silu : Act<V> {
-  static constexpr const char* kSplitName = "swiglu";
-  ACTLAB_INLINE V f(V x) const { return swish_value(x, V(1), nullptr, Scalar<V>(kExpUnderflow)); }
-  ACTLAB_INLINE V df(V x) const { return swish_slope(x); }
-  ACTLAB_INLINE V d2f(V x) const { return swish_curvature(x); }
+struct SiLU : Act<V> {
+  ACTLAB_INLINE V f(V x) const { return swish_f(x, V(1), nullptr, Scalar<V>(kExpUnderflow)); }
+  ACTLAB_INLINE V df(V x) const { return swish_df(x); }
+  ACTLAB_INLINE V d2f(V x) const { return swish_d2f(x); }
 };
 
 // x sigma(beta x)
@@ -81,14 +82,14 @@ struct Swish : Act<V> {
   V beta;
   Scalar<V> bound;
   explicit Swish(double b) : beta(this->c(b)), bound(static_cast<Scalar<V>>(kExpUnderflow / std::max(std::abs(b), 1e-30))) {}
-  ACTLAB_INLINE V f(V x) const { return swish_value(x, beta, nullptr, bound); }
-  ACTLAB_INLINE V df(V x) const { return swish_slope(beta * x); }
-  ACTLAB_INLINE V d2f(V x) const { return swish_curvature(beta * x, &beta); }
+  ACTLAB_INLINE V f(V x) const { return swish_f(x, beta, nullptr, bound); }
+  ACTLAB_INLINE V df(V x) const { return swish_df(beta * x); }
+  ACTLAB_INLINE V d2f(V x) const { return swish_d2f(beta * x, &beta); }
 };
 
 // x sigma(1.702 x); float32: z = 1.702 x carried as hi + lo (1.702 itself is not a float)
 template <class V>
-struct QuickGelu : Act<V> {
+struct QuickGELU : Act<V> {
   V beta = this->c(kQuickBeta);
   V beta_lo = this->c(kQuickBeta - static_cast<double>(static_cast<Scalar<V>>(kQuickBeta)));
   ACTLAB_INLINE V z_lo(V x) const {  // the rounding of 1.702 x (x clamped: no inf - inf)
@@ -99,31 +100,30 @@ struct QuickGelu : Act<V> {
     const Scalar<V> bound(kExpUnderflow / kQuickBeta);
     if constexpr (is_float<V>) {
       const V lo = z_lo(x);
-      return swish_value(x, beta, &lo, bound);
+      return swish_f(x, beta, &lo, bound);
     }
-    return swish_value(x, beta, nullptr, bound);
+    return swish_f(x, beta, nullptr, bound);
   }
   ACTLAB_INLINE V df(V x) const {
     if constexpr (is_float<V>) {
       const V lo = z_lo(x);
-      return swish_slope(beta * x, &lo);
+      return swish_df(beta * x, &lo);
     }
-    return swish_slope(beta * x);
+    return swish_df(beta * x);
   }
-  ACTLAB_INLINE V d2f(V x) const { return swish_curvature(beta * x, &beta); }
+  ACTLAB_INLINE V d2f(V x) const { return swish_d2f(beta * x, &beta); }
 };
 
 // x Phi(x) (exact) or x sigma(2u), u = sqrt(2/pi)(x + 0.044715 x^3) (tanh); see gelu.h
 template <class V>
-struct Gelu : Act<V> {
-  static constexpr const char* kSplitName = "geglu";
+struct GELU : Act<V> {
   bool tanh_form;
-  explicit Gelu(c10::string_view approximate) : tanh_form(approximate == "tanh") {
+  explicit GELU(c10::string_view approximate) : tanh_form(approximate == "tanh") {
     TORCH_CHECK(tanh_form || approximate == "none", "approximate must be 'none' or 'tanh', got ", approximate);
   }
-  ACTLAB_INLINE V f(V x) const { return tanh_form ? gelu_tanh_value(x) : gelu_value(x); }
-  ACTLAB_INLINE V df(V x) const { return tanh_form ? gelu_tanh_slope(x) : gelu_slope(x); }
-  ACTLAB_INLINE V d2f(V x) const { return tanh_form ? gelu_tanh_curvature(x) : gelu_curvature(x); }
+  ACTLAB_INLINE V f(V x) const { return tanh_form ? gelu_tanh_f(x) : gelu_f(x); }
+  ACTLAB_INLINE V df(V x) const { return tanh_form ? gelu_tanh_df(x) : gelu_df(x); }
+  ACTLAB_INLINE V d2f(V x) const { return tanh_form ? gelu_tanh_d2f(x) : gelu_d2f(x); }
 };
 
 // tanh(softplus x) = t and 1 - t^2 without cancellation (_mish_parts): e = exp(-|x|),
@@ -190,6 +190,20 @@ struct SmoothHardswish : Cheap<V> {
   }
 };
 
+// f = x/2 min(max(x + 2, 0), 2): 0 below -2, x (x + 2) / 2 on [-2, 0], x above
+template <class V>
+struct HardMish : Cheap<V> {
+  ACTLAB_INLINE V f(V x) const {
+    const V inner = sel(x <= V(-2), zero<V>(), min0(x));  // NaN stays NaN
+    return sel(x >= zero<V>(), x, (V(0.5) * inner) * (inner + V(2)));
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V inner = (x >= V(-2)) & (x <= zero<V>());
+    return sel(inner, x + V(1), sel(x > zero<V>(), V(1), zero<V>()));
+  }
+  ACTLAB_INLINE V d2f(V x) const { return sel((x >= V(-2)) & (x <= zero<V>()), V(1), zero<V>()); }
+};
+
 // SERF' = 0 at x0 = kSerfZeroHi + kSerfZeroLo; SERF'(x0 + d) = d P(d), |d| <= 0.8 (fit error
 // 0.54 ulp; python -m actlab.native.fits): the float32 sum erf(p) + x erf'(p) sigma(x) cancels
 // there (18 ulps at x = -1.25, 5 at -1.95 otherwise)
@@ -201,7 +215,7 @@ inline constexpr float kSerfSlopeZero[] = {0.30150488018989563f,   0.23161223530
 
 // x erf(softplus x);  f' = erf(p) + x erf'(p) sigma(x);  erf'(p) = 2/sqrt(pi) e^{-p^2}
 template <class V>
-struct Serf : Act<V> {
+struct SERF : Act<V> {
   ACTLAB_INLINE static V erf(const V& p) {
     if constexpr (is_float<V>) {
       return erf_accurate(p);
@@ -238,15 +252,16 @@ struct Serf : Act<V> {
   }
 };
 
-template struct Elementwise<Silu>;
+template struct Elementwise<SiLU>;
 template struct Elementwise<Swish, double>;
-template struct Elementwise<QuickGelu>;
-template struct Elementwise<Gelu, c10::string_view>;
+template struct Elementwise<QuickGELU>;
+template struct Elementwise<GELU, c10::string_view>;
 template struct Elementwise<Mish>;
 template struct Elementwise<Hardswish>;
 template struct Elementwise<SmoothHardswish>;
-template struct Elementwise<Serf>;
-template struct SplitGate<Silu>;
-template struct SplitGate<Gelu, c10::string_view>;
+template struct Elementwise<SERF>;
+template struct Elementwise<HardMish>;
+template struct SplitGate<SiLU>;
+template struct SplitGate<GELU, c10::string_view>;
 
 }  // namespace actlab

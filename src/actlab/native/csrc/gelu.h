@@ -42,7 +42,7 @@ ACTLAB_INLINE Mills mills(const Vf& t) {
 }
 
 // x Phi(x) = x (1 - Phi(t)) for x < 0, x - x (1 - Phi(t)) above
-ACTLAB_INLINE Vf gelu_value_f32(const Vf& x) {
+ACTLAB_INLINE Vf gelu_f_f32(const Vf& x) {
   const Vf t = at::vec::clamp_max(x.abs(), Vf(40.0f));
   const Mills m = mills(t);
   const Vf tt = t * t, tl = fma(t, t, tt.neg());  // t^2 exactly
@@ -52,7 +52,7 @@ ACTLAB_INLINE Vf gelu_value_f32(const Vf& x) {
 }
 
 // Phi(x) + x phi(x) = E (x < 0) or 1 - E, E = e^{-t^2/2} (R - t/sqrt(2 pi)) = e^{-t^2/2} (q - c t den)/den
-ACTLAB_INLINE Vf gelu_slope_f32(const Vf& x) {
+ACTLAB_INLINE Vf gelu_df_f32(const Vf& x) {
   const Vf t = at::vec::clamp_max(x.abs(), Vf(40.0f));
   const Mills m = mills(t);
   const Vf tden = t * m.den, num = fma(kInvSqrt2PiHi.neg(), tden, m.q) - kInvSqrt2PiLo * tden;
@@ -72,27 +72,27 @@ ACTLAB_INLINE V normal_pdf(const V& x) {
 }
 
 template <class V>
-ACTLAB_INLINE V gelu_value(const V& x) {
+ACTLAB_INLINE V gelu_f(const V& x) {
   const V xc = at::vec::clamp_min(x, V(-kGaussUnderflow));
   if constexpr (is_float<V>) {
-    return gelu_value_f32(x);
+    return gelu_f_f32(x);
   } else {
     return xc * normal_cdf(x);
   }
 }
 
 template <class V>
-ACTLAB_INLINE V gelu_slope(const V& x) {
+ACTLAB_INLINE V gelu_df(const V& x) {
   const V xc = clamp(x, V(-kGaussUnderflow), V(kGaussUnderflow));
   if constexpr (is_float<V>) {
-    return gelu_slope_f32(x);
+    return gelu_df_f32(x);
   } else {
     return normal_cdf(x) + xc * normal_pdf(xc);
   }
 }
 
 template <class V>
-ACTLAB_INLINE V gelu_curvature(const V& x) {
+ACTLAB_INLINE V gelu_d2f(const V& x) {
   const V xc = clamp(x, V(-kGaussUnderflow), V(kGaussUnderflow));
   return normal_pdf(xc) * (V(2) - xc * xc);
 }
@@ -116,7 +116,7 @@ ACTLAB_INLINE std::pair<V, V> gelu_tanh_z(const V& xc) {
 }
 
 template <class V>
-ACTLAB_INLINE V gelu_tanh_value(const V& x) {
+ACTLAB_INLINE V gelu_tanh_f(const V& x) {
   const V xg = clamp(x, V(-kGeluTanhUnderflow), V(kGeluTanhUnderflow));
   const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
   const auto [z, z_lo] = gelu_tanh_z(xg);
@@ -131,7 +131,7 @@ ACTLAB_INLINE V gelu_tanh_value(const V& x) {
 }
 
 template <class V>
-ACTLAB_INLINE V gelu_tanh_slope(const V& x) {
+ACTLAB_INLINE V gelu_tanh_df(const V& x) {
   const V xc = clamp(x, V(-kGeluTanhUnderflow), V(kGeluTanhUnderflow));
   const auto [z, z_lo] = gelu_tanh_z(xc);
   const V dz = V(kGeluTanhK) * (V(1) + V(3.0 * kGeluTanhC) * (xc * xc));
@@ -149,7 +149,7 @@ ACTLAB_INLINE V gelu_tanh_slope(const V& x) {
 }
 
 template <class V>
-ACTLAB_INLINE V gelu_tanh_curvature(const V& x) {
+ACTLAB_INLINE V gelu_tanh_d2f(const V& x) {
   const V xc = clamp(x, V(-kGeluTanhUnderflow), V(kGeluTanhUnderflow)), x2 = xc * xc;
   const V z = (V(kGeluTanhK) * xc) * (V(1) + V(kGeluTanhC) * x2);
   const V dz = V(kGeluTanhK) * (V(1) + V(3.0 * kGeluTanhC) * x2);

@@ -13,7 +13,7 @@ namespace actlab {
 // actlab_native::shape_error that actlab.native defines in Python (defined in register.cpp).
 [[noreturn]] void raise_shape_error(const std::string& message);
 
-// normalizers.cpp
+// normalizer.cpp
 at::Tensor softmax(const at::Tensor& x, int64_t dim);
 at::Tensor softmin(const at::Tensor& x, int64_t dim);
 at::Tensor log_softmax(const at::Tensor& x, int64_t dim);
@@ -27,14 +27,14 @@ std::tuple<at::Tensor, at::Tensor> softmin_double_backward(const at::Tensor& gg,
 std::tuple<at::Tensor, at::Tensor> log_softmax_double_backward(const at::Tensor& gg, const at::Tensor& g,
                                                                const at::Tensor& y, int64_t dim);
 
-// prelu.cpp
+// rectifier.cpp: PReLU
 at::Tensor prelu(const at::Tensor& x, const at::Tensor& weight);
 std::tuple<at::Tensor, at::Tensor> prelu_backward(const at::Tensor& g, const at::Tensor& x, const at::Tensor& weight);
 std::tuple<at::Tensor, at::Tensor, at::Tensor> prelu_double_backward(const at::Tensor& ggx, const at::Tensor& ggw,
                                                                      const at::Tensor& g, const at::Tensor& x,
                                                                      const at::Tensor& weight);
 
-// noise.cpp
+// rectifier.cpp: RReLU's training noise
 at::Tensor rrelu_noise(const at::Tensor& x, double lower, double upper);
 at::Tensor rrelu_noise_counter(const at::Tensor& x, double lower, double upper, int64_t seed);
 int64_t rrelu_seed();

@@ -4,6 +4,7 @@
 #include <torch/library.h>
 
 #include <string>
+#include <tuple>
 
 #include "elementwise.h"
 #include "kernels.h"
@@ -44,10 +45,29 @@ void add_elementwise(torch::Library& m, const std::string& name, int extra) {
   if (extra & kInplace) m.impl((name + "_").c_str(), &E::f_);
 }
 
-template <template <class> class Act, class... P>
-void add_split_gate(torch::Library& m, const std::string& name) {
+// The split gates' kernels with their op name (list.h) bound: the errors name the op
+#define ACTLAB_NAME(name, ...) constexpr char k_##name[] = #name;
+ACTLAB_SPLIT_GATES(ACTLAB_NAME)
+#undef ACTLAB_NAME
+
+template <const char* Name, template <class> class Act, class... P>
+struct NamedSplitGate {
   using G = SplitGate<Act, P...>;
-  m.impl(name.c_str(), &G::forward);
+  static at::Tensor forward(const at::Tensor& x, int64_t dim, P... p) { return G::forward(Name, x, dim, p...); }
+  static at::Tensor backward(const at::Tensor& g, const at::Tensor& x, int64_t dim, P... p) {
+    return G::backward(Name, g, x, dim, p...);
+  }
+  static std::tuple<at::Tensor, at::Tensor> double_backward(const at::Tensor& gg, const at::Tensor& g,
+                                                            const at::Tensor& x, int64_t dim, P... p) {
+    return G::double_backward(Name, gg, g, x, dim, p...);
+  }
+};
+
+template <const char* Name, template <class> class Act, class... P>
+void add_split_gate(torch::Library& m) {
+  using G = NamedSplitGate<Name, Act, P...>;
+  const std::string name(Name);
+  m.impl(Name, &G::forward);
   m.impl((name + "_backward").c_str(), &G::backward);
   m.impl((name + "_double_backward").c_str(), &G::double_backward);
 }
@@ -56,7 +76,7 @@ void register_all(torch::Library& m) {
 #define ACTLAB_ADD(name, Act, extra, ...) add_elementwise<Act __VA_OPT__(, ) __VA_ARGS__>(m, #name, extra);
   ACTLAB_ELEMENTWISE(ACTLAB_ADD)
 #undef ACTLAB_ADD
-#define ACTLAB_ADD(name, Act, ...) add_split_gate<Act __VA_OPT__(, ) __VA_ARGS__>(m, #name);
+#define ACTLAB_ADD(name, Act, ...) add_split_gate<k_##name, Act __VA_OPT__(, ) __VA_ARGS__>(m);
   ACTLAB_SPLIT_GATES(ACTLAB_ADD)
 #undef ACTLAB_ADD
   for (const char* n : {"softmax", "softmax2d"}) {

@@ -1,4 +1,4 @@
-// Shrinkage (activations/shrinkage.py): Hardshrink, Softshrink, Tanhshrink.
+// The shrinkage family (activations/shrinkage.py): Hardshrink, Softshrink, Tanhshrink.
 #include "act.h"
 #include "elementwise_impl.h"
 

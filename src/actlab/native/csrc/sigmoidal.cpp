@@ -1,4 +1,4 @@
-// Sigmoid-shaped activations (activations/sigmoidal.py): Sigmoid, Tanh, Softsign, Hardsigmoid,
+// The sigmoidal family (activations/sigmoidal.py): Sigmoid, Tanh, Softsign, Hardsigmoid,
 // Hardtanh, LogSigmoid.
 #include "act.h"
 #include "elementwise_impl.h"
@@ -10,7 +10,6 @@ namespace actlab {
 // sigma(x), sigma' = sigma(x) sigma(-x) = e/(1+e)^2, sigma'' = -sigma' tanh(x/2); e = exp(-|x|)
 template <class V>
 struct Sigmoid : Act<V> {
-  static constexpr const char* kSplitName = "glu";  // the split gate a * sigmoid(b)
   ACTLAB_INLINE V f(V x) const { return sigmoid(x); }
   ACTLAB_INLINE V df(V x) const { return sigmoid_prime(x); }
   ACTLAB_INLINE V d2f(V x) const { return sigmoid_prime(x).neg() * tanh_expm1(V(0.5) * x); }

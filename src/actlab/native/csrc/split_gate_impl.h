@@ -27,8 +27,8 @@ inline std::pair<at::Tensor, at::Tensor> halves(const at::Tensor& x, int64_t& di
 }
 
 template <template <class> class Act, class... P>
-at::Tensor SplitGate<Act, P...>::forward(const at::Tensor& x, int64_t dim, P... p) {
-  const auto [a, b] = halves(x, dim, Act<Vectorized<float>>::kSplitName);
+at::Tensor SplitGate<Act, P...>::forward(const char* name, const at::Tensor& x, int64_t dim, P... p) {
+  const auto [a, b] = halves(x, dim, name);
   at::Tensor out = empty_like(a);
   const Act<Vectorized<float>> f(p...);
   const Act<Vectorized<double>> d(p...);
@@ -43,8 +43,9 @@ at::Tensor SplitGate<Act, P...>::forward(const at::Tensor& x, int64_t dim, P... 
 }
 
 template <template <class> class Act, class... P>
-at::Tensor SplitGate<Act, P...>::backward(const at::Tensor& g, const at::Tensor& x, int64_t dim, P... p) {
-  const auto [a, b] = halves(x, dim, Act<Vectorized<float>>::kSplitName);
+at::Tensor SplitGate<Act, P...>::backward(const char* name, const at::Tensor& g, const at::Tensor& x, int64_t dim,
+                                          P... p) {
+  const auto [a, b] = halves(x, dim, name);
   at::Tensor out = empty_like(x);
   const int64_t h = a.size(dim);
   const Act<Vectorized<float>> f(p...);
@@ -59,9 +60,9 @@ at::Tensor SplitGate<Act, P...>::backward(const at::Tensor& g, const at::Tensor&
 }
 
 template <template <class> class Act, class... P>
-std::tuple<at::Tensor, at::Tensor> SplitGate<Act, P...>::double_backward(const at::Tensor& gg, const at::Tensor& g,
-                                                                         const at::Tensor& x, int64_t dim, P... p) {
-  const char* name = Act<Vectorized<float>>::kSplitName;
+std::tuple<at::Tensor, at::Tensor> SplitGate<Act, P...>::double_backward(const char* name, const at::Tensor& gg,
+                                                                         const at::Tensor& g, const at::Tensor& x,
+                                                                         int64_t dim, P... p) {
   int64_t gdim = dim;
   const auto [a, b] = halves(x, dim, name);
   const auto [gga, ggb] = halves(gg, gdim, name);

@@ -1,0 +1,406 @@
+// The rectifier family (activations/rectifier.py): the elementwise kernels of Threshold, ReLU,
+// ReLU6, LeakyReLU, RReLU (evaluation) and SquaredReLU (piecewise linear or quadratic: exact, one
+// pass); PReLU; RReLU's training noise.
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <ATen/core/DistributionsHelper.h>
+
+#include <algorithm>
+#include <mutex>
+#include <type_traits>
+
+#include "act.h"
+#include "elementwise_impl.h"
+#include "split_gate_impl.h"
+#include "kernels.h"
+#include "loop.h"
+
+namespace actlab {
+
+// f = value if x <= threshold else x;  f' = [x > threshold] (1 at NaN, as torch)
+template <class V>
+struct Threshold : Piecewise<V> {
+  V th, value;
+  Threshold(double t, double v) : th(this->c(t)), value(this->c(v)) {}
+  ACTLAB_INLINE V f(V x) const { return sel(x <= th, value, x); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= th, zero<V>(), V(1)); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
+};
+
+// f = max(0, x);  f' = [x > 0] (f'(0) = 0), the same written with y
+template <class V>
+struct ReLU : Piecewise<V> {
+  ACTLAB_INLINE V f(V x) const { return max0(x); }
+  ACTLAB_INLINE V df(V x) const { return sel(x <= zero<V>(), zero<V>(), V(1)); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
+  ACTLAB_INLINE V df_y(V y) const { return df(y); }
+  ACTLAB_INLINE V d2f_y(V) const { return zero<V>(); }
+};
+
+// f = min(max(0, x), 6);  f' = [0 < x < 6]
+template <class V>
+struct ReLU6 : Piecewise<V> {
+  ACTLAB_INLINE V f(V x) const { return clamp(x, zero<V>(), V(6)); }
+  ACTLAB_INLINE V df(V x) const { return sel((x <= zero<V>()) | (x >= V(6)), zero<V>(), V(1)); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
+  ACTLAB_INLINE V df_y(V y) const { return df(y); }
+  ACTLAB_INLINE V d2f_y(V) const { return zero<V>(); }
+};
+
+// f = x if x > 0 else s x;  f' = 1 or s (f'(0) = s)
+template <class V>
+struct LeakySlope : Piecewise<V> {
+  V s;
+  explicit LeakySlope(double slope) : s(this->c(slope)) {}
+  ACTLAB_INLINE V f(V x) const { return sel(x > zero<V>(), x, x * s); }
+  ACTLAB_INLINE V df(V x) const { return sel(x > zero<V>(), V(1), s); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
+  ACTLAB_INLINE V df_y(V y) const { return df(y); }
+  ACTLAB_INLINE V d2f_y(V) const { return zero<V>(); }
+};
+
+template <class V>
+struct LeakyReLU : LeakySlope<V> {
+  explicit LeakyReLU(double slope) : LeakySlope<V>(slope) {}
+};
+
+// evaluation mode: LeakyReLU with slope (lower + upper) / 2
+template <class V>
+struct RReLU : LeakySlope<V> {
+  RReLU(double lower, double upper) : LeakySlope<V>((lower + upper) / 2) {}
+};
+
+// f = max(0, x)^2;  f' = 2 max(0, x);  f'' = 2 [x > 0]
+template <class V>
+struct SquaredReLU : Cheap<V> {
+  ACTLAB_INLINE V f(V x) const {
+    const V r = max0(x);
+    return r * r;
+  }
+  ACTLAB_INLINE V df(V x) const { return V(2) * max0(x); }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x > zero<V>(), V(2), zero<V>()); }
+};
+
+template struct Elementwise<Threshold, double, double>;
+template struct Elementwise<ReLU>;
+template struct Elementwise<ReLU6>;
+template struct Elementwise<LeakyReLU, double>;
+template struct Elementwise<RReLU, double, double>;
+template struct Elementwise<SquaredReLU>;
+template struct SplitGate<ReLU>;
+
+// ==== PReLU =======================================================================================
+// PReLU (activations/rectifier.py): y = x if x > 0 else w x, w one slope (0-d) or one per
+// channel shaped (1, C, 1, ...) by the functional layer; backward (g or g w, sum of g x where
+// x <= 0 to w's shape). bfloat16/half are computed in float32.
+namespace {
+
+bool reduced(const at::Tensor& t) { return t.scalar_type() == at::kBFloat16 || t.scalar_type() == at::kHalf; }
+
+// The one slope of a 1-element weight, read in place on the CPU (item() is a dispatcher call)
+double only_value(const at::Tensor& w) {
+  if (w.device().is_cpu() && w.scalar_type() == at::kFloat) return *w.const_data_ptr<float>();
+  if (w.device().is_cpu() && w.scalar_type() == at::kDouble) return *w.const_data_ptr<double>();
+  return w.item<double>();
+}
+
+template <class V>
+ACTLAB_INLINE V prelu_value(const V& x, const V& w) {
+  return sel(x > zero<V>(), x, w * x);
+}
+
+}  // namespace
+
+at::Tensor prelu(const at::Tensor& x, const at::Tensor& weight) {
+  // bfloat16/half on their storage (two float vectors a load, computed in float32, rounded once):
+  // a copy to float32 and back cost 4x torch's forward
+  at::Tensor out = empty_like(x);
+  if (weight.numel() == 1) {  // one slope: x alone goes through the driver (its flat path when dense)
+    const double w = only_value(weight);
+    const Vectorized<float> wf(static_cast<float>(w));
+    const Vectorized<double> wd(w);
+    const auto f32 = [&](const auto* const* in, auto* const* o, int64_t n) ACTLAB_INLINE_LAMBDA {
+      map_1_1(in, o, n, [&](auto a) ACTLAB_INLINE_LAMBDA { return prelu_value(a, wf); });
+    };
+    const HalfBlocks half{f32, f32};
+    run({out}, {x}, f32,
+        [&](const double* const* in, double* const* o, int64_t n) {
+          map_1_1(in, o, n, [&](auto a) ACTLAB_INLINE_LAMBDA { return prelu_value(a, wd); });
+        },
+        kGrain, &half);
+    return out;
+  }
+  const auto both = [](const auto* const* in, auto* const* o, int64_t n) ACTLAB_INLINE_LAMBDA {
+    map_2_1(in, o, n, [](auto a, auto w) ACTLAB_INLINE_LAMBDA { return prelu_value(a, w); });
+  };
+  const HalfBlocks half{both, both};
+  run({out}, {x, weight.expand_as(x)}, both, both, kGrain, &half);
+  return out;
+}
+
+std::tuple<at::Tensor, at::Tensor> prelu_backward(const at::Tensor& g, const at::Tensor& x, const at::Tensor& weight) {
+  if (reduced(x)) {
+    auto [gx, gw] = prelu_backward(g.to(at::kFloat), x.to(at::kFloat), weight.to(at::kFloat));
+    return {gx.to(x.scalar_type()), gw.to(weight.scalar_type())};
+  }
+  at::Tensor gx = empty_like(x), gxw = empty_like(x);  // gxw: g x where x <= 0, summed to w below
+  auto both = [](auto gv, auto xv, auto w) ACTLAB_INLINE_LAMBDA {
+    using V = decltype(gv);
+    const V pos = xv > zero<V>();
+    return std::make_pair(sel(pos, gv, gv * w), sel(pos, zero<V>(), gv * xv));
+  };
+  run({gx, gxw}, {g, x, weight.expand_as(x)},
+      [&](const float* const* in, float* const* o, int64_t n) { map_3_2(in, o, n, both); },
+      [&](const double* const* in, double* const* o, int64_t n) { map_3_2(in, o, n, both); });
+  return {gx, gxw.sum_to_size(weight.sizes())};
+}
+
+// Derivatives of <ggx, gx> + <ggw, gw> (PReLU.vjp2): d/dg = ggx (x > 0) or ggx w + ggw x,
+// d/dx = 0 or ggw g, d/dw = the sum of ggx g where x <= 0
+std::tuple<at::Tensor, at::Tensor, at::Tensor> prelu_double_backward(const at::Tensor& ggx, const at::Tensor& ggw,
+                                                                     const at::Tensor& g, const at::Tensor& x,
+                                                                     const at::Tensor& weight) {
+  if (reduced(x)) {
+    const auto f = [](const at::Tensor& t) { return t.to(at::kFloat); };
+    auto [dg, dx, dw] = prelu_double_backward(f(ggx), f(ggw), f(g), f(x), f(weight));
+    return {dg.to(g.scalar_type()), dx.to(x.scalar_type()), dw.to(weight.scalar_type())};
+  }
+  at::Tensor dg = empty_like(g), dx = empty_like(x), dwx = empty_like(x);  // dwx: summed to w below
+  auto terms = [](auto a, auto b, auto gv, auto xv, auto w) ACTLAB_INLINE_LAMBDA {
+    using V = decltype(a);
+    const V pos = xv > zero<V>();
+    return std::make_tuple(sel(pos, a, a * w + b * xv), sel(pos, zero<V>(), b * gv), sel(pos, zero<V>(), a * gv));
+  };
+  run({dg, dx, dwx}, {ggx, ggw.expand_as(x), g, x, weight.expand_as(x)},
+      [&](const float* const* in, float* const* o, int64_t n) { map_5_3(in, o, n, terms); },
+      [&](const double* const* in, double* const* o, int64_t n) { map_5_3(in, o, n, terms); });
+  return {dg, dx, dwx.sum_to_size(weight.sizes())};
+}
+
+// ==== RReLU's training noise ======================================================================
+// RReLU's training noise (ops/random.py): a slope per element, U(lower, upper) where x <= 0 and 1
+// elsewhere, in the dtype promote(x.dtype, float32).
+//
+// rrelu_noise: torch's own stream, so a seed gives torch's very slopes (RReLU.noise): one
+// float64 uniform k / 2^53 of the default CPU generator per x <= 0, in row-major order, under the
+// generator's lock; slope = u (hi - lo) + lo in double with lo, hi the bounds rounded to the
+// noise dtype, then rounded to it. Serial, as torch's kernel.
+//
+// rrelu_noise_counter: a counter-based hash of (element index + seed) (hash_noise: "lowbias32",
+// odd 31-bit multipliers, the top 24 bits as u in [0, 1)); slope = lo + (hi - lo) u rounded as
+// torch's ops do it (two roundings, no FMA). Parallel and vectorisable.
+//
+// rrelu_seed(): the counter stream's seed, drawn from the default generator as
+// torch.randint(0, 2**31 - 1, ()) draws it, without building a tensor.
+//
+// rrelu_counter(x, ..., seed) = x * noise and rrelu_counter_backward(g, x, ..., seed) = g * noise:
+// the counter stream's training step fused, the noise recomputed from (x, seed) instead of stored
+// (the same slopes, the same one rounding of the product as x * rrelu_noise_counter(x, ...)).
+namespace {
+
+at::ScalarType noise_dtype(const at::Tensor& x) {
+  TORCH_CHECK(at::isFloatingType(x.scalar_type()), "actlab: expected a floating-point tensor, got ", x.scalar_type());
+  return x.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+}
+
+// x's values as the noise dtype, contiguous (row-major order is the draw order)
+at::Tensor contiguous_as(const at::Tensor& x, at::ScalarType dtype) { return x.to(dtype).contiguous(); }
+
+// the noise in x's layout (dtype: the noise dtype)
+at::Tensor like_input(const at::Tensor& x, const at::Tensor& noise) {
+  if (x.is_contiguous()) return noise;
+  at::Tensor out = empty_like(x, noise.scalar_type());
+  out.copy_(noise);
+  return out;
+}
+
+// The default generator's 64-bit draws (CPUGeneratorImpl::random64: two 32-bit outputs of its
+// mt19937, the first as the high half) from a copy of its engine, inlined: the generator's own
+// random64 is a call into libtorch per draw.
+struct EngineDraws {
+  at::mt19937 engine;
+  uint64_t random64() {
+    const uint64_t hi = engine();
+    return (hi << 32) | engine();
+  }
+};
+
+template <class S>
+void torch_stream(const S* x, S* out, int64_t n, double lower, double upper) {
+  const double lo = static_cast<S>(lower), hi = static_cast<S>(upper);
+  at::CPUGeneratorImpl* gen = at::check_generator<at::CPUGeneratorImpl>(at::detail::getDefaultCPUGenerator());
+  std::lock_guard<std::mutex> lock(gen->mutex_);
+  EngineDraws draws{gen->engine()};
+  at::uniform_real_distribution<double> uniform(0.0, 1.0);
+  for (int64_t i = 0; i < n; ++i) {
+    if (x[i] <= S(0)) {
+      const double u = uniform(&draws);
+      out[i] = static_cast<S>(u * (hi - lo) + lo);
+    } else {
+      out[i] = S(1);
+    }
+  }
+  gen->set_engine(draws.engine);  // the generator advanced by as many draws
+}
+
+inline uint32_t lowbias32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x7FEB352Du;
+  h ^= h >> 15;
+  h *= 0x2C1B3C6Du;
+  h ^= h >> 16;
+  return h;
+}
+
+// u = (lowbias32(start + k) >> 8) / 2^24 for k < n: no branch and a 32-bit counter, so the
+// compiler vectorises it
+template <class S>
+void counter_uniforms(S* __restrict u, int64_t n, uint32_t start) {
+  const S scale = S(1.0 / 16777216.0);
+  const auto m = static_cast<uint32_t>(n);
+  for (uint32_t k = 0; k < m; ++k) u[k] = static_cast<S>(static_cast<int32_t>(lowbias32(start + k) >> 8)) * scale;
+}
+
+#if defined(CPU_CAPABILITY_AVX512)
+// The float uniforms of counters start, start + 1, ... (one vector) in registers: counter_uniforms
+// lane by lane
+inline Vectorized<float> lane_uniforms(uint32_t start) {
+  __m512i h = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(start)),
+                               _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  h = _mm512_mullo_epi32(_mm512_xor_si512(h, _mm512_srli_epi32(h, 16)), _mm512_set1_epi32(0x7FEB352D));
+  h = _mm512_mullo_epi32(_mm512_xor_si512(h, _mm512_srli_epi32(h, 15)), _mm512_set1_epi32(0x2C1B3C6D));
+  h = _mm512_xor_si512(h, _mm512_srli_epi32(h, 16));
+  return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(h, 8)), _mm512_set1_ps(1.0f / 16777216.0f));
+}
+#define ACTLAB_LANE_UNIFORMS 1
+#elif defined(CPU_CAPABILITY_AVX2)
+inline Vectorized<float> lane_uniforms(uint32_t start) {
+  __m256i h = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(start)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  h = _mm256_mullo_epi32(_mm256_xor_si256(h, _mm256_srli_epi32(h, 16)), _mm256_set1_epi32(0x7FEB352D));
+  h = _mm256_mullo_epi32(_mm256_xor_si256(h, _mm256_srli_epi32(h, 15)), _mm256_set1_epi32(0x2C1B3C6D));
+  h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
+  return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(h, 8)), _mm256_set1_ps(1.0f / 16777216.0f));
+}
+#define ACTLAB_LANE_UNIFORMS 1
+#endif
+
+// The counter stream's slopes of elements [0, n): body(c, m, slope, slope1) for a run of m
+// elements at c, slope(k) the vector of slopes lo + (hi - lo) u of elements c + k... and slope1(k)
+// the one of element c + k (two roundings, as torch's ops). float on AVX2/AVX-512 hashes in
+// registers (lane_uniforms); otherwise a chunk's uniforms go through a stack buffer.
+template <class S, class Body>
+void for_counter_slopes(int64_t n, double lower, double upper, int64_t seed, const Body& body) {
+  using V = Vectorized<S>;
+  const S lo = static_cast<S>(lower), width = static_cast<S>(upper - lower);
+#ifdef ACTLAB_LANE_UNIFORMS
+  if constexpr (std::is_same_v<S, float>) {
+    at::parallel_for(0, n, kGrain, [&](int64_t b, int64_t e) {
+      const auto start = static_cast<uint32_t>(b + seed);
+      body(b, e - b, [&](int64_t k) { return V(lo) + V(width) * lane_uniforms(start + static_cast<uint32_t>(k)); },
+           [&](int64_t k) {
+             float u;
+             counter_uniforms(&u, 1, start + static_cast<uint32_t>(k));
+             return lo + width * u;
+           });
+    });
+    return;
+  }
+#endif
+  constexpr int64_t kChunk = 512;
+  at::parallel_for(0, n, kGrain, [&](int64_t b, int64_t e) {
+    alignas(64) S u[kChunk];
+    for (int64_t c = b; c < e; c += kChunk) {
+      const int64_t m = std::min(kChunk, e - c);
+      counter_uniforms(u, m, static_cast<uint32_t>(c + seed));
+      body(c, m, [&](int64_t k) { return V(lo) + V(width) * V::loadu(u + k); },
+           [&](int64_t k) { return lo + width * u[k]; });
+    }
+  });
+}
+
+// out = slope where x <= 0, else 1
+template <class S>
+void counter_stream(const S* x, S* out, int64_t n, double lower, double upper, int64_t seed) {
+  using V = Vectorized<S>;
+  for_counter_slopes<S>(n, lower, upper, seed, [&](int64_t c, int64_t m, const auto& slope, const auto& slope1) {
+    const S* xc = x + c;
+    S* oc = out + c;
+    int64_t k = 0;
+    for (; k + V::size() <= m; k += V::size()) V::blendv(V(S(1)), slope(k), V::loadu(xc + k) <= V(S(0))).store(oc + k);
+    for (; k < m; ++k) oc[k] = xc[k] <= S(0) ? slope1(k) : S(1);
+  });
+}
+
+// out = v * slope where x <= 0, else v (= v * 1)
+template <class S>
+void counter_scale(const S* x, const S* v, S* out, int64_t n, double lower, double upper, int64_t seed) {
+  using V = Vectorized<S>;
+  for_counter_slopes<S>(n, lower, upper, seed, [&](int64_t c, int64_t m, const auto& slope, const auto& slope1) {
+    const S *xc = x + c, *vc = v + c;
+    S* oc = out + c;
+    int64_t k = 0;
+    for (; k + V::size() <= m; k += V::size()) {
+      const V vk = V::loadu(vc + k);
+      V::blendv(vk, vk * slope(k), V::loadu(xc + k) <= V(S(0))).store(oc + k);
+    }
+    for (; k < m; ++k) oc[k] = xc[k] <= S(0) ? vc[k] * slope1(k) : vc[k];
+  });
+}
+
+// fill(x values, out, n) over x as a row-major copy in the noise dtype (the draw order); the
+// result in x's layout
+template <class Fn>
+at::Tensor noise_of(const at::Tensor& x, Fn fill) {
+  const at::ScalarType dt = noise_dtype(x);
+  const at::Tensor xc = contiguous_as(x, dt);
+  at::Tensor noise = empty_like(xc);
+  if (xc.numel() > 0) {
+    if (dt == at::kDouble) {
+      fill(xc.const_data_ptr<double>(), noise.mutable_data_ptr<double>(), xc.numel());
+    } else {
+      fill(xc.const_data_ptr<float>(), noise.mutable_data_ptr<float>(), xc.numel());
+    }
+  }
+  return like_input(x, noise);
+}
+
+// v * noise(x), computed in the noise dtype on row-major copies (noise_of's), rounded once to v's
+// dtype; in x's layout
+at::Tensor scaled_by_counter_noise(const at::Tensor& v, const at::Tensor& x, double lower, double upper,
+                                   int64_t seed) {
+  TORCH_CHECK(v.sizes() == x.sizes(), "actlab: rrelu_counter: shapes ", v.sizes(), " and ", x.sizes(), " differ");
+  const at::Tensor vc = contiguous_as(v, noise_dtype(x));
+  const at::Tensor out = noise_of(x, [&](const auto* xp, auto* yp, int64_t n) {
+    using S = std::remove_pointer_t<decltype(yp)>;
+    counter_scale(xp, vc.const_data_ptr<S>(), yp, n, lower, upper, seed);
+  });
+  return out.scalar_type() == v.scalar_type() ? out : out.to(v.scalar_type());
+}
+
+}  // namespace
+
+at::Tensor rrelu_noise(const at::Tensor& x, double lower, double upper) {
+  return noise_of(x, [&](const auto* xp, auto* np, int64_t n) { torch_stream(xp, np, n, lower, upper); });
+}
+
+at::Tensor rrelu_noise_counter(const at::Tensor& x, double lower, double upper, int64_t seed) {
+  return noise_of(x, [&](const auto* xp, auto* np, int64_t n) { counter_stream(xp, np, n, lower, upper, seed); });
+}
+
+int64_t rrelu_seed() {
+  at::CPUGeneratorImpl* gen = at::check_generator<at::CPUGeneratorImpl>(at::detail::getDefaultCPUGenerator());
+  std::lock_guard<std::mutex> lock(gen->mutex_);
+  // torch.randint's own distribution (its draw width depends on the torch version)
+  const at::uniform_int_from_to_distribution<int64_t> randint((uint64_t{1} << 31) - 1, 0);
+  return randint(gen);
+}
+
+at::Tensor rrelu_counter(const at::Tensor& x, double lower, double upper, int64_t seed) {
+  return scaled_by_counter_noise(x, x, lower, upper, seed);
+}
+
+at::Tensor rrelu_counter_backward(const at::Tensor& g, const at::Tensor& x, double lower, double upper, int64_t seed) {
+  return scaled_by_counter_noise(g, x, lower, upper, seed);
+}
+
+}  // namespace actlab
