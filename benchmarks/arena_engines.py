@@ -13,10 +13,13 @@ its exit, as a user sees it (imports, Ray's start and shutdown, the workers' imp
 * ``1 node``   ``--engine ray --address HEAD`` on a cluster of one node with 1 CPU;
 * ``2 nodes``  the same on a cluster of two nodes with 1 CPU each, both on this machine (127.0.0.1).
 
-The clusters are started with ``ray start`` before their variant and stopped after it (``ray stop``
-stops every Ray process of this machine); their start-up is not part of the time, as with a
-cluster that is already running. Rounds interleave the variants; medians are reported, and the
-records of every run are checked to equal the first local run's (all but timing, engine, host).
+The clusters are started with ``ray start --block`` before their variant and stopped after it (the
+``ray start`` processes are terminated; other Ray instances of the machine are left alone); their
+start-up is not part of the time, as with a cluster that is already running. ``--preload``: their
+nodes are started with ``RAY_preload_python_modules=actlab.arena.ray_engine`` (workers import
+actlab as they start; no gain measured on 2 cores, see docs/arena.md). Rounds interleave the
+variants; medians are reported, and the records of every run are checked to equal the first local
+run's (all but timing, engine, host).
 """
 
 from __future__ import annotations
@@ -48,18 +51,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def cluster(nodes: int) -> Iterator[str]:
-    """``nodes`` Ray nodes of 1 CPU each on this machine; yields the head's address."""
+def cluster(nodes: int, preload: bool) -> Iterator[str]:
+    """``nodes`` Ray nodes of 1 CPU each on this machine (``preload``: their workers import actlab
+    as they start); yields the head's address. Each node is a ``ray start --block`` of this
+    process, stopped by its SIGTERM: other Ray instances on the machine are left alone."""
     address = f"127.0.0.1:{free_port()}"
-    common = ["--num-cpus", "1", "--disable-usage-stats"]  # Ray binds to this machine's own address
+    common = ["--num-cpus", "1", "--disable-usage-stats", "--block"]  # Ray binds to this machine's own address
+    env = {**ENV, "RAY_preload_python_modules": "actlab.arena.ray_engine"} if preload else ENV
+    head = ["--head", "--port", address.split(":")[1], "--include-dashboard", "false"]
+    procs: list[subprocess.Popen[str]] = []
     try:
-        head = ["--head", "--port", address.split(":")[1], "--include-dashboard", "false"]
-        subprocess.run([RAY, "start", *head, *common], check=True, capture_output=True, env=ENV)
-        for _ in range(nodes - 1):
-            subprocess.run([RAY, "start", "--address", address, *common], check=True, capture_output=True, env=ENV)
+        for where in [head] + [["--address", address]] * (nodes - 1):
+            procs.append(subprocess.Popen([RAY, "start", *where, *common], stdout=subprocess.PIPE, text=True, env=env))
+            for line in procs[-1].stdout or ():  # until the node is up
+                if "Ray runtime started" in line:
+                    break
+            else:
+                sys.exit(f"ray start {' '.join(where)} failed")
         yield address
     finally:
-        subprocess.run([RAY, "stop", "--force"], check=False, capture_output=True, env=ENV)
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait()
 
 
 def arena(setting: list[str], out: Path, *extra: str) -> tuple[float, dict[str, Any]]:
@@ -92,6 +105,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, help="seeds per activation (default: the preset's)")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--cpus", type=int, default=os.cpu_count(), help="processes / Ray CPUs of the first two variants")
+    ap.add_argument("--preload", action="store_true", help="start the cluster's nodes with actlab preloaded")
     args = ap.parse_args()
     setting = ["--preset", args.preset, *(["--seeds", str(args.seeds)] if args.seeds else [])]
     variants = {
@@ -107,7 +121,7 @@ def main() -> None:
                 if name in variants:
                     seconds, doc = variants[name](out)
                 else:
-                    with cluster(int(name[0])) as address:
+                    with cluster(int(name[0]), args.preload) as address:
                         seconds, doc = arena(setting, out, "--engine", "ray", "--address", address)
                 reference = reference or science(doc)
                 if science(doc) != reference:

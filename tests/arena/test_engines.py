@@ -1,5 +1,5 @@
 """Engines: jobs, the local engine in this process and in worker processes, the engines by name,
-and the runner handing out the largest sweeps first while keeping the plan's order."""
+and the runner handing out the longest sweeps first (estimated cost) while keeping the plan's order."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_jobs_and_the_engines_by_name():
     assert ENGINES == {"local": LocalEngine, "ray": RayEngine}
     (job,) = [j for j in plan("quick", names=["GELU"], tasks=["digits"], seeds=3).jobs() if j.activation == "GELU"]
     assert job.key == sweep_key(job.task, "GELU", 3, 1) and job.label == "digits/GELU"
-    assert job.runs == 2 * 1 + 2 and job.size == job.runs * 300
+    assert job.runs == 2 * 1 + 2 and job.cost == pytest.approx(job.runs * 300 * TASKS["digits"].step_seconds)
     assert LocalEngine.create().workers == 1 and LocalEngine.create(jobs=3).describe() == {
         "engine": "local", "jobs": 3, "torch_threads": 1,
     }  # fmt: skip
@@ -47,12 +47,14 @@ def test_jobs_and_the_engines_by_name():
         LocalEngine.create(jobs=0)
 
 
-def test_the_largest_sweeps_go_first_and_the_records_keep_the_plans_order(tmp_path):
-    small = dataclasses.replace(TASKS["digits"], steps=3, lrs=(1e-2,))
-    large = dataclasses.replace(TASKS["spirals"], steps=6, lrs=(1e-2,))
-    p = Plan({"digits": small, "spirals": large}, {"digits": ("ReLU",), "spirals": ("ReLU",)}, 1, 1, "quick")
+def test_the_longest_sweeps_go_first_and_the_records_keep_the_plans_order(tmp_path):
+    cheap = dataclasses.replace(TASKS["spirals"], steps=6, lrs=(1e-2,))  # more steps, each cheaper
+    costly = dataclasses.replace(TASKS["pinn-1d"], steps=3, lrs=(1e-2,))
+    p = Plan({"spirals": cheap, "pinn-1d": costly}, {"spirals": ("ReLU",), "pinn-1d": ("ReLU",)}, 1, 1, "quick")
+    first, second = sorted(p.jobs(), key=lambda job: -job.cost)
+    assert (first.task.name, second.task.name) == ("pinn-1d", "spirals") and first.cost > 1.5 * second.cost
     path = tmp_path / "arena.json.partial"
     records, meta = run(p, progress=False, checkpoint=Checkpoint(path, fresh=True))
-    assert [json.loads(line)["key"]["task"] for line in path.read_text().splitlines()] == ["spirals", "digits"]
-    assert [r["task"] for r in records] == ["digits", "spirals"]
+    assert [json.loads(line)["key"]["task"] for line in path.read_text().splitlines()] == ["pinn-1d", "spirals"]
+    assert [r["task"] for r in records] == ["spirals", "pinn-1d"]
     assert meta["engine"] == "local" and meta["hosts"] == {socket.gethostname(): 2} and meta["nodes"] == 0

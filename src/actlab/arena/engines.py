@@ -55,9 +55,10 @@ class Job:
         return runs_needed(self.seeds, len(self.task.lrs), self.tune_seeds)
 
     @property
-    def size(self) -> int:
-        """Training steps the sweep makes (its cost, up to the task's cost per step)."""
-        return self.runs * self.task.steps
+    def cost(self) -> float:
+        """Estimated seconds of one core the sweep takes: runs x steps x the task's ``step_seconds``
+        (only for ordering the sweeps longest first)."""
+        return self.runs * self.task.steps * self.task.step_seconds
 
     @property
     def label(self) -> str:

@@ -105,8 +105,9 @@ def run(
     engine: Engine | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Execute the plan on ``engine`` (default: the local one with ``jobs`` processes); return
-    (records with the baseline comparison, meta). Sweeps are handed out largest first (training
-    steps in all), so that parallel workers finish together; the records keep the plan's order.
+    (records with the baseline comparison, meta). Sweeps are handed out longest first (their
+    estimated :attr:`Job.cost`), so that parallel workers finish together; the records keep the
+    plan's order.
     With a ``checkpoint``, sweeps already in it are reused and each finished sweep is added to it
     as it arrives, whichever engine ran it."""
     from tqdm import tqdm
@@ -117,7 +118,7 @@ def run(
     records: dict[Job, dict[str, Any]] = {}
     if checkpoint is not None:
         records = {job: rec for job in work if (rec := checkpoint.get(job.key)) is not None}
-    todo = sorted((job for job in work if job not in records), key=lambda job: -job.size)  # largest first
+    todo = sorted((job for job in work if job not in records), key=lambda job: -job.cost)  # longest first
     fresh: list[dict[str, Any]] = []
     with tqdm(total=p.runs(), desc=f"arena ({engine.name})", unit="run", disable=not progress, smoothing=0.05) as bar:
         bar.update(sum(job.runs for job in records))

@@ -56,6 +56,7 @@ class Task(ABC):
     evals: int = 10  # validation checkpoints along training (learning curves)
     clip: float | None = None  # gradient-norm clipping
     baseline: str = "ReLU"  # the activation every other one is compared with
+    step_seconds: float = 1e-3  # one training step's seconds on one core, roughly: orders the sweeps, nothing else
 
     metric: ClassVar[str]
     higher_is_better: ClassVar[bool]
@@ -288,7 +289,14 @@ TASKS: dict[str, Task] = {
     t.name: t
     for t in (
         Classification(
-            "digits", "sklearn 8x8 digits, MLP 64-64-64-10", 300, LR4, 64, load=datasets.digits, net=MLP((64, 64))
+            "digits",
+            "sklearn 8x8 digits, MLP 64-64-64-10",
+            300,
+            LR4,
+            64,
+            load=datasets.digits,
+            net=MLP((64, 64)),
+            step_seconds=1.1e-3,
         ),
         Classification(
             "digits-cnn",
@@ -298,6 +306,7 @@ TASKS: dict[str, Task] = {
             64,
             load=datasets.digits,
             net=CNN((16, 32)),
+            step_seconds=2.6e-3,
         ),
         Classification(
             "spirals",
@@ -307,6 +316,7 @@ TASKS: dict[str, Task] = {
             64,
             load=datasets.spirals,
             net=MLP((64, 64, 64)),
+            step_seconds=1.4e-3,
         ),
         Regression(
             "fit-1d",
@@ -316,6 +326,7 @@ TASKS: dict[str, Task] = {
             None,
             load=datasets.fit_1d,
             net=MLP((64, 64, 64)),
+            step_seconds=1.7e-3,
         ),
         Regression(
             "fit-2d",
@@ -325,14 +336,23 @@ TASKS: dict[str, Task] = {
             256,
             load=datasets.fit_2d,
             net=MLP((64, 64, 64)),
+            step_seconds=1.7e-3,
         ),
-        PINN("pinn-1d", "u'' = f on [0, 1], u = sin(πx) + 0.1 sin(8πx), relative L2", 800, LR4, 128),
+        PINN(
+            "pinn-1d",
+            "u'' = f on [0, 1], u = sin(πx) + 0.1 sin(8πx), relative L2",
+            800,
+            LR4,
+            128,
+            step_seconds=4.7e-3,
+        ),
         PINN(
             "pinn-2d",
             "Δu = f on [0, 1]², u = sin(πx)sin(πy) + 0.1 sin(4πx)sin(4πy), relative L2",
             800,
             LR4,
             256,
+            step_seconds=7e-3,
             dim=2,
         ),
         CharLM(
@@ -342,6 +362,7 @@ TASKS: dict[str, Task] = {
             (2e-3, 4e-3, 8e-3),
             32,
             clip=1.0,
+            step_seconds=30e-3,
         ),
     )
 }
