@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import docstring
 from ..analysis import accuracy, plots, properties, sampling
-from ..kinds import Activation, Parametric
+from ..kinds import Activation, Parametric, Random
 from ..report import builder
 from ..report.speed_section import vs_torch
 from . import rst
@@ -190,13 +190,14 @@ def example(decl: type[Activation]) -> list[str]:
         "",
         f"m = actlab.nn.{decl.name}({args})",
         f"x = torch.randn(2, {channels}, 8, 8, requires_grad=True)",
+        *(["m.eval()  # training draws random slopes"] if issubclass(decl, Random) else []),
         "y = m(x)",
         "y.sum().backward()  # the hand-derived f'",
     ]
     if decl.in_torch:
         torch_args = args if not issubclass(decl, Parametric) else ""
         lines += [
-            f"ref = torch.nn.{decl.name}({torch_args})",
+            f"ref = torch.nn.{decl.name}({torch_args})" + (".eval()" if issubclass(decl, Random) else ""),
             "torch.testing.assert_close(y, ref(x))",
         ]
     elif not issubclass(decl, Parametric) and decl.function:

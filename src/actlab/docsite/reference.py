@@ -38,8 +38,8 @@ TOP_LEVEL = (
     "register_mapping",
     "plot_activation_function",
     "plot_activation_module",
-    "spec",
 )
+DEPRECATED = ("spec",)  # not in ``__all__``: its own directive
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,9 @@ def pages() -> list[Page]:
             "actlab",
             "The top-level API: look up, build, register and convert.",
             _directive("actlab", members=list(TOP_LEVEL)),
+            "## Deprecated",
+            "",
+            *(_directive(f"actlab.{n}", heading=3) for n in DEPRECATED),
         ),
         _page(
             "nn",
