@@ -53,7 +53,9 @@ class Page:
 
 def _directive(identifier: str, members: tuple[str, ...] | list[str] | None = None, heading: int = 2) -> str:
     lines = [f"::: {identifier}", "    options:", f"      heading_level: {heading}"]
-    if members is not None:
+    if members is not None and not members:
+        lines.append("      members: false")
+    elif members is not None:
         lines.append("      members:")
         lines += [f"        - {m}" for m in members]
     return "\n".join(lines) + "\n"

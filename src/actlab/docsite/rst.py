@@ -25,6 +25,19 @@ def inline(text: str) -> str:
     return XREF.sub(lambda m: f"`{m.group(1)}`", text)
 
 
+def _plain_table_line(line: str) -> str:
+    """A table row as plain text (it is shown preformatted): roles and ``code`` marks dropped."""
+    return docstring.LITERAL.sub(lambda m: m.group(1), XREF.sub(lambda m: m.group(1), line))
+
+
+def _math(lines: list[str]) -> list[str]:
+    """A math block as ``$$`` blocks, one equation each (``\\quad``-separated equations split)."""
+    out: list[str] = []
+    for equation in docstring.math_lines(" ".join(lines)):
+        out += ["", "$$", equation, "$$", ""]  # blank lines: each its own block
+    return out
+
+
 def to_markdown(doc: str) -> str:
     """A whole docstring as Markdown: math blocks fenced by ``$$``, simple tables as preformatted
     text, roles converted, other lines kept."""
@@ -35,7 +48,7 @@ def to_markdown(doc: str) -> str:
         if borders or (math is None and TABLE_BORDER.match(line)):
             if not borders:
                 out.append("```text")
-            out.append(line)
+            out.append(_plain_table_line(line))
             borders += bool(TABLE_BORDER.match(line))
             if borders == 3:
                 out.append("```")
@@ -44,18 +57,18 @@ def to_markdown(doc: str) -> str:
         m = docstring.MATH.match(line)
         if m:
             if math is not None:
-                out += ["$$", *math, "$$"]
+                out += _math(math)
             math = [m.group(1).strip()] if m.group(1).strip() else []
             continue
         if math is not None:
             if line.strip() and (line.startswith((" ", "\t")) or not math):
                 math.append(line.strip())
                 continue
-            out += ["$$", *math, "$$"]
+            out += _math(math)
             math = None
         out.append(inline(line))
     if math is not None:
-        out += ["$$", *math, "$$"]
+        out += _math(math)
     if borders:
         out.append("```")
     return "\n".join(out)
