@@ -44,7 +44,8 @@ def on_files(files: Files, config: Any) -> Files:
     started = time.perf_counter()
     decls = registry.declarations()
     names = [d.name for d in decls]
-    figs = figures.figures(names, Path(config["config_file_path"]).parent / figures.CACHE)
+    root = Path(config["config_file_path"]).parent
+    figs = figures.figures(names, root / figures.CACHE, report=root / "actlab-report" / "images")
     data = measurements.load(Path(config["docs_dir"]) / "data", names)
     for d in decls:
         text = activation_pages.page(d, figs[d.name], data)
