@@ -39,7 +39,6 @@ TOP_LEVEL = (
     "plot_activation_function",
     "plot_activation_module",
 )
-DEPRECATED = ("spec",)  # not in ``__all__``: its own directive
 
 
 @dataclass(frozen=True)
@@ -129,11 +128,10 @@ def pages() -> list[Page]:
         _page(
             "actlab",
             "actlab",
-            "The top-level API: look up, build, register and convert.",
+            "The top-level API: look up, build, register and convert. Deprecated: `actlab.spec(name)`, the "
+            "former name of `declaration`, and the module `actlab.spec`, the former home of the "
+            "[declaration classes](declarations.md) (both warn).",
             _directive("actlab", members=list(TOP_LEVEL)),
-            "## Deprecated",
-            "",
-            *(_directive(f"actlab.{n}", heading=3) for n in DEPRECATED),
         ),
         _page(
             "nn",
