@@ -6,7 +6,6 @@ Skips only when chromium or chromedriver is not installed (Debian: chromium chro
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -14,38 +13,16 @@ import torch
 
 import actlab
 from actlab.registry import unregister
+from headless_chromium import open_driver
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
-DRIVER = shutil.which("chromedriver")
 EVIL = "<img src=x onerror=window.pwned=1>"
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory) -> Iterator:
-    if not CHROMIUM or not DRIVER:
-        pytest.skip("headless browser test needs chromium and chromedriver (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    drv = open_driver(tmp_path_factory.mktemp("chromium-profile"))
     yield drv
     drv.quit()
 
