@@ -26,8 +26,7 @@ from .user import plot_activation_function, plot_activation_module
 
 __version__ = "0.1.0"
 
-for _decl in declarations():  # define every operator now: torch.compile cannot trace op definitions
-    ops.operator(_decl)
+ops.define_all(declarations())  # every operator now (torch.compile cannot trace op definitions)
 
 
 def spec(name: str) -> type[Activation]:

@@ -1,9 +1,11 @@
-"""The gpu package in the main process: importing actlab imports neither it nor Triton; without
-Triton (or CUDA) nothing changes; ``register("CUDA")`` puts the kernels on the CUDA key of every op
+"""The gpu package in the main process: importing actlab without CUDA imports no Triton; with CUDA
+(and Triton) it registers the kernels itself, unless ACTLAB_GPU=0; without Triton nothing
+changes; ``register("CUDA")`` puts the kernels on the CUDA key of every op
 it serves (checked on this CPU-only machine: registering needs no GPU); the ``gpu`` extra."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,15 +22,30 @@ def python(code: str) -> str:
     return run.stdout
 
 
-def test_importing_actlab_imports_neither_the_gpu_package_nor_triton() -> None:
+def test_importing_actlab_without_cuda_imports_no_triton() -> None:
     out = python(
         "import sys, torch, actlab, actlab.functional as AF, actlab.nn\n"
         "AF.gelu(torch.randn(3)); actlab.nn.SiLU()(torch.randn(2))\n"
-        "print('triton' in sys.modules, 'actlab.gpu' in sys.modules)\n"
+        "print(torch.cuda.is_available(), 'triton' in sys.modules)\n"
         "import actlab.gpu\n"
         "print('triton' in sys.modules)"
     )
     assert out.split() == ["False", "False", "False"]
+
+
+CUDA_REPORTED = "import torch; torch.cuda.is_available = lambda: True\nimport actlab, actlab.gpu.registration as R\n"
+
+
+def test_importing_actlab_with_cuda_registers_the_kernels_unless_actlab_gpu_is_0() -> None:
+    pytest.importorskip("triton")
+    dump = "'CUDA:' in torch._C._dispatch_dump('actlab::gelu')"
+    code = CUDA_REPORTED + f"print(len(R._REGISTERED.get('CUDA', ())), {dump})"
+    count, on_cuda = python(code).split()
+    assert int(count) > 150 and on_cuda == "True"
+    env = {**os.environ, "ACTLAB_GPU": "0"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.split() == ["0", "False"]
 
 
 def test_without_triton_actlab_is_unaffected_and_register_says_why() -> None:

@@ -9,13 +9,15 @@ take run the composite kernel (the declaration's math as torch ops).
 
 The kernels compute in float32 from exact core operations (:mod:`actlab.gpu.prelude`) with the
 CPU kernels' algorithms and accuracy; bfloat16/float16 are rounded once. Importing ``actlab``
-never imports this package, and importing this package does not import Triton: only
-:func:`register` does. See docs/gpu.md.
+registers them for CUDA by itself when Triton is installed and CUDA is available
+(:func:`register_default`; ``ACTLAB_GPU=0`` turns it off); without either, Triton is never
+imported. See docs/gpu.md.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 
 
 def available() -> bool:
@@ -42,4 +44,12 @@ def register_cuda() -> tuple[str, ...]:
     return register("CUDA")
 
 
-__all__ = ["available", "register", "register_cuda"]
+def register_default() -> tuple[str, ...]:
+    """What ``import actlab`` does: :func:`register_cuda` unless the environment variable
+    ``ACTLAB_GPU`` is ``0`` (the ops then run their composite kernels on CUDA)."""
+    if os.environ.get("ACTLAB_GPU", "1") == "0":
+        return ()
+    return register_cuda()
+
+
+__all__ = ["available", "register", "register_cuda", "register_default"]

@@ -22,6 +22,8 @@ ParametricNormalizer       ``ParametricNormalizerOperator``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..kinds import (
     Activation,
     Elementwise,
@@ -66,4 +68,16 @@ def operator(decl: type[Activation]) -> Operator:
     return built
 
 
-__all__ = ["OPERATORS", "Operator", "counter_noise", "operator"]
+def define_all(decls: Iterable[type[Activation]]) -> tuple[str, ...]:
+    """Build the operator of every declaration (torch.compile cannot trace op definitions), then
+    give the ops their device kernels beyond the native CPU ones: the Triton kernels on CUDA
+    (:func:`actlab.gpu.register_default`: Triton installed, CUDA available, ``ACTLAB_GPU`` not 0).
+    Returns the op names with CUDA kernels."""
+    for decl in decls:
+        operator(decl)
+    from .. import gpu  # imports neither Triton nor torch.cuda's runtime unless both are there
+
+    return gpu.register_default()
+
+
+__all__ = ["OPERATORS", "Operator", "counter_noise", "define_all", "operator"]
