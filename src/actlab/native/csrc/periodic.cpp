@@ -1,0 +1,103 @@
+// The periodic family's elementwise kernels (activations/periodic.py): GCU, Sine, Sinc. sin and cos are
+// Sleef's (torch's) u10. The float64 declaration of Sine keeps w0 x exact; the float32 kernel carries
+// the rounding of z = w0 x as z_lo and puts it back: sin(z + lo) = sin z + cos z lo (sin z cos lo +
+// cos z sin lo where |lo| is not small: |z| beyond 2^12), in float64 only where w0 x overflows float32.
+#include <cmath>
+
+#include "act.h"
+#include "elementwise_impl.h"
+
+namespace actlab {
+
+// x cos x;  f' = cos x - x sin x;  f'' = -2 sin x - x cos x
+template <class V>
+struct GCU : Act<V> {
+  ACTLAB_INLINE V f(V x) const { return x * x.cos(); }
+  ACTLAB_INLINE V df(V x) const { return x.cos() - x * x.sin(); }
+  ACTLAB_INLINE V d2f(V x) const { return V(-2) * x.sin() - x * x.cos(); }
+};
+
+// sin(w0 x);  f' = w0 cos(w0 x);  f'' = -w0^2 sin(w0 x)
+template <class V>
+struct Sine : Act<V> {
+  V w0, w0_lo, w02;
+  double w64;
+  explicit Sine(double w)
+      : w0(this->c(w)), w0_lo(this->c(w - static_cast<double>(static_cast<Scalar<V>>(w)))), w02(this->c(w * w)),
+        w64(w) {}
+  // float32 lanes whose w0 x overflows float32 (|x| > FLT_MAX / w0, 1.1e37 for w0 = 30): the one
+  // place where float32 is computed in float64, lane by lane (w0 x has no float32 value to reduce)
+  __attribute__((noinline)) std::pair<V, V> overflowed(const V& x) const {
+    Scalar<V> xs[V::size()], sn[V::size()], cs[V::size()];
+    x.store(xs);
+    for (int i = 0; i < V::size(); ++i) {
+      const double z = w64 * static_cast<double>(xs[i]);  // as the declaration
+      sn[i] = static_cast<Scalar<V>>(std::sin(z));
+      cs[i] = static_cast<Scalar<V>>(std::cos(z));
+    }
+    return {V::loadu(sn), V::loadu(cs)};
+  }
+  // (sin, cos) of w0 x
+  ACTLAB_INLINE std::pair<V, V> sin_cos(V x) const {
+    const V z = w0 * x, s = z.sin(), c = z.cos();
+    if constexpr (is_float<V>) {
+      const V fin = x.abs() < V(INFINITY), xf = sel(fin, x, zero<V>());
+      const V lo = sel(fin, fma(w0, xf, (w0 * xf).neg()) + w0_lo * xf, zero<V>());
+      if (any((z.abs() == V(INFINITY)) & fin)) return overflowed(x);
+      if (any(lo.abs() > V(0x1p-12f))) {
+        const V sl = lo.sin(), cl = lo.cos();
+        return {fma(s, cl, c * sl), fma(c, cl, (s * sl).neg())};
+      }
+      const V exact = lo == zero<V>();  // (and -0 stays -0)
+      return {sel(exact, s, fma(c, lo, s)), sel(exact, c, fma(s.neg(), lo, c))};
+    }
+    return {s, c};
+  }
+  ACTLAB_INLINE V f(V x) const { return sin_cos(x).first; }
+  ACTLAB_INLINE V df(V x) const { return w0 * sin_cos(x).second; }
+  ACTLAB_INLINE V d2f(V x) const { return w02.neg() * (w0 * x).sin(); }
+};
+
+// sinc' = x sum_k c_k x^(2k-2), sinc'' = sum_k d_k x^(2k-2) (periodic.py's _sinc_series(12))
+inline constexpr double kSincD1[] = {-0.3333333333333333, 0.03333333333333333, -0.0011904761904761906, 2.2045855379188714e-05,
+    -2.505210838544172e-07, 1.9270852604185937e-09, -1.0706029224547743e-11, 4.498331606952833e-14,
+    -1.4797143443923793e-16, 3.9145882126782523e-19, -8.509974375387505e-22, 1.5472680682522736e-24};
+inline constexpr double kSincD2[] = {-0.3333333333333333, 0.1, -0.005952380952380952, 0.00015432098765432098,
+    -2.2546897546897547e-06, 2.1197937864604532e-08, -1.3917837991912066e-10, 6.74749741042925e-13,
+    -2.515514385467045e-15, 7.437717604088679e-18, -1.787094618831376e-20, 3.5587165569802293e-23};
+
+// sin x / x (1 at 0, 0 at +-inf);  f' = (cos x - f) / x, by its series below 1/2 (float32: below 2, where
+// the float32 difference cancels up to 12 times);  f'' = -f - 2 f' / x, by its series below 1/2
+template <class V>
+struct Sinc : Act<V> {
+  static constexpr float kSeriesCut32 = 2.0f;
+  ACTLAB_INLINE V f(V x) const {
+    const V zero_or_inf = (x == zero<V>()) | (x.abs() == V(INFINITY)), xc = sel(zero_or_inf, V(1), x);
+    const V y = sel(x == zero<V>(), V(1), sel(x.abs() == V(INFINITY), zero<V>(), xc.sin() / xc));
+    return sel(x != x, x, y);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V cut = is_float<V> ? V(kSeriesCut32) : V(0.5), small = x.abs() < cut, inf = x.abs() == V(INFINITY);
+    const V xs = sel(small, x, zero<V>()), xc = sel(small | inf, V(1), x);
+    V series;
+    if constexpr (is_float<V>) {
+      series = xs * horner(xs * xs, kSincD1);
+    } else {
+      series = xs * horner_unfused(xs * xs, kSincD1);
+    }
+    const V closed = sel(inf, zero<V>(), (xc.cos() - xc.sin() / xc) / xc);
+    return sel(small, series, closed);
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V small = x.abs() < V(0.5), inf = x.abs() == V(INFINITY);
+    const V xs = sel(small, x, zero<V>()), xc = sel(small | inf, V(1), x), sinc = xc.sin() / xc;
+    const V d1 = (xc.cos() - sinc) / xc;
+    return sel(small, horner_unfused(xs * xs, kSincD2), sel(inf, zero<V>(), sinc.neg() - (V(2) * d1) / xc));
+  }
+};
+
+template struct Elementwise<GCU>;
+template struct Elementwise<Sine, double>;
+template struct Elementwise<Sinc>;
+
+}  // namespace actlab
