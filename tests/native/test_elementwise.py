@@ -94,9 +94,9 @@ def test_kernel_matches_declaration_in_ulps(case: A.Case, kind: str, dtype: torc
 # test above cannot see a lost tail there, since the float32 formula's own error is huge.
 FLOAT64_INSIDE = ["Tanh", "GELU", "GELU(tanh)", "Mish", "SmoothHardswish", "QuickGELU", "SERF"] + [
     # the catalog's (float32 kernels in float32 arithmetic)
-    "DSiLU", "ISRU", "ArcTan", "LeCunTanh", "PenalizedTanh", "CLogLog", "SmeLU", "NLReLU", "ISRLU", "RePU",
+    "DSiLU", "ISRU", "ArcTan", "LeCunTanh", "PenalizedTanh", "CLogLog", "SmeLU", "ISRLU",
     "BentIdentity", "ShiftedSoftplus", "ESwish", "FlattenTSwish", "ELiSH", "HardELiSH", "LiSHT", "TanhExp", "TeLU",
-    "Smish", "Logish", "GoLU", "ErfAct", "GCU", "Sine", "Sinc", "Gaussian", "Laplace", "Symlog", "Symexp",
+    "Smish", "Logish", "GoLU", "GCU", "Sinc", "Gaussian", "Laplace", "Symlog", "Symexp",
 ]  # fmt: skip
 
 

@@ -96,6 +96,9 @@ struct ShiftedSoftplus : Act<V> {
   ACTLAB_INLINE V f(V x) const {
     const V big = x > V(1), far = (x - this->c(kLn2)) + log1p_exp_neg_abs(sel(big, x, V(1)));
     const V near = (V(0.5) * sel(big, V(1), x).expm1()).log1p();
+    if constexpr (is_float<V>) {  // x/2 (+ x^2/8) below 2^-30: rounded once in the subnormals
+      return sel(big, far, sel(x.abs() < V(0x1p-30f), V(0.5f) * x, near));
+    }
     return sel(big, far, near);
   }
   ACTLAB_INLINE V df(V x) const { return sigmoid(x); }

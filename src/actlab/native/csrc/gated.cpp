@@ -557,70 +557,6 @@ struct GoLU : Act<V> {
   }
 };
 
-inline constexpr double kErfFlat = 40.0;  // erf(u) = 1, u e^{-u^2} = 0 in float64 for u >= 40
-
-// ErfAct: x erf(u), u = a e^{bx};  f' = erf(u) + (2/sqrt pi) b x u e^{-u^2};  f'' = (2/sqrt pi) b u e^{-u^2}(2 + bx(1 - 2u^2)).
-// float32: u = a e^{bx} as hi + lo (b x's rounding, exp_split, a's product): e^{-u^2} amplifies u's rounding 2u^2
-// times; where u is tiny (erf(u) = 2u/sqrt pi, bx + log a < -80) f and f' are (2a/sqrt pi) x e^{bx} and
-// (2a/sqrt pi)(1 + bx) e^{bx}, one rounding into the subnormals. float64: the declaration's, e^{bx} by exp_libm
-template <class V>
-struct ErfAct : Act<V> {
-  V a, a_lo, b, b_lo, lo_x, hi_x, two_a, c_b, y_tail;
-  double b64;
-  ErfAct(double av, double bv)
-      : a(this->c(av)), a_lo(this->c(av - static_cast<double>(static_cast<Scalar<V>>(av)))), b(this->c(bv)),
-        b_lo(this->c(bv - static_cast<double>(static_cast<Scalar<V>>(bv)))),
-        lo_x(this->c((-kExpUnderflow - std::log(av)) / bv)), hi_x(this->c((std::log(kErfFlat) - std::log(av)) / bv)),
-        two_a(this->c(kTwoOverSqrtPi * av)), c_b(this->c(kTwoOverSqrtPi * bv)), y_tail(this->c(-80.0 - std::log(av))),
-        b64(bv) {}
-  struct U {
-    V y, y_lo, uh, ul;  // b x = y + y_lo, u = uh + ul
-  };
-  ACTLAB_INLINE U u_of(const V& xc) const {  // xc finite
-    const V y = b * xc, y_lo = fma(b, xc, y.neg()) + b_lo * xc;
-    const auto [eh, el] = exp_split(clamp(y, V(-120.0f), V(88.0f)));
-    const V uh = a * eh;
-    return {y, y_lo, uh, (fma(a, eh, uh.neg()) + a_lo * eh) + a * fma(eh, y_lo, el)};
-  }
-  ACTLAB_INLINE V f(V x) const {
-    if constexpr (is_float<V>) {
-      const V xc = at::vec::clamp_min(x, lo_x), xf = at::vec::clamp_max(xc, hi_x);
-      const U u = u_of(xf);
-      const V near = xc * erf_accurate(u.uh), tail = u.y < y_tail;
-      if (!any(tail)) return near;
-      return sel(tail, mul_exp(two_a * xc, sel(tail, u.y, zero<V>()), sel(tail, u.y_lo, zero<V>())), near);
-    } else {
-      const V w = at::vec::clamp_min(x, lo_x);
-      return w * (a * exp_libm(b * w)).erf();
-    }
-  }
-  ACTLAB_INLINE V df(V x) const {
-    const V xc = clamp(x, lo_x, hi_x);
-    if constexpr (is_float<V>) {
-      const U u = u_of(xc);
-      const V uu = u.uh * u.uh, uu_lo = fma(u.uh, u.uh, uu.neg()) + V(2.0f) * u.uh * u.ul;
-      const V gate = sel(x > hi_x, V(1.0f), erf_accurate(u.uh));
-      const V near = gate + mul_exp(c_b * xc * u.uh, uu.neg(), uu_lo.neg()), tail = u.y < y_tail;
-      if (!any(tail)) return near;
-      const V yt = sel(tail, u.y, zero<V>());
-      return sel(tail, mul_exp(two_a * fma(b, xc, V(1.0f)), yt, sel(tail, u.y_lo, zero<V>())), near);
-    } else {
-      const V u = a * exp_libm(b * xc), gate = (a * exp_libm(b * at::vec::clamp_min(x, lo_x))).erf();
-      return gate + ((V(kTwoOverSqrtPi * b64) * xc) * u) * vexp((u.neg()) * u);
-    }
-  }
-  ACTLAB_INLINE V d2f(V x) const {
-    const V xc = clamp(x, lo_x, hi_x);
-    V u;
-    if constexpr (is_float<V>) {
-      u = a * vexp(b * xc);
-    } else {
-      u = a * exp_libm(b * xc);
-    }
-    return (c_b * u) * vexp(u.neg() * u) * (V(2) + (b * xc) * (V(1) - (V(2) * u) * u));
-  }
-};
-
 template struct Elementwise<SiLU>;
 template struct Elementwise<Swish, double>;
 template struct Elementwise<QuickGELU>;
@@ -640,7 +576,6 @@ template struct Elementwise<TeLU>;
 template struct Elementwise<Smish, double, double>;
 template struct Elementwise<Logish>;
 template struct Elementwise<GoLU, double, double, double>;
-template struct Elementwise<ErfAct, double, double>;
 template struct SplitGate<SiLU>;
 template struct SplitGate<GELU, c10::string_view>;
 

@@ -14,9 +14,9 @@ struct IsruRoot {
   explicit IsruRoot(double a)
       : root(Act<V>::c(std::sqrt(a))), inv_root(Act<V>::c(1.0 / std::sqrt(a))), alpha(Act<V>::c(a)) {}
   ACTLAB_INLINE V s(const V& x) const { return V(1).hypot(root * x); }
-  // x / s, with the limit sign(x) / sqrt(alpha) at +-inf (not inf / inf)
+  // x / s, with the limit sign(x) / sqrt(alpha) where sqrt(alpha) x overflows (not inf / inf)
   ACTLAB_INLINE V x_over(const V& x, const V& sv) const {
-    const V inf = x.abs() == V(INFINITY);
+    const V inf = (root * x).abs() == V(INFINITY);
     return sel(inf, sign(x) * inv_root, sel(inf, zero<V>(), x) / sv);
   }
   // f'' of x / s: -3 alpha (x / s) / s^4

@@ -44,10 +44,7 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
   X(rrelu, RReLU, kY | kInplace, double, double)              \
   X(squared_relu, SquaredReLU, kNone)                         \
   X(smelu, SmeLU, kNone, double)                              \
-  X(nlrelu, NLReLU, kNone, double)                            \
   X(isrlu, ISRLU, kNone, double)                              \
-  X(repu, RePU, kNone, double)                                \
-  X(relun, ReLUN, kY | kInplace, double)                      \
   X(bent_identity, BentIdentity, kNone)                       \
   /* exponential.cpp */                                       \
   X(elu, ELU, kY | kInplace, double)                          \
@@ -76,14 +73,12 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
   X(smish, Smish, kNone, double, double)                      \
   X(logish, Logish, kNone)                                    \
   X(golu, GoLU, kNone, double, double, double)                \
-  X(erf_act, ErfAct, kNone, double, double)                   \
   /* shrinkage.cpp */                                         \
   X(hardshrink, Hardshrink, kNone, double)                    \
   X(softshrink, Softshrink, kNone, double)                    \
   X(tanhshrink, Tanhshrink, kNone)                            \
   /* periodic.cpp */                                          \
   X(gcu, GCU, kNone)                                          \
-  X(sine, Sine, kNone, double)                                \
   X(sinc, Sinc, kNone)                                        \
   /* radial.cpp */                                            \
   X(gaussian, Gaussian, kNone, double)                        \

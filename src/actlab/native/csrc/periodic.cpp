@@ -1,7 +1,5 @@
-// The periodic family's elementwise kernels (activations/periodic.py): GCU, Sine, Sinc. sin and cos are
-// Sleef's (torch's) u10. The float64 declaration of Sine keeps w0 x exact; the float32 kernel carries
-// the rounding of z = w0 x as z_lo and puts it back: sin(z + lo) = sin z + cos z lo (sin z cos lo +
-// cos z sin lo where |lo| is not small: |z| beyond 2^12), in float64 only where w0 x overflows float32.
+// The periodic family's elementwise kernels (activations/periodic.py): GCU, Sinc. sin and cos are
+// Sleef's (torch's) u10 in float32.
 #include <cmath>
 
 #include "act.h"
@@ -9,53 +7,32 @@
 
 namespace actlab {
 
+// sin and cos: Sleef's in float32; in float64 the C library's lane by lane (correctly rounded but for rare
+// cases, as torch's MKL: f' = cos x - x sin x cancels near its zeros, where 1 ulp of Sleef's shows)
+template <class V>
+ACTLAB_INLINE V vsin(const V& x) {
+  if constexpr (is_float<V>) {
+    return x.sin();
+  } else {
+    return x.map([](double v) { return std::sin(v); });
+  }
+}
+
+template <class V>
+ACTLAB_INLINE V vcos(const V& x) {
+  if constexpr (is_float<V>) {
+    return x.cos();
+  } else {
+    return x.map([](double v) { return std::cos(v); });
+  }
+}
+
 // x cos x;  f' = cos x - x sin x;  f'' = -2 sin x - x cos x
 template <class V>
 struct GCU : Act<V> {
-  ACTLAB_INLINE V f(V x) const { return x * x.cos(); }
-  ACTLAB_INLINE V df(V x) const { return x.cos() - x * x.sin(); }
-  ACTLAB_INLINE V d2f(V x) const { return V(-2) * x.sin() - x * x.cos(); }
-};
-
-// sin(w0 x);  f' = w0 cos(w0 x);  f'' = -w0^2 sin(w0 x)
-template <class V>
-struct Sine : Act<V> {
-  V w0, w0_lo, w02;
-  double w64;
-  explicit Sine(double w)
-      : w0(this->c(w)), w0_lo(this->c(w - static_cast<double>(static_cast<Scalar<V>>(w)))), w02(this->c(w * w)),
-        w64(w) {}
-  // float32 lanes whose w0 x overflows float32 (|x| > FLT_MAX / w0, 1.1e37 for w0 = 30): the one
-  // place where float32 is computed in float64, lane by lane (w0 x has no float32 value to reduce)
-  __attribute__((noinline)) std::pair<V, V> overflowed(const V& x) const {
-    Scalar<V> xs[V::size()], sn[V::size()], cs[V::size()];
-    x.store(xs);
-    for (int i = 0; i < V::size(); ++i) {
-      const double z = w64 * static_cast<double>(xs[i]);  // as the declaration
-      sn[i] = static_cast<Scalar<V>>(std::sin(z));
-      cs[i] = static_cast<Scalar<V>>(std::cos(z));
-    }
-    return {V::loadu(sn), V::loadu(cs)};
-  }
-  // (sin, cos) of w0 x
-  ACTLAB_INLINE std::pair<V, V> sin_cos(V x) const {
-    const V z = w0 * x, s = z.sin(), c = z.cos();
-    if constexpr (is_float<V>) {
-      const V fin = x.abs() < V(INFINITY), xf = sel(fin, x, zero<V>());
-      const V lo = sel(fin, fma(w0, xf, (w0 * xf).neg()) + w0_lo * xf, zero<V>());
-      if (any((z.abs() == V(INFINITY)) & fin)) return overflowed(x);
-      if (any(lo.abs() > V(0x1p-12f))) {
-        const V sl = lo.sin(), cl = lo.cos();
-        return {fma(s, cl, c * sl), fma(c, cl, (s * sl).neg())};
-      }
-      const V exact = lo == zero<V>();  // (and -0 stays -0)
-      return {sel(exact, s, fma(c, lo, s)), sel(exact, c, fma(s.neg(), lo, c))};
-    }
-    return {s, c};
-  }
-  ACTLAB_INLINE V f(V x) const { return sin_cos(x).first; }
-  ACTLAB_INLINE V df(V x) const { return w0 * sin_cos(x).second; }
-  ACTLAB_INLINE V d2f(V x) const { return w02.neg() * (w0 * x).sin(); }
+  ACTLAB_INLINE V f(V x) const { return x * vcos(x); }
+  ACTLAB_INLINE V df(V x) const { return vcos(x) - x * vsin(x); }
+  ACTLAB_INLINE V d2f(V x) const { return V(-2) * vsin(x) - x * vcos(x); }
 };
 
 // sinc' = x sum_k c_k x^(2k-2), sinc'' = sum_k d_k x^(2k-2) (periodic.py's _sinc_series(12))
@@ -97,7 +74,6 @@ struct Sinc : Act<V> {
 };
 
 template struct Elementwise<GCU>;
-template struct Elementwise<Sine, double>;
 template struct Elementwise<Sinc>;
 
 }  // namespace actlab

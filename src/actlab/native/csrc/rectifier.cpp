@@ -1,7 +1,9 @@
 // The rectifier family (activations/rectifier.py): the elementwise kernels of Threshold, ReLU,
 // ReLU6, LeakyReLU, RReLU (evaluation) and SquaredReLU (piecewise linear or quadratic: exact, one
-// pass), SmeLU, NLReLU, ISRLU, RePU, ReLUN, BentIdentity; PReLU; RReLU's training noise.
+// pass), SmeLU, ISRLU, BentIdentity; PReLU; RReLU's training noise.
 #include <ATen/CPUGeneratorImpl.h>
+#include <cmath>
+#include <limits>
 #include <ATen/Parallel.h>
 #include <ATen/core/DistributionsHelper.h>
 
@@ -85,30 +87,18 @@ struct SquaredReLU : Cheap<V> {
 // SmeLU: 0 below -beta, (x + beta)^2 / (4 beta) on [-beta, beta], x above;  f' = (clamp(x) + beta) / (2 beta)
 template <class V>
 struct SmeLU : Cheap<V> {
-  V beta, quarter, half, d2;
-  explicit SmeLU(double b) : beta(this->c(b)), quarter(this->c(4.0 * b)), half(this->c(2.0 * b)), d2(this->c(0.5 / b)) {}
+  V beta, beta_lo, quarter, half, d2;
+  explicit SmeLU(double b)
+      : beta(this->c(b)), beta_lo(this->c(b - static_cast<double>(static_cast<Scalar<V>>(b)))),
+        quarter(this->c(4.0 * b)), half(this->c(2.0 * b)), d2(this->c(0.5 / b)) {}
+  // clamp(x, -beta, beta) + beta with beta = hi + lo (x + beta_hi is exact near -beta, where it cancels)
+  ACTLAB_INLINE V inner(V x) const { return (clamp(x, beta.neg(), beta) + beta) + beta_lo; }
   ACTLAB_INLINE V f(V x) const {
-    const V inner = clamp(x, beta.neg(), beta) + beta;
-    return sel(x >= beta, x, (inner * inner) / quarter);
+    const V in = inner(x);
+    return sel(x >= beta, x, (in * in) / quarter);
   }
-  ACTLAB_INLINE V df(V x) const { return (clamp(x, beta.neg(), beta) + beta) / half; }
+  ACTLAB_INLINE V df(V x) const { return inner(x) / half; }
   ACTLAB_INLINE V d2f(V x) const { return sel(x.abs() <= beta, d2, zero<V>()); }
-};
-
-// NLReLU: log(1 + beta max(0, x));  f' = beta / (1 + beta x) for x > 0, else 0 (NaN stays);  f'' = -(f')^2
-template <class V>
-struct NLReLU : Act<V> {
-  V beta, beta2;
-  explicit NLReLU(double b) : beta(this->c(b)), beta2(this->c(b * b)) {}
-  ACTLAB_INLINE V f(V x) const { return (beta * max0(x)).log1p(); }
-  ACTLAB_INLINE V df(V x) const {
-    const V y = sel(x > zero<V>(), beta / (V(1) + beta * max0(x)), zero<V>());
-    return sel(x != x, x, y);
-  }
-  ACTLAB_INLINE V d2f(V x) const {
-    const V d = V(1) + beta * max0(x);
-    return sel(x > zero<V>(), beta2.neg() / (d * d), zero<V>());
-  }
 };
 
 // ISRLU: x for x >= 0, ISRU below: x / s, s = hypot(1, sqrt(alpha) x);  f' = 1, 1/s^3;  f'' = 0, -3 alpha (x/s) / s^4
@@ -125,34 +115,6 @@ struct ISRLU : Act<V> {
     return sel(x != x, x, sel(x >= zero<V>(), V(1), V(1) / ((s * s) * s)));
   }
   ACTLAB_INLINE V d2f(V x) const { return sel(x >= zero<V>(), zero<V>(), r.d2f(min0(x))); }
-};
-
-// RePU: max(0, x)^p;  f' = p max(0, x)^(p - 1) (0 for x <= 0, NaN stays);  f'' = p (p - 1) x^(p - 2) for x > 0
-template <class V>
-struct RePU : Act<V> {
-  V p, pm1, pm2, pp;
-  explicit RePU(double pv) : p(this->c(pv)), pm1(this->c(pv - 1.0)), pm2(this->c(pv - 2.0)), pp(this->c(pv * (pv - 1.0))) {}
-  ACTLAB_INLINE V f(V x) const { return max0(x).pow(p); }
-  ACTLAB_INLINE V df(V x) const {
-    const V y = sel(x <= zero<V>(), zero<V>(), p * max0(x).pow(pm1));
-    return sel(x != x, x, y);
-  }
-  ACTLAB_INLINE V d2f(V x) const {
-    const V pos = x > zero<V>();
-    return sel(pos, pp * sel(pos, x, V(1)).pow(pm2), zero<V>());
-  }
-};
-
-// ReLUN: clamp(x, 0, n);  f' = [0 < x < n] (1 at NaN, as relu6);  with y: the same (y in (0, n) where x is)
-template <class V>
-struct ReLUN : Piecewise<V> {
-  V n;
-  explicit ReLUN(double nv) : n(this->c(nv)) {}
-  ACTLAB_INLINE V f(V x) const { return clamp(x, zero<V>(), n); }
-  ACTLAB_INLINE V df(V x) const { return sel((x <= zero<V>()) | (x >= n), zero<V>(), V(1)); }
-  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
-  ACTLAB_INLINE V df_y(V y) const { return df(y); }
-  ACTLAB_INLINE V d2f_y(V) const { return zero<V>(); }
 };
 
 // BentIdentity: x + |x| t / 2, t = |x| / (s + 1), s = hypot(x, 1) (x at +-inf);  f' = 1 + x / 2s;  f'' = 1 / 2s^3
@@ -180,10 +142,7 @@ template struct Elementwise<LeakyReLU, double>;
 template struct Elementwise<RReLU, double, double>;
 template struct Elementwise<SquaredReLU>;
 template struct Elementwise<SmeLU, double>;
-template struct Elementwise<NLReLU, double>;
 template struct Elementwise<ISRLU, double>;
-template struct Elementwise<RePU, double>;
-template struct Elementwise<ReLUN, double>;
 template struct Elementwise<BentIdentity>;
 template struct SplitGate<ReLU>;
 
