@@ -31,6 +31,9 @@ def test_bench_command_writes_json_and_table(tmp_path, capsys):
     assert lo <= relu["ms"]["actlab"] <= hi and isinstance(relu["noisy"], bool)
     assert relu["saved_bytes"]["actlab"] > 0
     assert "torch" not in rows["Swish", "fwd", "float32"]["ms"]  # no torch counterpart: naive only
+    swish = rows["Swish", "fwd", "float32"]  # the catalog: torch's SiLU on the same input as the yardstick
+    assert set(swish["ms"]) == {"silu", "naive", "actlab"} and "/silu" in text
+    assert swish["ratio"]["silu"] == pytest.approx(swish["ms"]["actlab"] / swish["ms"]["silu"])
     assert "torch" not in rows["Hardsigmoid", "double", "float32"]["ms"]  # torch has no double backward
     assert "counter" in rows["RReLU", "fwdbwd", "float32"]["ms"]  # the counter-based noise, opt-in
     assert rows["Softmax", "fwd", "float32"]["shape"] == [1, 256]

@@ -7,6 +7,8 @@ backward (``fwdbwd``, ``torch.autograd.grad``) and double backward (``double``: 
 <gg, grad(f(x), x, g, create_graph=True)>, where the variant has one):
 
 * ``torch``  — torch.nn's module (absent for our extras such as Swish);
+* ``silu``   — torch.nn.SiLU on the same input: the cost yardstick of the elementwise declarations
+  torch.nn lacks (the catalog), whose ratio ``/silu`` says how many SiLUs an activation costs;
 * ``naive``  — autograd through the textbook formula (:data:`TEXTBOOK`; for activations without
   one, autograd through the declaration's own ``f``);
 * ``actlab`` — actlab's module: its operator (native kernels when built, :mod:`actlab.native`);
@@ -31,7 +33,8 @@ JSON format (``<report dir>/data/bench.json``; read by :func:`plot_ratios` and t
                   "pass": "fwd" | "fwdbwd" | "double", "dtype": "float32", "threads": 1,
                   "ms": {"torch": 8.1, "naive": 20.3, "actlab": 7.9},   # medians; missing = n/a
                   "spread": {"torch": [7.9, 8.6], ...},                  # p10, p90 of the repeats
-                  "ratio": {"torch": 0.98, "naive": 0.39, "floor": 6.4},  # actlab / each
+                  "ratio": {"torch": 0.98, "naive": 0.39, "floor": 6.4},  # actlab / each (and "silu":
+                                                                          # catalog rows)
                   "noisy": false,
                   "saved_bytes": {"torch": 16000000, "actlab": 16000000, ...}}]}  # fwdbwd rows
 """
@@ -99,6 +102,44 @@ TEXTBOOK: dict[str, Callable[..., Tensor]] = {
     "LogSoftmax": lambda x, dim=-1: torch.log(torch.exp(x) / torch.exp(x).sum(dim, keepdim=True)),
     "Softmax2d": lambda x: torch.exp(x) / torch.exp(x).sum(-3, keepdim=True),
     "GLU": lambda x, dim=-1: x.chunk(2, dim)[0] * _sig(x.chunk(2, dim)[1]),
+    # the catalog, as its papers write it (what a user would type instead of picking it from actlab)
+    "ESwish": lambda x, beta=1.375: beta * x * _sig(x),
+    "FlattenTSwish": lambda x, T=-0.2: torch.where(x >= 0, x * _sig(x) + T, torch.full_like(x, T)),
+    "ELiSH": lambda x: torch.where(x >= 0, x * _sig(x), (torch.exp(x) - 1.0) * _sig(x)),
+    "HardELiSH": lambda x: torch.where(x >= 0, x, torch.exp(x) - 1.0) * torch.clamp((x + 1.0) / 2.0, 0.0, 1.0),
+    "LiSHT": lambda x: x * torch.tanh(x),
+    "TanhExp": lambda x: x * torch.tanh(torch.exp(x)),
+    "TeLU": lambda x: x * torch.tanh(torch.exp(x)),
+    "Smish": lambda x, alpha=1.0, beta=1.0: alpha * x * torch.tanh(torch.log(1.0 + _sig(beta * x))),
+    "Logish": lambda x: x * torch.log(1.0 + _sig(x)),
+    "GoLU": lambda x, alpha, beta, gamma: x * alpha * torch.exp(-beta * torch.exp(-gamma * x)),
+    "ErfAct": lambda x, a, b: x * torch.erf(a * torch.exp(b * x)),
+    "DSiLU": lambda x: _sig(x) * (1.0 + x * (1.0 - _sig(x))),
+    "ISRU": lambda x, alpha=1.0: x / torch.sqrt(1.0 + alpha * x * x),
+    "SQNL": lambda x: torch.where(
+        x > 2.0, 1.0, torch.where(x >= 0, x - x * x / 4.0, torch.where(x >= -2.0, x + x * x / 4.0, -1.0))
+    ),
+    "Elliott": lambda x: 0.5 * x / (1.0 + torch.abs(x)) + 0.5,
+    "ArcTan": torch.atan,
+    "LeCunTanh": lambda x: 1.7159 * torch.tanh(2.0 / 3.0 * x),
+    "PenalizedTanh": lambda x, a=0.25: torch.where(x > 0, torch.tanh(x), a * torch.tanh(x)),
+    "CLogLog": lambda x: 1.0 - torch.exp(-torch.exp(x)),
+    "SmeLU": lambda x, beta=2.0: torch.where(
+        x >= beta, x, torch.where(x <= -beta, 0.0, (x + beta) ** 2 / (4.0 * beta))
+    ),
+    "NLReLU": lambda x, beta=1.0: torch.log(1.0 + beta * torch.relu(x)),
+    "ISRLU": lambda x, alpha=1.0: torch.where(x >= 0, x, x / torch.sqrt(1.0 + alpha * x * x)),
+    "RePU": lambda x, p=2.0: torch.relu(x) ** p,
+    "ReLUN": lambda x, n=1.0: torch.clamp(x, 0.0, n),
+    "BentIdentity": lambda x: (torch.sqrt(x * x + 1.0) - 1.0) / 2.0 + x,
+    "ShiftedSoftplus": lambda x: _softplus(x) - math.log(2.0),
+    "GCU": lambda x: x * torch.cos(x),
+    "Sine": lambda x, w0=30.0: torch.sin(w0 * x),
+    "Sinc": lambda x: torch.where(x == 0, 1.0, torch.sin(x) / x),
+    "Gaussian": lambda x, sigma=1.0: torch.exp(-x * x / (2.0 * sigma * sigma)),
+    "Laplace": lambda x, mu, sigma: 0.5 * (1.0 + torch.erf((x - mu) / (sigma * math.sqrt(2.0)))),
+    "Symlog": lambda x: torch.sign(x) * torch.log(1.0 + torch.abs(x)),
+    "Symexp": lambda x: torch.sign(x) * (torch.exp(torch.abs(x)) - 1.0),
 }
 
 
@@ -176,6 +217,8 @@ def variants(decl: type[Activation], eager: bool, shape: tuple[int, ...] = (), n
     reference = torch_module(decl)
     if reference is not None:
         out.append(Variant("torch", reference(**kw)))
+    elif issubclass(decl, Elementwise):  # the catalog: torch's SiLU as the yardstick
+        out.append(Variant("silu", nn.SiLU()))
     textbook = _naive(decl, kw) if naive else None
     if textbook is not None:
         out.append(Variant("naive", textbook))
@@ -490,12 +533,22 @@ def table(record: dict[str, Any]) -> str:
         f"torch {m['torch']}, {m['device']} ({m.get('cpu', '?')}), threads {m['threads']}, "
         f"{', '.join(m.get('dtypes', [m.get('dtype', '?')]))}, native kernels {'on' if m.get('native') else 'off'}"
         + (f", allocator: {m['allocator']}" if m.get("allocator") else "")
-        + "; median ms (p10-p90 of actlab's repeats); ratios = actlab / other (< 1: actlab faster)",
+        + "; median ms (p10-p90 of actlab's repeats); ratios = actlab / other (< 1: actlab faster)"
+        + (
+            "; /silu: actlab / torch's SiLU on the same input (the catalog's yardstick)"
+            if any("silu" in r["ms"] for r in record["results"])
+            else ""
+        ),
     ]
     extra = [v for v in ("counter", "eager") if any(v in r["ms"] for r in record["results"])]
+    silu = any("silu" in r["ms"] for r in record["results"])
     head = f"{'activation':<16}{'numel':>9} {'dtype':<9}{'thr':>3} {'pass':<7}{'torch':>8}{'naive':>8}{'actlab':>8}"
     head += "".join(f"{v:>8}" for v in extra)
-    head += f"{'spread':>14}{'/torch':>8}{'/naive':>8}{'/floor':>8}{'mem/torch':>10}"
+    head += (
+        f"{'spread':>14}{'/torch':>8}"
+        + (f"{'/silu':>8}" if silu else "")
+        + f"{'/naive':>8}{'/floor':>8}{'mem/torch':>10}"
+    )
     lines += [head, "-" * len(head)]
     noisy = 0
     for r in record["results"]:
@@ -507,7 +560,8 @@ def table(record: dict[str, Any]) -> str:
         line = f"{r['name']:<16}{r['numel']:>9} {r.get('dtype', m.get('dtype', '')):<9}{r.get('threads', ''):>3} "
         line += f"{r['pass']:<7}{_fmt(ms.get('torch'), 8)}{_fmt(ms.get('naive'), 8)}{_fmt(ms.get('actlab'), 8)}"
         line += "".join(_fmt(ms.get(v), 8) for v in extra)
-        line += f"{spread:>14}{_fmt(ra.get('torch'), 8)}{_fmt(ra.get('naive'), 8)}{_fmt(ra.get('floor'), 8, 1)}"
+        line += f"{spread:>14}{_fmt(ra.get('torch'), 8)}" + (_fmt(ra.get("silu"), 8) if silu else "")
+        line += f"{_fmt(ra.get('naive'), 8)}{_fmt(ra.get('floor'), 8, 1)}"
         line += _fmt(memr, 10) + ("  !" if r.get("noisy") else "")
         noisy += bool(r.get("noisy"))
         lines.append(line)

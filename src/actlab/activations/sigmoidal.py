@@ -227,10 +227,10 @@ class DSiLU(Elementwise, function="dsilu"):
         w = m.clip(m.in_float64(x), m.EXP_UNDERFLOW)
         return (m.sigmoid_prime(w) * (2.0 + w * (m.sigmoid(-w) - m.sigmoid(w)))).to(x.dtype)
 
-    def d2f(x: Tensor) -> Tensor:
+    def d2f(x: Tensor) -> Tensor:  # d = -tanh(x/2): sigma(-x) - sigma(x) cancels near 0, even in float64
         xc = m.clip(x, m.EXP_UNDERFLOW)
         ds = m.sigmoid_prime(xc)
-        d = m.sigmoid(-xc) - m.sigmoid(xc)
+        d = -m.tanh(0.5 * xc)
         return ds * (d * (3.0 + xc * d) - 2.0 * xc * ds)
 
 

@@ -135,6 +135,59 @@ def _serf_near_zero(d: mpmath.mpf) -> mpmath.mpf:  # SERF'(x0 + d) / d
     return _serf_slope(SERF_ZERO + d) / d
 
 
+def _tanh_exp_slope(x: mpmath.mpf) -> mpmath.mpf:  # TanhExp'(x) = tanh(e^x) + x e^x sech^2(e^x)
+    e = mpmath.exp(x)
+    return mpmath.tanh(e) + x * e * mpmath.sech(e) ** 2
+
+
+def _smish_slope(z: mpmath.mpf) -> mpmath.mpf:  # Smish'/alpha = T(z) + z T'(z), T = q/(q + 2), q = s(s + 2)
+    s = 1 / (1 + mpmath.exp(-z))
+    q = s * (s + 2)
+    return q / (q + 2) + z * 4 * (1 + s) * s * (1 - s) / (q + 2) ** 2
+
+
+def _logish_slope(x: mpmath.mpf) -> mpmath.mpf:  # Logish'(x) = log1p(s) + x s (1 - s) / (1 + s)
+    s = 1 / (1 + mpmath.exp(-x))
+    return mpmath.log1p(s) + x * s * (1 - s) / (1 + s)
+
+
+def _dsilu_slope(w: mpmath.mpf) -> mpmath.mpf:  # dSiLU'(x) = sigma'(x)(2 - x tanh(x/2)), w = x^2
+    x = mpmath.sqrt(w)
+    s = 1 / (1 + mpmath.exp(-x))
+    return s * (1 - s) * (2 - x * mpmath.tanh(x / 2))
+
+
+def near_zero(slope: Callable[[mpmath.mpf], mpmath.mpf], x0: mpmath.mpf) -> Callable[[mpmath.mpf], mpmath.mpf]:
+    """d -> slope(x0 + d) / d (slope'(x0) at d = 0): the polynomial P of slope(x0 + d) = d P(d)."""
+
+    def target(d: mpmath.mpf) -> mpmath.mpf:
+        return mpmath.diff(slope, x0) if d == 0 else slope(x0 + d) / d
+
+    return target
+
+
+# where the float32 sums of f' cancel (their zeros), fitted as d P(d) as SERF's
+SLOPE_ZEROS = {
+    "kTanhExpSlopeZero": (_tanh_exp_slope, mpmath.findroot(_tanh_exp_slope, -1.1), "TanhExp'"),
+    "kSmishSlopeZero": (_smish_slope, mpmath.findroot(_smish_slope, -1.3), "Smish'/alpha (in z = beta x)"),
+    "kLogishSlopeZero": (_logish_slope, mpmath.findroot(_logish_slope, -1.1), "Logish'"),
+}
+
+
+def _slope_fit(name: str, half_width: float = 0.8) -> Fit:
+    slope, x0, what = SLOPE_ZEROS[name]
+    target = near_zero(slope, x0)
+    return Fit(
+        name,
+        target,
+        lambda d: 1.0 / float(target(mpmath.mpf(d))),
+        -half_width,
+        half_width,
+        f"{what}(x0 + d) = d P(d), |d| <= {half_width}",
+        target_ulp=0.7,
+    )
+
+
 def _exp_core(r: mpmath.mpf) -> mpmath.mpf:  # (e^r - 1 - r) / r^2
     if r == 0:
         return mpmath.mpf(1) / 2
@@ -209,6 +262,16 @@ FITS = (
         "e^r = 1 + r + r^2 P(r), |r| <= ln(2)/2, one degree less: for the exps of about 1 ulp",
         target_ulp=0.1,
     ),
+    *(_slope_fit(name) for name in SLOPE_ZEROS),
+    Fit(
+        "kDsiluSlopeSmall",
+        _dsilu_slope,
+        lambda w: 1.0 / float(_dsilu_slope(mpmath.mpf(w))),
+        0.0,
+        1.0,
+        "dSiLU'(x) = P(x^2), |x| <= 1",
+        target_ulp=0.3,
+    ),
 )
 # 1/R = 2 + sqrt(2 pi) t + t w(t): w's error reaches R damped by |t w|/(1/R) <= 0.2
 RATIONALS = (
@@ -221,6 +284,9 @@ RATIONALS = (
 def main() -> None:
     x0 = float(SERF_ZERO)
     print(f"// SERF' = 0 at x0 = {x0!r} = {float(np.float32(x0))!r}f + {x0 - float(np.float32(x0))!r}f")
+    for name, (_, zero, what) in SLOPE_ZEROS.items():
+        z = float(zero)
+        print(f"// {name}: {what} = 0 at x0 = {z!r} = {float(np.float32(z))!r}f + {z - float(np.float32(z))!r}f")
     for f in FITS:
         coef, err = fit_float32(f)
         body = ", ".join(f"{float(np.float32(c))!r}f" for c in coef)

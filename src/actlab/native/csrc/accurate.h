@@ -107,6 +107,14 @@ ACTLAB_INLINE Vf log1p_exp(const Vf& y) {
   return scale_pow2(h + fma(m * e, horner(e, kLog1pSlope), t), n);
 }
 
+// e^y = eh + el for y in [-120, 0] (clamped by the caller; NaN stays NaN): exp_core's 2^n (h + t)
+// normalised, |el| <= ulp(eh), to about 2^-30 relative
+ACTLAB_INLINE std::pair<Vf, Vf> exp_split(const Vf& yc) {
+  const auto [n, h, t] = exp_core(yc, Vf(0.0f));
+  const Vf m = h + t;
+  return {scale_pow2(m, n), scale_pow2((h - m) + t, n)};
+}
+
 // e^y inline (<= 0.55 ulp, faster than Sleef's call): 2^n (h + t) of exp_core, one scaling
 // by 2^n unless 2^n is not a normal float in some lane; +inf above 88.72, 0 below -104, NaN stays
 ACTLAB_INLINE Vf exp_inline(const Vf& y) {
@@ -159,9 +167,7 @@ ACTLAB_INLINE Vf expm1_neg(const Vf& x) {
 ACTLAB_INLINE Vf tanh_accurate(const Vf& x) {
   const Vf one(1.0f), a = x.abs(), a2 = a * a;
   const Vf small = fma(a2 * a, horner(a2, kTanhSmall), a);
-  const auto [n, h, t] = exp_core(clamp(Vf(-2.0f) * a, Vf(-120.0f), zero<Vf>()), zero<Vf>());  // -2|x| exact
-  const Vf m = h + t, ml = (h - m) + t;  // h + t normalised (Fast2Sum: |h| >= |t|)
-  const Vf eh = scale_pow2(m, n), el = scale_pow2(ml, n);  // e = eh + el, |el| <= ulp(eh)
+  const auto [eh, el] = exp_split(clamp(Vf(-2.0f) * a, Vf(-120.0f), zero<Vf>()));  // -2|x| exact; e = eh + el
   const Vf dh = one + eh, dl = ((one - dh) + eh) + el;  // 1 + e (Fast2Sum: 1 >= e)
   const Vf q0 = (Vf(2.0f) * eh) / dh;
   const Vf ql = (fma(q0.neg(), dh, Vf(2.0f) * eh) + fma(q0.neg(), dl, Vf(2.0f) * el)) / dh;  // q - q0

@@ -40,6 +40,13 @@ inline constexpr double kTail = -64.0;              // _math.TAIL
 inline constexpr double kExpTail = 1.603810890548638e-28;  // exp(-64)
 inline constexpr double kExpUnderflow = 800.0;      // _math.EXP_UNDERFLOW
 
+// e^y lane by lane by the C library (correctly rounded but for rare cases, as torch's exp of a
+// float64 tensor, MKL's): for float64 kernels whose declaration amplifies the rounding of an
+// exponential (e^{-e^x}: e^x times), where Sleef's 1 ulp would show as hundreds
+ACTLAB_INLINE Vectorized<double> exp_libm(const Vectorized<double>& y) {
+  return y.map([](double v) { return std::exp(v); });
+}
+
 // expm1(x) for x <= 0: accurate.h's in float32, Sleef's (torch's) in float64
 template <class V>
 ACTLAB_INLINE V expm1_nonpos(const V& x) {
@@ -112,6 +119,16 @@ template <class V>
 ACTLAB_INLINE V tanh_expm1(const V& x) {
   const V t = expm1_nonpos(V(Scalar<V>(-2)) * x.abs());
   return copysign(t.neg() / (V(Scalar<V>(2)) + t), x);
+}
+
+// tanh x: tanh_accurate in float32 (<= 0.55 ulp), the declarations' expm1 form (_math.tanh) in float64
+template <class V>
+ACTLAB_INLINE V vtanh(const V& x) {
+  if constexpr (is_float<V>) {
+    return tanh_accurate(x);
+  } else {
+    return tanh_expm1(x);
+  }
 }
 
 // sech^2 x = 4e / (1+e)^2, e = exp(-2|x|)

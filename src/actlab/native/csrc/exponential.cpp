@@ -1,5 +1,5 @@
 // The exponential family (activations/exponential.py): ELU, CELU, SELU, Softplus,
-// Squareplus. The exponential branch only ever sees min(x, 0) (the declarations' double where).
+// Squareplus, ShiftedSoftplus. The exponential branch only ever sees min(x, 0) (the declarations' double where).
 #include "act.h"
 #include "elementwise_impl.h"
 
@@ -87,10 +87,29 @@ struct Squareplus : Act<V> {
   }
 };
 
+inline constexpr double kLn2 = 0.69314718055994530942;
+
+// ShiftedSoftplus: softplus(x) - log 2 = log1p(expm1(x) / 2) for x <= 1 (relative accuracy at the zero
+// x = 0), (x - log 2) + log1p(e^-x) above;  f' = sigma(x);  f'' = sigma'(x)
+template <class V>
+struct ShiftedSoftplus : Act<V> {
+  ACTLAB_INLINE V f(V x) const {
+    const V big = x > V(1), far = (x - this->c(kLn2)) + log1p_exp_neg_abs(sel(big, x, V(1)));
+    const V near = (V(0.5) * sel(big, V(1), x).expm1()).log1p();
+    if constexpr (is_float<V>) {  // x/2 (+ x^2/8) below 2^-30: rounded once in the subnormals
+      return sel(big, far, sel(x.abs() < V(0x1p-30f), V(0.5f) * x, near));
+    }
+    return sel(big, far, near);
+  }
+  ACTLAB_INLINE V df(V x) const { return sigmoid(x); }
+  ACTLAB_INLINE V d2f(V x) const { return sigmoid_prime(x); }
+};
+
 template struct Elementwise<ELU, double>;
 template struct Elementwise<CELU, double>;
 template struct Elementwise<SELU>;
 template struct Elementwise<Softplus, double, double>;
 template struct Elementwise<Squareplus, double>;
+template struct Elementwise<ShiftedSoftplus>;
 
 }  // namespace actlab

@@ -11,62 +11,11 @@
 #include "elementwise_impl.h"
 #include "split_gate_impl.h"
 #include "gelu.h"
+#include "swish.h"
 
 namespace actlab {
 
 inline constexpr double kQuickBeta = 1.702;
-
-// x sigma(beta x) (_math.swish), tail x e^z scaled; z_lo (float32
-// QuickGELU only) is the rounding error of z = beta x, put back to first order.
-template <class V>
-ACTLAB_INLINE V swish_f(const V& x, const V& beta, const std::type_identity_t<V>* z_lo, Scalar<V> bound) {
-  const V one(1), xc = at::vec::clamp_min(x, V(-bound)), z = beta * xc, zr = beta * x;
-  V near;
-  if constexpr (is_float<V>) {  // x / (1 + e^{-z}): exact enough for z >= -64 (e^{-z} finite)
-    const V e = exp_fast(clamp(zr.neg(), V(-87.0f), V(87.0f))), d = one + e;
-    near = z_lo ? (x * fma(e / d, *z_lo, one)) / d : x / d;  // sigma(z + lo) = sigma (1 + sigma(-z) lo)
-  } else {
-    near = xc * sigmoid_from(zr, vexp(zr.abs().neg()));
-  }
-  const V tail = z < V(kTail);
-  if (!any(tail)) return near;
-  V far = exp_tail_times(xc, sel(tail, z, zero<V>()));
-  if (z_lo) far = fma(far, *z_lo, far);
-  return sel(tail, far, near);
-}
-
-// sigma(z) + z sigma'(z) (_swish_prime) = N / (1 + e)^2, e = e^{-|z|}, with one division:
-// N = e((1 + z) + e) for z <= 0 (1 + z exact near the zero at -1.28), (1 + e) + z e above
-template <class V>
-ACTLAB_INLINE V swish_df(const V& z, const std::type_identity_t<V>* z_lo = nullptr) {
-  const V one(1), zc = clamp(z, V(-kExpUnderflow), V(kExpUnderflow));
-  V e;
-  if constexpr (is_float<V>) {
-    e = exp_fast(at::vec::maximum(zc.abs().neg(), V(-87.0f)));  // below, e (z e) is under ulp(1)
-  } else {
-    e = vexp(zc.abs().neg());
-  }
-  const V d = one + e, d2 = d * d;
-  const V neg = zc <= zero<V>();
-  V near = sel(neg, e * ((one + min0(zc)) + e), d + zc * e) / d2;
-  const V tail = zc < V(kTail);
-  if (z_lo) {  // + g'(z) z_lo, g' = sigma'(z) (2 + z (1 - 2 sigma(z)))
-    const V ds = e / d2, s = sel(neg, e, one) / d;
-    near = fma(ds * (V(2) + zc * (one - V(2) * s)), *z_lo, near);
-  }
-  if (!any(tail)) return near;
-  V far = exp_tail_times(one + zc, sel(tail, zc, zero<V>()));
-  if (z_lo) far = fma(far, *z_lo, far);
-  return sel(tail, far, near);
-}
-
-// (scale sigma'(z)) (2 - z tanh(z/2)): the d2f of SiLU (scale 1), Swish and QuickGELU (beta)
-template <class V>
-ACTLAB_INLINE V swish_d2f(const V& z, const V* scale = nullptr) {
-  const V zc = clamp(z, V(-kExpUnderflow), V(kExpUnderflow));
-  const V ds = scale ? *scale * sigmoid_prime(zc) : sigmoid_prime(zc);
-  return ds * (V(2) - zc * tanh_expm1(V(0.5) * zc));
-}
 
 // x sigma(x);  f' = sigma + x sigma';  f'' = sigma'(x)(2 - x tanh(x/2))
 template <class V>
@@ -204,6 +153,17 @@ struct HardMish : Cheap<V> {
   ACTLAB_INLINE V d2f(V x) const { return sel((x >= V(-2)) & (x <= zero<V>()), V(1), zero<V>()); }
 };
 
+// f' near a zero x0 = hi + lo of it where its float32 sum cancels: f'(x0 + d) = d P(d) for |d| < 0.8
+// (P fitted by python -m actlab.native.fits, error <= 0.7 ulp); elsewhere `near` (float64: `near`)
+template <class V, std::size_t N>
+ACTLAB_INLINE V slope_near_zero(const V& x, const V& near, float hi, float lo, const float (&p)[N]) {
+  if constexpr (is_float<V>) {
+    const V d = (x - V(hi)) - V(lo), zone = d.abs() < V(0.8f);
+    if (any(zone)) return sel(zone, d * horner(d, p), near);
+  }
+  return near;
+}
+
 // SERF' = 0 at x0 = kSerfZeroHi + kSerfZeroLo; SERF'(x0 + d) = d P(d), |d| <= 0.8 (fit error
 // 0.54 ulp; python -m actlab.native.fits): the float32 sum erf(p) + x erf'(p) sigma(x) cancels
 // there (18 ulps at x = -1.25, 5 at -1.95 otherwise)
@@ -241,14 +201,359 @@ struct SERF : Act<V> {
       if (any(tail)) {
         near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * (V(1) + xc), sel(tail, xc, zero<V>())), near);
       }
-      const V d = (x - V(kSerfZeroHi)) - V(kSerfZeroLo), zone = d.abs() < V(0.8f);  // the sum above cancels
-      if (any(zone)) near = sel(zone, d * horner(d, kSerfSlopeZero), near);
+      near = slope_near_zero(x, near, kSerfZeroHi, kSerfZeroLo, kSerfSlopeZero);  // the sum above cancels
     }
     return near;
   }
   ACTLAB_INLINE V d2f(V x) const {
     const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), p = softplus(xc), s = sigmoid(xc);
     return erf_prime(p) * (V(2) * s + xc * (sigmoid_prime(xc) - V(2) * p * s * s));
+  }
+};
+
+// ---- self-gated activations of the literature. Their declarations compute float32 in float64; the
+// float32 kernels stay in float32 on the accurate primitives (accurate.h) and forms without
+// cancellation (tests/native: fwd <= 4 ulp, f' <= 16 ulp against the float64 declaration).
+
+// E-swish: beta x sigma(x)
+template <class V>
+struct ESwish : Act<V> {
+  V beta;
+  explicit ESwish(double b) : beta(this->c(b)) {}
+  ACTLAB_INLINE V f(V x) const { return beta * swish_f(x, V(1), nullptr, Scalar<V>(kExpUnderflow)); }
+  ACTLAB_INLINE V df(V x) const { return beta * swish_df(x); }
+  ACTLAB_INLINE V d2f(V x) const { return beta * swish_d2f(x); }
+};
+
+// Flatten-T Swish: x sigma(x) + T for x >= 0, T below;  f' = SiLU' there, 0 below (NaN stays NaN in f, f')
+template <class V>
+struct FlattenTSwish : Act<V> {
+  V t;
+  explicit FlattenTSwish(double T) : t(this->c(T)), t_lo(this->c(T - static_cast<double>(static_cast<Scalar<V>>(T)))) {}
+  V t_lo;
+  // float32, x >= 0: (x + T (1 + e)) / (1 + e), e = e^-x = eh + el (exp_core), x + T by TwoSum and
+  // T e by an fma: one rounding of the numerator, which cancels at the zero of f (x = 0.33 for T = -0.2)
+  ACTLAB_INLINE V shifted(V xp) const {
+    if constexpr (is_float<V>) {
+      const auto [eh, el] = exp_split(clamp(xp.neg(), V(-120.0f), zero<V>()));
+      const V s = xp + t, bb = s - xp, err = (xp - (s - bb)) + (t - bb);
+      const V num = fma(t, eh, s) + ((err + t * el) + t_lo * (V(1) + eh));
+      return sel(xp == V(INFINITY), xp, num / (V(1) + eh));
+    } else {
+      return swish_f(xp, V(1), nullptr, Scalar<V>(kExpUnderflow)) + t;
+    }
+  }
+  ACTLAB_INLINE V f(V x) const {
+    const V y = sel(x >= zero<V>(), shifted(max0(x)), t);
+    return sel(x != x, x, y);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V y = sel(x >= zero<V>(), swish_df(max0(x)), zero<V>());
+    return sel(x != x, x, y);
+  }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x >= zero<V>(), swish_d2f(max0(x)), zero<V>()); }
+};
+
+// sqrt(2) and x0 = log(sqrt(2) - 1), the minimum of ELiSH (x0 = kElishZeroHi + kElishZeroLo in float32)
+inline constexpr double kSqrt2 = 1.4142135623730951, kElishZero = -0.8813735870195428;  // math.log(sqrt2 - 1)
+inline constexpr float kElishZeroHi = -0.88137358f;
+inline constexpr double kElishZeroLo = kElishZero - static_cast<double>(kElishZeroHi);
+
+// expm1(u) for u <= -log(sqrt(2) - 1) = 0.8814: expm1 of -|u| (<= 0: accurate.h's), and for u > 0
+// expm1(u) = -m / (1 + m), m = expm1(-u) (1 + m = e^-u >= 0.41: no cancellation)
+template <class V>
+ACTLAB_INLINE V expm1_small(const V& u) {
+  const V m = expm1_nonpos(u.abs().neg());
+  return sel(u > zero<V>(), m.neg() / (V(1) + m), m);
+}
+
+// ELiSH: x sigma(x) for x >= 0, expm1(x) sigma(x) below;  f' = SiLU' for x >= 0, below
+// sigma(x)(sqrt2 - 1) expm1(x - x0)(e^x + 1 + sqrt2)/(e^x + 1) (no cancellation at the minimum x0)
+template <class V>
+struct ELiSH : Act<V> {
+  ACTLAB_INLINE V f(V x) const {
+    const V s = sigmoid(x);
+    return sel(x >= zero<V>(), x * s, expm1_nonpos(min0(x)) * s);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V one(1), xn = min0(x);
+    if constexpr (is_float<V>) {
+      // below 0: e (e^2 + 2e - 1) / (1 + e)^2, e = e^x = eh + el (exp_core), 1 + e = dh + dl exactly
+      const auto [eh, el] = exp_split(at::vec::clamp_min(xn, V(-120.0f)));
+      const V dh = one + eh, dl = ((one - dh) + eh) + el;
+      const V num = (fma(eh, eh, V(2) * eh) - one) + (V(2) * el) * (eh + one);
+      const V q = fma(el, num, eh * num) / (dh * dh);
+      V neg = fma(q, (V(-2) * dl) / dh, q);
+      // near the minimum x0, where e^2 + 2e - 1 cancels: (sqrt2 - 1) e expm1(x - x0) (e + 1 + sqrt2) / (1 + e)^2
+      const V u = (xn - V(kElishZeroHi)) - V(static_cast<float>(kElishZeroLo)), zone = u.abs() < V(0.5f);
+      if (any(zone)) neg = sel(zone, (this->c(kSqrt2 - 1.0) * eh) * (expm1_small(u) * (dh + this->c(kSqrt2))) / (dh * dh), neg);
+      return sel(x >= zero<V>(), swish_df(x), neg);
+    } else {  // the declaration's
+      const V s = sigmoid(x), e = vexp(xn), wc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow));
+      const V neg = ((this->c(kSqrt2 - 1.0) * (xn - V(kElishZero)).expm1()) * ((e + one) + this->c(kSqrt2))) / (e + one);
+      return sel(x >= zero<V>(), s * (one + wc * sigmoid(x.neg())), s * neg);
+    }
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V one(1), s = sigmoid(x), sm = sigmoid(x.neg());
+    const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), xn = min0(x), e = vexp(xn);
+    const V neg = s * (e * (one + V(2) * sm) + sm * (sm - s) * expm1_nonpos(xn));
+    return sel(x >= zero<V>(), sigmoid_prime(xc) * (V(2) + xc * (sm - s)), neg);
+  }
+};
+
+// Hard ELiSH: h(x) = clamp((x + 1)/2, 0, 1);  x h(x) for x >= 0, expm1(x) h(x) below
+template <class V>
+struct HardELiSH : Act<V> {
+  ACTLAB_INLINE V f(V x) const {
+    const V h = clamp(V(0.5) * (x + V(1)), zero<V>(), V(1));
+    return sel(x >= zero<V>(), x * h, expm1_nonpos(min0(x)) * h);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V xi = clamp(x, V(-1), zero<V>());
+    const V neg = V(0.5) * (vexp(xi) * (xi + V(1)) + expm1_nonpos(xi));
+    const V y = sel(x > V(1), V(1), sel(x >= zero<V>(), x + V(0.5), sel(x >= V(-1), neg, zero<V>())));
+    return sel(x != x, x, y);
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V xi = clamp(x, V(-1), zero<V>());
+    const V neg = (V(0.5) * vexp(xi)) * (xi + V(3));
+    return sel(x > V(1), zero<V>(), sel(x >= zero<V>(), V(1), sel(x >= V(-1), neg, zero<V>())));
+  }
+};
+
+// LiSHT: x tanh x;  f' = tanh x + x sech^2 x;  f'' = 2 sech^2 x (1 - x tanh x)
+template <class V>
+struct LiSHT : Act<V> {
+  ACTLAB_INLINE V f(V x) const { return x * vtanh(x); }
+  ACTLAB_INLINE V df(V x) const {
+    return vtanh(x) + clamp(x, V(-kExpUnderflow), V(kExpUnderflow)) * sech2(x);
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow));
+    return (V(2) * sech2(x)) * (V(1) - xc * tanh_expm1(x));
+  }
+};
+
+// The zeros of TanhExp', Smish'/alpha (in z = beta x) and Logish' and f'(x0 + d) = d P(d) there
+// (python -m actlab.native.fits; fit errors 0.43, 0.68, 0.37 ulp): their float32 sums cancel near x0
+// (21, 16, 16 ulps at 0.07-0.16 from it)
+inline constexpr float kTanhExpZeroHi = -1.0788600444793701f, kTanhExpZeroLo = -1.3985253843884493e-08f;
+inline constexpr float kTanhExpSlopeZero[] = {
+    0.35250362753868103f,   0.32522690296173096f,   0.10786009579896927f,    -0.022875210270285606f,
+    -0.04563656076788902f,  -0.025494417175650597f, -0.00570495193824172f,   0.0027860584668815136f,
+    0.003658990142866969f,  0.0016848613740876317f, -8.907703886507079e-05f, -0.00030336977215483785f};
+inline constexpr float kSmishZeroHi = -1.394519329071045f, kSmishZeroLo = 2.7146540793054896e-08f;
+inline constexpr float kSmishSlopeZero[] = {
+    0.18142038583755493f,  0.10463359951972961f,   -0.001644835458137095f,  -0.017561854794621468f,
+    -0.0037450839299708605f, 0.001710348529741168f, 0.0008871954632923007f, -4.027115573990159e-05f,
+    -0.00010513835877645761f, -1.3070908607915044e-05f};
+inline constexpr float kLogishZeroHi = -1.3724541664123535f, kLogishZeroLo = 2.9386661326569197e-08f;
+inline constexpr float kLogishSlopeZero[] = {
+    0.18341466784477234f,  0.10867927968502045f, 0.0031533653382211924f, -0.014993445947766304f,
+    -0.0036805577110499144f, 0.0010919522028416395f, 0.0006477284478023648f, 3.4854219848057255e-06f,
+    -6.5186271967832e-05f, -1.1902036931132898e-05f};
+
+inline constexpr double kTanhExpFlat = 10.0;  // tanh(e^x) = 1, e^x sech^2(e^x) = 0 beyond
+
+// TanhExp: x tanh(e^x), x e^x scaled below -64;  f' = tanh(e^x) + x e^x sech^2(e^x), (1 + x) e^x below -64
+template <class V>
+struct TanhExp : Act<V> {
+  ACTLAB_INLINE V f(V x) const {
+    const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
+    const V near = x * vtanh(vexp(at::vec::clamp_max(x, V(kTanhExpFlat)))), tail = xc < V(kTail);
+    if (!any(tail)) return near;
+    return sel(tail, exp_tail_times(xc, sel(tail, xc, zero<V>())), near);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V xc = clamp(x, V(-kExpUnderflow), V(kTanhExpFlat)), e = vexp(xc);
+    const V tail = xc < V(kTail);
+    const V near = slope_near_zero(x, vtanh(e) + (xc * e) * sech2(e), kTanhExpZeroHi, kTanhExpZeroLo, kTanhExpSlopeZero);
+    if (!any(tail)) return near;
+    return sel(tail, exp_tail_times(V(1) + xc, sel(tail, xc, zero<V>())), near);
+  }
+  ACTLAB_INLINE V d2f(V x) const {  // float64: e^x by exp_libm (sech^2(e^x) amplifies its rounding 2e^x times)
+    const V xc = clamp(x, V(-kExpUnderflow), V(kTanhExpFlat));
+    V e;
+    if constexpr (is_float<V>) {
+      e = vexp(xc);
+    } else {
+      e = exp_libm(xc);
+    }
+    return (e * sech2(e)) * ((V(2) + xc) - (V(2) * xc) * (e * tanh_expm1(e)));
+  }
+};
+
+// TeLU = TanhExp
+template <class V>
+struct TeLU : TanhExp<V> {};
+
+// Smish: alpha x T(z), z = beta x, T = tanh(log(1 + sigma(z))) = q/(q + 2), q = sigma(sigma + 2). With
+// e = e^{-|z|}: T = e(2 + 3e)/(2 + 6e + 5e^2) for z < 0, (3 + 2e)/(5 + 6e + 2e^2) above (no
+// cancellation), T' = 4e P (1 + e)/D^2 with P = 1 + 2e resp. 2 + e: f' = alpha (N/D + 4 z e P (1 + e)/D^2).
+// float32 with beta not a power of 2: z's rounding z_lo is put back, T(z + lo) = T(1 + T'/T lo). float64:
+// the declaration's q / (q + 2).
+template <class V>
+struct Smish : Act<V> {
+  V alpha, beta, beta_lo;
+  Scalar<V> bound;
+  bool exact;
+  Smish(double a, double b)
+      : alpha(this->c(a)), beta(this->c(b)), beta_lo(this->c(b - static_cast<double>(static_cast<Scalar<V>>(b)))),
+        bound(static_cast<Scalar<V>>(kExpUnderflow / b)) {
+    int ex = 0;
+    exact = !is_float<V> || std::frexp(b, &ex) == 0.5;
+  }
+  struct Parts {
+    V num, den, p, e;
+  };
+  ACTLAB_INLINE static Parts parts(const V& z) {
+    const V one(1), two(2), e = exp_neg_abs(z), neg = z < zero<V>();
+    const V num = sel(neg, e * fma(V(3), e, two), fma(two, e, V(3)));
+    const V den = sel(neg, fma(e, fma(V(5), e, V(6)), two), fma(e, fma(two, e, V(6)), V(5)));
+    return {num, den, sel(neg, fma(two, e, one), two + e), e};
+  }
+  ACTLAB_INLINE static V exp_neg_abs(const V& z) {
+    if constexpr (is_float<V>) {
+      return exp_fast(at::vec::maximum(z.abs().neg(), V(-87.0f)));  // below, the tail form
+    } else {
+      return vexp(z.abs().neg());
+    }
+  }
+  // float32: the rounding of z = beta x (x clamped: finite; T is flat above 1e6)
+  ACTLAB_INLINE V z_lo(const V& x) const {
+    const V xl = clamp(x, V(-bound), V(1e6f));
+    return fma(beta, xl, (beta * xl).neg()) + beta_lo * xl;
+  }
+  ACTLAB_INLINE V f(V x) const {
+    const V xc = at::vec::clamp_min(x, V(-bound)), z = beta * xc;
+    V t;
+    if constexpr (is_float<V>) {
+      const auto [num, den, p, e] = parts(z);
+      t = num / den;
+      if (!exact) {  // T'/T = 4 P (1 + e) e / (D N), with N = e (2 + 3e) below 0: e cancels there
+        const V k = V(4) * p * (V(1) + e) * sel(z < zero<V>(), V(1) / fma(V(3), e, V(2)), e / num) / den;
+        t = fma(t * k, z_lo(x), t);
+      }
+    } else {  // the declaration's q / (q + 2), q = s (s + 2)
+      const V sg = sigmoid(z), q = sg * (sg + V(2));
+      t = q / (q + V(2));
+    }
+    const V near = xc * t, tail = z < V(kTail);
+    if (!any(tail)) return alpha * near;
+    return alpha * sel(tail, exp_tail_times(xc, sel(tail, z, zero<V>())), near);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V z = clamp(beta * x, V(-kExpUnderflow), V(kExpUnderflow)), tail = z < V(kTail);
+    V near;
+    if constexpr (is_float<V>) {
+      const auto [num, den, p, e] = parts(z);
+      const V tp = ((V(4) * z) * (e * p)) * (V(1) + e);  // z T' D^2
+      // z < 0: (N D + z T' D^2) / D^2; z >= 0: 3/5 + e (4 z P (1 + e) - (8/5 + 6e/5) D) / D^2 (T -> 3/5, one rounding)
+      const V pos = fma(e, fma((V(4) * z) * p, V(1) + e, (fma(V(1.2f), e, V(1.6f)) * den).neg()) / (den * den),
+                        V(static_cast<float>(0.6 - static_cast<double>(0.6f))));
+      const V sum = sel(z < zero<V>(), fma(num, den, tp) / (den * den), pos + V(0.6f));
+      near = slope_near_zero(z, sum, kSmishZeroHi, kSmishZeroLo, kSmishSlopeZero);
+    } else {  // the declaration's T + z T_s sigma'(z)
+      const V one(1), sg = sigmoid(z), q = sg * (sg + V(2)), d = q + V(2);
+      near = q / d + (z * ((V(4) * (one + sg)) / (d * d))) * sigmoid_prime(z);
+    }
+    if (any(tail)) near = sel(tail, exp_tail_times(V(1) + z, sel(tail, z, zero<V>())), near);
+    if (!exact) {  // float32: g(z + lo) = g (1 + g'/g lo), g'/g ~ (2 + z)/(1 + z) where lo matters (z < -3)
+      const V far = z < V(-3);
+      near = sel(far, fma(near * ((V(2) + z) / (V(1) + z)), z_lo(x), near), near);
+    }
+    return alpha * near;
+  }
+  ACTLAB_INLINE V d2f(V x) const {  // alpha beta sigma'(2 T_s + z (T_ss sigma' + T_s (sigma(-z) - sigma(z))))
+    const V one(1), z = clamp(beta * x, V(-kExpUnderflow), V(kExpUnderflow));
+    const V s = sigmoid(z), ds = sigmoid_prime(z), q = s * (s + V(2)), d = q + V(2);
+    const V ts = V(4) * (one + s) / (d * d), tss = V(4) * (one - V(3) * (one + s) * (one + s)) / ((d * d) * d);
+    return (alpha * beta) * ds * (V(2) * ts + z * (tss * ds + ts * (sigmoid(z.neg()) - s)));
+  }
+};
+
+// log1p in float32 by Sleef's (torch's) u10, float64 likewise
+template <class V>
+ACTLAB_INLINE V vlog1p(const V& x) {
+  return x.log1p();
+}
+
+// Logish: x log(1 + sigma(x)), x e^x scaled below -64;  f' = log1p(sigma) + x sigma' / (1 + sigma)
+template <class V>
+struct Logish : Act<V> {
+  ACTLAB_INLINE V f(V x) const {
+    const V w = at::vec::clamp_min(x, V(-kExpUnderflow)), near = w * vlog1p(sigmoid(w)), tail = w < V(kTail);
+    if (!any(tail)) return near;
+    return sel(tail, exp_tail_times(w, sel(tail, w, zero<V>())), near);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V w = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), s = sigmoid(w);
+    const V sum = vlog1p(s) + (w * sigmoid_prime(w)) / (V(1) + s), tail = w < V(kTail);
+    const V near = slope_near_zero(w, sum, kLogishZeroHi, kLogishZeroLo, kLogishSlopeZero);
+    if (!any(tail)) return near;
+    return sel(tail, exp_tail_times(V(1) + w, sel(tail, w, zero<V>())), near);
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), s = sigmoid(xc), r = sigmoid_prime(xc) / (V(1) + s);
+    return r * ((V(2) + xc * (sigmoid(xc.neg()) - s)) - xc * r);
+  }
+};
+
+// GoLU: x alpha e^{-E}, E = beta e^{-gamma x};  f' = alpha e^{-E}(1 + gamma x E);  f'' = gamma alpha e^{-E} E (2 - z + z E),
+// z = gamma x. float32: e^{-E} amplifies the rounding of E E times, so E = beta e^{-gamma x} is carried as hi + lo
+// (gamma x's rounding, exp_split's e^y = eh + el, beta's product) into mul_exp's exponent
+template <class V>
+struct GoLU : Act<V> {
+  V alpha, beta, beta_lo, gamma, gamma_lo, lo_x, hi_x;
+  GoLU(double a, double b, double g)
+      : alpha(this->c(a)), beta(this->c(b)), beta_lo(this->c(b - static_cast<double>(static_cast<Scalar<V>>(b)))),
+        gamma(this->c(g)), gamma_lo(this->c(g - static_cast<double>(static_cast<Scalar<V>>(g)))),
+        lo_x(this->c((std::log(b) - std::log(kExpUnderflow)) / g)), hi_x(this->c((std::log(b) + kExpUnderflow) / g)) {}
+  // E = Eh + El for x clamped to [lo_x, hi_x] (float32)
+  ACTLAB_INLINE std::pair<V, V> big_e(const V& xc) const {
+    const V y = (gamma * xc).neg(), y_lo = (fma(gamma, xc, y) + gamma_lo * xc).neg();  // -gamma x = y + y_lo
+    const V yc = clamp(y, V(-120.0f), V(88.0f));
+    const auto [eh, el] = exp_split(yc);
+    const V eh_hi = beta * eh;
+    return {eh_hi, (fma(beta, eh, eh_hi.neg()) + beta_lo * eh) + beta * fma(eh, y_lo, el)};
+  }
+  ACTLAB_INLINE V f(V x) const {
+    if constexpr (is_float<V>) {
+      const V xc = at::vec::clamp_min(x, lo_x);
+      const auto [e, e_lo] = big_e(at::vec::clamp_max(xc, hi_x));  // finite: e^{-E} = 1 above
+      const V y = copysign(mul_exp(alpha * xc, e.neg(), e_lo.neg()), xc);  // x's sign, -0 too
+      return sel(x > hi_x, alpha * x, y);
+    } else {  // the declaration's (e^{-gamma x} by exp_libm: e^{-E} amplifies its rounding E times)
+      const V w = at::vec::clamp_min(x, lo_x);
+      return alpha * times_exp_neg(w, beta * exp_libm((gamma * w).neg()));
+    }
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V xc = clamp(x, lo_x, hi_x);
+    if constexpr (is_float<V>) {
+      const auto [e, e_lo] = big_e(xc);
+      return mul_exp(alpha * fma(gamma * xc, e, V(1.0f)), e.neg(), e_lo.neg());
+    } else {
+      const V e = beta * exp_libm((gamma * xc).neg());
+      return alpha * times_exp_neg(V(1) + (gamma * xc) * e, e);
+    }
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V xc = clamp(x, lo_x, hi_x), z = gamma * xc;
+    V e;
+    if constexpr (is_float<V>) {
+      e = beta * vexp(z.neg());
+    } else {
+      e = beta * exp_libm(z.neg());
+    }
+    return (gamma * alpha) * times_exp_neg(e * ((V(2) - z) + z * e), e);
+  }
+  // a e^{-e} for 0 <= e <= 800 (_times_exp_neg): scaled out of the subnormals beyond e = 64
+  ACTLAB_INLINE static V times_exp_neg(const V& a, const V& e) {
+    const V tail = e > V(-kTail), near = a * vexp(e.neg());
+    if (!any(tail)) return near;
+    return sel(tail, exp_tail_times(a, sel(tail, e.neg(), zero<V>())), near);
   }
 };
 
@@ -261,6 +566,16 @@ template struct Elementwise<Hardswish>;
 template struct Elementwise<SmoothHardswish>;
 template struct Elementwise<SERF>;
 template struct Elementwise<HardMish>;
+template struct Elementwise<ESwish, double>;
+template struct Elementwise<FlattenTSwish, double>;
+template struct Elementwise<ELiSH>;
+template struct Elementwise<HardELiSH>;
+template struct Elementwise<LiSHT>;
+template struct Elementwise<TanhExp>;
+template struct Elementwise<TeLU>;
+template struct Elementwise<Smish, double, double>;
+template struct Elementwise<Logish>;
+template struct Elementwise<GoLU, double, double, double>;
 template struct SplitGate<SiLU>;
 template struct SplitGate<GELU, c10::string_view>;
 

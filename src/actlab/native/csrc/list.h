@@ -28,6 +28,14 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
   X(hardsigmoid, Hardsigmoid, kY | kInplace)                  \
   X(hardtanh, Hardtanh, kY | kInplace, double, double)        \
   X(logsigmoid, LogSigmoid, kNone)                            \
+  X(dsilu, DSiLU, kNone)                                      \
+  X(isru, ISRU, kNone, double)                                \
+  X(sqnl, SQNL, kNone)                                        \
+  X(elliott, Elliott, kNone)                                  \
+  X(arctan, ArcTan, kNone)                                    \
+  X(lecun_tanh, LeCunTanh, kNone)                             \
+  X(penalized_tanh, PenalizedTanh, kNone, double)             \
+  X(cloglog, CLogLog, kNone)                                  \
   /* rectifier.cpp */                                         \
   X(threshold, Threshold, kInplace, double, double)           \
   X(relu, ReLU, kY | kInplace)                                \
@@ -35,12 +43,16 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
   X(leaky_relu, LeakyReLU, kY | kInplace, double)             \
   X(rrelu, RReLU, kY | kInplace, double, double)              \
   X(squared_relu, SquaredReLU, kNone)                         \
+  X(smelu, SmeLU, kNone, double)                              \
+  X(isrlu, ISRLU, kNone, double)                              \
+  X(bent_identity, BentIdentity, kNone)                       \
   /* exponential.cpp */                                       \
   X(elu, ELU, kY | kInplace, double)                          \
   X(celu, CELU, kY | kInplace, double)                        \
   X(selu, SELU, kY | kInplace)                                \
   X(softplus, Softplus, kNone, double, double)                \
   X(squareplus, Squareplus, kNone, double)                    \
+  X(shifted_softplus, ShiftedSoftplus, kNone)                 \
   /* gated.cpp */                                             \
   X(silu, SiLU, kInplace)                                     \
   X(swish, Swish, kNone, double)                              \
@@ -51,7 +63,26 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
   X(smooth_hardswish, SmoothHardswish, kNone)                 \
   X(serf, SERF, kNone)                                        \
   X(hard_mish, HardMish, kNone)                               \
+  X(eswish, ESwish, kNone, double)                            \
+  X(flatten_t_swish, FlattenTSwish, kNone, double)            \
+  X(elish, ELiSH, kNone)                                      \
+  X(hard_elish, HardELiSH, kNone)                             \
+  X(lisht, LiSHT, kNone)                                      \
+  X(tanh_exp, TanhExp, kNone)                                 \
+  X(telu, TeLU, kNone)                                        \
+  X(smish, Smish, kNone, double, double)                      \
+  X(logish, Logish, kNone)                                    \
+  X(golu, GoLU, kNone, double, double, double)                \
   /* shrinkage.cpp */                                         \
   X(hardshrink, Hardshrink, kNone, double)                    \
   X(softshrink, Softshrink, kNone, double)                    \
-  X(tanhshrink, Tanhshrink, kNone)
+  X(tanhshrink, Tanhshrink, kNone)                            \
+  /* periodic.cpp */                                          \
+  X(gcu, GCU, kNone)                                          \
+  X(sinc, Sinc, kNone)                                        \
+  /* radial.cpp */                                            \
+  X(gaussian, Gaussian, kNone, double)                        \
+  X(laplace, Laplace, kNone, double, double)                  \
+  /* logarithmic.cpp */                                       \
+  X(symlog, Symlog, kNone)                                    \
+  X(symexp, Symexp, kNone)

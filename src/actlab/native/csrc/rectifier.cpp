@@ -1,7 +1,9 @@
 // The rectifier family (activations/rectifier.py): the elementwise kernels of Threshold, ReLU,
 // ReLU6, LeakyReLU, RReLU (evaluation) and SquaredReLU (piecewise linear or quadratic: exact, one
-// pass); PReLU; RReLU's training noise.
+// pass), SmeLU, ISRLU, BentIdentity; PReLU; RReLU's training noise.
 #include <ATen/CPUGeneratorImpl.h>
+#include <cmath>
+#include <limits>
 #include <ATen/Parallel.h>
 #include <ATen/core/DistributionsHelper.h>
 
@@ -10,6 +12,7 @@
 #include <type_traits>
 
 #include "act.h"
+#include "isru.h"
 #include "elementwise_impl.h"
 #include "split_gate_impl.h"
 #include "kernels.h"
@@ -81,12 +84,66 @@ struct SquaredReLU : Cheap<V> {
   ACTLAB_INLINE V d2f(V x) const { return sel(x > zero<V>(), V(2), zero<V>()); }
 };
 
+// SmeLU: 0 below -beta, (x + beta)^2 / (4 beta) on [-beta, beta], x above;  f' = (clamp(x) + beta) / (2 beta)
+template <class V>
+struct SmeLU : Cheap<V> {
+  V beta, beta_lo, quarter, half, d2;
+  explicit SmeLU(double b)
+      : beta(this->c(b)), beta_lo(this->c(b - static_cast<double>(static_cast<Scalar<V>>(b)))),
+        quarter(this->c(4.0 * b)), half(this->c(2.0 * b)), d2(this->c(0.5 / b)) {}
+  // clamp(x, -beta, beta) + beta with beta = hi + lo (x + beta_hi is exact near -beta, where it cancels)
+  ACTLAB_INLINE V inner(V x) const { return (clamp(x, beta.neg(), beta) + beta) + beta_lo; }
+  ACTLAB_INLINE V f(V x) const {
+    const V in = inner(x);
+    return sel(x >= beta, x, (in * in) / quarter);
+  }
+  ACTLAB_INLINE V df(V x) const { return inner(x) / half; }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x.abs() <= beta, d2, zero<V>()); }
+};
+
+// ISRLU: x for x >= 0, ISRU below: x / s, s = hypot(1, sqrt(alpha) x);  f' = 1, 1/s^3;  f'' = 0, -3 alpha (x/s) / s^4
+template <class V>
+struct ISRLU : Act<V> {
+  IsruRoot<V> r;
+  explicit ISRLU(double a) : r(a) {}
+  ACTLAB_INLINE V f(V x) const {
+    const V xn = min0(x);
+    return sel(x >= zero<V>(), x, r.x_over(xn, r.s(xn)));
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V s = r.s(min0(x));
+    return sel(x != x, x, sel(x >= zero<V>(), V(1), V(1) / ((s * s) * s)));
+  }
+  ACTLAB_INLINE V d2f(V x) const { return sel(x >= zero<V>(), zero<V>(), r.d2f(min0(x))); }
+};
+
+// BentIdentity: x + |x| t / 2, t = |x| / (s + 1), s = hypot(x, 1) (x at +-inf);  f' = 1 + x / 2s;  f'' = 1 / 2s^3
+template <class V>
+struct BentIdentity : Act<V> {
+  ACTLAB_INLINE static V s(const V& x) { return x.hypot(V(1)); }
+  ACTLAB_INLINE V f(V x) const {
+    const V inf = x.abs() == V(INFINITY), fin = sel(inf, zero<V>(), x), a = fin.abs();
+    return sel(inf, x, fin + (V(0.5) * a) * (a / (s(fin) + V(1))));
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V inf = x.abs() == V(INFINITY);
+    return V(1) + V(0.5) * sel(inf, sign(x), sel(inf, zero<V>(), x) / s(x));
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V sv = s(x);
+    return V(0.5) / ((sv * sv) * sv);
+  }
+};
+
 template struct Elementwise<Threshold, double, double>;
 template struct Elementwise<ReLU>;
 template struct Elementwise<ReLU6>;
 template struct Elementwise<LeakyReLU, double>;
 template struct Elementwise<RReLU, double, double>;
 template struct Elementwise<SquaredReLU>;
+template struct Elementwise<SmeLU, double>;
+template struct Elementwise<ISRLU, double>;
+template struct Elementwise<BentIdentity>;
 template struct SplitGate<ReLU>;
 
 // ==== PReLU =======================================================================================
