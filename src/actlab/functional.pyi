@@ -935,3 +935,15 @@ def sparsemax_threshold_and_support(x: Tensor, dim: int = -1, k: int | None = No
     computed from the support set).
     """
     ...
+
+def sparsemax_loss(input: Tensor, target: Tensor, k: int | None = None) -> Tensor:
+    r"""The sparsemax loss per row: :math:`\tfrac12(1 - \|p\|^2) + \langle p - e_y, z\rangle`, p = sparsemax(z)."""
+    ...
+
+def entmax15_loss(input: Tensor, target: Tensor, k: int | None = None) -> Tensor:
+    r"""The 1.5-entmax loss per row: :math:`\tfrac43(1 - \sum p^{3/2}) + \langle p - e_y, z\rangle`, p = entmax15(z)."""
+    ...
+
+def entmax_bisect_loss(input: Tensor, target: Tensor, alpha: Tensor | float = 1.5, n_iter: int = 50) -> Tensor:
+    """The alpha-entmax loss per row (alpha a number, or per row: (n,) or (n, 1); learnable)."""
+    ...

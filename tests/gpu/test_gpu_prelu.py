@@ -17,7 +17,7 @@ SHAPES = [((7,), (1,)), ((5, 7), (1, 7)), ((2, 3, 4, 5), (1, 3, 1, 1)), ((2, 3, 
 
 @pytest.mark.parametrize("shape,wshape", SHAPES, ids=[f"{s}-{w}" for s, w in SHAPES])
 def test_prelu_ops_match_the_declaration(shape: tuple, wshape: tuple) -> None:
-    decl = actlab.spec("PReLU")
+    decl = actlab.declaration("PReLU")
     gen = torch.Generator().manual_seed(len(shape))
     x, g = torch.randn(shape, generator=gen), torch.randn(shape, generator=gen)
     w = torch.rand(wshape, generator=gen)

@@ -21,14 +21,14 @@ def torch_nn_ops() -> set[str]:
     """The ops of the torch.nn activations' families that are kernels (not composites)."""
     ops = set()
     for decl in actlab.declarations():
-        if decl.torch_name is not None:
+        if decl.in_torch:
             ops |= {decl.function + s for s in SUFFIXES if hasattr(torch.ops.actlab, decl.function + s)}
     return ops
 
 
 def test_every_op_of_the_torch_nn_activations_has_a_triton_kernel() -> None:
     wanted = torch_nn_ops()
-    assert len({d.torch_name for d in actlab.declarations() if d.torch_name}) == 28
+    assert sum(d.in_torch for d in actlab.declarations()) == 28
     assert wanted <= set(REGISTERED), sorted(wanted - set(REGISTERED))
     for name in ("gelu", "softmax_double_backward", "prelu_backward", "glu", "rrelu_counter", "relu_"):
         assert "registration.py" in torch._C._dispatch_dump(f"actlab::{name}").split("CPU:")[1].splitlines()[0]
@@ -55,5 +55,5 @@ def test_graphs_keep_one_node_per_activation_and_fake_tensors_propagate() -> Non
 
 def test_float64_and_integer_inputs_take_the_composite_and_integer_paths() -> None:
     x = torch.linspace(-3, 3, 7, dtype=torch.float64)
-    assert torch.equal(torch.ops.actlab.silu(x), actlab.spec("SiLU").f(x))
+    assert torch.equal(torch.ops.actlab.silu(x), actlab.declaration("SiLU").f(x))
     assert torch.equal(AF.relu(torch.tensor([-2, 3])), torch.tensor([0, 3]))

@@ -35,7 +35,7 @@ def test_within_8_ulps_of_the_128_bit_references(name: str) -> None:
     assert ulps(y, torch.tensor(fwd)) <= 8
     g = torch.zeros_like(x)
     g[:, 0] = 1.0
-    b64 = actlab.spec(name).vjp(g.double(), y.double(), -1)
+    b64 = actlab.declaration(name).vjp(g.double(), y.double(), -1)
     close(getattr(OPS, f"{FAMILY[name]}_backward")(g, y, -1), b64, magnitude(name, "backward", g, g, y, -1), 16)
 
 
@@ -62,7 +62,7 @@ SHAPES = [((7, 33), -1), ((7, 33), 0), ((3, 5, 4, 6), 1), ((2, 6000), -1), ((500
 
 
 def declaration(name: str):
-    return actlab.spec(name)
+    return actlab.declaration(name)
 
 
 @pytest.mark.parametrize("shape,dim", SHAPES, ids=[f"{s}-{d}" for s, d in SHAPES])
@@ -136,6 +136,6 @@ def test_empty_zero_dim_and_float64_tensors_take_the_composite_or_return_empty()
             getattr(OPS, fn)(torch.tensor(2.0), 0), torch.nn.functional.__dict__[fn](torch.tensor(2.0), 0)
         )
         x = torch.randn(4, 5, dtype=torch.float64)
-        assert torch.equal(getattr(OPS, fn)(x, 1), actlab.spec(fn).forward(x, 1))
+        assert torch.equal(getattr(OPS, fn)(x, 1), actlab.declaration(fn).forward(x, 1))
         with pytest.raises(IndexError):
             getattr(OPS, fn)(torch.randn(3, 4), 2)

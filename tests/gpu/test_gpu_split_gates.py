@@ -29,7 +29,7 @@ def test_the_gate_kernels_composed_bit_for_bit(name: str, params: tuple, dim: in
     """a gate(b), [g gate(b), (g a) gate'(b)] and the double backward are the products of the
     gate's elementwise Triton kernels (tested against the references in test_gpu_elementwise.py),
     rounded in the declaration's order: the same bits."""
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     gate = decl.gate.function
     f = lambda t: getattr(OPS, gate)(t, *params)  # noqa: E731
     df = lambda t: getattr(OPS, f"{gate}_backward")(torch.ones_like(t), t, *params)  # noqa: E731
@@ -53,7 +53,7 @@ def test_the_gate_kernels_composed_bit_for_bit(name: str, params: tuple, dim: in
 @pytest.mark.parametrize("name,params", GATES, ids=IDS)
 def test_the_declarations_values(name: str, params: tuple) -> None:
     """Against the float64 declaration: within 8 ulps where the gate is (away from zeros of f')."""
-    decl = actlab.spec(name)
+    decl = actlab.declaration(name)
     x = torch.randn(5, 12, generator=torch.Generator().manual_seed(9)) * 4
     y = getattr(OPS, decl.function)(x, -1, *params)
     ref = decl.forward(x.double(), -1, **dict(zip(list(decl.op_params())[1:], params)))
@@ -62,7 +62,7 @@ def test_the_declarations_values(name: str, params: tuple) -> None:
 
 @pytest.mark.parametrize("name,params", GATES, ids=IDS)
 def test_half_precision_and_layouts(name: str, params: tuple) -> None:
-    fn = actlab.spec(name).function
+    fn = actlab.declaration(name).function
     x = torch.randn(4, 6, 10, generator=torch.Generator().manual_seed(7)) * 3
     g = torch.randn(4, 6, 5, generator=torch.Generator().manual_seed(8))
     for dtype in (torch.bfloat16, torch.float16):
