@@ -22,6 +22,7 @@ from pathlib import Path
 from setuptools import Extension, setup
 from setuptools.command.bdist_wheel import bdist_wheel  # setuptools >= 70.1 (pyproject asks for 77)
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).parent.resolve()
 DRIVER = ROOT / "src" / "actlab" / "native" / "build.py"
@@ -94,6 +95,20 @@ class BuildNative(build_ext):
         return [str(out / n) for n in names if (out / n).exists()]
 
 
+class BuildPy(build_py):
+    """Copies the package; the kernels' sources in build/lib are exactly the tree's (a build/lib
+    reused from before a source file was renamed or removed would ship the old file too, and the
+    installed package's sources would no longer be the ones its libraries record)."""
+
+    def run(self) -> None:
+        super().run()
+        built = Path(self.build_lib) / "actlab" / "native" / "csrc"
+        if built.is_dir():
+            for f in built.iterdir():
+                if f.is_file() and not (NATIVE.CSRC / f.name).exists():
+                    f.unlink()
+
+
 class Wheel(bdist_wheel):
     """The libraries link torch's, not Python's: one wheel per platform serves every Python 3."""
 
@@ -104,5 +119,5 @@ class Wheel(bdist_wheel):
 
 setup(
     ext_modules=[Extension(f"actlab.native.lib.actlab_native_{i.name}", sources=[]) for i in VARIANTS],
-    cmdclass={"build_ext": BuildNative, "bdist_wheel": Wheel},
+    cmdclass={"build_ext": BuildNative, "build_py": BuildPy, "bdist_wheel": Wheel},
 )

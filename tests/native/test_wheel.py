@@ -58,6 +58,8 @@ def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
+    for staged in ROOT.glob("build/lib*/actlab/native/csrc"):  # a source removed since build/lib was staged
+        (staged / "removed_since.cpp").write_text("// not in the tree: the wheel must not ship it\n")
     t = time.perf_counter()
     _run(
         [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q", str(ROOT), "-w", str(dist)],
@@ -77,6 +79,9 @@ def test_the_wheel_holds_every_variant_and_its_record(wheel: Path) -> None:
         record = json.loads(z.read("actlab/native/lib/build.json"))
     assert {f"actlab/native/lib/{i.library}" for i in VARIANTS} <= names
     assert "actlab/native/csrc/vec.h" in names and not any(".lock" in n or ".work-" in n for n in names)
+    assert {n for n in names if n.startswith("actlab/native/csrc/")} == {
+        f"actlab/native/csrc/{f.name}" for f in build.CSRC.iterdir() if f.suffix in (".cpp", ".h")
+    }
     assert list(record["variants"]) == [i.name for i in VARIANTS] and record["failed"] == {}
     assert record["torch"] == torch.__version__ and record["sources"] == build.sources_digest()
 
