@@ -28,7 +28,6 @@ from torch import Tensor
 from torch.autograd import forward_ad
 
 from .. import native
-from ..errors import InputTypeError
 from ..kinds import Param
 
 LIB = torch.library.Library("actlab", "DEF")
@@ -50,16 +49,6 @@ def like(y: Tensor, x: Tensor) -> Tensor:
         if out.stride() != y.stride():
             return out.copy_(y)
     return y
-
-
-def check_input(decl_function: str, x: Any) -> None:
-    """A clear error for a non-tensor or a non-floating input (vector and parametric kinds)."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{decl_function}(): argument 'input' must be Tensor, not {type(x).__name__}")
-    if not x.is_floating_point():
-        raise InputTypeError(
-            f"{decl_function}: expected a floating-point tensor (float16/bfloat16/float32/float64), got {x.dtype}"
-        )
 
 
 def op(name: str) -> torch._ops.OpOverload:

@@ -239,12 +239,9 @@ class ElementwiseMath(Math):
     derivatives are compositions of ``decl.d2f``, so third and higher derivatives are autograd of
     the hand-derived f''."""
 
-    def __init__(self, decl: type[Elementwise]):
-        self.decl, self.names = decl, tuple(decl.op_params())
-
     def run(self, fn: Any, x: Tensor, params: tuple, *mult: Tensor) -> Tensor:
         """``fn(x) * mult...`` computed in float32 for half dtypes, rounded once to x's dtype."""
-        y = fn(upcast(x), **dict(zip(self.names, params)))
+        y = fn(upcast(x), **self.kw(params))
         for t in mult:
             y = upcast(t) * y
         return y.to(x.dtype) if y.dtype != x.dtype else y

@@ -41,6 +41,14 @@ class Math:
 
     tensors: ClassVar[int] = 1
 
+    def __init__(self, decl: type[Activation]):
+        self.decl = decl
+        self.param_names = tuple(decl.op_params())
+
+    def kw(self, params: Sequence[Any]) -> dict[str, Any]:
+        """The declaration's keyword arguments of parameter values in op order."""
+        return dict(zip(self.param_names, params))
+
     def forward(self, x: Tensor, rest: tuple) -> Tensor:
         """y = f(x, ...) from the op's arguments after x."""
         raise NotImplementedError

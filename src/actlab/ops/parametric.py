@@ -114,7 +114,7 @@ class ParametricMath(Math):
     positionally (tangents and cotangents as tuples)."""
 
     def __init__(self, decl: type[Parametric]):
-        self.decl = decl
+        super().__init__(decl)
         self.tensors = 1 + len(decl.tensor_params)
 
     def forward(self, x: Tensor, rest: tuple) -> Tensor:
@@ -192,12 +192,9 @@ class ParametricNormalizerMath(Math):
     parameters (``dim`` and the rest)."""
 
     def __init__(self, decl: type[ParametricNormalizer]):
-        self.decl, self.names = decl, tuple(decl.op_params())
+        super().__init__(decl)
         self.k = len(decl.tensor_params)
         self.tensors = 1 + self.k
-
-    def kw(self, params: tuple) -> dict[str, Any]:
-        return dict(zip(self.names, params))
 
     def forward(self, x: Tensor, rest: tuple) -> Tensor:
         w, params = rest[: self.k], rest[self.k :]

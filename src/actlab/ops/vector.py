@@ -85,10 +85,8 @@ class VectorMath(Math):
     ``vjp_jvp``, all written with s: the output y (normalisers) or the input x."""
 
     def __init__(self, decl: type[Activation], saves_output: bool):
-        self.decl, self.names, self.saves_output = decl, tuple(decl.op_params()), saves_output
-
-    def kw(self, params: tuple) -> dict[str, Any]:
-        return dict(zip(self.names, params))
+        super().__init__(decl)
+        self.saves_output = saves_output
 
     def forward(self, x: Tensor, rest: tuple) -> Tensor:
         return self.decl.forward(upcast(x), **self.kw(rest))
