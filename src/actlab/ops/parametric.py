@@ -41,7 +41,7 @@ from torch import Tensor
 from ..kinds import Parametric, ParametricNormalizer
 from . import base
 from .base import Rule, like, op, upcast
-from .operator import Math, Operator, tower
+from .operator import Math, Operator
 
 
 def _cast_all(ts: tuple[Tensor, ...], likes: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
@@ -70,7 +70,7 @@ class ParametricOperator(Operator):
         n2 = 3 + 2 * k  # the double backward's tensors: 1 + k ggs, g, x, k ws
         base.register(Rule(self.names[2], self.names[3], n2, outputs_count=n2 - 1 - k, inputs=tuple(range(n2))))
         self.set_op(op(fn))
-        self.function, self.backward_function = tower(decl, ParametricMath(decl))
+        self.math = ParametricMath(decl)
 
     def define_ops(self) -> None:
         decl = self.decl
@@ -152,7 +152,7 @@ class ParametricNormalizerOperator(Operator):
         base.register(Rule(fn, self.names[1], 1 + k, inputs=tuple(range(1, 1 + k)), outputs=(0,)))
         base.register(Rule(self.names[1], self.names[2], 2 + k, outputs_count=1 + k, inputs=tuple(range(2 + k))))
         self.set_op(op(fn))
-        self.function, self.backward_function = tower(decl, ParametricNormalizerMath(decl))
+        self.math = ParametricNormalizerMath(decl)
 
     def define_ops(self) -> None:
         decl, kw, k = self.decl, self.kw, self.k

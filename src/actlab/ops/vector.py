@@ -30,7 +30,7 @@ from torch import Tensor
 from ..kinds import Activation
 from . import base
 from .base import Rule, like, op, upcast
-from .operator import Math, Operator, tower
+from .operator import Math, Operator
 
 
 class VectorOperator(Operator):
@@ -50,7 +50,7 @@ class VectorOperator(Operator):
         if self.double_op:
             base.register(Rule(self.names[2], self.names[3], 3, outputs_count=2, inputs=(0, 1, 2)))
         self.set_op(op(fn))
-        self.function, self.backward_function = tower(decl, VectorMath(decl, self.saves_output))
+        self.math = VectorMath(decl, self.saves_output)
 
     def define_ops(self) -> None:
         decl, kw, params = self.decl, self.kw, dict(self.decl.op_params())

@@ -94,8 +94,9 @@ def _sweep_one(name: str, full: bool) -> list[Any]:
     return A.run_sweep([name], size=A.FULL if full else A.REDUCED)
 
 
-# ---- the Speed section: a quick benchmark of the activations torch.nn has --------------------
+# ---- the Speed section: a quick benchmark against torch (and the catalog against torch's SiLU) --
 BENCH_SIZES = (65_536, 4_194_304)
+CATALOG_SIZES = (65_536,)  # the catalog's 70-odd activations at one size: the report stays quick
 BENCH_PASSES = ("fwd", "fwdbwd")
 BENCH_REPEATS = 5
 MADE_BY = "actlab report"
@@ -108,6 +109,16 @@ def bench_names(only: Iterable[str] | None) -> list[str]:
 
     decls = [declaration(n) for n in only] if only else declarations()
     return [d.name for d in decls if d.in_torch and torch_module(d) is not None]
+
+
+def catalog_names(only: Iterable[str] | None) -> list[str]:
+    """The report's activations timed against torch's SiLU (the elementwise and learnable ones
+    torch.nn lacks: :func:`actlab.bench.yardstick`)."""
+    from ..bench import torch_module, yardstick
+    from ..registry import declaration, declarations
+
+    decls = [declaration(n) for n in only] if only else declarations()
+    return [d.name for d in decls if torch_module(d) is None and yardstick(d)]
 
 
 def bench_stale(meta: dict[str, Any], names: list[str]) -> str | None:
@@ -131,9 +142,9 @@ def ensure_bench(out: Path, only: Iterable[str] | None, force: bool = False, pro
 
     from .. import bench
 
-    names = bench_names(only)
-    if not names:
-        return "speed: none of the activations has a torch.nn counterpart"
+    names, catalog = bench_names(only), catalog_names(only)
+    if not names and not catalog:
+        return "speed: none of the activations has a torch.nn counterpart or SiLU's shape"
     path = data_path(out, "bench.json")
     note = "speed: running the quick benchmark"
     if path.is_file() and not force:
@@ -141,13 +152,21 @@ def ensure_bench(out: Path, only: Iterable[str] | None, force: bool = False, pro
             meta = json.loads(path.read_text()).get("meta") or {}
         except (ValueError, AttributeError):
             meta = {}
-        why = bench_stale(meta, names)
+        why = bench_stale(meta, names + catalog)
         if why is None:
             return f"speed: reusing {path} (actlab bench of {meta.get('time', 'an unrecorded time')})"
         note += f" ({why})"
-    record = bench.run(
-        names, BENCH_SIZES, repeats=BENCH_REPEATS, quick=True, progress=progress, passes=BENCH_PASSES, naive=False
-    )
+    kw = {"repeats": BENCH_REPEATS, "quick": True, "progress": progress, "passes": BENCH_PASSES}
+    runs = [bench.run(names, BENCH_SIZES, naive=False, **kw)] if names else []
+    if catalog:  # with the textbook compositions: the catalog's other yardstick
+        runs.append(bench.run(catalog, CATALOG_SIZES, naive=True, **kw))
+    record = runs[0]
+    for extra in runs[1:]:
+        record["results"] += extra["results"]
+        record["meta"]["names"] += extra["meta"]["names"]
+        record["meta"]["sizes"] = sorted(set(record["meta"]["sizes"]) | set(extra["meta"]["sizes"]))
+        for key, value in (extra.get("floor") or {}).items():
+            record.setdefault("floor", {}).setdefault(key, value)
     record["meta"]["made_by"] = MADE_BY
     bench.save(record, path)
     return note

@@ -12,11 +12,12 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from . import bars, speed_catalog
+from .bars import ms_text, ratio_text
 from .sections import Context, Section, register_builtin
 from .tables import names, table
 
 PASSES = {"fwd": "forward", "fwdbwd": "forward + backward", "double": "double backward"}
-SCALE = 3.0  # the bar axis spans 2^-3 .. 2^3 (1/8x .. 8x)
 NOISY = 1.2  # p90 / p10 above this marks a row's timing as noisy
 
 
@@ -28,18 +29,6 @@ def _size(n: int) -> str:
     if n >= 1024 and n % 1024 == 0:
         return f"{n // 1024}K"
     return f"{n:,}"
-
-
-def _ratio(v: float | None) -> str:
-    if v is None or not math.isfinite(v):
-        return "—"
-    return f"{v:.2f}×" if v < 10 else f"{v:.0f}×"
-
-
-def _ms(v: Any) -> str:
-    if not isinstance(v, (int, float)) or not math.isfinite(v):
-        return "—"
-    return f"{v:.3g}"
 
 
 def machine(meta: dict[str, Any]) -> str:
@@ -114,29 +103,15 @@ def vs_torch(row: dict[str, Any]) -> tuple[float | None, tuple[float, float] | N
     return ratio, rng
 
 
-def _pct(r: float) -> float:
-    return (min(max(math.log2(r), -SCALE), SCALE) + SCALE) / (2 * SCALE) * 100
-
-
 def _bar(row: dict[str, Any]) -> str:
-    name = html.escape(str(row.get("name")))
+    name = str(row.get("name"))
     ratio, rng = vs_torch(row)
     if ratio is None or not math.isfinite(ratio) or ratio <= 0:
         naive = (row.get("ratio") or {}).get("naive")
-        why = "no torch counterpart" + (f"; vs the naive formula {_ratio(naive)}" if naive else "")
-        return f"<div class='bar-row'><span class='bar-name'>{name}</span><span class='bar-none'>{why}</span></div>"
-    a, b = sorted((_pct(ratio), 50.0))
-    cls = "faster" if ratio < 1 else "slower"
-    whisker = ""
-    if rng:
-        lo, hi = _pct(rng[0]), _pct(rng[1])
-        whisker = f"<span class='whisker' style='left:{lo:.1f}%;width:{max(hi - lo, 0.3):.1f}%'></span>"
+        why = "no torch counterpart" + (f"; vs the naive formula {ratio_text(naive)}" if naive else "")
+        return bars.note(name, why)
     tip = f"actlab / torch = {ratio:.3f}" + (f" (repeats: {rng[0]:.2f} … {rng[1]:.2f})" if rng else "")
-    return (
-        f"<div class='bar-row' title='{html.escape(tip)}'><span class='bar-name'>{name}</span>"
-        f"<span class='bar-track'><span class='bar {cls}' style='left:{a:.1f}%;width:{max(b - a, 0.3):.1f}%'></span>"
-        f"{whisker}<span class='one'></span></span><span class='bar-val'>{_ratio(ratio)}</span></div>"
-    )
+    return bars.bar(name, ratio, ratio < 1, tip, rng)
 
 
 def _table(rows: Iterable[dict[str, Any]]) -> str:
@@ -159,16 +134,16 @@ def _table(rows: Iterable[dict[str, Any]]) -> str:
         )
         sp = spread.get("actlab")
         noisy = bool(sp and sp[0] > 0 and sp[1] / sp[0] > NOISY)
-        sp_txt = f"{_ms(sp[0])}–{_ms(sp[1])}{' (noisy)' if noisy else ''}" if sp else "not recorded"
+        sp_txt = f"{ms_text(sp[0])}–{ms_text(sp[1])}{' (noisy)' if noisy else ''}" if sp else "not recorded"
         mb = "—"
         if saved.get("actlab") is not None or saved.get("torch") is not None:
             mb = " / ".join("—" if saved.get(k) is None else f"{saved[k] / 1e6:.3g}" for k in ("actlab", "torch"))
         cells = (
             html.escape(str(r.get("name"))),
-            _ms(ms.get("actlab")),
-            _ms(ms.get("torch")),
-            _ratio(vs_torch(r)[0]),
-            _ratio(ratio.get("naive")),
+            ms_text(ms.get("actlab")),
+            ms_text(ms.get("torch")),
+            ratio_text(vs_torch(r)[0]),
+            ratio_text(ratio.get("naive")),
             sp_txt,
             mb,
         )
@@ -212,32 +187,40 @@ def render(data: Any, ctx: Context) -> str:
     if rows and others:
         parts.append(
             f"<p class='meta'>{len(others)} activation{'s' if len(others) != 1 else ''} without a torch.nn "
-            "counterpart are not timed here (<code>actlab bench NAME</code> times them against their textbook "
-            "composition).</p>"
+            "counterpart are not in this file (<code>actlab bench NAME</code> times them against torch's SiLU and "
+            "their textbook composition).</p>"
         )
     if not rows:
         return "".join(parts) + "<p>(no rows)</p>"
-    parts.append(
-        "<p>Bars: actlab's median time over torch's for the same module on the same input "
-        "(left of the line: actlab is faster; log scale, 1/8× … 8×); whiskers: the spread of the "
-        "repeats (p10 … p90) where the file records it.</p>"
-    )
+    catalog = [r for r in rows if vs_torch(r)[0] is None and speed_catalog.silu_ratio(r) is not None]
+    ours = [r for r in rows if not any(r is c for c in catalog)]
+    if ours:
+        parts.append(
+            "<p>Bars: actlab's median time over torch's for the same module on the same input "
+            "(left of the line: actlab is faster; log scale, 1/8× … 8×); whiskers: the spread of the "
+            "repeats (p10 … p90) where the file records it.</p>"
+        )
+    for group in _groups(ours, meta):
+        title = _group_title(group[0], meta)
+        chart = "".join(_bar(r) for r in group) + bars.scale()
+        parts.append(
+            f"<h3>{html.escape(title)}</h3><div class='bars'>{chart}</div>"
+            f"<details><summary>table ({len(group)} rows)</summary>{_table(group)}</details>"
+        )
+    if catalog:
+        parts.append(speed_catalog.INTRO)
+    for group in _groups(catalog, meta):
+        title = f"The catalog, {_group_title(group[0], meta)}"
+        parts.append(f"<h3>{html.escape(title)}</h3>{speed_catalog.chart(group)}")
+    return "".join(parts)
+
+
+def _groups(rows: list[dict[str, Any]], meta: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """Rows by pass, size, dtype and threads (the charts), in that order."""
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for r in sorted(rows, key=lambda r: _key(r, meta)):
         groups.setdefault(_key(r, meta), []).append(r)
-    for group in groups.values():
-        title = _group_title(group[0], meta)
-        bars = "".join(_bar(r) for r in group)
-        scale = (
-            "<div class='bar-row bar-scale'><span></span><span class='bar-ticks'>"
-            "<span style='left:0'>⅛×</span><span style='left:50%'>1×</span><span style='left:100%'>8×</span>"
-            "</span><span></span></div>"
-        )
-        parts.append(
-            f"<h3>{html.escape(title)}</h3><div class='bars'>{bars}{scale}</div>"
-            f"<details><summary>table ({len(group)} rows)</summary>{_table(group)}</details>"
-        )
-    return "".join(parts)
+    return list(groups.values())
 
 
 register_builtin(
