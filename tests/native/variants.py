@@ -6,8 +6,8 @@ and the wheel with the editable install (tests/native/test_wheel.py).
 The inputs: the special values (+-0, +-inf, NaN, subnormals, FLT_MAX, the kinks' neighbourhood),
 a log-spaced sweep of both signs and normal draws, in float32, float64 and bfloat16 (65536
 elements or more: the table path), through f, backward and double backward of every elementwise
-declaration (parameters at their defaults and one draw), the split gates, the softmax family
-along the last and a middle dim, PReLU and RReLU's counter stream.
+declaration (parameters at their defaults and one draw), the split gates, the softmax family and
+the sparse maps along the last and a middle dim, PReLU and RReLU's counter stream.
 """
 
 from __future__ import annotations
@@ -78,6 +78,14 @@ def vector(results: dict[str, torch.Tensor]) -> None:
                 results[f"{key}/backward"] = getattr(OPS, f"{name}_backward")(g, y, dim)
                 results[f"{key}/double_backward"] = torch.stack(
                     getattr(OPS, f"{name}_double_backward")(g * 0.5, g, y, dim)
+                )
+            for name in ("sparsemax", "entmax15"):
+                y = getattr(OPS, name)(x, dim, None)
+                key = f"{name}/{dim}/{dtype}"
+                results[f"{key}/f"] = y
+                results[f"{key}/backward"] = getattr(OPS, f"{name}_backward")(g, y, dim, None)
+                results[f"{key}/double_backward"] = torch.stack(
+                    getattr(OPS, f"{name}_double_backward")(g * 0.5, g, y, dim, None)
                 )
             gates = {"glu": (), "swiglu": (), "reglu": (), "geglu": ("none",), "geglu_tanh": ("tanh",)}
             for key0, extra in gates.items():
