@@ -23,7 +23,7 @@ BUILTIN = [d for d in actlab.declarations() if not d.user_defined]
 FAMILIES = sorted({d.family for d in BUILTIN})
 CSRC = Path(native.__file__).parent / "csrc"
 INFRASTRUCTURE = {"autograd.cpp", "register.cpp", "loop.cpp", "tables.cpp"}  # not a family's
-PARTS = {"sparse.cpp": "normalizer"}  # a family's kernels beside its <family>.cpp: the sparse maps' rows
+PARTS = {"sparse.cpp": "normalizer", "sorted_groups.cpp": "grouped"}  # row kernels beside (or without) <family>.cpp
 TESTS = Path(__file__).parent
 LIST_H = (CSRC / "list.h").read_text()
 

@@ -17,14 +17,18 @@ from actlab import native
 pytestmark = needs_kernels
 
 LIST_H = Path(native.__file__).parent / "csrc" / "list.h"
-SPARSE_H = Path(native.__file__).parent / "csrc" / "sparse.h"  # the sparse maps' row kernels
+ROW_HEADERS = ("sparse.h", "sorted_groups.h")  # the row kernels of the sparse and the sorting maps
 
 
 def _served() -> set[str]:
     """Function names whose ops must all have kernels: torch.nn's, list.h's elementwise extras and
-    the row kernels of sparse.h."""
+    the row kernels of ROW_HEADERS."""
     listed = set(re.findall(r"^\s+X\((\w+),", LIST_H.read_text(), flags=re.M))
-    rows = set(re.findall(r"^at::Tensor (\w+)\(const at::Tensor& x,", SPARSE_H.read_text(), flags=re.M))
+    rows = {
+        name
+        for h in ROW_HEADERS
+        for name in re.findall(r"^at::Tensor (\w+)\(const at::Tensor& x,", (LIST_H.parent / h).read_text(), flags=re.M)
+    }
     return {d.function for d in actlab.declarations() if d.in_torch} | listed | rows
 
 

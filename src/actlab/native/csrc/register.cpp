@@ -9,6 +9,7 @@
 #include "elementwise.h"
 #include "kernels.h"
 #include "list.h"
+#include "sorted_groups.h"
 #include "sparse.h"
 #include "split_gate.h"
 #include "tables.h"
@@ -97,6 +98,10 @@ void register_all(torch::Library& m) {
   m.impl("entmax15", &entmax15);
   m.impl("entmax15_backward", &entmax15_backward);
   m.impl("entmax15_double_backward", &entmax15_double_backward);
+  m.impl("group_sort", &group_sort);
+  m.impl("group_sort_backward", &group_sort_backward);
+  m.impl("max_min", &max_min);
+  m.impl("max_min_backward", &max_min_backward);
   m.impl("prelu", &prelu);
   m.impl("prelu_backward", &prelu_backward);
   m.impl("prelu_double_backward", &prelu_double_backward);
