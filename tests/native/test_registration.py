@@ -17,12 +17,19 @@ from actlab import native
 pytestmark = needs_kernels
 
 LIST_H = Path(native.__file__).parent / "csrc" / "list.h"
+ROW_HEADERS = ("sparse.h", "sorted_groups.h")  # the row kernels of the sparse and the sorting maps
 
 
 def _served() -> set[str]:
-    """Function names whose ops must all have kernels: torch.nn's and list.h's elementwise extras."""
+    """Function names whose ops must all have kernels: torch.nn's, list.h's elementwise extras and
+    the row kernels of ROW_HEADERS."""
     listed = set(re.findall(r"^\s+X\((\w+),", LIST_H.read_text(), flags=re.M))
-    return {d.function for d in actlab.declarations() if d.in_torch} | listed
+    rows = {
+        name
+        for h in ROW_HEADERS
+        for name in re.findall(r"^at::Tensor (\w+)\(const at::Tensor& x,", (LIST_H.parent / h).read_text(), flags=re.M)
+    }
+    return {d.function for d in actlab.declarations() if d.in_torch} | listed | rows
 
 
 def _function_of(op: str, functions: set[str]) -> str | None:
@@ -46,7 +53,19 @@ def _is_composite(name: str) -> bool:
 def test_every_non_composite_op_has_a_cpu_kernel() -> None:
     functions = {d.function for d in actlab.declarations()}
     served = _served()
-    assert {"relu", "gelu", "silu", "softmax", "log_softmax", "glu", "prelu", "quick_gelu", "serf"} <= served
+    assert {
+        "relu",
+        "gelu",
+        "silu",
+        "softmax",
+        "log_softmax",
+        "glu",
+        "prelu",
+        "quick_gelu",
+        "serf",
+        "sparsemax",
+        "entmax15",
+    } <= served
     composite = [n for n in _ops() if _is_composite(n)]  # compositions of ops (third order, RReLU's second)
     assert any(n.endswith("_triple_backward") for n in composite) and "rrelu_counter_double_backward" in composite
     missing = [n for n in _ops() if _function_of(n, functions) in served and n not in composite and not _has_cpu(n)]

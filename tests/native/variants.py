@@ -6,8 +6,8 @@ and the wheel with the editable install (tests/native/test_wheel.py).
 The inputs: the special values (+-0, +-inf, NaN, subnormals, FLT_MAX, the kinks' neighbourhood),
 a log-spaced sweep of both signs and normal draws, in float32, float64 and bfloat16 (65536
 elements or more: the table path), through f, backward and double backward of every elementwise
-declaration (parameters at their defaults and one draw), the split gates, the softmax family
-along the last and a middle dim, PReLU and RReLU's counter stream.
+declaration (parameters at their defaults and one draw), the split gates, the softmax family, the
+sparse maps and the sorting maps along the last and a middle dim, PReLU and RReLU's counter stream.
 """
 
 from __future__ import annotations
@@ -79,6 +79,18 @@ def vector(results: dict[str, torch.Tensor]) -> None:
                 results[f"{key}/double_backward"] = torch.stack(
                     getattr(OPS, f"{name}_double_backward")(g * 0.5, g, y, dim)
                 )
+            for name in ("sparsemax", "entmax15"):
+                y = getattr(OPS, name)(x, dim, None)
+                key = f"{name}/{dim}/{dtype}"
+                results[f"{key}/f"] = y
+                results[f"{key}/backward"] = getattr(OPS, f"{name}_backward")(g, y, dim, None)
+                results[f"{key}/double_backward"] = torch.stack(
+                    getattr(OPS, f"{name}_double_backward")(g * 0.5, g, y, dim, None)
+                )
+            for name, extra in (("max_min", ()), ("group_sort", (5,))):
+                key = f"{name}/{dim}/{dtype}"
+                results[f"{key}/f"] = getattr(OPS, name)(x, dim, *extra)
+                results[f"{key}/backward"] = getattr(OPS, f"{name}_backward")(g, x, dim, *extra)
             gates = {"glu": (), "swiglu": (), "reglu": (), "geglu": ("none",), "geglu_tanh": ("tanh",)}
             for key0, extra in gates.items():
                 name = key0.split("_")[0]

@@ -24,16 +24,12 @@
 #include "accurate.h"
 #include "kernels.h"
 #include "loop.h"
+#include "rows.h"
 
 namespace actlab {
 namespace {
 
 enum class Kind { kSoftmax, kSoftmin, kLogSoftmax };
-
-template <class S>
-constexpr S kInf = std::numeric_limits<S>::infinity();
-template <class S>
-constexpr S kNaN = std::numeric_limits<S>::quiet_NaN();
 
 template <class V>
 struct Shifted {
@@ -81,21 +77,6 @@ template <class V>
 ACTLAB_INLINE V divide(const V& a, const V& s, const V& r) {
   const V q = a * r;
   return fma(fma(q.neg(), s, a), r, q);
-}
-
-template <class V>
-ACTLAB_INLINE V lanes_below(int64_t k) {  // lane i < k
-  return V::arange(Scalar<V>(0), Scalar<V>(1)) < V(static_cast<Scalar<V>>(k));
-}
-
-template <class S>
-ACTLAB_INLINE S hmax(const Vectorized<S>& v) {
-  return at::vec::vec_reduce_all<S>([](auto a, auto b) { return at::vec::maximum(a, b); }, v);
-}
-
-template <class S>
-ACTLAB_INLINE S hsum(const Vectorized<S>& v) {
-  return at::vec::vec_reduce_all<S>([](auto a, auto b) { return a + b; }, v);
 }
 
 // x - m = hi + lo for a finite row max m: -inf entries as -FLT_MAX (e^hi = 0 all the same;

@@ -9,6 +9,8 @@
 #include "elementwise.h"
 #include "kernels.h"
 #include "list.h"
+#include "sorted_groups.h"
+#include "sparse.h"
 #include "split_gate.h"
 #include "tables.h"
 
@@ -90,6 +92,16 @@ void register_all(torch::Library& m) {
   m.impl("log_softmax", &log_softmax);
   m.impl("log_softmax_backward", &log_softmax_backward);
   m.impl("log_softmax_double_backward", &log_softmax_double_backward);
+  m.impl("sparsemax", &sparsemax);
+  m.impl("sparsemax_backward", &sparsemax_backward);
+  m.impl("sparsemax_double_backward", &sparsemax_double_backward);
+  m.impl("entmax15", &entmax15);
+  m.impl("entmax15_backward", &entmax15_backward);
+  m.impl("entmax15_double_backward", &entmax15_double_backward);
+  m.impl("group_sort", &group_sort);
+  m.impl("group_sort_backward", &group_sort_backward);
+  m.impl("max_min", &max_min);
+  m.impl("max_min_backward", &max_min_backward);
   m.impl("prelu", &prelu);
   m.impl("prelu_backward", &prelu_backward);
   m.impl("prelu_double_backward", &prelu_double_backward);
