@@ -55,6 +55,7 @@ import torch
 from torch import Tensor, nn
 
 from . import native, ops
+from .activations import scaled
 from .kinds import Activation, Elementwise, Normalizer, Parametric, Random
 from .ops import counter_noise
 from .registry import declaration, declarations
@@ -135,12 +136,28 @@ TEXTBOOK: dict[str, Callable[..., Tensor]] = {
     "ShiftedSoftplus": lambda x: _softplus(x) - math.log(2.0),
     "GCU": lambda x: x * torch.cos(x),
     "Sine": lambda x, w0=30.0: torch.sin(w0 * x),
+    "SoftClipping": lambda x, alpha=0.5: (
+        torch.log((1.0 + torch.exp(alpha * x)) / (1.0 + torch.exp(alpha * (x - 1.0)))) / alpha
+    ),
+    "ClippedGELU": lambda x, min_val=-10.0, max_val=10.0: torch.clamp(
+        0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0))), min_val, max_val
+    ),
+    "Phish": lambda x: x * torch.tanh(0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))),
+    "GammaAct": lambda x, act_type="relu", gamma=1.0: gamma * _timm_act(act_type)(x),
     "Sinc": lambda x: torch.where(x == 0, 1.0, torch.sin(x) / x),
     "Gaussian": lambda x, sigma=1.0: torch.exp(-x * x / (2.0 * sigma * sigma)),
     "Laplace": lambda x, mu, sigma: 0.5 * (1.0 + torch.erf((x - mu) / (sigma * math.sqrt(2.0)))),
     "Symlog": lambda x: torch.sign(x) * torch.log(1.0 + torch.abs(x)),
     "Symexp": lambda x: torch.sign(x) * (torch.exp(torch.abs(x)) - 1.0),
 }
+
+
+def _timm_act(act_type: str) -> Callable[[Tensor], Tensor]:
+    """The textbook form of the activation GammaAct's ``act_type`` names (timm: gamma * act_fn(x))."""
+    decl, p = scaled.resolve(act_type)
+    naive = _naive(decl, p)
+    assert naive is not None
+    return naive
 
 
 def shape_for(decl: type[Activation], numel: int) -> tuple[int, ...]:

@@ -20,7 +20,7 @@ radial        radial.py         radial.cpp        test_radial.py
 logarithmic   logarithmic.py    logarithmic.cpp   test_logarithmic.py
 learnable     learnable.py      —                 test_learnable.py
 grouped       —                 —                 test_grouped.py
-scaled        scaled.py         —                 test_scaled.py
+scaled        scaled.py         scaled.cpp        test_scaled.py
 ============  ================  ================  ====================
 
 ``native/csrc/list.h`` is the one list of the declarations that have kernels (the 28 torch.nn

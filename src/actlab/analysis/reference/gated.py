@@ -208,7 +208,13 @@ class _SERF:
         return _serf_df(x)
 
 
-@_ref("ClippedGELU")
+def _clipped_gelu_df_zeros(min_val: float, max_val: float) -> tuple[float, ...]:
+    """GELU's zero of f' where it is not clipped (GELU there is its minimum, -0.17)."""
+    x0 = _gelu_df_zero("none")
+    return (x0,) if _gelu_f(mpf(x0), "none") > min_val else ()
+
+
+@_ref("ClippedGELU", _clipped_gelu_df_zeros)
 class _ClippedGELU:
     def f(x, min_val, max_val):
         if _nan(x):

@@ -175,6 +175,29 @@ ACTLAB_INLINE Vf tanh_accurate(const Vf& x) {
   return sel(a < Vf(0.25f), small, s + sl) | sign_bit(x);
 }
 
+// log1p(s) for s in [0, 1] (NaN stays NaN): s (1 + s P(s)), the polynomial of log1p_exp (fit error 0.015 ulp)
+ACTLAB_INLINE Vf log1p_unit(const Vf& s) { return fma(s * s, horner(s, kLog1pSlope), s); }
+
+// tanh E and sech^2 E for E >= 0 (NaN stays NaN) from t = e^{-2E} alone: m = expm1(-2E) (expm1_neg's
+// polynomial where -2E >= -ln 2, t - 1 below), tanh E = -m / (2 + m) and sech^2 E = 4t / (2 + m)^2, one
+// division (tanh_accurate and a separate sech^2 cost three exponentials and three divisions)
+ACTLAB_INLINE std::pair<Vf, Vf> tanh_sech2_nonneg(const Vf& e) {
+  const Vf a = Vf(-2.0f) * e, t = exp_inline(a);
+  const Vf m = sel(a >= Vf(-0.69314718f), fma(a * a, horner(a, kExpm1Small), a), t - Vf(1.0f));
+  const Vf r = Vf(1.0f) / (Vf(2.0f) + m);
+  return {m.neg() * r, (Vf(4.0f) * t) * (r * r)};
+}
+
+// tanh E for E >= 0 (NaN stays NaN), <= 1.5 ulp with one division: E + E^3 P(E^2) below atanh(1/2) (tanh_accurate's
+// polynomial); above, m = e^{-2E} - 1 = s + ml exactly (e^{-2E} = th + tl by exp_split, s = th - 1 with 1 + s exact)
+// and tanh E = -m / (2 + m) = (-s - ml) / ((2 + s) + ml), 2 + s exact
+ACTLAB_INLINE Vf tanh_nonneg(const Vf& e) {
+  const Vf e2 = e * e, small = fma(e2 * e, horner(e2, kTanhSmall), e);
+  const auto [th, tl] = exp_split(at::vec::maximum(Vf(-2.0f) * e, Vf(-120.0f)));
+  const Vf s = th - Vf(1.0f), ml = (th - (s + Vf(1.0f))) + tl;
+  return sel(e < Vf(0.54930615f), small, (s.neg() - ml) / ((Vf(2.0f) + s) + ml));
+}
+
 // erf(x), 1 ulp (Sleef's, which libtorch_cpu exports; at::vec's erf is a 1e-7 absolute approximation)
 ACTLAB_INLINE Vf erf_accurate(const Vf& x) {
 #if defined(CPU_CAPABILITY_AVX512)

@@ -2,6 +2,7 @@
 // Squareplus, ShiftedSoftplus. The exponential branch only ever sees min(x, 0) (the declarations' double where).
 #include "act.h"
 #include "elementwise_impl.h"
+#include "scaled.h"
 
 namespace actlab {
 
@@ -89,17 +90,29 @@ struct Squareplus : Act<V> {
 
 inline constexpr double kLn2 = 0.69314718055994530942;
 
+// log((1 + e^x)/2) - x/2 = log cosh(x/2) = x^2 P(x^2), |x| <= 1/2: its Taylor series (to x^12, 0.005 ulp there)
+inline constexpr float kLogCoshHalf[] = {0.125f, -0.005208333333333333f, 0.00034722222222222224f,
+                                         -2.6351686507936506e-05f, 2.1356922398589066e-06f, -3.6064596997675835e-07f};
+inline constexpr float kLn2F = 0.693147182f;  // ln 2 = kLn2F + kLn2FLo
+inline constexpr float kLn2FLo = -1.90465421e-09f;
+
 // ShiftedSoftplus: softplus(x) - log 2 = log1p(expm1(x) / 2) for x <= 1 (relative accuracy at the zero
-// x = 0), (x - log 2) + log1p(e^-x) above;  f' = sigma(x);  f'' = sigma'(x)
+// x = 0), (x - log 2) + log1p(e^-x) above;  f' = sigma(x);  f'' = sigma'(x). float32: x/2 + x^2 P(x^2) for
+// |x| <= 1/2, else (max(x, 0) - ln2_hi) + log1p(e^-|x|) - ln2_lo (the first difference exact, log1p_exp
+// accurate: no Sleef expm1/log1p)
 template <class V>
 struct ShiftedSoftplus : Act<V> {
   ACTLAB_INLINE V f(V x) const {
-    const V big = x > V(1), far = (x - this->c(kLn2)) + log1p_exp_neg_abs(sel(big, x, V(1)));
-    const V near = (V(0.5) * sel(big, V(1), x).expm1()).log1p();
-    if constexpr (is_float<V>) {  // x/2 (+ x^2/8) below 2^-30: rounded once in the subnormals
-      return sel(big, far, sel(x.abs() < V(0x1p-30f), V(0.5f) * x, near));
+    if constexpr (is_float<V>) {
+      const V small = x.abs() <= V(0.5f), half = V(0.5f) * x;
+      V out = fma(x * x, horner(x * x, kLogCoshHalf), half) | sign_bit(x);  // -0 stays -0
+      if (!all(small)) out = sel(small, out, ((max0(x) - V(kLn2F)) + log1p_exp(x.abs().neg())) - V(kLn2FLo));
+      return out;
+    } else {
+      const V big = x > V(1), far = (x - this->c(kLn2)) + log1p_exp_neg_abs(sel(big, x, V(1)));
+      const V near = (V(0.5) * sel(big, V(1), x).expm1()).log1p();
+      return sel(big, far, near);
     }
-    return sel(big, far, near);
   }
   ACTLAB_INLINE V df(V x) const { return sigmoid(x); }
   ACTLAB_INLINE V d2f(V x) const { return sigmoid_prime(x); }
@@ -111,5 +124,11 @@ template struct Elementwise<SELU>;
 template struct Elementwise<Softplus, double, double>;
 template struct Elementwise<Squareplus, double>;
 template struct Elementwise<ShiftedSoftplus>;
+
+// GammaAct's kernels for timm's names of this family (scaled.h)
+ACTLAB_SCALED(ELU, 1.0)
+ACTLAB_SCALED(CELU, 1.0)
+ACTLAB_SCALED(SELU)
+ACTLAB_SCALED(Softplus, 1.0, 20.0)
 
 }  // namespace actlab

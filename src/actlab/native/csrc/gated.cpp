@@ -9,6 +9,7 @@
 // the tail amplifies |z| times, is carried as z_hi + z_lo and put back to first order.
 #include "act.h"
 #include "elementwise_impl.h"
+#include "scaled.h"
 #include "split_gate_impl.h"
 #include "gelu.h"
 #include "swish.h"
@@ -211,6 +212,53 @@ struct SERF : Act<V> {
   }
 };
 
+// GELU clipped to [a, b]: clamp(x Phi(x), a, b);  f' = GELU'(x), f'' = GELU''(x) where not clipped, else 0. Clipped
+// as the declaration decides (_clipped): for x > 0, x - b >= x Phi(-x) (exact near the crossing), else GELU(x) >= b;
+// or GELU(x) <= a
+template <class V>
+struct ClippedGELU : Act<V> {
+  V lo, hi;
+  ClippedGELU(double a, double b) : lo(this->c(a)), hi(this->c(b)) {}
+  ACTLAB_INLINE V clipped(const V& x, const V& y) const {
+    const V xp = clamp(x, zero<V>(), V(kGaussUnderflow));
+    const V above = sel(x > zero<V>(), (x - hi) >= xp * normal_cdf(xp.neg()), y >= hi);
+    return above | (y <= lo);
+  }
+  ACTLAB_INLINE V f(V x) const { return clamp(gelu_f(x), lo, hi); }
+  ACTLAB_INLINE V df(V x) const { return sel(clipped(x, gelu_f(x)), zero<V>(), gelu_df(x)); }
+  ACTLAB_INLINE V d2f(V x) const { return sel(clipped(x, gelu_f(x)), zero<V>(), gelu_d2f(x)); }
+};
+
+// Phish: x tanh(g), g = GELU(x) = x Phi(x);  f' = tanh g + x sech^2(g) g', g' = Phi + x phi;
+// f'' = sech^2 g (2g' + x(g'' - 2 tanh(g) g'^2)), g'' = phi (2 - x^2). x clipped to [-40, 800] (Phi = 0 below)
+template <class V>
+struct Phish : Act<V> {
+  ACTLAB_INLINE V f(V x) const {
+    const V w = at::vec::clamp_min(x, V(-kGaussUnderflow)), near = w * vtanh(gelu_f(w));
+    if constexpr (is_float<V>) {  // below -5 tanh(g) = g to 1e-12 and g is tiny (subnormal below -13): w^2 Phi(w) rounded once
+      const V tail = w < V(-5.0f);
+      if (any(tail)) return sel(tail, gelu_f_f32(w, w), near);
+    }
+    return near;
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V w = clamp(x, V(-kGaussUnderflow), V(kExpUnderflow));
+    if constexpr (is_float<V>) {  // x g' rounded once (in the left tail it is subnormal, and g' more so)
+      const V g = gelu_f(w);
+      return sel(w == zero<V>(), w, vtanh(g) + sech2(g) * gelu_df_f32(w, w));  // f'(+-0) = +-0
+    } else {  // the declaration's, its exp by the C library (as torch's: the sum cancels in the tail)
+      const V pdf = V(kInvSqrt2Pi) * exp_libm((V(-0.5) * w) * w), cdf = normal_cdf(w);
+      const V g = w * cdf, e = exp_libm(V(-2.0) * g.abs());
+      return tanh_expm1(g) + (w * ((V(4.0) * e) / ((V(1.0) + e) * (V(1.0) + e)))) * (cdf + w * pdf);
+    }
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V w = clamp(x, V(-kGaussUnderflow), V(kExpUnderflow)), cdf = normal_cdf(w), pdf = normal_pdf(w);
+    const V g = w * cdf, dg = cdf + w * pdf, d2g = pdf * (V(2) - w * w);
+    return sech2(g) * (V(2) * dg + w * (d2g - ((V(2) * tanh_expm1(g)) * dg) * dg));
+  }
+};
+
 // ---- self-gated activations of the literature. Their declarations compute float32 in float64; the
 // float32 kernels stay in float32 on the accurate primitives (accurate.h) and forms without
 // cancellation (tests/native: fwd <= 4 ulp, f' <= 16 ulp against the float64 declaration).
@@ -356,19 +404,34 @@ inline constexpr float kLogishSlopeZero[] = {
 
 inline constexpr double kTanhExpFlat = 10.0;  // tanh(e^x) = 1, e^x sech^2(e^x) = 0 beyond
 
-// TanhExp: x tanh(e^x), x e^x scaled below -64;  f' = tanh(e^x) + x e^x sech^2(e^x), (1 + x) e^x below -64
+// TanhExp: x tanh(e^x), x e^x scaled below -64;  f' = tanh(e^x) + x e^x sech^2(e^x), (1 + x) e^x below -64.
+// float32: tanh E, E = e^x, by tanh_nonneg (one exponential and one division) in f; in f' tanh and sech^2 of
+// E from e^{-2E} (tanh_sech2_nonneg): two exponentials, one division
 template <class V>
 struct TanhExp : Act<V> {
   ACTLAB_INLINE V f(V x) const {
     const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
-    const V near = x * vtanh(vexp(at::vec::clamp_max(x, V(kTanhExpFlat)))), tail = xc < V(kTail);
+    V th;
+    if constexpr (is_float<V>) {
+      th = tanh_nonneg(vexp(at::vec::clamp_max(x, V(kTanhExpFlat))));
+    } else {
+      th = vtanh(vexp(at::vec::clamp_max(x, V(kTanhExpFlat))));
+    }
+    const V near = x * th, tail = xc < V(kTail);
     if (!any(tail)) return near;
     return sel(tail, exp_tail_times(xc, sel(tail, xc, zero<V>())), near);
   }
   ACTLAB_INLINE V df(V x) const {
     const V xc = clamp(x, V(-kExpUnderflow), V(kTanhExpFlat)), e = vexp(xc);
     const V tail = xc < V(kTail);
-    const V near = slope_near_zero(x, vtanh(e) + (xc * e) * sech2(e), kTanhExpZeroHi, kTanhExpZeroLo, kTanhExpSlopeZero);
+    V sum;
+    if constexpr (is_float<V>) {
+      const auto [th, s2] = tanh_sech2_nonneg(e);
+      sum = fma(xc * e, s2, th);
+    } else {
+      sum = vtanh(e) + (xc * e) * sech2(e);
+    }
+    const V near = slope_near_zero(x, sum, kTanhExpZeroHi, kTanhExpZeroLo, kTanhExpSlopeZero);
     if (!any(tail)) return near;
     return sel(tail, exp_tail_times(V(1) + xc, sel(tail, xc, zero<V>())), near);
   }
@@ -473,23 +536,28 @@ struct Smish : Act<V> {
   }
 };
 
-// log1p in float32 by Sleef's (torch's) u10, float64 likewise
+// log1p(s), s = sigma(x) in [0, 1]: float32 by log1p_unit (a polynomial; Sleef's log1p costs 2.5x), float64
+// Sleef's (torch's)
 template <class V>
-ACTLAB_INLINE V vlog1p(const V& x) {
-  return x.log1p();
+ACTLAB_INLINE V log1p_sigmoid(const V& s) {
+  if constexpr (is_float<V>) {
+    return log1p_unit(s);
+  } else {
+    return s.log1p();
+  }
 }
 
 // Logish: x log(1 + sigma(x)), x e^x scaled below -64;  f' = log1p(sigma) + x sigma' / (1 + sigma)
 template <class V>
 struct Logish : Act<V> {
   ACTLAB_INLINE V f(V x) const {
-    const V w = at::vec::clamp_min(x, V(-kExpUnderflow)), near = w * vlog1p(sigmoid(w)), tail = w < V(kTail);
+    const V w = at::vec::clamp_min(x, V(-kExpUnderflow)), near = w * log1p_sigmoid(sigmoid(w)), tail = w < V(kTail);
     if (!any(tail)) return near;
     return sel(tail, exp_tail_times(w, sel(tail, w, zero<V>())), near);
   }
   ACTLAB_INLINE V df(V x) const {
     const V w = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), s = sigmoid(w);
-    const V sum = vlog1p(s) + (w * sigmoid_prime(w)) / (V(1) + s), tail = w < V(kTail);
+    const V sum = log1p_sigmoid(s) + (w * sigmoid_prime(w)) / (V(1) + s), tail = w < V(kTail);
     const V near = slope_near_zero(w, sum, kLogishZeroHi, kLogishZeroLo, kLogishSlopeZero);
     if (!any(tail)) return near;
     return sel(tail, exp_tail_times(V(1) + w, sel(tail, w, zero<V>())), near);
@@ -557,6 +625,93 @@ struct GoLU : Act<V> {
   }
 };
 
+inline constexpr double kErfFlat = 40.0;  // erf(u) = 1, u e^{-u^2} = 0 in float64 for u >= 40
+
+// erf(u) / (2u/sqrt pi) = 1 + v P(v), v = u^2 <= 1: the Taylor series sum_n (-1)^n v^n / (n! (2n + 1)), n <= 11
+inline constexpr float kErfOverU[] = {-0.3333333432674408f,    0.10000000149011612f,    -0.02380952425301075f,
+                                      0.004629629664123058f,   -0.0007575757335871458f, 0.00010683760774554685f,
+                                      -1.3227513591118623e-05f, 1.4589169268219848e-06f, -1.4503852696634567e-07f,
+                                      1.3122533282228233e-08f, -1.0892221569136495e-09f};
+
+// ErfAct: x erf(u), u = a e^{bx};  f' = erf(u) + (2/sqrt pi) b x u e^{-u^2};  f'' = (2/sqrt pi) b u e^{-u^2}(2 + bx(1 - 2u^2)).
+// float32, y = b x carried as y + y_lo: for u < 1, with (2/sqrt pi) u = (2a/sqrt pi) e^y and v = u^2,
+// f = x (2a/sqrt pi) e^y Q(v) and f' = (2a/sqrt pi) e^y (Q(v) + y e^{-v}), Q = erf(u) / (2u/sqrt pi) = 1 + v P(v):
+// e^y by mul_exp with y_lo in its exponent (one rounding, into the subnormals too), and the bracket, which
+// cancels near the zero of f', as (1 + y) + (q + y expm1(-v)) + y_lo e^{-v}. For u >= 1 (no cancellation,
+// |y| small): erf(uh) + (2/sqrt pi) e^{-u^2} (ul + y u), u = uh + ul. float64: the declaration's, e^{bx} by exp_libm
+template <class V>
+struct ErfAct : Act<V> {
+  V a, a_lo, b, b_lo, lo_x, hi_x, two_a, two_a_rel, c_b;
+  double b64;
+  ErfAct(double av, double bv)
+      : a(this->c(av)), a_lo(this->c(av - static_cast<double>(static_cast<Scalar<V>>(av)))), b(this->c(bv)),
+        b_lo(this->c(bv - static_cast<double>(static_cast<Scalar<V>>(bv)))),
+        lo_x(this->c((-kExpUnderflow - std::log(av)) / bv)), hi_x(this->c((std::log(kErfFlat) - std::log(av)) / bv)),
+        two_a(this->c(kTwoOverSqrtPi * av)),
+        two_a_rel(this->c((kTwoOverSqrtPi * av - static_cast<double>(static_cast<Scalar<V>>(kTwoOverSqrtPi * av))) /
+                          (kTwoOverSqrtPi * av))),
+        c_b(this->c(kTwoOverSqrtPi * bv)), b64(bv) {}
+  struct U {
+    V y, y_lo, uh, ul;  // b x = y + y_lo, u = uh + ul
+  };
+  ACTLAB_INLINE U u_of(const V& xc) const {  // xc finite (float32)
+    const V y = b * xc, y_lo = fma(b, xc, y.neg()) + b_lo * xc;
+    const auto [eh, el] = exp_split(clamp(y, V(-120.0f), V(88.0f)));
+    const V uh = a * eh;
+    return {y, y_lo, uh, (fma(a, eh, uh.neg()) + a_lo * eh) + a * fma(eh, y_lo, el)};
+  }
+  // (2/sqrt pi) e^{-u^2} for u >= 1 (to about 1 ulp: it multiplies small corrections or a small term)
+  ACTLAB_INLINE static V gauss(const V& uh) { return V(kTwoOverSqrtPi) * exp_fast(at::vec::maximum((uh * uh).neg(), V(-87.0f))); }
+  ACTLAB_INLINE V f(V x) const {
+    if constexpr (is_float<V>) {
+      const V xc = at::vec::clamp_min(x, lo_x);
+      const U u = u_of(at::vec::clamp_max(xc, hi_x));
+      const V small = u.uh < V(1.0f);
+      V out = zero<V>();
+      if (any(small)) {
+        const V v = u.uh * u.uh, q = fma(v, horner(v, kErfOverU), V(1.0f));
+        out = mul_exp((two_a * xc) * q, u.y, u.y_lo + two_a_rel);
+      }
+      if (!all(small)) out = sel(small, out, xc * fma(gauss(u.uh), u.ul, erf_accurate(u.uh)));
+      return out | sign_bit(xc);  // x's sign, -0 too (erf(u) > 0)
+    } else {
+      const V w = at::vec::clamp_min(x, lo_x);
+      return w * (a * exp_libm(b * w)).erf();
+    }
+  }
+  ACTLAB_INLINE V df(V x) const {
+    const V xc = clamp(x, lo_x, hi_x);
+    if constexpr (is_float<V>) {
+      const U u = u_of(xc);
+      const V small = u.uh < V(1.0f), one(1.0f);
+      V out = zero<V>();
+      if (any(small)) {
+        const V v = u.uh * u.uh, q = v * horner(v, kErfOverU), em1 = expm1_neg(v.neg());
+        const V bracket = ((one + u.y) + fma(u.y, em1, q)) + u.y_lo * (one + em1);
+        out = mul_exp(two_a * bracket, u.y, u.y_lo + two_a_rel);
+      }
+      if (!all(small)) {
+        const V big = fma(gauss(u.uh), fma(u.y, u.uh, fma(u.ul, one + u.y, u.y_lo * u.uh)), erf_accurate(u.uh));
+        out = sel(small, out, sel(x > hi_x, one, big));
+      }
+      return out;
+    } else {
+      const V u = a * exp_libm(b * xc), gate = (a * exp_libm(b * at::vec::clamp_min(x, lo_x))).erf();
+      return gate + ((V(kTwoOverSqrtPi * b64) * xc) * u) * vexp((u.neg()) * u);
+    }
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V xc = clamp(x, lo_x, hi_x);
+    V u;
+    if constexpr (is_float<V>) {
+      u = a * vexp(b * xc);
+    } else {
+      u = a * exp_libm(b * xc);
+    }
+    return (c_b * u) * vexp(u.neg() * u) * (V(2) + (b * xc) * (V(1) - (V(2) * u) * u));
+  }
+};
+
 template struct Elementwise<SiLU>;
 template struct Elementwise<Swish, double>;
 template struct Elementwise<QuickGELU>;
@@ -576,7 +731,19 @@ template struct Elementwise<TeLU>;
 template struct Elementwise<Smish, double, double>;
 template struct Elementwise<Logish>;
 template struct Elementwise<GoLU, double, double, double>;
+template struct Elementwise<ErfAct, double, double>;
+template struct Elementwise<ClippedGELU, double, double>;
+template struct Elementwise<Phish>;
 template struct SplitGate<SiLU>;
 template struct SplitGate<GELU, c10::string_view>;
+
+// GammaAct's kernels for timm's names of this family (scaled.h)
+ACTLAB_SCALED(GELU, kGeluNone)
+ACTLAB_SCALED(GELU, kGeluTanh)
+ACTLAB_SCALED(QuickGELU)
+ACTLAB_SCALED(SiLU)
+ACTLAB_SCALED(Mish)
+ACTLAB_SCALED(Hardswish)
+ACTLAB_SCALED(HardMish)
 
 }  // namespace actlab

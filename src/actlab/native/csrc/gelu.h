@@ -41,24 +41,26 @@ ACTLAB_INLINE Mills mills(const Vf& t) {
   return {q, fma(q, lin, t * p)};
 }
 
-// x Phi(x) = x (1 - Phi(t)) for x < 0, x - x (1 - Phi(t)) above
-ACTLAB_INLINE Vf gelu_f_f32(const Vf& x) {
+// a x Phi(x) = a x (1 - Phi(t)) for x < 0 (rounded once, into the subnormals too: Phish's x GELU(x) in the
+// left tail), a (x - x (1 - Phi(t))) above; a = 1: GELU
+ACTLAB_INLINE Vf gelu_f_f32(const Vf& x, const Vf& a = Vf(1.0f)) {
   const Vf t = at::vec::clamp_max(x.abs(), Vf(40.0f));
   const Mills m = mills(t);
   const Vf tt = t * t, tl = fma(t, t, tt.neg());  // t^2 exactly
   const Vf xc = clamp(x, Vf(-40.0f), Vf(40.0f));  // mul_exp clamps its exponent: keep its factor small
-  const Vf xq = mul_exp_nonpos((xc * m.q) / m.den, Vf(-0.5f) * tt, Vf(-0.5f) * tl);
-  return sel(x <= zero<Vf>(), xq, x - xq);  // x Phi(x) has x's sign: -0 from xq
+  const Vf xq = mul_exp_nonpos(a * ((xc * m.q) / m.den), Vf(-0.5f) * tt, Vf(-0.5f) * tl);
+  return sel(x <= zero<Vf>(), xq, a * x - xq);  // x Phi(x) has x's sign: -0 from xq
 }
 
-// Phi(x) + x phi(x) = E (x < 0) or 1 - E, E = e^{-t^2/2} (R - t/sqrt(2 pi)) = e^{-t^2/2} (q - c t den)/den
-ACTLAB_INLINE Vf gelu_df_f32(const Vf& x) {
+// a (Phi(x) + x phi(x)) = a E (x < 0) or a - a E, E = e^{-t^2/2} (R - t/sqrt(2 pi)) = e^{-t^2/2} (q - c t den)/den
+// (a E rounded once, into the subnormals too: Phish's x GELU'(x) in the left tail; a = 1: GELU')
+ACTLAB_INLINE Vf gelu_df_f32(const Vf& x, const Vf& a = Vf(1.0f)) {
   const Vf t = at::vec::clamp_max(x.abs(), Vf(40.0f));
   const Mills m = mills(t);
   const Vf tden = t * m.den, num = fma(kInvSqrt2PiHi.neg(), tden, m.q) - kInvSqrt2PiLo * tden;
   const Vf tt = t * t, tl = fma(t, t, tt.neg());
-  const Vf e = mul_exp_nonpos(num / m.den, Vf(-0.5f) * tt, Vf(-0.5f) * tl);
-  return sel(x < zero<Vf>(), e, Vf(1.0f) - e);
+  const Vf e = mul_exp_nonpos(a * (num / m.den), Vf(-0.5f) * tt, Vf(-0.5f) * tl);
+  return sel(x < zero<Vf>(), e, a - e);
 }
 
 template <class V>

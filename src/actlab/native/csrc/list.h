@@ -36,6 +36,7 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
   X(lecun_tanh, LeCunTanh, kNone)                             \
   X(penalized_tanh, PenalizedTanh, kNone, double)             \
   X(cloglog, CLogLog, kNone)                                  \
+  X(soft_clipping, SoftClipping, kNone, double)               \
   /* rectifier.cpp */                                         \
   X(threshold, Threshold, kInplace, double, double)           \
   X(relu, ReLU, kY | kInplace)                                \
@@ -44,7 +45,10 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
   X(rrelu, RReLU, kY | kInplace, double, double)              \
   X(squared_relu, SquaredReLU, kNone)                         \
   X(smelu, SmeLU, kNone, double)                              \
+  X(nlrelu, NLReLU, kNone, double)                            \
   X(isrlu, ISRLU, kNone, double)                              \
+  X(repu, RePU, kNone, double)                                \
+  X(relun, ReLUN, kY | kInplace, double)                      \
   X(bent_identity, BentIdentity, kNone)                       \
   /* exponential.cpp */                                       \
   X(elu, ELU, kY | kInplace, double)                          \
@@ -73,16 +77,22 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
   X(smish, Smish, kNone, double, double)                      \
   X(logish, Logish, kNone)                                    \
   X(golu, GoLU, kNone, double, double, double)                \
+  X(erf_act, ErfAct, kNone, double, double)                   \
+  X(clipped_gelu, ClippedGELU, kNone, double, double)         \
+  X(phish, Phish, kNone)                                      \
   /* shrinkage.cpp */                                         \
   X(hardshrink, Hardshrink, kNone, double)                    \
   X(softshrink, Softshrink, kNone, double)                    \
   X(tanhshrink, Tanhshrink, kNone)                            \
   /* periodic.cpp */                                          \
   X(gcu, GCU, kNone)                                          \
+  X(sine, Sine, kNone, double)                                \
   X(sinc, Sinc, kNone)                                        \
   /* radial.cpp */                                            \
   X(gaussian, Gaussian, kNone, double)                        \
   X(laplace, Laplace, kNone, double, double)                  \
   /* logarithmic.cpp */                                       \
   X(symlog, Symlog, kNone)                                    \
-  X(symexp, Symexp, kNone)
+  X(symexp, Symexp, kNone)                                    \
+  /* scaled.cpp */                                            \
+  X(gamma_act, GammaAct, kInplace, c10::string_view, double)

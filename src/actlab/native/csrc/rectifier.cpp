@@ -1,6 +1,6 @@
 // The rectifier family (activations/rectifier.py): the elementwise kernels of Threshold, ReLU,
 // ReLU6, LeakyReLU, RReLU (evaluation) and SquaredReLU (piecewise linear or quadratic: exact, one
-// pass), SmeLU, ISRLU, BentIdentity; PReLU; RReLU's training noise.
+// pass), SmeLU, NLReLU, ISRLU, RePU, ReLUN, BentIdentity; PReLU; RReLU's training noise.
 #include <ATen/CPUGeneratorImpl.h>
 #include <cmath>
 #include <limits>
@@ -14,6 +14,7 @@
 #include "act.h"
 #include "isru.h"
 #include "elementwise_impl.h"
+#include "scaled.h"
 #include "split_gate_impl.h"
 #include "kernels.h"
 #include "loop.h"
@@ -101,6 +102,34 @@ struct SmeLU : Cheap<V> {
   ACTLAB_INLINE V d2f(V x) const { return sel(x.abs() <= beta, d2, zero<V>()); }
 };
 
+// NLReLU: log(1 + beta max(0, x));  f' = beta / (1 + beta x) for x > 0, else 0 (NaN stays);  f'' = -beta^2 / (1 + beta x)^2.
+// float32 beyond x = 1e30 (where beta x may overflow): log x + log beta and 1/x (1 + beta x = beta x there)
+template <class V>
+struct NLReLU : Act<V> {
+  V beta, beta2, log_beta;
+  explicit NLReLU(double b) : beta(this->c(b)), beta2(this->c(b * b)), log_beta(this->c(std::log(b))) {}
+  ACTLAB_INLINE V f(V x) const {
+    const V near = (beta * max0(x)).log1p();
+    if constexpr (is_float<V>) {
+      const V big = x > V(1e30f);
+      if (any(big)) return sel(big, x.log() + log_beta, near);
+    }
+    return near;
+  }
+  ACTLAB_INLINE V df(V x) const {
+    V pos = beta / (V(1) + beta * max0(x));
+    if constexpr (is_float<V>) {
+      const V big = x > V(1e30f);
+      if (any(big)) pos = sel(big, V(1) / x, pos);
+    }
+    return sel(x != x, x, sel(x > zero<V>(), pos, zero<V>()));
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V d = V(1) + beta * max0(x);
+    return sel(x > zero<V>(), beta2.neg() / (d * d), zero<V>());
+  }
+};
+
 // ISRLU: x for x >= 0, ISRU below: x / s, s = hypot(1, sqrt(alpha) x);  f' = 1, 1/s^3;  f'' = 0, -3 alpha (x/s) / s^4
 template <class V>
 struct ISRLU : Act<V> {
@@ -115,6 +144,46 @@ struct ISRLU : Act<V> {
     return sel(x != x, x, sel(x >= zero<V>(), V(1), V(1) / ((s * s) * s)));
   }
   ACTLAB_INLINE V d2f(V x) const { return sel(x >= zero<V>(), zero<V>(), r.d2f(min0(x))); }
+};
+
+// RePU: max(0, x)^p;  f' = p max(0, x)^(p - 1) (0 for x <= 0, NaN stays);  f'' = p (p - 1) x^(p - 2) for x > 0.
+// Integral exponents 0 to 4 (p = 2: ReQU) by products (as torch's pow of a tensor by 2 or 3; x^2 is exact
+// then), others by Sleef's pow
+template <class V>
+struct RePU : Act<V> {
+  V p, pm1, pm2, pp;
+  int n0, n1, n2;  // the exponents p, p - 1, p - 2 when integral in [0, 4], else -1
+  static int integral(double e) { return (e >= 0.0 && e <= 4.0 && e == std::floor(e)) ? static_cast<int>(e) : -1; }
+  explicit RePU(double pv)
+      : p(this->c(pv)), pm1(this->c(pv - 1.0)), pm2(this->c(pv - 2.0)), pp(this->c(pv * (pv - 1.0))),
+        n0(integral(pv)), n1(integral(pv - 1.0)), n2(integral(pv - 2.0)) {}
+  ACTLAB_INLINE static V power(const V& b, const V& e, int n) {
+    if (n < 0) return b.pow(e);
+    V r(1);
+    for (int i = 0; i < n; ++i) r = r * b;
+    return r;
+  }
+  ACTLAB_INLINE V f(V x) const { return power(max0(x), p, n0); }
+  ACTLAB_INLINE V df(V x) const {
+    const V y = sel(x <= zero<V>(), zero<V>(), p * power(max0(x), pm1, n1));
+    return sel(x != x, x, y);
+  }
+  ACTLAB_INLINE V d2f(V x) const {
+    const V pos = x > zero<V>();
+    return sel(pos, pp * power(sel(pos, x, V(1)), pm2, n2), zero<V>());
+  }
+};
+
+// ReLUN: clamp(x, 0, n);  f' = [0 < x < n] (1 at NaN, as relu6);  with y: the same (y in (0, n) where x is)
+template <class V>
+struct ReLUN : Piecewise<V> {
+  V n;
+  explicit ReLUN(double nv) : n(this->c(nv)) {}
+  ACTLAB_INLINE V f(V x) const { return clamp(x, zero<V>(), n); }
+  ACTLAB_INLINE V df(V x) const { return sel((x <= zero<V>()) | (x >= n), zero<V>(), V(1)); }
+  ACTLAB_INLINE V d2f(V) const { return zero<V>(); }
+  ACTLAB_INLINE V df_y(V y) const { return df(y); }
+  ACTLAB_INLINE V d2f_y(V) const { return zero<V>(); }
 };
 
 // BentIdentity: x + |x| t / 2, t = |x| / (s + 1), s = hypot(x, 1) (x at +-inf);  f' = 1 + x / 2s;  f'' = 1 / 2s^3
@@ -142,7 +211,10 @@ template struct Elementwise<LeakyReLU, double>;
 template struct Elementwise<RReLU, double, double>;
 template struct Elementwise<SquaredReLU>;
 template struct Elementwise<SmeLU, double>;
+template struct Elementwise<NLReLU, double>;
 template struct Elementwise<ISRLU, double>;
+template struct Elementwise<RePU, double>;
+template struct Elementwise<ReLUN, double>;
 template struct Elementwise<BentIdentity>;
 template struct SplitGate<ReLU>;
 
@@ -459,5 +531,10 @@ at::Tensor rrelu_counter(const at::Tensor& x, double lower, double upper, int64_
 at::Tensor rrelu_counter_backward(const at::Tensor& g, const at::Tensor& x, double lower, double upper, int64_t seed) {
   return scaled_by_counter_noise(g, x, lower, upper, seed);
 }
+
+// GammaAct's kernels for timm's names of this family (scaled.h)
+ACTLAB_SCALED(ReLU)
+ACTLAB_SCALED(ReLU6)
+ACTLAB_SCALED(LeakyReLU, 0.01)
 
 }  // namespace actlab

@@ -1,7 +1,8 @@
 // The sigmoidal family (activations/sigmoidal.py): Sigmoid, Tanh, Softsign, Hardsigmoid,
-// Hardtanh, LogSigmoid; dSiLU, ISRU, SQNL, Elliott, ArcTan, LeCunTanh, PenalizedTanh, CLogLog.
+// Hardtanh, LogSigmoid; dSiLU, ISRU, SQNL, Elliott, ArcTan, LeCunTanh, PenalizedTanh, CLogLog, SoftClipping.
 #include "act.h"
 #include "elementwise_impl.h"
+#include "scaled.h"
 #include "split_gate_impl.h"
 #include "accurate.h"
 #include "isru.h"
@@ -266,6 +267,77 @@ struct CLogLog : Act<V> {
   }
 };
 
+// SoftClipping: (1/alpha) log((1 + e^{alpha x}) / (1 + e^{alpha (x - 1)})) = low(x) = (1/alpha) log1p(K e^{alpha x}),
+// K = -expm1(-alpha) / (1 + e^{alpha (x - 1)}), for x <= 1/2, 1 - low(1 - x) above;  f' = -expm1(-alpha) sigma(alpha x)
+// sigma(alpha (1 - x));  f'' = alpha f' (sigma(-alpha x) - sigma(alpha (x - 1))). float32: y = alpha x carried as
+// y + y_lo into mul_exp's exponent; f' = k e^m / ((1 + e^m)(1 + e^{m - alpha})) with m = min(alpha x, alpha (1 - x))
+// (the sigmoid in its tail, whose argument's rounding it amplifies |m| times) as hi + lo, one rounding
+template <class V>
+struct SoftClipping : Act<V> {
+  V alpha, alpha_lo, k, e_neg;
+  explicit SoftClipping(double a)
+      : alpha(this->c(a)), alpha_lo(this->c(a - static_cast<double>(static_cast<Scalar<V>>(a)))),
+        k(this->c(-std::expm1(-a))), e_neg(this->c(std::exp(-a))) {}
+  // alpha t = y + y_lo (t finite)
+  ACTLAB_INLINE std::pair<V, V> scaled(const V& t) const {
+    const V y = alpha * t;
+    return {y, fma(alpha, t, y.neg()) + alpha_lo * t};
+  }
+  ACTLAB_INLINE V low(const V& t) const {
+    if constexpr (is_float<V>) {
+      const auto [y, y_lo] = scaled(at::vec::clamp_min(t, V(-1e30f)));
+      const V w = exp_fast(at::vec::maximum(y - alpha, V(-87.0f)));
+      return mul_exp(k / (V(1) + w), y, y_lo).log1p() / alpha;
+    } else {
+      return ((vexp(alpha * t) * k) / (V(1) + vexp(alpha * (t - V(1))))).log1p() / alpha;
+    }
+  }
+  ACTLAB_INLINE V f(V x) const {
+    const V below = x <= V(0.5), lo = low(sel(below, x, V(1) - x));
+    return sel(below, lo, V(1) - lo);
+  }
+  ACTLAB_INLINE V df(V x) const {
+    if constexpr (is_float<V>) {
+      const auto [y, y_lo] = scaled(clamp(x, V(-1e30f), V(1e30f)));
+      // m = min(y, alpha - y) + its low part (alpha = alpha + alpha_lo exactly; alpha - y by TwoSum)
+      const V s = alpha - y, bb = s - alpha, s_lo = ((alpha - (s - bb)) + (y.neg() - bb)) + (alpha_lo - y_lo);
+      const V first = y <= s, m = sel(first, y, s), m_lo = sel(first, y_lo, s_lo);
+      const V em = exp_fast(at::vec::maximum(m, V(-87.0f)));
+      return mul_exp(k / ((V(1) + em) * fma(em, e_neg, V(1))), m, m_lo);
+    } else {
+      return (k * sigmoid(alpha * x)) * sigmoid(alpha * (V(1) - x));
+    }
+  }
+  // sigma(z): float32 by exp_inline (1 ulp; e^z below -80), float64 by the C library's exp (as torch's, MKL's: d2f's
+  // difference cancels)
+  ACTLAB_INLINE static V sig(const V& z) {
+    if constexpr (is_float<V>) {
+      const V s = V(1.0f) / (V(1.0f) + exp_inline(at::vec::minimum(z.neg(), V(87.0f)))), low = z < V(-80.0f);
+      return any(low) ? sel(low, exp_inline(z), s) : s;
+    } else {
+      const V e = exp_libm(z.abs().neg());
+      return sel(z >= zero<V>(), V(1), e) / (V(1) + e);
+    }
+  }
+  // float32 where |u| < 1.5, u = alpha (2x - 1) (sigma(-alpha x) - sigma(alpha (x - 1)) cancels near x = 1/2):
+  // f'' = alpha k e_a (-expm1(u)) / ((1 + e_a)(1 + e_b))^2, e_a = e^{-|alpha x|}, e_b = e^{-alpha (1 - x)} (from
+  // sigma(p) - sigma(q) = sigma(p) sigma(-q) (-expm1(q - p)), no cancellation); else and in float64 the declaration's
+  ACTLAB_INLINE V d2f(V x) const {
+    const V p = (alpha * x).neg(), q = alpha * (x - V(1)), d1 = (k * sig(alpha * x)) * sig(alpha * (V(1) - x));
+    V out = (alpha * d1) * (sig(p) - sig(q));
+    if constexpr (is_float<V>) {
+      const V u = q - p, m = expm1_neg(u.abs().neg()), near = u.abs() < V(1.5f);
+      if (any(near)) {
+        const V em1 = sel(u <= zero<V>(), m, sel(u < V(0.69314718f), m.neg() / (V(1) + m), exp_inline(u) - V(1)));
+        const V ea = exp_inline(p.abs().neg()), eb = exp_inline(at::vec::minimum(q, V(87.0f)));
+        const V d = (V(1) + ea) * (V(1) + eb);
+        out = sel(near, ((alpha * k) * ea) * em1.neg() / (d * d), out);
+      }
+    }
+    return out;
+  }
+};
+
 template struct Elementwise<Sigmoid>;
 template struct Elementwise<Tanh>;
 template struct Elementwise<Softsign>;
@@ -280,6 +352,14 @@ template struct Elementwise<ArcTan>;
 template struct Elementwise<LeCunTanh>;
 template struct Elementwise<PenalizedTanh, double>;
 template struct Elementwise<CLogLog>;
+template struct Elementwise<SoftClipping, double>;
 template struct SplitGate<Sigmoid>;
+
+// GammaAct's kernels for timm's names of this family (scaled.h)
+ACTLAB_SCALED(Sigmoid)
+ACTLAB_SCALED(Tanh)
+ACTLAB_SCALED(Softsign)
+ACTLAB_SCALED(LogSigmoid)
+ACTLAB_SCALED(Hardsigmoid)
 
 }  // namespace actlab

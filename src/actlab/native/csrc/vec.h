@@ -55,6 +55,12 @@ ACTLAB_INLINE V fma(const V& a, const V& b, const V& c) {
 #endif
 }
 
+// Whether every lane of a comparison mask is set.
+template <class V>
+ACTLAB_INLINE bool all(const V& mask) {
+  return mask.zero_mask() == 0;
+}
+
 // c[0] + x (c[1] + x (c[2] + ...)) by Horner's rule with FMAs.
 template <class V, class S, std::size_t N>
 ACTLAB_INLINE V horner(const V& x, const S (&c)[N]) {
