@@ -11,6 +11,8 @@
 #include "elementwise_impl.h"
 #include "split_gate_impl.h"
 #include "gelu.h"
+#include "parametric_impl.h"
+#include "trig.h"
 #include "swish.h"
 
 namespace actlab {
@@ -578,5 +580,50 @@ template struct Elementwise<Logish>;
 template struct Elementwise<GoLU, double, double, double>;
 template struct SplitGate<SiLU>;
 template struct SplitGate<GELU, c10::string_view>;
+
+// ==== learnable (kinds.Parametric) kernels: parametric_impl.h =====================================
+// SinLU (gated.py's _sinlu): f = u sigma(x), u = x + a sin(bx), x clipped at -800;
+// df/dx = u_x sigma + u sigma', u_x = 1 + ab cos(bx) = (1 - ab) + 2ab cos^2(bx/2), cos^2(t/2) =
+// (1 + cos t)/2, or sin^2 t / (2(1 - cos t)) where cos t < 0 (no cancellation: the declaration's);
+// df/da = sin(bx) sigma, df/db = a x cos(bx) sigma. sin, cos: trig.h; sigma, sigma': act.h
+// (float32 without float64; below x = -80, where sigma = sigma' = e^x, each product is one
+// mul_exp: rounded once into the subnormals).
+template <class V>
+struct SinLU : Act<V> {
+  static constexpr std::size_t K = 2;
+  using S = Scalar<V>;
+  V a, b, ab;
+  explicit SinLU(const V* w) : a(w[0]), b(w[1]), ab(w[0] * w[1]) {}
+  ACTLAB_INLINE V f(V x) const {
+    const V xc = at::vec::clamp_min(x, V(S(-800))), t = b * xc;
+    const V sn = sin_cos_of_product(b, xc, t).first;
+    V y = (xc + a * sn) * sigmoid(xc);
+    if constexpr (is_float<V>) {
+      const V far = xc < V(-80.0f);  // sigma(x) = e^x to float32: u e^x rounded once (subnormals)
+      if (any(far)) y = sel(far, mul_exp(xc + a * sn, xc, zero<V>()), y);
+    }
+    return sel(x == V(std::numeric_limits<S>::infinity()), x, y);
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V one(S(1)), xc = at::vec::clamp_min(x, V(S(-800))), t = b * xc;
+    const auto [sn, cs] = sin_cos_of_product(b, xc, t);
+    const V s = sigmoid(xc), ds = sigmoid_prime(xc), u = xc + a * sn;
+    const V half_cos2 = sel(cs >= zero<V>(), one + cs, (sn * sn) / (one - cs));  // 2 cos^2(t/2)
+    const V ux = (one - ab) + ab * half_cos2;
+    V fa = sn * s, fb = ((a * xc) * cs) * s, fx = fma(ux, s, u * ds);
+    if constexpr (is_float<V>) {
+      const V far = xc < V(-80.0f);  // sigma = sigma' = e^x to float32: each product rounded once
+      if (any(far)) {
+        fa = sel(far, mul_exp(sn, xc, zero<V>()), fa);
+        fb = sel(far, mul_exp((a * xc) * cs, xc, zero<V>()), fb);
+        fx = sel(far, mul_exp(ux + u, xc, zero<V>()), fx);
+      }
+    }
+    gw[0] = g * fa;
+    gw[1] = g * fb;
+    return g * fx;
+  }
+};
+template struct ParametricOps<SinLU, std::make_index_sequence<2>>;
 
 }  // namespace actlab

@@ -1,0 +1,87 @@
+// The learnable family's kernels (activations/learnable.py), learnable (kinds.Parametric) ops on
+// parametric_impl.h: PELU, MPELU. Where the declarations compute float32 in float64 (so that x/b and
+// beta x are exact before the exponential), the float32 kernels carry the argument as hi + lo
+// (the lo part by an FMA residual) and put it back to first order: e^{t + tl} = e^t (1 + tl).
+#include <limits>
+
+#include "act.h"
+#include "parametric_impl.h"
+
+namespace actlab {
+
+// e^t - 1 and e^t for t <= 0 (NaN stays NaN), t + tl the argument; float64: tl is 0
+template <class V>
+ACTLAB_INLINE std::pair<V, V> expm1_exp(const V& t, const V& tl) {
+  if constexpr (is_float<V>) {
+    const V e0 = exp_inline(t), m0 = sel(t >= V(-0.69314718f), expm1_neg(t), e0 - V(1.0f));
+    return {fma(e0, tl, m0), fma(e0, tl, e0)};
+  } else {
+    return {t.expm1(), t.exp()};
+  }
+}
+
+// the rounding error of q = x / b (float32; 0 where q is not finite), and of t = a x
+template <class V>
+ACTLAB_INLINE V quotient_residual(const V& q, const V& x, const V& b) {
+  if constexpr (is_float<V>) {
+    return sel(q.abs() < V(std::numeric_limits<float>::infinity()), fma(q.neg(), b, x) / b, zero<V>());
+  } else {
+    return zero<V>();
+  }
+}
+
+template <class V>
+ACTLAB_INLINE V product_residual(const V& t, const V& a, const V& x) {
+  if constexpr (is_float<V>) {
+    return sel(t.abs() < V(std::numeric_limits<float>::infinity()), fma(a, x, t.neg()), zero<V>());
+  } else {
+    return zero<V>();
+  }
+}
+
+// PELU: (a/b) x (x >= 0), a expm1(x/b) (x < 0); df/dx = (a/b) e, df/da = x/b resp. expm1(x/b),
+// df/db = -a x e / b^2, e = e^{x/b} on the left, 1 on the right (x e = 0 where e underflows)
+template <class V>
+struct PELU : Act<V> {
+  static constexpr std::size_t K = 2;
+  V a, b, a_over_b, minus_a, b2;
+  explicit PELU(const V* w) : a(w[0]), b(w[1]), a_over_b(w[0] / w[1]), minus_a(w[0].neg()), b2(w[1] * w[1]) {}
+  ACTLAB_INLINE V f(V x) const {
+    const V q = x / b;
+    const V m = expm1_exp(min0(q), quotient_residual(q, x, b)).first;
+    return sel(x >= zero<V>(), a_over_b * x, a * m);
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V pos = x >= zero<V>(), q = x / b;
+    const auto [m, e0] = expm1_exp(sel(pos, zero<V>(), q), sel(pos, zero<V>(), quotient_residual(q, x, b)));
+    const V e = sel(pos, V(1), e0), xe = sel(e == zero<V>(), zero<V>(), x * e);
+    gw[0] = g * sel(pos, q, m);
+    gw[1] = g * ((minus_a * xe) / b2);
+    return g * (a_over_b * e);
+  }
+};
+template struct ParametricOps<PELU, std::make_index_sequence<2>>;
+
+// MPELU: x (x > 0), alpha expm1(beta x) (x <= 0, NaN); df/dx = 1 resp. alpha beta e, df/dalpha =
+// expm1(beta x), df/dbeta = alpha x e (left), e = e^{beta x}
+template <class V>
+struct MPELU : Act<V> {
+  static constexpr std::size_t K = 2;
+  V alpha, beta, alpha_beta;
+  explicit MPELU(const V* w) : alpha(w[0]), beta(w[1]), alpha_beta(w[0] * w[1]) {}
+  ACTLAB_INLINE V f(V x) const {
+    const V right = x > zero<V>(), t = sel(right, zero<V>(), beta * x);
+    return sel(right, x, alpha * expm1_exp(t, product_residual(t, beta, sel(right, zero<V>(), x))).first);
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V right = x > zero<V>(), xl = sel(right, zero<V>(), x), t = beta * xl;
+    const auto [m, e] = expm1_exp(t, product_residual(t, beta, xl));
+    const V xe = sel(right, zero<V>(), sel(e == zero<V>(), zero<V>(), x * e));
+    gw[0] = g * sel(right, zero<V>(), m);
+    gw[1] = g * (alpha * xe);
+    return g * sel(right, V(1), alpha_beta * e);
+  }
+};
+template struct ParametricOps<MPELU, std::make_index_sequence<2>>;
+
+}  // namespace actlab
