@@ -166,6 +166,12 @@ LEARNABLE_TEXTBOOK: dict[str, Callable[..., Tensor]] = {
     "Snake": lambda x, a: x + 1.0 / (a + 1e-9) * torch.sin(a * x) ** 2,
     "PELU": lambda x, a, b: torch.where(x >= 0, a / b * x, a * (torch.exp(x / b) - 1.0)),
     "MPELU": lambda x, alpha, beta: torch.where(x > 0, x, alpha * (torch.exp(beta * x) - 1.0)),
+    "SReLU": lambda x, tl, al, tr, ar: torch.where(
+        x >= tr, tr + ar * (x - tr), torch.where(x <= tl, tl + al * (x - tl), x)
+    ),
+    "AReLU": lambda x, alpha, beta: (
+        (1.0 + torch.sigmoid(beta)) * torch.relu(x) - torch.clamp(alpha, 0.01, 0.99) * torch.relu(-x)
+    ),
 }
 
 

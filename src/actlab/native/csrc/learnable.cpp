@@ -1,5 +1,5 @@
 // The learnable family's kernels (activations/learnable.py), learnable (kinds.Parametric) ops on
-// parametric_impl.h: PELU, MPELU. Where the declarations compute float32 in float64 (so that x/b and
+// parametric_impl.h: PELU, MPELU, SReLU, AReLU. Where the declarations compute float32 in float64 (so that x/b and
 // beta x are exact before the exponential), the float32 kernels carry the argument as hi + lo
 // (the lo part by an FMA residual) and put it back to first order: e^{t + tl} = e^t (1 + tl).
 #include <limits>
@@ -83,5 +83,58 @@ struct MPELU : Act<V> {
   }
 };
 template struct ParametricOps<MPELU, std::make_index_sequence<2>>;
+
+// slope * dx, and 0 for an infinite dx on a flat piece (slope 0): the limit, not 0 * inf (learnable.py's _lin)
+template <class V>
+ACTLAB_INLINE V lin(const V& slope, const V& dx) {
+  const V inf(std::numeric_limits<Scalar<V>>::infinity());
+  return sel((dx.abs() == inf) & (slope == zero<V>()), zero<V>(), slope * dx);
+}
+
+// SReLU: t_r + a_r (x - t_r) (x >= t_r), x (t_l < x < t_r), t_l + a_l (x - t_l) (x <= t_l; the right piece
+// wins where t_l >= t_r); df/dx = a_r, 1, a_l (1 for NaN); df/dt_l = 1 - a_l, df/da_l = x - t_l (left);
+// df/dt_r = 1 - a_r, df/da_r = x - t_r (right): the declaration's operations, exact to its bits
+template <class V>
+struct SReLU : Act<V> {
+  static constexpr std::size_t K = 4;
+  V tl, al, tr, ar;
+  explicit SReLU(const V* w) : tl(w[0]), al(w[1]), tr(w[2]), ar(w[3]) {}
+  ACTLAB_INLINE V f(V x) const {
+    return sel(x >= tr, tr + lin(ar, x - tr), sel(x <= tl, tl + lin(al, x - tl), x));
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    using S = Scalar<V>;
+    const V one(S(1)), right = x >= tr, left = (x <= tl) & (x < tr);
+    gw[0] = g * sel(left, one - al, zero<V>());
+    gw[1] = g * sel(left, x - tl, zero<V>());
+    gw[2] = g * sel(right, one - ar, zero<V>());
+    gw[3] = g * sel(right, x - tr, zero<V>());
+    return g * sel(right, ar, sel(left, al, one));
+  }
+};
+template struct ParametricOps<SReLU, std::make_index_sequence<4>>;
+
+// AReLU: (1 + sigma(beta)) max(0, x) - C(alpha) max(0, -x), C = clamp(alpha, 0.01, 0.99);
+// df/dx = 1 + sigma(beta) (x > 0), C (x < 0), 0 at 0 and NaN; df/dalpha = x [x < 0] C'(alpha), C' = 1
+// on [0.01, 0.99]; df/dbeta = x [x > 0] sigma'(beta)
+template <class V>
+struct AReLU : Act<V> {
+  static constexpr std::size_t K = 2;
+  using S = Scalar<V>;
+  V c, gain, inside, sp;
+  explicit AReLU(const V* w)
+      : c(clamp(w[0], V(S(0.01)), V(S(0.99)))),
+        gain(V(S(1)) + sigmoid(w[1])),
+        inside(sel((w[0] >= V(S(0.01))) & (w[0] <= V(S(0.99))), V(S(1)), zero<V>())),
+        sp(sigmoid_prime(w[1])) {}
+  ACTLAB_INLINE V f(V x) const { return gain * max0(x) - c * max0(x.neg()); }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V pos = x > zero<V>(), neg = x < zero<V>();
+    gw[0] = g * (sel(neg, x, zero<V>()) * inside);
+    gw[1] = g * (sel(pos, x, zero<V>()) * sp);
+    return g * sel(pos, gain, sel(neg, c, zero<V>()));
+  }
+};
+template struct ParametricOps<AReLU, std::make_index_sequence<2>>;
 
 }  // namespace actlab

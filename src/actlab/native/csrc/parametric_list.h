@@ -18,4 +18,6 @@
   X(snake, Snake, 1)         \
   /* learnable.cpp */        \
   X(pelu, PELU, 2)           \
-  X(mpelu, MPELU, 2)
+  X(mpelu, MPELU, 2)         \
+  X(srelu, SReLU, 4)         \
+  X(arelu, AReLU, 2)
