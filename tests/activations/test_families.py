@@ -83,22 +83,20 @@ def test_the_kernel_files_are_the_families() -> None:
         assert cpp.name in INFRASTRUCTURE or cpp.stem in FAMILIES, cpp.name
 
 
-@pytest.mark.parametrize("op, struct", _entries("ACTLAB_ELEMENTWISE"))
-def test_each_elementwise_kernel_is_its_declarations_struct_in_its_familys_file(op: str, struct: str) -> None:
-    decl = _by_function(op)
-    assert struct == decl.name, f"list.h: {op} is struct {struct}, its declaration class is {decl.name}"
-    source = (CSRC / f"{decl.family}.cpp").read_text()
-    assert re.search(rf"^struct {struct}\b", source, re.M), f"struct {struct} is not in {decl.family}.cpp"
-    assert re.search(rf"^template struct Elementwise<{struct}\b", source, re.M), f"{struct} is not instantiated"
+# (op, struct, the driver template that instantiates it): list.h's elementwise kernels and
+# parametric_list.h's learnable ones
+KERNELS = [(op, st, "Elementwise") for op, st in _entries("ACTLAB_ELEMENTWISE")] + [
+    (op, st, "ParametricOps") for op, st in _entries("ACTLAB_PARAMETRIC")
+]
 
 
-@pytest.mark.parametrize("op, struct", _entries("ACTLAB_PARAMETRIC"))
-def test_each_learnable_kernel_is_its_declarations_struct_in_its_familys_file(op: str, struct: str) -> None:
+@pytest.mark.parametrize("op, struct, driver", KERNELS)
+def test_each_kernel_is_its_declarations_struct_in_its_familys_file(op: str, struct: str, driver: str) -> None:
     decl = _by_function(op)
-    assert struct == decl.name, f"parametric_list.h: {op} is struct {struct}, its declaration class is {decl.name}"
+    assert struct == decl.name, f"{op} is struct {struct}, its declaration class is {decl.name}"
     source = (CSRC / f"{decl.family}.cpp").read_text()
     assert re.search(rf"^struct {struct}\b", source, re.M), f"struct {struct} is not in {decl.family}.cpp"
-    assert re.search(rf"^template struct ParametricOps<{struct}\b", source, re.M), f"{struct} is not instantiated"
+    assert re.search(rf"^template struct {driver}<{struct}\b", source, re.M), f"{struct} is not instantiated"
 
 
 @pytest.mark.parametrize("op, gate", _entries("ACTLAB_SPLIT_GATES"))
