@@ -40,24 +40,40 @@ ACTLAB_INLINE V product_residual(const V& t, const V& a, const V& x) {
 }
 
 // PELU: (a/b) x (x >= 0), a expm1(x/b) (x < 0); df/dx = (a/b) e, df/da = x/b resp. expm1(x/b),
-// df/db = -a x e / b^2, e = e^{x/b} on the left, 1 on the right (x e = 0 where e underflows)
+// df/db = -a x e / b^2, e = e^{x/b} on the left, 1 on the right (x e = 0 where e underflows).
+// float32: a/b as hi + lo (once per channel), df/dx = (a/b) e^{x/b} with e as hi + lo (exp_split):
+// rounded once, as the declaration's float64 value (near the subnormals by mul_exp)
 template <class V>
 struct PELU : Act<V> {
   static constexpr std::size_t K = 2;
-  V a, b, a_over_b, minus_a, b2;
-  explicit PELU(const V* w) : a(w[0]), b(w[1]), a_over_b(w[0] / w[1]), minus_a(w[0].neg()), b2(w[1] * w[1]) {}
+  V a, b, a_over_b, a_over_b_lo, minus_a, b2;
+  explicit PELU(const V* w)
+      : a(w[0]), b(w[1]), a_over_b(w[0] / w[1]), minus_a(w[0].neg()), b2(w[1] * w[1]) {
+    a_over_b_lo = is_float<V> ? fma(a_over_b.neg(), b, a) / b : zero<V>();
+  }
   ACTLAB_INLINE V f(V x) const {
     const V q = x / b;
     const V m = expm1_exp(min0(q), quotient_residual(q, x, b)).first;
-    return sel(x >= zero<V>(), a_over_b * x, a * m);
+    const V right = sel(x.abs() == V(std::numeric_limits<Scalar<V>>::infinity()), a_over_b * x,
+                        fma(a_over_b, x, a_over_b_lo * x));
+    return sel(x >= zero<V>(), right, a * m);
   }
   ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
-    const V pos = x >= zero<V>(), q = x / b;
-    const auto [m, e0] = expm1_exp(sel(pos, zero<V>(), q), sel(pos, zero<V>(), quotient_residual(q, x, b)));
+    const V pos = x >= zero<V>(), q = x / b, ql = sel(pos, zero<V>(), quotient_residual(q, x, b));
+    const auto [m, e0] = expm1_exp(sel(pos, zero<V>(), q), ql);
     const V e = sel(pos, V(1), e0), xe = sel(e == zero<V>(), zero<V>(), x * e);
     gw[0] = g * sel(pos, q, m);
     gw[1] = g * ((minus_a * xe) / b2);
-    return g * (a_over_b * e);
+    if constexpr (is_float<V>) {  // (a/b) e^{q + ql}, e^q = eh + el: one rounding
+      const auto [eh0, el0] = exp_split(clamp(sel(pos, zero<V>(), q), V(-120.0f), zero<V>()));
+      const V eh = sel(pos, V(1.0f), eh0), el = sel(pos, zero<V>(), fma(eh0, ql, el0));
+      const V p = a_over_b * eh, pl = fma(a_over_b, eh, p.neg()) + (a_over_b * el + a_over_b_lo * eh);
+      const V tiny = p.abs() < V(0x1p-120f);  // near the subnormals: (a/b) e^q rounded once by mul_exp
+      const V d = any(tiny) ? sel(tiny, mul_exp_nonpos(a_over_b, min0(q), ql), p + pl) : p + pl;
+      return g * d;
+    } else {
+      return g * (a_over_b * e);
+    }
   }
 };
 template struct ParametricOps<PELU, std::make_index_sequence<2>>;
