@@ -7,10 +7,14 @@ backward (``fwdbwd``, ``torch.autograd.grad``) and double backward (``double``: 
 <gg, grad(f(x), x, g, create_graph=True)>, where the variant has one):
 
 * ``torch``  — torch.nn's module (absent for our extras such as Swish);
-* ``silu``   — torch.nn.SiLU on the same input: the cost yardstick of the elementwise declarations
-  torch.nn lacks (the catalog), whose ratio ``/silu`` says how many SiLUs an activation costs;
-* ``naive``  — autograd through the textbook formula (:data:`TEXTBOOK`; for activations without
-  one, autograd through the declaration's own ``f``);
+* ``silu``   — torch.nn.SiLU on the same input: the cost yardstick of the elementwise and learnable
+  declarations torch.nn lacks (the catalog), whose ratio ``/silu`` says how many SiLUs an activation costs;
+* ``naive``  — autograd through the textbook formula (:data:`TEXTBOOK`; for elementwise activations
+  without one, autograd through the declaration's own ``f``; the learnable ones of
+  :data:`LEARNABLE_TEXTBOOK` as a module with parameters of its own);
+
+For learnable (:class:`~actlab.kinds.Parametric`) declarations ``fwdbwd`` computes the gradients of
+every variant's parameters too (actlab's module, the textbook module), as a training step does.
 * ``actlab`` — actlab's module: its operator (native kernels when built, :mod:`actlab.native`);
 * ``counter`` — RReLU only: actlab with the counter-based training noise (opt-in);
 * ``eager``  — optionally (``eager=True``), the declaration's Python math (the Function tower).
@@ -159,6 +163,47 @@ def _timm_act(act_type: str) -> Callable[[Tensor], Tensor]:
     assert naive is not None
     return naive
 
+XIELU_EPS = -1e-6
+
+
+def _xielu(x: Tensor, rp: Tensor, rn: Tensor) -> Tensor:
+    ap, an = nn.functional.softplus(rp), 0.5 + nn.functional.softplus(rn)
+    return torch.where(x > 0, ap * x * x + 0.5 * x, (torch.expm1(torch.clamp(x, max=XIELU_EPS)) - x) * an + 0.5 * x)
+
+
+# The learnable ones as their papers' code writes them, f(x, *tensors) (the tensors: the module's
+# parameters, in the declaration's order): autograd gives the parameter gradients too.
+LEARNABLE_TEXTBOOK: dict[str, Callable[..., Tensor]] = {
+    "StarReLU": lambda x, s, b: s * torch.relu(x) ** 2 + b,
+    "SMU": lambda x, mu: ((1.0 + 0.25) * x + (1.0 - 0.25) * x * torch.erf(mu * (1.0 - 0.25) * x)) / 2.0,
+    "TLU": lambda x, tau: torch.maximum(x, tau),
+    "xIELU": _xielu,
+    "SinLU": lambda x, a, b: (x + a * torch.sin(b * x)) * torch.sigmoid(x),
+    "Snake": lambda x, a: x + 1.0 / (a + 1e-9) * torch.sin(a * x) ** 2,
+    "PELU": lambda x, a, b: torch.where(x >= 0, a / b * x, a * (torch.exp(x / b) - 1.0)),
+    "MPELU": lambda x, alpha, beta: torch.where(x > 0, x, alpha * (torch.exp(beta * x) - 1.0)),
+    "SReLU": lambda x, tl, al, tr, ar: torch.where(
+        x >= tr, tr + ar * (x - tr), torch.where(x <= tl, tl + al * (x - tl), x)
+    ),
+    "AReLU": lambda x, alpha, beta: (
+        (1.0 + torch.sigmoid(beta)) * torch.relu(x) - torch.clamp(alpha, 0.01, 0.99) * torch.relu(-x)
+    ),
+}
+
+
+class Textbook(nn.Module):
+    """A learnable activation's textbook formula with parameters of its own (copies of a fresh
+    actlab module's), so that fwd+bwd computes their gradients as actlab's module does."""
+
+    def __init__(self, fn: Callable[..., Tensor], like: nn.Module, names: tuple[str, ...]):
+        super().__init__()
+        self.fn, self.names = fn, names
+        for n in names:
+            self.register_parameter(n, nn.Parameter(getattr(like, n).detach().clone()))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fn(x, *(getattr(self, n) for n in self.names))
+
 
 def shape_for(decl: type[Activation], numel: int) -> tuple[int, ...]:
     """Elementwise: 1-D; softmax family and GLU: rows of 1000 (4M -> (4000, 1000));
@@ -266,6 +311,9 @@ def _naive(decl: type[Activation], kw: dict[str, Any]) -> Callable[[Tensor], Ten
     book = TEXTBOOK.get(decl.name)
     if book is not None:
         return lambda x: book(x, **kw)
+    learnable = LEARNABLE_TEXTBOOK.get(decl.name)
+    if learnable is not None and decl.module_class is not None:
+        return Textbook(learnable, decl.module_class(**kw), tuple(decl.tensor_params))
     if issubclass(decl, Random):
         return _naive_rrelu(kw)
     if issubclass(decl, Elementwise):
@@ -410,9 +458,13 @@ def bench_one(
     y0 = vs[-1].fn(xg)
     g = torch.randn_like(y0)
     gg = torch.randn_like(x)
+    learnable = issubclass(decl, Parametric)  # the parameter gradients too, for every variant that has them
     params = [p for v in vs if isinstance(v.fn, nn.Module) for p in v.fn.parameters()]
     for p in params:
-        p.requires_grad_(False)  # gradients w.r.t. the input only, the same work for every variant
+        p.requires_grad_(learnable)  # else gradients w.r.t. the input only, the same work for every variant
+
+    def wrt(f: Callable) -> list[Tensor]:
+        return [xg, *(f.parameters() if learnable and isinstance(f, nn.Module) else ())]
 
     def fwd(f: Callable) -> Callable[[], Any]:
         def call() -> None:
@@ -423,8 +475,10 @@ def bench_one(
         return call
 
     def fwdbwd(f: Callable) -> Callable[[], Any]:
+        inputs = wrt(f)
+
         def call() -> None:
-            torch.autograd.grad(f(xg), xg, g)
+            torch.autograd.grad(f(xg), inputs, g)
             sync()
 
         return call

@@ -25,11 +25,11 @@ CSRC = Path(native.__file__).parent / "csrc"
 INFRASTRUCTURE = {"autograd.cpp", "register.cpp", "loop.cpp", "tables.cpp"}  # not a family's
 PARTS = {"sparse.cpp": "normalizer", "sorted_groups.cpp": "grouped"}  # row kernels beside (or without) <family>.cpp
 TESTS = Path(__file__).parent
-LIST_H = (CSRC / "list.h").read_text()
+LIST_H = (CSRC / "list.h").read_text() + (CSRC / "parametric_list.h").read_text()
 
 
 def _entries(macro: str) -> list[tuple[str, str]]:
-    """(op name, struct) of each X(...) line of list.h's ``macro``."""
+    """(op name, struct) of each X(...) line of list.h's (or parametric_list.h's) ``macro``."""
     body = LIST_H[LIST_H.index(f"#define {macro}(X)") :].split("\n\n")[0]
     return re.findall(r"X\((\w+),\s*(\w+)", body)
 
@@ -68,7 +68,8 @@ def test_every_family_has_its_reference_and_its_tests() -> None:
     """A reference module where the family has references (the normalizers: their rows), a test
     file where it has members torch.nn lacks, a .cpp where it has kernels (list.h)."""
     refs = Path(reference.__file__).parent
-    with_kernels = {_by_function(op).family for op, _ in _entries("ACTLAB_ELEMENTWISE")} | {"normalizer"}
+    listed = _entries("ACTLAB_ELEMENTWISE") + _entries("ACTLAB_PARAMETRIC")
+    with_kernels = {_by_function(op).family for op, _ in listed} | {"normalizer"}
     for family in FAMILIES:
         members = [d for d in BUILTIN if d.family == family]
         assert (refs / f"{family}.py").exists() == (
@@ -83,13 +84,20 @@ def test_the_kernel_files_are_the_families() -> None:
         assert cpp.name in INFRASTRUCTURE or cpp.stem in FAMILIES or PARTS.get(cpp.name) in FAMILIES, cpp.name
 
 
-@pytest.mark.parametrize("op, struct", _entries("ACTLAB_ELEMENTWISE"))
-def test_each_elementwise_kernel_is_its_declarations_struct_in_its_familys_file(op: str, struct: str) -> None:
+# (op, struct, the driver template that instantiates it): list.h's elementwise kernels and
+# parametric_list.h's learnable ones
+KERNELS = [(op, st, "Elementwise") for op, st in _entries("ACTLAB_ELEMENTWISE")] + [
+    (op, st, "ParametricOps") for op, st in _entries("ACTLAB_PARAMETRIC")
+]
+
+
+@pytest.mark.parametrize("op, struct, driver", KERNELS)
+def test_each_kernel_is_its_declarations_struct_in_its_familys_file(op: str, struct: str, driver: str) -> None:
     decl = _by_function(op)
-    assert struct == decl.name, f"list.h: {op} is struct {struct}, its declaration class is {decl.name}"
+    assert struct == decl.name, f"{op} is struct {struct}, its declaration class is {decl.name}"
     source = (CSRC / f"{decl.family}.cpp").read_text()
     assert re.search(rf"^struct {struct}\b", source, re.M), f"struct {struct} is not in {decl.family}.cpp"
-    assert re.search(rf"^template struct Elementwise<{struct}\b", source, re.M), f"{struct} is not instantiated"
+    assert re.search(rf"^template struct {driver}<{struct}\b", source, re.M), f"{struct} is not instantiated"
 
 
 @pytest.mark.parametrize("op, gate", _entries("ACTLAB_SPLIT_GATES"))
@@ -101,9 +109,9 @@ def test_each_split_gate_kernel_is_its_gates_struct(op: str, gate: str) -> None:
 
 
 def test_every_instantiated_struct_is_a_declaration_of_its_file() -> None:
-    listed = {s for _, s in _entries("ACTLAB_ELEMENTWISE")}
+    listed = {s for _, s in _entries("ACTLAB_ELEMENTWISE") + _entries("ACTLAB_PARAMETRIC")}
     for cpp in CSRC.glob("*.cpp"):
-        for struct in re.findall(r"^template struct Elementwise<(\w+)", cpp.read_text(), re.M):
+        for struct in re.findall(r"^template struct (?:Elementwise|ParametricOps)<(\w+)", cpp.read_text(), re.M):
             decl = actlab.declaration(struct)
             assert decl.name == struct and decl.family == cpp.stem and struct in listed, (cpp.name, struct)
 

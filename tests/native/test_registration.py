@@ -19,6 +19,10 @@ pytestmark = needs_kernels
 LIST_H = Path(native.__file__).parent / "csrc" / "list.h"
 ROW_HEADERS = ("sparse.h", "sorted_groups.h")  # the row kernels of the sparse and the sorting maps
 
+PARAMETRIC_LIST_H = Path(native.__file__).parent / "csrc" / "parametric_list.h"
+# the learnable ones' fn and fn_backward are kernels; their double backward stays the Python kernel
+LEARNABLE = set(re.findall(r"^\s+X\((\w+),", PARAMETRIC_LIST_H.read_text(), flags=re.M))
+
 
 def _served() -> set[str]:
     """Function names whose ops must all have kernels: torch.nn's, list.h's elementwise extras and
@@ -30,6 +34,13 @@ def _served() -> set[str]:
         for name in re.findall(r"^at::Tensor (\w+)\(const at::Tensor& x,", (LIST_H.parent / h).read_text(), flags=re.M)
     }
     return {d.function for d in actlab.declarations() if d.in_torch} | listed | rows
+
+
+def test_the_learnable_kernels_are_fn_and_fn_backward() -> None:
+    assert {"star_relu", "snake", "sinlu", "xielu"} <= LEARNABLE
+    for fn in LEARNABLE:
+        assert _has_cpu(fn) and _has_cpu(f"{fn}_backward"), fn
+        assert not _has_cpu(f"{fn}_double_backward"), fn
 
 
 def _function_of(op: str, functions: set[str]) -> str | None:

@@ -130,3 +130,18 @@ def violations(
         )
     bad &= ~(windows & absolute)
     return np.nonzero(bad)[0]
+
+
+def assert_within(label: str, kernel: Callable[[Tensor], Tensor], decl: Callable[[Tensor], Tensor], xs: np.ndarray,
+                  dtype: torch.dtype, slack: tuple[float, float]) -> None:  # fmt: skip
+    """The kernel and the declaration on the float32 points ``xs`` in ``dtype``: no :func:`violations`
+    (the message names the first few points beyond the tolerance)."""
+    x = torch.from_numpy(xs).to(dtype)
+    k, d, d64, own = kernel(x).numpy(), decl(x).numpy(), decl(x.double()).numpy(), own_error(decl, xs)
+    bad = violations(k, d, d64, own, xs.astype(np.float64), NP[dtype], slack)
+    assert bad.size == 0, (
+        f"{label}: {bad.size} points beyond {slack[0]:g} ulps + {slack[1]:g} x the declaration's own error, e.g. "
+        + ", ".join(
+            f"x={xs[i]!r}: kernel {k[i]!r} decl {d[i]!r} ({ulp_error(k[i], d[i], NP[dtype]):.1f} ulp)" for i in bad[:4]
+        )
+    )

@@ -7,13 +7,17 @@ The inputs: the special values (+-0, +-inf, NaN, subnormals, FLT_MAX, the kinks'
 a log-spaced sweep of both signs and normal draws, in float32, float64 and bfloat16 (65536
 elements or more: the table path), through f, backward and double backward of every elementwise
 declaration (parameters at their defaults and one draw), the split gates, the softmax family, the
-sparse maps and the sorting maps along the last and a middle dim, PReLU and RReLU's counter stream.
+sparse maps and the sorting maps along the last and a middle dim, PReLU, RReLU's counter stream and
+the learnable kernels (f, backward with the parameter gradients; one value per tensor and one per
+channel).
 """
 
 from __future__ import annotations
 
 import random
+import re
 import sys
+from pathlib import Path
 
 import torch
 
@@ -23,6 +27,7 @@ from actlab.analysis import accuracy as A
 from actlab.kinds import Elementwise
 
 OPS = torch.ops.actlab
+PARAMETRIC_LIST_H = Path(native.__file__).parent / "csrc" / "parametric_list.h"
 DTYPES = (torch.float32, torch.float64, torch.bfloat16)
 
 
@@ -111,6 +116,33 @@ def vector(results: dict[str, torch.Tensor]) -> None:
         results[f"rrelu_counter/{dtype}/backward"] = OPS.rrelu_counter_backward(g, x, 0.125, 1 / 3, 12345)
 
 
+def learnable(results: dict[str, torch.Tensor]) -> None:
+    """f and backward (gx and the parameter gradients) of every learnable kernel, one value per
+    tensor and one per channel: the sums of the gradients too must be the same bits (64-byte lanes)."""
+    from actlab.analysis.accuracy import cases
+
+    listed = re.findall(r"^\s+X\((\w+),\s*(\w+),", PARAMETRIC_LIST_H.read_text(), flags=re.M)
+    for _, struct in listed:
+        case = cases([struct])[0]
+        fn = case.decl.function
+        for dtype in DTYPES:
+            x = inputs(dtype)
+            n = x.numel() // 8 * 8
+            g = torch.linspace(-2, 2, n, dtype=dtype)
+            for layout, shape, wshape in (("one", (n,), ()), ("channels", (n // 8, 8), (8,))):
+                xs, gs = x[:n].reshape(shape), g.reshape(shape)
+                scale = torch.linspace(0.75, 1.25, 8, dtype=torch.float64)[: 1 if wshape == () else 8].reshape(wshape)
+                ws = [
+                    (torch.tensor(case.params[t], dtype=torch.float64) * scale).to(dtype)
+                    for t in case.decl.tensor_params
+                ]
+                key = f"{struct}/{layout}/{dtype}"
+                results[f"{key}/f"] = getattr(OPS, fn)(xs, *ws)
+                results[f"{key}/backward"] = torch.cat(
+                    [t.flatten() for t in getattr(OPS, f"{fn}_backward")(gs, xs, *ws)]
+                )
+
+
 def run() -> dict[str, object]:
     for decl in actlab.declarations():
         actlab.ops.operator(decl)  # the ops are defined on first use
@@ -118,6 +150,7 @@ def run() -> dict[str, object]:
     torch.set_num_threads(1)
     elementwise(results)
     vector(results)
+    learnable(results)
     return {"isa": native.isa(), "status": native.status(), "results": results}
 
 

@@ -18,14 +18,14 @@ normalizer    normalizer.py     normalizer.cpp    test_normalizer.py
 periodic      periodic.py       periodic.cpp      test_periodic.py
 radial        radial.py         radial.cpp        test_radial.py
 logarithmic   logarithmic.py    logarithmic.cpp   test_logarithmic.py
-learnable     learnable.py      —                 test_learnable.py
+learnable     learnable.py      learnable.cpp     test_learnable.py
 grouped       —                 —                 test_grouped.py
 scaled        scaled.py         scaled.cpp        test_scaled.py
 ============  ================  ================  ====================
 
-``native/csrc/list.h`` is the one list of the declarations that have kernels (the 28 torch.nn
-activations and the catalog's non-learnable elementwise ones); a new kernel goes into its family's
-.cpp. ``pointwise.py`` and ``partials.py`` are the learnable kinds' shared machinery, not families;
+``native/csrc/list.h`` is the one list of the elementwise declarations that have kernels (the 28
+torch.nn activations and the catalog's non-learnable elementwise ones), ``native/csrc/parametric_list.h``
+that of the learnable ones; a new kernel goes into its family's .cpp. ``pointwise.py`` and ``partials.py`` are the learnable kinds' shared machinery, not families;
 tests/activations/test_families.py checks all of the above against the registry.
 """
 

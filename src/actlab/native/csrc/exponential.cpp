@@ -3,6 +3,11 @@
 #include "act.h"
 #include "elementwise_impl.h"
 #include "scaled.h"
+#include "parametric_impl.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace actlab {
 
@@ -130,5 +135,100 @@ ACTLAB_SCALED(ELU, 1.0)
 ACTLAB_SCALED(CELU, 1.0)
 ACTLAB_SCALED(SELU)
 ACTLAB_SCALED(Softplus, 1.0, 20.0)
+
+// ==== learnable (kinds.Parametric) kernels: parametric_impl.h =====================================
+// xIELU (exponential.py's _xielu), raw tensors r_p, r_n: alpha_p = softplus(r_p), alpha_n = beta +
+// softplus(r_n), beta = 1/2, eps = -1e-6; with E(x) = expm1(min(x, eps)) - x:
+//   f = x (alpha_p x + beta) (x > 0),  alpha_n E(x) + beta x (x <= 0)
+//   df/dx = 2 alpha_p x + beta,  alpha_n expm1(x) + beta (x <= eps),  beta - alpha_n (eps < x <= 0)
+//   df/dr_p = sigma(r_p) x^2 (x > 0),  df/dr_n = sigma(r_n) E(x) (x <= 0)
+// float32 without float64 per element: alpha_n E + beta x cancels where f crosses 0 (the
+// declaration computes it in float64), so it is summed in double-float: alpha_n as hi + lo (the
+// tensors' transform, once per channel, is the one scalar double computation), E = e^x - 1 - x as
+// hi + lo below -1/2 (e^x by exp_split, TwoSum), by its series x^2 sum x^k/(k+2)! above (one float).
+// float64: the declaration's expressions.
+inline constexpr float kExpm1MinusX[] = {0.5f, 1.0f / 6, 1.0f / 24, 1.0f / 120, 1.0f / 720, 1.0f / 5040,
+                                         1.0f / 40320, 1.0f / 362880, 1.0f / 3628800};
+
+template <class V>
+struct xIELU : Act<V> {
+  static constexpr std::size_t K = 2;
+  using S = Scalar<V>;
+  static constexpr double kBeta = 0.5, kEps = -1e-6;
+  V ap, an, an_lo, sp, sn;
+  explicit xIELU(const V* w) : ap(softplus(w[0])), sp(sigmoid(w[0])), sn(sigmoid(w[1])) {
+    if constexpr (is_float<V>) {  // beta + softplus(r_n) lane by lane in double, as hi + lo
+      alignas(64) float r[V::size()], hi[V::size()], lo[V::size()];
+      w[1].store(r);
+      for (int i = 0; i < V::size(); ++i) {
+        const double v = double(r[i]), sp_v = kBeta + (std::max(v, 0.0) + std::log1p(std::exp(-std::abs(v))));
+        hi[i] = static_cast<float>(sp_v);
+        lo[i] = static_cast<float>(sp_v - double(hi[i]));
+      }
+      an = V::loadu(hi);
+      an_lo = V::loadu(lo);
+    } else {
+      an = V(kBeta) + softplus(w[1]);
+      an_lo = zero<V>();
+    }
+  }
+  // the largest S <= eps: x <= eps for S x as for the real eps (the declaration compares in float64)
+  static S eps() {
+    const S e = static_cast<S>(kEps);
+    return static_cast<double>(e) <= kEps ? e : std::nextafter(e, -std::numeric_limits<S>::infinity());
+  }
+  // E(x) = expm1(min(x, eps)) - x for x <= 0 as hi + lo (+inf at -inf; float64: lo = 0)
+  static ACTLAB_INLINE std::pair<V, V> e_of(const V& x) {
+    const V below = x <= V(eps()), flat = V(static_cast<S>(std::expm1(kEps))) - x;
+    if constexpr (is_float<V>) {
+      const V series = (x * x) * horner(x, kExpm1MinusX);
+      const auto [eh, el] = exp_split(at::vec::clamp_min(x, V(-120.0f)));
+      const V d = V(-1.0f) - x, s = eh + d, bb = s - eh, err = (eh - (s - bb)) + (d - bb), rest = err + el;
+      const V hi = s + rest, lo = rest - (hi - s);
+      const V minf = x == V(-std::numeric_limits<float>::infinity()), near = x > V(-0.5f);
+      return {sel(below, sel(near, series, sel(minf, x.neg(), hi)), flat),
+              sel(below & (x <= V(-0.5f)) & (x > V(-std::numeric_limits<float>::infinity())), lo, zero<V>())};
+    } else {
+      return {sel(below, x.expm1() - x, flat), zero<V>()};
+    }
+  }
+  ACTLAB_INLINE V f(V x) const {
+    const V pos = x > zero<V>(), xp = max0(x), xn = min0(x), half = V(S(kBeta));
+    const V right = xp * (ap * xp + half);
+    V left;
+    if constexpr (is_float<V>) {
+      const auto [eh, el] = e_of(xn);
+      const V p = an * eh, pl = fma(an, eh, p.neg()) + (an * el + an_lo * eh), bx = half * xn;
+      const V s = p + bx, bb = s - p, err = (p - (s - bb)) + (bx - bb);
+      const V plain = fma(half - an, xn, an.neg());  // x -> -inf: (beta - alpha_n) x - alpha_n (an E overflows)
+      left = sel(p.abs() == V(std::numeric_limits<float>::infinity()), plain, s + (err + pl));
+    } else {
+      left = (half - an) * xn + an * (at::vec::minimum(xn, V(kEps))).expm1();
+    }
+    return sel(pos, right, left);
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V pos = x > zero<V>(), xp = max0(x), xn = min0(x), half = V(S(kBeta));
+    const V below = xn <= V(eps());
+    // alpha_n m + beta, m = d/dx expm1(min(x, eps)) - 1: expm1(x) below eps, -1 above; float32: it
+    // cancels at the zero of f', so m = e^x - 1 as hi + lo (exp_split, TwoSum) and the sum in double-float
+    V left;
+    if constexpr (is_float<V>) {
+      const auto [eh, el] = exp_split(at::vec::clamp_min(xn, V(-120.0f)));
+      const V mh0 = eh - V(1.0f), bb = mh0 - eh, ml0 = ((eh - (mh0 - bb)) + (V(-1.0f) - bb)) + el;
+      const V mh = sel(below, mh0, V(-1.0f)), ml = sel(below, ml0, zero<V>());
+      const V p = an * mh, pl = fma(an, mh, p.neg()) + (an * ml + an_lo * mh);
+      const V s = p + half, b2 = s - p, err = (p - (s - b2)) + (half - b2);
+      left = s + (err + pl);
+    } else {
+      left = an * (sel(below, xn.exp(), zero<V>()) - V(1.0)) + half;
+    }
+    gw[0] = g * sel(pos, (sp * xp) * xp, zero<V>());
+    gw[1] = g * sel(pos, zero<V>(), sn * e_of(xn).first);
+    const V fx = sel(pos, (V(S(2)) * ap) * xp + half, left);
+    return g * sel(x.isnan(), x, fx);
+  }
+};
+template struct ParametricOps<xIELU, std::make_index_sequence<2>>;
 
 }  // namespace actlab

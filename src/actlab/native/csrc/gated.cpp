@@ -12,6 +12,8 @@
 #include "scaled.h"
 #include "split_gate_impl.h"
 #include "gelu.h"
+#include "parametric_impl.h"
+#include "trig.h"
 #include "swish.h"
 
 namespace actlab {
@@ -745,5 +747,74 @@ ACTLAB_SCALED(SiLU)
 ACTLAB_SCALED(Mish)
 ACTLAB_SCALED(Hardswish)
 ACTLAB_SCALED(HardMish)
+
+// ==== learnable (kinds.Parametric) kernels: parametric_impl.h =====================================
+// SinLU (gated.py's _sinlu): f = u sigma(x), u = x + a sin(bx), x clipped at -800;
+// df/dx = u_x sigma + u sigma', u_x = 1 + ab cos(bx) = (1 - ab) + 2ab cos^2(bx/2), cos^2(t/2) =
+// (1 + cos t)/2, or sin^2 t / (2(1 - cos t)) where cos t < 0 (no cancellation: the declaration's);
+// df/da = sin(bx) sigma, df/db = a x cos(bx) sigma. sin, cos: trig.h; sigma, sigma': act.h
+// (float32 without float64; below x = -80, where sigma = sigma' = e^x, each product is one
+// mul_exp: rounded once into the subnormals).
+template <class V>
+struct SinLU : Act<V> {
+  static constexpr std::size_t K = 2;
+  using S = Scalar<V>;
+  V a, b, ab;
+  explicit SinLU(const V* w) : a(w[0]), b(w[1]), ab(w[0] * w[1]) {}
+  ACTLAB_INLINE V f(V x) const {
+    const V xc = at::vec::clamp_min(x, V(S(-800))), t = b * xc;
+    const V sn = sin_cos_of_product(b, xc, t).first;
+    V y = (xc + a * sn) * sigmoid(xc);
+    if constexpr (is_float<V>) {
+      const V far = xc < V(-80.0f);  // sigma(x) = e^x to float32: u e^x rounded once (subnormals)
+      if (any(far)) y = sel(far, mul_exp(xc + a * sn, xc, zero<V>()), y);
+    }
+    return sel(x == V(std::numeric_limits<S>::infinity()), x, y);
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V one(S(1)), xc = at::vec::clamp_min(x, V(S(-800))), t = b * xc;
+    const auto [sn, cs] = sin_cos_of_product(b, xc, t);
+    const V s = sigmoid(xc), u = xc + a * sn;
+    const V half_cos2 = sel(cs >= zero<V>(), one + cs, (sn * sn) / (one - cs));  // 2 cos^2(t/2)
+    const V ux = (one - ab) + ab * half_cos2;
+    V fa = sn * s, fb = ((a * xc) * cs) * s, fx;
+    if constexpr (is_float<V>) {
+      fx = df_float32(xc, sn, cs, ux);
+      const V far = xc < V(-80.0f);  // sigma = sigma' = e^x to float32: each product rounded once
+      if (any(far)) {
+        fa = sel(far, mul_exp(sn, xc, zero<V>()), fa);
+        fb = sel(far, mul_exp((a * xc) * cs, xc, zero<V>()), fb);
+        fx = sel(far, mul_exp(ux + u, xc, zero<V>()), fx);
+      }
+    } else {
+      fx = ux * s + u * sigmoid_prime(xc);
+    }
+    gw[0] = g * fa;
+    gw[1] = g * fb;
+    return g * fx;
+  }
+  // float32 df/dx = u_x sigma + u sigma' in double-float (it cancels near the zeros of f', 13-fold
+  // at x = -3.05 for b = 2): sigma = q or r, sigma' = q r with r = 1/(1 + e), q = e/(1 + e),
+  // e = e^-|x| as hi + lo (exp_split); u = x + a sin(bx) and u_x = 1 + ab cos(bx) (where cos >= 0;
+  // else the declaration's form) as hi + lo by FMA residuals; what is left is Sleef's sin and cos
+  ACTLAB_INLINE V df_float32(const V& x, const V& sn, const V& cs, const V& ux_plain) const {
+    const V one(1.0f);
+    const auto [eh, el] = exp_split(clamp(x.abs().neg(), V(-120.0f), zero<V>()));
+    const V dh = one + eh, dl = ((one - dh) + eh) + el;  // 1 + e (Fast2Sum)
+    const V rh = one / dh, rl = (fma(rh.neg(), dh, one) - rh * dl) / dh;
+    const V qh = eh / dh, ql = ((fma(qh.neg(), dh, eh) + el) - qh * dl) / dh;
+    const V dsh = qh * rh, dsl = fma(qh, rh, dsh.neg()) + (qh * rl + ql * rh);  // sigma'
+    const V pos = x >= zero<V>(), sh = sel(pos, rh, qh), sl = sel(pos, rl, ql);
+    const V ph = a * sn, uh = x + ph, b1 = uh - x;
+    const V ul = ((x - (uh - b1)) + (ph - b1)) + fma(a, sn, ph.neg());
+    const V abl = fma(a, b, ab.neg()), vh = fma(ab, cs, one), vl = (fma(ab, cs, one - vh)) + abl * cs;
+    const V use = cs >= zero<V>(), uxh = sel(use, vh, ux_plain), uxl = sel(use, vl, zero<V>());
+    const V p1 = uxh * sh, p1l = fma(uxh, sh, p1.neg()) + (uxh * sl + uxl * sh);
+    const V p2 = uh * dsh, p2l = fma(uh, dsh, p2.neg()) + (uh * dsl + ul * dsh);
+    const V sum = p1 + p2, b2 = sum - p1, err = (p1 - (sum - b2)) + (p2 - b2);
+    return sum + (err + (p1l + p2l));
+  }
+};
+template struct ParametricOps<SinLU, std::make_index_sequence<2>>;
 
 }  // namespace actlab

@@ -4,28 +4,10 @@
 
 #include "act.h"
 #include "elementwise_impl.h"
+#include "parametric_impl.h"
+#include "trig.h"
 
 namespace actlab {
-
-// sin and cos: Sleef's in float32; in float64 the C library's lane by lane (correctly rounded but for rare
-// cases, as torch's MKL: f' = cos x - x sin x cancels near its zeros, where 1 ulp of Sleef's shows)
-template <class V>
-ACTLAB_INLINE V vsin(const V& x) {
-  if constexpr (is_float<V>) {
-    return x.sin();
-  } else {
-    return x.map([](double v) { return std::sin(v); });
-  }
-}
-
-template <class V>
-ACTLAB_INLINE V vcos(const V& x) {
-  if constexpr (is_float<V>) {
-    return x.cos();
-  } else {
-    return x.map([](double v) { return std::cos(v); });
-  }
-}
 
 // x cos x;  f' = cos x - x sin x;  f'' = -2 sin x - x cos x
 template <class V>
@@ -126,5 +108,52 @@ struct Sinc : Act<V> {
 template struct Elementwise<GCU>;
 template struct Elementwise<Sine, double>;
 template struct Elementwise<Sinc>;
+
+// ==== learnable (kinds.Parametric) kernels: parametric_impl.h =====================================
+// Snake (periodic.py): f = x + x sin(t) sinc(t) = x + sin^2(t)/a, t = a x; df/dx = (sin t + cos t)^2;
+// df/da = x^2 h(t), h = 2 sinc(2t) - sinc(t)^2 = sinc(t)(2 cos t - sinc(t)). sin t, cos t: trig.h.
+// float32, for the declaration's float64 (exact a x) to a few ulps: f = x + sin^2(t)/a added as
+// double-float (it cancels where f crosses 0), and df/dx = 2 sin^2(t + pi/4) with t + pi/4 carried
+// as hi + lo (sin t + cos t cancels at its zeros).
+inline constexpr float kQuarterPiHi = 0.785398185253143310546875f, kQuarterPiLo = -2.18556950e-08f;
+
+template <class V>
+struct Snake : Act<V> {
+  static constexpr std::size_t K = 1;
+  using S = Scalar<V>;
+  V a;
+  explicit Snake(const V* w) : a(w[0]) {}
+  ACTLAB_INLINE V f(V x) const {
+    const V t = a * x, inf(std::numeric_limits<S>::infinity());
+    const auto [sn, cs] = sin_cos_of_product(a, x, t);
+    if constexpr (is_float<V>) {
+      const V p = sn * sn, pl = fma(sn, sn, p.neg());
+      const V q = sel(t == zero<V>(), zero<V>(), p / a);
+      const V ql = sel(t == zero<V>(), zero<V>(), (fma(q.neg(), a, p) + pl) / a);
+      const V s = x + q, bb = s - x, err = (x - (s - bb)) + (q - bb);
+      return sel(t.abs() == inf, x, s + (err + ql));
+    } else {
+      const V sc = sel(t == zero<V>(), V(S(1)), sn / t);
+      return sel(x.abs() == inf, x, x + x * (sn * sc));
+    }
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V t = a * x;
+    const auto [sn, cs] = sin_cos_of_product(a, x, t);
+    const V sc = sel(t == zero<V>(), V(S(1)), sn / t);
+    gw[0] = g * ((x * x) * (sc * (V(S(2)) * cs - sc)));
+    if constexpr (is_float<V>) {
+      const V tl = sel(t.abs() < V(std::numeric_limits<float>::infinity()), fma(a, x, t.neg()), zero<V>());
+      const V uh = t + V(kQuarterPiHi), bb = uh - t;
+      const V ul = ((t - (uh - bb)) + (V(kQuarterPiHi) - bb)) + (tl + V(kQuarterPiLo));
+      const V su = sin_cos_corrected(uh, ul).first, d = sn + cs;  // |t| >= 2^22: pi/4 is no small correction
+      return g * sel(t.abs() < V(4194304.0f), V(2.0f) * (su * su), d * d);
+    } else {
+      const V d = sn + cs;
+      return g * (d * d);
+    }
+  }
+};
+template struct ParametricOps<Snake, std::make_index_sequence<1>>;
 
 }  // namespace actlab

@@ -1,6 +1,7 @@
 // The rectifier family (activations/rectifier.py): the elementwise kernels of Threshold, ReLU,
 // ReLU6, LeakyReLU, RReLU (evaluation) and SquaredReLU (piecewise linear or quadratic: exact, one
-// pass), SmeLU, NLReLU, ISRLU, RePU, ReLUN, BentIdentity; PReLU; RReLU's training noise.
+// pass), SmeLU, NLReLU, ISRLU, RePU, ReLUN, BentIdentity; PReLU; RReLU's training noise; the learnable
+// StarReLU, SMU, TLU.
 #include <ATen/CPUGeneratorImpl.h>
 #include <cmath>
 #include <limits>
@@ -18,6 +19,7 @@
 #include "split_gate_impl.h"
 #include "kernels.h"
 #include "loop.h"
+#include "parametric_impl.h"
 
 namespace actlab {
 
@@ -536,5 +538,84 @@ at::Tensor rrelu_counter_backward(const at::Tensor& g, const at::Tensor& x, doub
 ACTLAB_SCALED(ReLU)
 ACTLAB_SCALED(ReLU6)
 ACTLAB_SCALED(LeakyReLU, 0.01)
+
+// ==== learnable (kinds.Parametric) kernels: parametric_impl.h =====================================
+// StarReLU: s r^2 + b, r = max(x, 0); df/dx = 2 s r, df/ds = r^2, df/db = 1. float32: s r^2 + b in
+// double-float (r^2 and s r^2 as hi + lo by FMA, + b by TwoSum), rounded once: the declaration's
+// float64 value where it crosses 0 (b < 0). The gradients in the declaration's order of roundings.
+template <class V>
+struct StarReLU : Act<V> {
+  static constexpr std::size_t K = 2;
+  V s, b;
+  explicit StarReLU(const V* w) : s(w[0]), b(w[1]) {}
+  ACTLAB_INLINE V f(V x) const {
+    const V r = max0(x), r2 = r * r, p = s * r2;
+    if constexpr (is_float<V>) {
+      const V r2l = fma(r, r, r2.neg()), pl = fma(s, r2, p.neg()) + s * r2l;
+      const V sum = p + b, bb = sum - p, err = (p - (sum - bb)) + (b - bb);
+      return sel(p.abs() < V(std::numeric_limits<float>::infinity()), sum + (err + pl), sum);
+    } else {
+      return p + b;
+    }
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V r = max0(x);
+    gw[0] = g * (r * r);
+    gw[1] = g;
+    return ((V(Scalar<V>(2)) * g) * s) * r;
+  }
+};
+template struct ParametricOps<StarReLU, std::make_index_sequence<2>>;
+
+// SMU (rectifier.py's _smu): f = x (k + h erf(v)), v = mu c x; df/dx = k + h erf(v) + h v G,
+// df/dmu = h c x^2 G, G = 2/sqrt(pi) e^{-v^2} (0 where |v| > 40, x and v then 0 in its products).
+// float32: erf is Sleef's (1 ulp), e^{-v^2} with v^2 as hi + lo (mul_exp).
+template <class V>
+struct SMU : Act<V> {
+  static constexpr std::size_t K = 1;
+  using S = Scalar<V>;
+  static constexpr double kK = 0.625, kH = 0.375, kC = 0.75, kTwoOverSqrtPi = 1.1283791670955126;
+  V mu_c;
+  explicit SMU(const V* w) : mu_c(w[0] * V(S(kC))) {}
+  static ACTLAB_INLINE V erf_of(const V& v) {
+    if constexpr (is_float<V>) {
+      return erf_accurate(v);
+    } else {
+      return v.erf();
+    }
+  }
+  ACTLAB_INLINE V f(V x) const { return x * (V(S(kK)) + V(S(kH)) * erf_of(mu_c * x)); }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V v = mu_c * x, big = v.abs() > V(S(40)), vs = sel(big, zero<V>(), v), xs = sel(big, zero<V>(), x);
+    V gauss;
+    if constexpr (is_float<V>) {
+      const V v2 = vs * vs;
+      gauss = mul_exp_nonpos(V(S(kTwoOverSqrtPi)), v2.neg(), fma(vs, vs, v2.neg()).neg());
+    } else {
+      gauss = V(S(kTwoOverSqrtPi)) * (vs * vs).neg().exp();
+    }
+    gauss = sel(big, zero<V>(), gauss);
+    gw[0] = g * (((V(S(kH * kC)) * xs) * xs) * gauss);
+    return g * ((V(S(kK)) + V(S(kH)) * erf_of(v)) + (V(S(kH)) * vs) * gauss);
+  }
+};
+template struct ParametricOps<SMU, std::make_index_sequence<1>>;
+
+// TLU: max(x, tau) (NaN propagates); df/dx = [x > tau], df/dtau = [x < tau], 1/2 each at x = tau
+// (torch.maximum's subgradient), NaN for NaN x
+template <class V>
+struct TLU : Act<V> {
+  static constexpr std::size_t K = 1;
+  using S = Scalar<V>;
+  V tau;
+  explicit TLU(const V* w) : tau(w[0]) {}
+  ACTLAB_INLINE V f(V x) const { return at::vec::maximum(x, tau); }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V one(S(1)), tie = sel(x == tau, V(S(0.5)), zero<V>()), nan = x.isnan();
+    gw[0] = g * sel(nan, x, sel(x < tau, one, zero<V>()) + tie);
+    return g * sel(nan, x, sel(x > tau, one, zero<V>()) + tie);
+  }
+};
+template struct ParametricOps<TLU, std::make_index_sequence<1>>;
 
 }  // namespace actlab

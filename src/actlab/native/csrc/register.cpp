@@ -11,6 +11,8 @@
 #include "list.h"
 #include "sorted_groups.h"
 #include "sparse.h"
+#include "parametric.h"
+#include "parametric_list.h"
 #include "split_gate.h"
 #include "tables.h"
 
@@ -24,6 +26,12 @@ ACTLAB_ELEMENTWISE(ACTLAB_DECLARE)
 #undef ACTLAB_DECLARE
 #define ACTLAB_DECLARE(name, Act, ...) extern template struct SplitGate<Act __VA_OPT__(, ) __VA_ARGS__>;
 ACTLAB_SPLIT_GATES(ACTLAB_DECLARE)
+#undef ACTLAB_DECLARE
+#define ACTLAB_DECLARE(name, Act, k) \
+  template <class V>                 \
+  struct Act;                        \
+  extern template struct ParametricOps<Act, std::make_index_sequence<k>>;
+ACTLAB_PARAMETRIC(ACTLAB_DECLARE)
 #undef ACTLAB_DECLARE
 
 void raise_shape_error(const std::string& message) {
@@ -65,6 +73,14 @@ struct NamedSplitGate {
   }
 };
 
+// A learnable activation's fn and fn_backward (its double backward stays the Python kernel)
+template <template <class> class Act, std::size_t K>
+void add_parametric(torch::Library& m, const std::string& name) {
+  using P = ParametricOps<Act, std::make_index_sequence<K>>;
+  m.impl(name.c_str(), &P::forward);
+  m.impl((name + "_backward").c_str(), &P::backward);
+}
+
 template <const char* Name, template <class> class Act, class... P>
 void add_split_gate(torch::Library& m) {
   using G = NamedSplitGate<Name, Act, P...>;
@@ -80,6 +96,9 @@ void register_all(torch::Library& m) {
 #undef ACTLAB_ADD
 #define ACTLAB_ADD(name, Act, ...) add_split_gate<k_##name, Act __VA_OPT__(, ) __VA_ARGS__>(m);
   ACTLAB_SPLIT_GATES(ACTLAB_ADD)
+#undef ACTLAB_ADD
+#define ACTLAB_ADD(name, Act, k) add_parametric<Act, k>(m, #name);
+  ACTLAB_PARAMETRIC(ACTLAB_ADD)
 #undef ACTLAB_ADD
   for (const char* n : {"softmax", "softmax2d"}) {
     m.impl(n, &softmax);

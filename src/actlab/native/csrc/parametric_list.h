@@ -1,0 +1,23 @@
+// The one list of the learnable (kinds.Parametric) activations with kernels, by family (the struct,
+// named as the declaration's class, is in <family>.cpp with its `template struct ParametricOps<...>;`):
+// X(op name, struct, number of learnable tensors). Each gets fn and fn_backward (parametric.h); its
+// fn_double_backward stays the declaration's (the Python kernel). register.cpp registers them;
+// tests/activations/test_families.py checks names and files against the registry.
+#pragma once
+
+#define ACTLAB_PARAMETRIC(X) \
+  /* rectifier.cpp */        \
+  X(star_relu, StarReLU, 2)  \
+  X(smu, SMU, 1)             \
+  X(tlu, TLU, 1)             \
+  /* exponential.cpp */      \
+  X(xielu, xIELU, 2)         \
+  /* gated.cpp */            \
+  X(sinlu, SinLU, 2)         \
+  /* periodic.cpp */         \
+  X(snake, Snake, 1)         \
+  /* learnable.cpp */        \
+  X(pelu, PELU, 2)           \
+  X(mpelu, MPELU, 2)         \
+  X(srelu, SReLU, 4)         \
+  X(arelu, AReLU, 2)
