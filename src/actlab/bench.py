@@ -163,6 +163,7 @@ def _timm_act(act_type: str) -> Callable[[Tensor], Tensor]:
     assert naive is not None
     return naive
 
+
 XIELU_EPS = -1e-6
 
 
