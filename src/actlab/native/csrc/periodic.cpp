@@ -1,4 +1,4 @@
-// The periodic family's elementwise kernels (activations/periodic.py): GCU, Sine, Sinc. sin and cos are
+// The periodic family's elementwise kernels (activations/periodic.py): GCU, Sinc. sin and cos are
 // Sleef's (torch's) u10 in float32.
 #include <cmath>
 
@@ -15,56 +15,6 @@ struct GCU : Act<V> {
   ACTLAB_INLINE V f(V x) const { return x * vcos(x); }
   ACTLAB_INLINE V df(V x) const { return vcos(x) - x * vsin(x); }
   ACTLAB_INLINE V d2f(V x) const { return V(-2) * vsin(x) - x * vcos(x); }
-};
-
-// sin(w0 x);  f' = w0 cos(w0 x);  f'' = -w0^2 sin(w0 x)
-template <class V>
-struct Sine : Act<V> {
-  V w0, w0_lo, w02;
-  double w64;
-  explicit Sine(double w)
-      : w0(this->c(w)), w0_lo(this->c(w - static_cast<double>(static_cast<Scalar<V>>(w)))), w02(this->c(w * w)),
-        w64(w) {}
-  // float32 lanes whose w0 x overflows float32 (|x| > FLT_MAX / w0, 1.1e37 for w0 = 30): the one
-  // place where float32 is computed in float64, lane by lane (w0 x has no float32 value to reduce)
-  __attribute__((noinline)) std::pair<V, V> overflowed(const V& x) const {
-    Scalar<V> xs[V::size()], sn[V::size()], cs[V::size()];
-    x.store(xs);
-    for (int i = 0; i < V::size(); ++i) {
-      const double z = w64 * static_cast<double>(xs[i]);  // as the declaration
-      sn[i] = static_cast<Scalar<V>>(std::sin(z));
-      cs[i] = static_cast<Scalar<V>>(std::cos(z));
-    }
-    return {V::loadu(sn), V::loadu(cs)};
-  }
-  // (sin, cos) of w0 x
-  ACTLAB_INLINE std::pair<V, V> sin_cos(V x) const {
-    const V z = w0 * x, s = z.sin(), c = z.cos();
-    if constexpr (is_float<V>) {
-      const V fin = x.abs() < V(INFINITY), xf = sel(fin, x, zero<V>());
-      const V lo = sel(fin, fma(w0, xf, (w0 * xf).neg()) + w0_lo * xf, zero<V>());
-      // every choice per lane (the same bits whatever the vector width: AVX2 and AVX-512 agree)
-      const V exact = lo == zero<V>();  // (and -0 stays -0)
-      V sn = sel(exact, s, fma(c, lo, s)), cs = sel(exact, c, fma(s.neg(), lo, c));
-      const V wide = lo.abs() > V(0x1p-12f);
-      if (any(wide)) {
-        const V sl = lo.sin(), cl = lo.cos();
-        sn = sel(wide, fma(s, cl, c * sl), sn);
-        cs = sel(wide, fma(c, cl, (s * sl).neg()), cs);
-      }
-      const V over = (z.abs() == V(INFINITY)) & fin;
-      if (any(over)) {
-        const auto [so, co] = overflowed(x);
-        sn = sel(over, so, sn);
-        cs = sel(over, co, cs);
-      }
-      return {sn, cs};
-    }
-    return {s, c};
-  }
-  ACTLAB_INLINE V f(V x) const { return sin_cos(x).first; }
-  ACTLAB_INLINE V df(V x) const { return w0 * sin_cos(x).second; }
-  ACTLAB_INLINE V d2f(V x) const { return w02.neg() * (w0 * x).sin(); }
 };
 
 // sinc' = x sum_k c_k x^(2k-2), sinc'' = sum_k d_k x^(2k-2) (periodic.py's _sinc_series(12))
@@ -106,7 +56,6 @@ struct Sinc : Act<V> {
 };
 
 template struct Elementwise<GCU>;
-template struct Elementwise<Sine, double>;
 template struct Elementwise<Sinc>;
 
 // ==== learnable (kinds.Parametric) kernels: parametric_impl.h =====================================
