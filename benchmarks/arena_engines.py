@@ -16,8 +16,9 @@ its exit, as a user sees it (imports, Ray's start and shutdown, the workers' imp
 The clusters are started with ``ray start --block`` before their variant and stopped after it (the
 ``ray start`` processes are terminated; other Ray instances of the machine are left alone); their
 start-up is not part of the time, as with a cluster that is already running. ``--preload``: their
-nodes are started with ``RAY_preload_python_modules=actlab.arena.ray_engine`` (workers import
-actlab as they start; no gain measured on 2 cores, see docs/arena.md). Rounds interleave the
+nodes are started with warm workers (``RAY_enable_worker_prestart=1`` and
+``RAY_preload_python_modules=actlab.arena.ray_engine``: the workers start with the node and import
+actlab before the driver connects; docs/arena.md). Rounds interleave the
 variants; medians are reported, and the records of every run are checked to equal the first local
 run's (all but timing, engine, host).
 """
@@ -52,8 +53,8 @@ def free_port() -> int:
 
 @contextmanager
 def cluster(nodes: int, preload: bool) -> Iterator[str]:
-    """``nodes`` Ray nodes of 1 CPU each on this machine (``preload``: their workers import actlab
-    as they start); yields the head's address. Each node is a ``ray start --block`` of this
+    """``nodes`` Ray nodes of 1 CPU each on this machine (``preload``: their workers start with them
+    and import actlab); yields the head's address. Each node is a ``ray start --block`` of this
     process, stopped by its SIGTERM: other Ray instances on the machine are left alone."""
     address = f"127.0.0.1:{free_port()}"
     common = ["--num-cpus", "1", "--disable-usage-stats", "--block"]  # Ray binds to this machine's own address
@@ -115,7 +116,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, help="seeds per activation (default: the preset's)")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--cpus", type=int, default=os.cpu_count(), help="processes / Ray CPUs of the first two variants")
-    ap.add_argument("--preload", action="store_true", help="start the cluster's nodes with actlab preloaded")
+    ap.add_argument("--preload", action="store_true", help="start the cluster's nodes with warm workers")
     ap.add_argument(
         "--only", choices=["overhead", "nodes"], help="only local vs ray (overhead) or 1 vs 2 nodes (default: both)"
     )
