@@ -16,8 +16,9 @@ its exit, as a user sees it (imports, Ray's start and shutdown, the workers' imp
 The clusters are started with ``ray start --block`` before their variant and stopped after it (the
 ``ray start`` processes are terminated; other Ray instances of the machine are left alone); their
 start-up is not part of the time, as with a cluster that is already running. ``--preload``: their
-nodes are started with ``RAY_preload_python_modules=actlab.arena.ray_engine`` (workers import
-actlab as they start; no gain measured on 2 cores, see docs/arena.md). Rounds interleave the
+nodes are started with warm workers (``RAY_enable_worker_prestart=1`` and
+``RAY_preload_python_modules=actlab.arena.ray_engine``: the workers start with the node and import
+actlab before the driver connects; docs/arena.md). Rounds interleave the
 variants; medians are reported, and the records of every run are checked to equal the first local
 run's (all but timing, engine, host).
 """
@@ -52,12 +53,13 @@ def free_port() -> int:
 
 @contextmanager
 def cluster(nodes: int, preload: bool) -> Iterator[str]:
-    """``nodes`` Ray nodes of 1 CPU each on this machine (``preload``: their workers import actlab
-    as they start); yields the head's address. Each node is a ``ray start --block`` of this
+    """``nodes`` Ray nodes of 1 CPU each on this machine (``preload``: their workers start with them
+    and import actlab); yields the head's address. Each node is a ``ray start --block`` of this
     process, stopped by its SIGTERM: other Ray instances on the machine are left alone."""
     address = f"127.0.0.1:{free_port()}"
     common = ["--num-cpus", "1", "--disable-usage-stats", "--block"]  # Ray binds to this machine's own address
-    env = {**ENV, "RAY_preload_python_modules": "actlab.arena.ray_engine"} if preload else ENV
+    warm = {"RAY_enable_worker_prestart": "1", "RAY_preload_python_modules": "actlab.arena.ray_engine"}
+    env = {**ENV, **warm} if preload else ENV
     head = ["--head", "--port", address.split(":")[1], "--include-dashboard", "false"]
     procs: list[subprocess.Popen[str]] = []
     try:
@@ -86,13 +88,22 @@ def arena(setting: list[str], out: Path, *extra: str) -> tuple[float, dict[str, 
     return seconds, json.loads((out / "data" / "arena.json").read_text())
 
 
+def sweep_seconds(r: dict[str, Any]) -> float:
+    """Seconds a sweep spent training (its record's mean over its chosen runs x its runs)."""
+    return r["sec_per_run"] * (len(r["lr_grid"]) * len(r["tune_seeds"]) + len(r["seeds"]) - len(r["tune_seeds"]))
+
+
 def training_seconds(doc: dict[str, Any]) -> float:
-    """Seconds spent training, summed over the runs (from each record's mean over its chosen runs)."""
-    total = 0.0
+    """Seconds spent training, summed over the sweeps."""
+    return sum(sweep_seconds(r) for r in doc["results"])
+
+
+def node_seconds(doc: dict[str, Any]) -> str:
+    """Training seconds per Ray node (balance of the schedule), e.g. ``"16.2 + 15.9"``."""
+    per: dict[str, float] = {}
     for r in doc["results"]:
-        runs = len(r["lr_grid"]) * len(r["tune_seeds"]) + len(r["seeds"]) - len(r["tune_seeds"])
-        total += r["sec_per_run"] * runs
-    return total
+        per[r["node"]] = per.get(r["node"], 0.0) + sweep_seconds(r)
+    return " + ".join(f"{s:.1f}" for s in per.values())
 
 
 def science(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -105,14 +116,18 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, help="seeds per activation (default: the preset's)")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--cpus", type=int, default=os.cpu_count(), help="processes / Ray CPUs of the first two variants")
-    ap.add_argument("--preload", action="store_true", help="start the cluster's nodes with actlab preloaded")
+    ap.add_argument("--preload", action="store_true", help="start the cluster's nodes with warm workers")
+    ap.add_argument(
+        "--only", choices=["overhead", "nodes"], help="only local vs ray (overhead) or 1 vs 2 nodes (default: both)"
+    )
     args = ap.parse_args()
     setting = ["--preset", args.preset, *(["--seeds", str(args.seeds)] if args.seeds else [])]
     variants = {
         "local": lambda out: arena(setting, out, "--jobs", str(args.cpus)),
         "ray": lambda out: arena(setting, out, "--engine", "ray", "--jobs", str(args.cpus)),
     }
-    times: dict[str, list[float]] = {name: [] for name in (*variants, "1 node", "2 nodes")}
+    names = {"overhead": [*variants], "nodes": ["1 node", "2 nodes"], None: [*variants, "1 node", "2 nodes"]}
+    times: dict[str, list[float]] = {name: [] for name in names[args.only]}
     reference = None
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
@@ -130,13 +145,15 @@ def main() -> None:
                 meta = doc["meta"]
                 print(f"round {r + 1}: {name:8s} {seconds:6.1f} s  (arena.run {meta['seconds']:.1f} s, "
                       f"{meta['runs']} runs, {training_seconds(doc):.1f} s training, {meta['jobs']} CPUs, "
-                      f"sweeps per host {meta['hosts']}, {meta['nodes']} Ray nodes)", flush=True)  # fmt: skip
+                      f"{meta['nodes']} Ray nodes, training per node {node_seconds(doc)} s)", flush=True)  # fmt: skip
     med = {name: statistics.median(ts) for name, ts in times.items()}
     print(f"\n{' '.join(setting)}: {os.cpu_count()} CPUs, median of {args.rounds} round(s); records identical: yes")
     for name, m in med.items():
         print(f"  {name:8s} {m:6.1f} s   ({', '.join(f'{t:.1f}' for t in times[name])})")
-    print(f"  ray / local (overhead, {args.cpus} CPUs):  {med['ray'] / med['local']:.3f}x")
-    print(f"  2 nodes / 1 node (1 CPU each):     {med['2 nodes'] / med['1 node']:.3f}x")
+    if "ray" in med:
+        print(f"  ray / local (overhead, {args.cpus} CPUs):  {med['ray'] / med['local']:.3f}x")
+    if "2 nodes" in med:
+        print(f"  2 nodes / 1 node (1 CPU each):     {med['2 nodes'] / med['1 node']:.3f}x")
 
 
 if __name__ == "__main__":

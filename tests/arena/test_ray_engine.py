@@ -22,6 +22,7 @@ import torch
 
 from actlab.arena import RUN_FIELDS, Checkpoint, EngineError, Job, LocalEngine, RayEngine, plan, run
 from actlab.arena.engines import Tick, sweep_record
+from actlab.arena.ray_engine import stop_own_instance
 
 PLAN = plan("quick", names=["Tanh", "Symexp"], tasks=["digits", "pinn-1d"], seeds=2, lrs=[1e-3, 1e-2], steps=6)
 
@@ -164,3 +165,29 @@ def test_bad_settings_fail_before_anything_runs():
         RayEngine.create(jobs=0)
     with pytest.raises(ValueError, match="retries"):
         RayEngine(retries=-1)
+
+
+class FakeProcess:
+    def __init__(self, log: list[str], name: str) -> None:
+        self.log, self.name = log, name
+
+    def kill(self) -> None:
+        self.log.append(f"kill {self.name}")
+
+    def wait(self) -> None:
+        self.log.append(f"wait {self.name}")
+
+
+def test_an_own_instance_is_stopped_with_its_autoscaler_monitor_killed_first():
+    log: list[str] = []
+    info = type("Info", (), {"process": FakeProcess(log, "monitor")})
+    node = type("Node", (), {"all_processes": {"monitor": [info], "raylet": [object()]}})
+    worker = type("Worker", (), {"_global_node": node})
+    fake = type(
+        "Ray", (), {"_private": type("Private", (), {"worker": worker}), "shutdown": lambda: log.append("shutdown")}
+    )
+    stop_own_instance(fake)
+    assert log == ["kill monitor", "wait monitor", "shutdown"]  # Ray stops the rest (raylet first)
+    log.clear()
+    stop_own_instance(type("OtherRay", (), {"shutdown": lambda: log.append("shutdown")}))  # no private node handle
+    assert log == ["shutdown"]

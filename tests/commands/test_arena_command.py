@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -85,11 +88,38 @@ class RayPlug(torch.nn.Module):
 """
 
 
-def test_engine_ray_runs_a_user_activation_as_the_local_engine_does(tmp_path, capsys, single_thread):
+def descendants(pid: int) -> set[int]:
+    """The live processes below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (ValueError, OSError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        found.update(kids := children.get(todo.pop(), []))
+        todo += kids
+    return found
+
+
+def test_engine_ray_runs_a_user_activation_as_the_local_engine_does(tmp_path, capsys, single_thread, monkeypatch):
     import ray
 
-    from actlab.arena import RUN_FIELDS
+    from actlab.arena import RUN_FIELDS, ray_engine
     from actlab.registry import unregister
+
+    ray_processes: set[int] = set()  # the instance's processes (workers included) just before it is stopped
+    stop = ray_engine.stop_own_instance
+
+    def watched_stop(ray_module):
+        ray_processes.update(descendants(os.getpid()))
+        stop(ray_module)
+
+    monkeypatch.setattr(ray_engine, "stop_own_instance", watched_stop)
 
     (tmp_path / "ray_plug.py").write_text(USER_MODULE)
     args = ["--import", str(tmp_path / "ray_plug.py"), "arena", "RayPlug", "--task", "digits", "--seeds", "2"]
@@ -104,7 +134,12 @@ def test_engine_ray_runs_a_user_activation_as_the_local_engine_does(tmp_path, ca
     docs = {e: json.loads((tmp_path / e / "data" / "arena.json").read_text()) for e in ("local", "ray")}
     assert docs["ray"]["meta"]["engine"] == "ray" and docs["local"]["meta"]["engine"] == "local"
     assert docs["ray"]["meta"]["address"] == "local" and docs["ray"]["meta"]["jobs"] == 2
-    assert not ray.is_initialized()  # the command's own instance is stopped
+    assert not ray.is_initialized()  # the command's own instance is stopped ...
+    deadline = time.monotonic() + 10
+    while (left := {pid for pid in ray_processes if Path(f"/proc/{pid}").exists()}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    print(f"{len(ray_processes)} processes of the Ray instance, {len(left)} left")
+    assert len(ray_processes) >= 5 and not left  # ... with every process it started (no zombies either)
     same = [[{k: v for k, v in r.items() if k not in RUN_FIELDS} for r in d["results"]] for d in docs.values()]
     assert same[0] == same[1] and [r["activation"] for r in docs["ray"]["results"]] == ["ReLU", "RayPlug"]
     assert {r["engine"] for r in docs["ray"]["results"]} == {"ray"}
