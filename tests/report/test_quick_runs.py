@@ -16,6 +16,7 @@ from actlab.cli import main
 from actlab.report.data import (
     BENCH_PASSES,
     BENCH_SIZES,
+    CATALOG_SIZES,
     MADE_BY,
     arena_stale,
     bench_names,
@@ -52,18 +53,27 @@ def test_bench_stale_rules() -> None:
 
 
 def test_ensure_bench(tmp_path: Path) -> None:
+    """torch.nn's activations against torch at both sizes; the catalog's against torch's SiLU and
+    their textbook composition at the catalog's size."""
     assert "running the quick benchmark" in ensure_bench(tmp_path, ["ReLU", "Snake"], progress=False)
     rec = json.loads(data_path(tmp_path, "bench.json").read_text())
-    assert rec["meta"]["made_by"] == MADE_BY and rec["meta"]["names"] == ["ReLU"] and rec["meta"]["repeats"] == 5
-    rows = {(r["pass"], r["numel"]) for r in rec["results"]}
-    assert rows == {(p, n) for p in BENCH_PASSES for n in BENCH_SIZES}
-    assert all(r["ms"]["actlab"] > 0 and r["ms"]["torch"] > 0 for r in rec["results"])
+    assert (
+        rec["meta"]["made_by"] == MADE_BY and rec["meta"]["names"] == ["ReLU", "Snake"] and rec["meta"]["repeats"] == 5
+    )
+    rows = {(r["name"], r["pass"], r["numel"]) for r in rec["results"]}
+    assert rows == {("ReLU", p, n) for p in BENCH_PASSES for n in BENCH_SIZES} | {
+        ("Snake", p, n) for p in BENCH_PASSES for n in CATALOG_SIZES
+    }
+    relu = [r for r in rec["results"] if r["name"] == "ReLU"]
+    snake = [r for r in rec["results"] if r["name"] == "Snake"]
+    assert all(r["ms"]["actlab"] > 0 and r["ms"]["torch"] > 0 for r in relu)
+    assert all(r["ms"]["silu"] > 0 and r["ms"]["naive"] > 0 and "torch" not in r["ms"] for r in snake)
     assert "afresh" in ensure_bench(tmp_path, ["ReLU"], progress=False)  # the report's own: measured again
     rec["meta"].pop("made_by")  # as if written by `actlab bench --json`
     data_path(tmp_path, "bench.json").write_text(json.dumps(rec))
     assert "reusing" in ensure_bench(tmp_path, ["ReLU"], progress=False)
     assert "running" in ensure_bench(tmp_path, ["ReLU"], force=True, progress=False)  # --bench
-    assert "has a torch.nn counterpart" in ensure_bench(tmp_path, ["Snake"], progress=False)
+    assert "none of the activations" in ensure_bench(tmp_path, ["Sparsemax"], progress=False)
 
 
 def test_arena_stale_rules() -> None:
