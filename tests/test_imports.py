@@ -124,7 +124,7 @@ LAYERS = [
     {"report", "docsite", "stubs"},
     {"commands"},
     {"cli"},
-    {"__init__"},
+    {"__init__", "__main__"},
 ]
 
 

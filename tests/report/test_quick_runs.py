@@ -103,8 +103,9 @@ def test_default_report_fills_speed_and_arena(tmp_path: Path, capsys, tiny_arena
     assert "Not measured yet" not in speed and "quick run" in speed and "median of 5 rounds" in speed
     line = speed[speed.index("Measured on") : speed.index("</p>")]
     assert "[" not in line and "float32" in line and "thread" in line
-    assert speed.count("class='bar-row' title=") == 4  # ReLU: fwd and fwd+bwd at 64K and 4M
+    assert speed.count("class='bar-row' title=") == 6  # ReLU: fwd and fwd+bwd at 64K and 4M; Snake at 64K
     assert "forward + backward, 4M elements" in speed and "forward, 64K elements" in speed
+    assert "The catalog, forward + backward, 64K elements" in speed and "actlab / torch&#x27;s SiLU" in speed
     arena = page[page.index("id='ext-arena'") :]
     assert "Not run yet" not in arena and "digits" in arena and "Tanh" in arena
     assert main(["report", "--out", str(tmp_path), "--only", "ReLU", "--no-bench", "--no-arena", "--jobs", jobs]) == 0
