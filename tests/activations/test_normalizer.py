@@ -389,3 +389,14 @@ def test_the_entmax_packages_tests_pass_with_actlab_in_place(tmp_path: Path) -> 
     tail = run.stdout.strip().splitlines()[-1]
     assert run.returncode == 0, run.stdout[-4000:]
     assert " passed" in tail and "failed" not in tail and int(tail.split()[0]) >= 60, tail
+
+
+def test_top_k_below_one_is_refused_by_the_declarations_too() -> None:
+    """The declarations' own forward (not only the validated module/functional calls): k = 0 would
+    never fill a support, so the doubling of k would not end."""
+    x = torch.randn(3, 6)
+    for name in ("Sparsemax", "Entmax15"):
+        decl = actlab.declaration(name)
+        with pytest.raises(ParameterError, match="k must be None or an int >= 1"):
+            decl.forward(x, -1, k=0)
+        torch.testing.assert_close(decl.forward(x, -1, k=1), decl.forward(x, -1))

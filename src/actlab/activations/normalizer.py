@@ -283,6 +283,8 @@ def _support_mask(z: Tensor, idx: Tensor, ranks: Tensor, size: Tensor, dim: int)
 def _partial(size_of, z: Tensor, dim: int, k: int | None) -> tuple[Tensor, Tensor]:
     """The support (mask, size) by ``size_of(sorted, ranks)`` on the k largest entries, doubling k
     while a row's support takes all k of them (it may extend beyond: entmax's top-k schedule)."""
+    if not _topk_ok(k):  # k < 1 would never fill a support: the doubling would not end
+        raise ParameterError(f"k must be None or an int >= 1, got {k!r}")
     n = z.size(dim)
     while True:
         zs, idx, ranks = _ranks(z, dim, k)

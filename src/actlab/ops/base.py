@@ -204,7 +204,7 @@ def _define_keep() -> Callable[[Tensor], Tensor]:
     """``actlab::keep(x)``: a copy of x that graph passes keep, with the identity's gradient."""
     LIB.define("keep(Tensor x) -> Tensor")
     LIB.impl("keep", lambda x: x.clone(), "CompositeExplicitAutograd")
-    torch.library.register_fake("actlab::keep", torch.empty_like, lib=LIB)
+    LIB.impl("keep", torch.empty_like, "Meta")  # the fake kernel, as define() registers it
     torch.library.register_autograd("actlab::keep", lambda ctx, g: g, lib=LIB)
     return op("keep")
 

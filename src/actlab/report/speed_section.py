@@ -187,13 +187,14 @@ def render(data: Any, ctx: Context) -> str:
     if rows and others:
         parts.append(
             f"<p class='meta'>{len(others)} activation{'s' if len(others) != 1 else ''} without a torch.nn "
-            "counterpart are not in this file (<code>actlab bench NAME</code> times them against torch's SiLU and "
-            "their textbook composition).</p>"
+            "counterpart are not in this file (<code>actlab bench NAME</code> times them against their textbook "
+            "composition, the elementwise ones also against torch's SiLU).</p>"
         )
     if not rows:
         return "".join(parts) + "<p>(no rows)</p>"
-    catalog = [r for r in rows if vs_torch(r)[0] is None and speed_catalog.silu_ratio(r) is not None]
-    ours = [r for r in rows if not any(r is c for c in catalog)]
+    catalog, ours = [], []  # rows timed against torch's SiLU (the catalog), the others against torch
+    for r in rows:
+        (catalog if vs_torch(r)[0] is None and speed_catalog.silu_ratio(r) is not None else ours).append(r)
     if ours:
         parts.append(
             "<p>Bars: actlab's median time over torch's for the same module on the same input "
