@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from mpmath import mp
 from ulps import NP, assert_within, needs_kernels, ulp_error
 
 import actlab
@@ -77,7 +78,17 @@ def test_kernel_matches_declaration_in_ulps(case: A.Case, kind: str, dtype: torc
     slack = (4.0, 2.0) if kind == "d2f" else (2.0, 2.0) if dtype == torch.float64 else (2.0, 1.0)
     xs = A.sweep_inputs(case, A.REDUCED)
     run = lambda x: kernel(case, kind, x)  # noqa: E731
-    assert_within(f"{case.label} {kind} {dtype}", run, declaration(case, kind), xs, dtype, slack)
+    truth, budget = TRUTH[kind](case)
+    assert_within(f"{case.label} {kind} {dtype}", run, declaration(case, kind), xs, dtype, slack, truth, budget)
+
+
+# The 128-bit references of f and f' (f'': mpmath's derivative of f') and the budgets in ulps
+# (f'': none), with which the truth arbitrates a float64 difference (ulps.arbitrate)
+TRUTH = {
+    "f": lambda case: (lambda x: case.ref.f(x, **case.params), 4.0),
+    "df": lambda case: (lambda x: case.ref.df(x, **case.params), 16.0),
+    "d2f": lambda case: (lambda x: mp.diff(lambda s: case.ref.df(s, **case.params), x), 0.0),
+}
 
 
 # float32 kernels of declarations that compute float32 in float64: against that float64 value

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pytest
 import torch
+from mpmath import mp, mpf
 from torch import Tensor
 
 import actlab
@@ -132,13 +133,50 @@ def violations(
     return np.nonzero(bad)[0]
 
 
+def conditioning(decl: Callable[[Tensor], Tensor], x: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """|x g'(x) / g(x)| of the float64 declaration g at the points x (central differences at x(1 +- 2^-20)):
+    how many ulps of g one ulp of x, or of a quantity computed from x (e^x, u^2), moves it."""
+    h = 2.0**-20
+    with np.errstate(all="ignore"):
+        up, down = (decl(torch.from_numpy(x * (1.0 + s))).numpy() for s in (h, -h))
+        return np.abs((up - down) / (2.0 * h) / d)
+
+
+def true_value(fn: Callable[[mpf], mpf], x: float) -> float:
+    """``fn(x)``, an mpmath reference, at 160 bits."""
+    with mp.workprec(160):
+        return float(fn(mpf(x)))
+
+
+def arbitrate(bad: np.ndarray, k: np.ndarray, d: np.ndarray, xs: np.ndarray, decl: Callable[[Tensor], Tensor],
+              truth: Callable[[mpf], mpf] | None, a: float, budget: float) -> np.ndarray:  # fmt: skip
+    """The float64 points of ``bad`` where the kernel is worse than the declaration. The float64
+    tolerance's own error is estimated from float32, which says nothing where float32 under- or
+    overflows: near the ends of CLogLog's and GoLU's double exponentials, or ErfAct's e^{-u^2} with
+    u = a e^{bx}, both sides miss the truth by hundreds of ulps, by different amounts on different
+    CPUs (torch's exp included). A point passes when the kernel is within ``a`` + 2 x the conditioning
+    of the declaration (:func:`conditioning`), or, with ``truth`` (the 128-bit reference), when its error
+    against the truth is within the declaration's + ``a`` ulps or within ``budget`` ulps."""
+    x = xs[bad].astype(np.float64)
+    ok = ulp_error(k[bad], d[bad], np.float64) <= a + 2.0 * conditioning(decl, x, d[bad])
+    if truth is not None:
+        t = np.array([true_value(truth, v) for v in x])
+        kernel_error, decl_error = ulp_error(k[bad], t, np.float64), ulp_error(d[bad], t, np.float64)
+        ok |= kernel_error <= np.maximum(decl_error + a, budget)
+    return bad[~ok]
+
+
 def assert_within(label: str, kernel: Callable[[Tensor], Tensor], decl: Callable[[Tensor], Tensor], xs: np.ndarray,
-                  dtype: torch.dtype, slack: tuple[float, float]) -> None:  # fmt: skip
+                  dtype: torch.dtype, slack: tuple[float, float], truth: Callable[[mpf], mpf] | None = None,
+                  budget: float = 0.0) -> None:  # fmt: skip
     """The kernel and the declaration on the float32 points ``xs`` in ``dtype``: no :func:`violations`
-    (the message names the first few points beyond the tolerance)."""
+    (the message names the first few points beyond the tolerance); in float64 a violation where the
+    kernel is as accurate as the declaration (:func:`arbitrate`; ``truth``: the mpmath reference) is none."""
     x = torch.from_numpy(xs).to(dtype)
     k, d, d64, own = kernel(x).numpy(), decl(x).numpy(), decl(x.double()).numpy(), own_error(decl, xs)
     bad = violations(k, d, d64, own, xs.astype(np.float64), NP[dtype], slack)
+    if dtype == torch.float64 and bad.size:
+        bad = arbitrate(bad, k, d, xs, decl, truth, slack[0], budget)
     assert bad.size == 0, (
         f"{label}: {bad.size} points beyond {slack[0]:g} ulps + {slack[1]:g} x the declaration's own error, e.g. "
         + ", ".join(
