@@ -14,6 +14,7 @@ Sparsemax, Entmax15 and the entmax package: benchmarks/sparse_rows.py.
 from __future__ import annotations
 
 import argparse
+import importlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ class Pair:
 
     name: str
     ours: Callable[[], nn.Module]
-    peer: str
+    peer: str  # module.Class under torch_activation (the package exports some names twice, by import order)
     peer_kwargs: dict
     tie: Callable[[nn.Module, nn.Module], None] | None = None
 
@@ -50,26 +51,36 @@ def _copy(pairs: dict[str, str]) -> Callable[[nn.Module, nn.Module], None]:
 
 
 PAIRS = (
-    Pair("ErfAct", lambda: an.ErfAct(a=0.75, b=0.75), "ErfAct", {"a": 0.75, "b": 0.75}),
-    Pair("ESwish", lambda: an.ESwish(beta=1.5), "ESwish", {"a": 1.5}),
-    Pair("GCU", an.GCU, "GCU", {}),
-    Pair("NLReLU", lambda: an.NLReLU(beta=1.0), "NLReLU", {"a": 1.0}),
-    Pair("ReLUN", lambda: an.ReLUN(n=1.0), "ReLUN", {"n": 1.0}),
-    Pair("SquaredReLU", an.SquaredReLU, "SquaredReLU", {}),
-    Pair("TeLU", an.TeLU, "TeLU", {}),
-    Pair("Sinc", an.Sinc, "Sinc", {}),
-    Pair("Sine", lambda: an.Sine(w0=torch.pi), "Sine", {"omega": torch.pi}),
-    Pair("StarReLU", an.StarReLU, "StarReLU", {"learnable": True}),
-    Pair("SinLU", lambda: an.SinLU(a=0.5, b=1.0), "SinLU", {"a": 0.5, "b": 1.0, "learnable": True}),
-    Pair("PELU", an.PELU, "PELU", {"a": 1.0, "b": 1.0, "learnable": True}),
-    Pair("MPELU", an.MPELU, "MPELU", {"a": 1.0, "b": 1.0, "learnable": True}),
-    Pair("AReLU", an.AReLU, "AReLU", {"a": 0.9, "b": 2.0, "learnable": True}),
+    Pair("ErfAct", lambda: an.ErfAct(a=0.75, b=0.75), "adaptive.sigmoid_weighted.ErfAct", {"a": 0.75, "b": 0.75}),
+    Pair("ESwish", lambda: an.ESwish(beta=1.5), "adaptive.sigmoid_weighted.ESwish", {"a": 1.5}),
+    Pair("GCU", an.GCU, "classical.trig.GCU", {}),
+    Pair("NLReLU", lambda: an.NLReLU(beta=1.0), "classical.relu.NLReLU", {"a": 1.0}),
+    Pair("ReLUN", lambda: an.ReLUN(n=1.0), "classical.relu.ReLUN", {"n": 1.0}),
+    Pair("SquaredReLU", an.SquaredReLU, "classical.relu.SquaredReLU", {}),
+    Pair("TeLU", an.TeLU, "adaptive.relu.TeLU", {}),
+    Pair("Sinc", an.Sinc, "classical.trig.Sinc", {}),
+    Pair("Sine", lambda: an.Sine(w0=torch.pi), "classical.trig.Sine", {"omega": torch.pi}),
+    Pair("StarReLU", an.StarReLU, "adaptive.relu.StarReLU", {"learnable": True}),
+    Pair("SinLU", lambda: an.SinLU(a=0.5), "adaptive.sigmoid_weighted.SinLU", {"a": 0.5, "b": 1.0, "learnable": True}),
+    Pair("PELU", an.PELU, "adaptive.relu.PELU", {"a": 1.0, "b": 1.0, "learnable": True}),
+    Pair("MPELU", an.MPELU, "adaptive.relu.MPELU", {"a": 1.0, "b": 1.0, "learnable": True}),
+    Pair("AReLU", an.AReLU, "adaptive.relu.AReLU", {"a": 0.9, "b": 2.0, "learnable": True}),
     Pair(
-        "SoftExponential", lambda: an.SoftExponential(alpha_init=0.3), "SoftExponential", {"a": 0.3, "learnable": True}
+        "SoftExponential",
+        lambda: an.SoftExponential(alpha_init=0.3),
+        "adaptive.relu.SoftExponential",
+        {"a": 0.3, "learnable": True},
     ),
-    Pair("ACON", an.ACON, "ACONC", {"a": 1.0, "b": 0.0, "c": 1.0, "learnable": True}),
-    Pair("PAU", an.PAU, "PAU", {}, _copy({"numerator": "a", "denominator": "b"})),
+    Pair("ACON", an.ACON, "adaptive.sigmoid_weighted.ACONC", {"a": 1.0, "b": 0.0, "c": 1.0, "learnable": True}),
+    Pair("PAU", an.PAU, "classical.learnable.PAU", {}, _copy({"numerator": "a", "denominator": "b"})),
 )
+
+
+def peer_class(path: str) -> type[nn.Module]:
+    module, name = path.rsplit(".", 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return getattr(importlib.import_module(f"torch_activation.{module}"), name)
 
 
 def agreement(ours: nn.Module, peer: nn.Module) -> float:
@@ -94,8 +105,6 @@ def step(m: nn.Module, x: torch.Tensor, g: torch.Tensor) -> Callable[[], None]:
 
 
 def main() -> None:
-    import torch_activation as ta
-
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("names", nargs="*", help="pairs to time (default: all)")
     p.add_argument("--sizes", default="65536,4194304", help="numel, comma-separated")
@@ -108,14 +117,12 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|", flush=True)
     for q in pairs:
         ours = q.ours()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            peer = getattr(ta, q.peer)(**q.peer_kwargs)
+        peer = peer_class(q.peer)(**q.peer_kwargs)
         if q.tie is not None:
             q.tie(ours, peer)
-        diff = agreement(ours, peer)
+        diff, theirs = agreement(ours, peer), q.peer.rsplit(".", 1)[1]
         if diff > 1e-4:
-            print(f"| {q.name} | {q.peer} | | | | | not the same function (relative difference {diff:.2g}) |")
+            print(f"| {q.name} | {theirs} | | | | | not the same function (relative difference {diff:.2g}) |")
             continue
         for numel in (int(v) for v in a.sizes.split(",")):
             gen = torch.Generator().manual_seed(0)
@@ -126,7 +133,7 @@ def main() -> None:
                 torch.set_num_threads(threads)
                 t, _ = time_round_robin({"actlab": step(ours, x, g), "peer": step(peer, x, g)}, repeats)
                 print(
-                    f"| {q.name} | {q.peer} | {numel} | {threads} | {t['actlab']:.2f} | {t['peer']:.2f} "
+                    f"| {q.name} | {theirs} | {numel} | {threads} | {t['actlab']:.2f} | {t['peer']:.2f} "
                     f"| {t['actlab'] / t['peer']:.2f} |",
                     flush=True,
                 )
