@@ -285,8 +285,12 @@ struct RationalUnit : Act<V> {
       const auto [h, l] = compensated_horner<Reverse>(u, np, npl);
       return h + l;
     } else {
-      std::array<V, NN> ch, cl;
       const V pos = s > zero<V>();
+      if (all(pos)) {  // the common case (B ~ x^2 near 0 for every fit of PAU_INIT): no selects
+        const auto [h, l] = compensated_horner<Reverse>(u, np, npl);
+        return h + l;
+      }
+      std::array<V, NN> ch, cl;
       for (int i = 0; i < NN; ++i) ch[i] = sel(pos, np[i], nm[i]), cl[i] = sel(pos, npl[i], nml[i]);
       const V zero_s = s == zero<V>();
       if (any(zero_s)) {
