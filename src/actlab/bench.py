@@ -172,6 +172,29 @@ def _xielu(x: Tensor, rp: Tensor, rn: Tensor) -> Tensor:
     return torch.where(x > 0, ap * x * x + 0.5 * x, (torch.expm1(torch.clamp(x, max=XIELU_EPS)) - x) * an + 0.5 * x)
 
 
+def _powers(x: Tensor, n: int) -> list[Tensor]:
+    out = [torch.ones_like(x), x]
+    while len(out) <= n:
+        out.append(out[-1] * x)
+    return out
+
+
+def _pau(x: Tensor, num: Tensor, den: Tensor) -> Tensor:
+    """rational_activations' safe PAU (version B): P / (1 + |sum_k b_k x^k|)."""
+    xp = _powers(x, 5)
+    p = sum(num[..., j] * xp[j] for j in range(6))
+    return p / (1.0 + torch.abs(sum(den[..., k] * xp[k + 1] for k in range(4))))
+
+
+def _rational(x: Tensor, num: Tensor, den: Tensor) -> Tensor:
+    xp = _powers(x, 3)
+    return sum(num[..., j] * xp[j] for j in range(4)) / sum(den[..., k] * xp[k] for k in range(3))
+
+
+def _apl(x: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    return torch.relu(x) + sum(a[..., s] * torch.relu(b[..., s] - x) for s in range(a.shape[-1]))
+
+
 # The learnable ones as their papers' code writes them, f(x, *tensors) (the tensors: the module's
 # parameters, in the declaration's order): autograd gives the parameter gradients too.
 LEARNABLE_TEXTBOOK: dict[str, Callable[..., Tensor]] = {
@@ -186,6 +209,9 @@ LEARNABLE_TEXTBOOK: dict[str, Callable[..., Tensor]] = {
     "SReLU": lambda x, tl, al, tr, ar: torch.where(
         x >= tr, tr + ar * (x - tr), torch.where(x <= tl, tl + al * (x - tl), x)
     ),
+    "APL": _apl,
+    "PAU": _pau,
+    "Rational": _rational,
     "AReLU": lambda x, alpha, beta: (
         (1.0 + torch.sigmoid(beta)) * torch.relu(x) - torch.clamp(alpha, 0.01, 0.99) * torch.relu(-x)
     ),

@@ -105,8 +105,15 @@ def _inputs(case: A.LearnableCase, shape: tuple, wshape: tuple, dtype: torch.dty
     ws = []
     for t in case.decl.tensor_params:
         base = torch.tensor(case.params[t], dtype=torch.float64)
-        ws.append((base * (1 + 0.2 * torch.rand(wshape, generator=gen, dtype=torch.float64))).to(dtype))
+        shape = (*wshape, 1) if t in case.decl.coefficients else wshape  # a coefficient row per value
+        ws.append((base * (1 + 0.2 * torch.rand(shape, generator=gen, dtype=torch.float64))).to(dtype))
     return g, x, ws
+
+
+def _per_element(case: A.LearnableCase, name: str, w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """w expanded to x's shape (a coefficient tensor: x's shape and its coefficients)."""
+    shape = (*x.shape, w.shape[-1]) if name in case.decl.coefficients else x.shape
+    return w.expand(shape).contiguous()
 
 
 def _terms(case: A.LearnableCase, g: torch.Tensor, x: torch.Tensor, ws: list[torch.Tensor]) -> tuple:
@@ -114,7 +121,7 @@ def _terms(case: A.LearnableCase, g: torch.Tensor, x: torch.Tensor, ws: list[tor
     the per-element products)."""
     g64, x64, w64 = g.double(), x.double(), [w.double() for w in ws]
     ref = case.decl.vjp(g64, x64, *w64)
-    full = case.decl.vjp(g64, x64, *(w.expand_as(x64).contiguous() for w in w64))
+    full = case.decl.vjp(g64, x64, *(_per_element(case, t, w, x64) for t, w in zip(case.decl.tensor_params, w64)))
     scale = [f.abs().sum_to_size(w.shape) for f, w in zip(full[1:], ws)]
     return ref, scale
 
@@ -204,3 +211,32 @@ def test_empty_and_zero_dimensional_inputs(case) -> None:
         for a, b in zip(out, ref):
             assert a.shape == b.shape
             torch.testing.assert_close(a.double(), b, rtol=1e-5, atol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("hinges", [1, 3, 7])
+def test_apl_takes_any_number_of_hinges(hinges: int) -> None:
+    """APL's K = 2S is known at run time: f within an ulp of the float64 declaration, df/dx the
+    float32 declaration's bits, the parameter gradients per channel within the summation tolerance."""
+    gen = torch.Generator().manual_seed(hinges)
+    x = torch.randn(64, 5, 33, generator=gen) * 2
+    g = torch.randn(64, 5, 33, generator=gen)
+    a = torch.randn(5, hinges, generator=gen).reshape(1, 5, 1, hinges)
+    b = torch.randn(5, hinges, generator=gen).reshape(1, 5, 1, hinges)
+    decl = actlab.declaration("APL")
+    y = OPS.apl(x, a, b)
+    want = decl.forward(x.double(), a.double(), b.double()).numpy()
+    assert ulp_error(y.numpy(), want, np.float32).max() <= 1.0
+    out = OPS.apl_backward(g, x, a, b)
+    ref = decl.vjp(g, x, a, b)
+    assert torch.equal(out[0], ref[0])
+    ref64 = decl.vjp(g.double(), x.double(), a.double(), b.double())
+    for got, w in zip(out[1:], ref64[1:]):
+        assert got.shape == a.shape
+        torch.testing.assert_close(got.double(), w, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("fn", ["pau", "rational", "apl"])
+def test_other_coefficient_counts_are_refused_with_the_counts_named(fn: str) -> None:
+    x = torch.randn(10)
+    with pytest.raises(RuntimeError, match="coefficients|hinges"):
+        getattr(OPS, fn)(x, torch.ones(3), torch.ones(2))

@@ -116,6 +116,11 @@ def vector(results: dict[str, torch.Tensor]) -> None:
         results[f"rrelu_counter/{dtype}/backward"] = OPS.rrelu_counter_backward(g, x, 0.125, 1 / 3, 12345)
 
 
+def _row(case, name: str, scale: torch.Tensor) -> torch.Tensor:
+    """scale for a tensor: (C, 1) against a coefficient tensor's rows, as it is for the others."""
+    return scale.unsqueeze(-1) if name in case.decl.coefficients else scale
+
+
 def learnable(results: dict[str, torch.Tensor]) -> None:
     """f and backward (gx and the parameter gradients) of every learnable kernel, one value per
     tensor and one per channel: the sums of the gradients too must be the same bits (64-byte lanes)."""
@@ -133,7 +138,7 @@ def learnable(results: dict[str, torch.Tensor]) -> None:
                 xs, gs = x[:n].reshape(shape), g.reshape(shape)
                 scale = torch.linspace(0.75, 1.25, 8, dtype=torch.float64)[: 1 if wshape == () else 8].reshape(wshape)
                 ws = [
-                    (torch.tensor(case.params[t], dtype=torch.float64) * scale).to(dtype)
+                    (torch.tensor(case.params[t], dtype=torch.float64) * _row(case, t, scale)).to(dtype)
                     for t in case.decl.tensor_params
                 ]
                 key = f"{struct}/{layout}/{dtype}"

@@ -6,6 +6,17 @@
 //   V f(V x) const                            f(x, w)
 //   V vjp(V g, V x, V* gw) const              returns g df/dx; gw[j] = g df/dw_j, per element
 //
+// Coefficient activations (PAU, Rational, APL) also state
+//
+//   static constexpr bool kCoefficients = true  every tensor has a trailing dim of coefficients:
+//                                             (K_t,) shared or (1, C, 1, ..., K_t) per channel
+//   static void check(at::IntArrayRef widths) the K_t they take (a TORCH_CHECK)
+//   Act(const V* w, std::size_t k)            w[j]: the k coefficients in tensor order
+//   std::size_t count() const                 k; K = 0 where k is known only at run time (APL)
+//
+// and each coefficient w[..., j] is then one variable of its own (as the declaration's _split):
+// its values come as a plain tensor's, its gradient is summed the same way and stacked back.
+//
 // The float instantiation is the float32 kernel and that of bfloat16/half (converted to float32,
 // rounded once at the end); the double one the float64 kernel.
 //
@@ -24,9 +35,11 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
+#include <ATen/ops/stack.h>
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 #include <vector>
 
 #include "loop.h"
@@ -113,25 +126,61 @@ std::vector<S> values_of(const at::Tensor& x, at::ArrayRef<at::Tensor> ws, const
 template <class A>
 using Vec = typename A::Vec;
 
+template <class A>
+constexpr bool has_coefficients = requires { A::kCoefficients; };
+
+// The per-element terms of one activation (times n): an array where K is fixed, else a vector
+template <class A, int64_t N = 1>
+using Terms = std::conditional_t<(A::K > 0), std::array<Vec<A>, (A::K > 0 ? A::K : 1) * N>, std::vector<Vec<A>>>;
+
+template <class A, int64_t N = 1>
+Terms<A, N> terms_of(std::size_t k) {
+  if constexpr (A::K > 0) {
+    return {};
+  } else {
+    return Terms<A, N>(k * N);
+  }
+}
+
+// The variables' count of an activation: K, or (K = 0) its own
+template <class A>
+ACTLAB_INLINE std::size_t count_of(const A& a) {
+  if constexpr (A::K > 0) {
+    return A::K;
+  } else {
+    return a.count();
+  }
+}
+
+template <class A, class V>
+A make_act(const V* w, std::size_t k) {
+  if constexpr (has_coefficients<A>) {
+    return A(w, k);
+  } else {
+    return A(w);
+  }
+}
+
 // One activation per channel (the values broadcast), or (inner = 1) one per vector of channels
 template <class A, class S = Scalar<Vec<A>>>
 std::vector<A> acts_of(const std::vector<S>& wv, const Shape& s, bool by_vector) {
   using V = Vec<A>;
   constexpr int64_t VS = V::size();
   const int64_t c = s.channels;
+  const std::size_t k = wv.size() / c;
   std::vector<A> acts;
-  V w[A::K > 0 ? A::K : 1];
+  std::vector<V> w(std::max<std::size_t>(k, 1));
   if (by_vector) {
     acts.reserve((c + VS - 1) / VS);
     for (int64_t b = 0; b < c; b += VS) {
-      for (size_t j = 0; j < A::K; ++j) w[j] = V::loadu(wv.data() + j * c + b, std::min(VS, c - b));
-      acts.emplace_back(w);
+      for (size_t j = 0; j < k; ++j) w[j] = V::loadu(wv.data() + j * c + b, std::min(VS, c - b));
+      acts.push_back(make_act<A>(w.data(), k));
     }
   } else {
     acts.reserve(c);
     for (int64_t b = 0; b < c; ++b) {
-      for (size_t j = 0; j < A::K; ++j) w[j] = V(wv[j * c + b]);
-      acts.emplace_back(w);
+      for (size_t j = 0; j < k; ++j) w[j] = V(wv[j * c + b]);
+      acts.push_back(make_act<A>(w.data(), k));
     }
   }
   return acts;
@@ -170,26 +219,24 @@ template <class A, class S>
 ACTLAB_INLINE void vjp_run(const A& a, const S* g, const S* x, S* gx, int64_t n, S* sums) {
   using V = Vec<A>;
   constexpr int64_t VS = V::size(), NV = kNV<V>, W = kLanes<V>;
-  constexpr size_t K = A::K;
-  V acc[K][NV];
-  for (size_t j = 0; j < K; ++j) {
-    for (int64_t q = 0; q < NV; ++q) acc[j][q] = zero<V>();
-  }
-  V gw[K];
+  const size_t K = count_of(a);
+  Terms<A, NV> acc = terms_of<A, NV>(K);  // acc[j * NV + q]
+  std::fill(acc.begin(), acc.end(), zero<V>());
+  Terms<A> gw = terms_of<A>(K);
   int64_t i = 0;
   for (; i + W <= n; i += W) {
     for (int64_t q = 0; q < NV; ++q) {
       const int64_t o = i + q * VS;
-      a.vjp(V::loadu(g + o), V::loadu(x + o), gw).store(gx + o);
-      for (size_t j = 0; j < K; ++j) acc[j][q] += gw[j];
+      a.vjp(V::loadu(g + o), V::loadu(x + o), gw.data()).store(gx + o);
+      for (size_t j = 0; j < K; ++j) acc[j * NV + q] += gw[j];
     }
   }
   for (int64_t q = 0; i < n; i += VS, ++q) {  // n - i < W: q < NV
     const int64_t k = std::min(VS, n - i);
-    a.vjp(V::loadu(g + i, k), V::loadu(x + i, k), gw).store(gx + i, static_cast<int>(k));
-    for (size_t j = 0; j < K; ++j) acc[j][q] += V::set(zero<V>(), gw[j], k);
+    a.vjp(V::loadu(g + i, k), V::loadu(x + i, k), gw.data()).store(gx + i, static_cast<int>(k));
+    for (size_t j = 0; j < K; ++j) acc[j * NV + q] += V::set(zero<V>(), gw[j], k);
   }
-  for (size_t j = 0; j < K; ++j) sums[j] = lanes_sum(acc[j]);
+  for (size_t j = 0; j < K; ++j) sums[j] = lanes_sum(acc.data() + j * NV);
 }
 
 // Rows per unit when inner = 1 (fixed by the row length alone)
@@ -238,8 +285,8 @@ void backward_kernel(const S* g, const S* x, S* gx, const Shape& s, const std::v
   using A = Act<Vectorized<S>>;
   using V = Vectorized<S>;
   constexpr int64_t VS = V::size();
-  constexpr size_t K = A::K;
   const int64_t c = s.channels;
+  const size_t K = wv.size() / c;
   total.assign(K * c, 0.0);
   if (s.inner == 1 && c > 1) {  // rows: per-channel lanes, units of R rows
     const std::vector<A> acts = acts_of<A>(wv, s, true);
@@ -248,7 +295,7 @@ void backward_kernel(const S* g, const S* x, S* gx, const Shape& s, const std::v
     std::vector<S> sums(units * K * c);
     at::parallel_for(0, units, 1, [&](int64_t b, int64_t e) {
       std::vector<V> acc(nb * K);
-      V gw[K];
+      Terms<A> gw = terms_of<A>(K);
       for (int64_t u = b; u < e; ++u) {
         std::fill(acc.begin(), acc.end(), zero<V>());
         for (int64_t r = u * rows; r < std::min(s.outer, (u + 1) * rows); ++r) {
@@ -256,10 +303,11 @@ void backward_kernel(const S* g, const S* x, S* gx, const Shape& s, const std::v
           for (int64_t q = 0; q < nb; ++q) {
             const int64_t cb = q * VS, k = std::min(VS, c - cb);
             if (k == VS) {
-              acts[q].vjp(V::loadu(g + o + cb), V::loadu(x + o + cb), gw).store(gx + o + cb);
+              acts[q].vjp(V::loadu(g + o + cb), V::loadu(x + o + cb), gw.data()).store(gx + o + cb);
               for (size_t j = 0; j < K; ++j) acc[q * K + j] += gw[j];
             } else {
-              acts[q].vjp(V::loadu(g + o + cb, k), V::loadu(x + o + cb, k), gw).store(gx + o + cb, static_cast<int>(k));
+              acts[q].vjp(V::loadu(g + o + cb, k), V::loadu(x + o + cb, k), gw.data())
+                  .store(gx + o + cb, static_cast<int>(k));
               for (size_t j = 0; j < K; ++j) acc[q * K + j] += V::set(zero<V>(), gw[j], k);
             }
           }
@@ -330,6 +378,39 @@ inline at::Tensor gradient_of(const at::Tensor& w, const std::vector<double>& to
   return out.to(w.scalar_type()).reshape(w.sizes());
 }
 
+// The variables' tensors: each tensor, or (coefficient activations) each coefficient w[..., j] of
+// each; widths[t]: tensor t's coefficient count (checked by the activation)
+template <class A>
+std::vector<at::Tensor> variables_of(at::ArrayRef<at::Tensor> ws, std::vector<int64_t>& widths) {
+  std::vector<at::Tensor> parts;
+  for (const auto& w : ws) {
+    if constexpr (has_coefficients<A>) {
+      TORCH_CHECK(w.dim() >= 1, "actlab: a coefficient tensor needs a trailing dim of coefficients, got a 0-D tensor");
+      widths.push_back(w.size(-1));
+      for (int64_t j = 0; j < w.size(-1); ++j) parts.push_back(w.select(-1, j));
+    } else {
+      widths.push_back(1);
+      parts.push_back(w);
+    }
+  }
+  if constexpr (has_coefficients<A>) A::check(widths);
+  TORCH_CHECK(A::K == 0 || parts.size() == A::K, "actlab: expected ", A::K, " variables, got ", parts.size());
+  return parts;
+}
+
+// The gradient of tensor t: its variables' gradients (from its first, `first`) stacked along its last dim
+template <class A>
+at::Tensor tensor_gradient(const at::Tensor& w, int64_t width, size_t first, const std::vector<at::Tensor>& parts,
+                           const std::vector<double>& total, const Shape& s, const at::Tensor& x) {
+  if constexpr (has_coefficients<A>) {
+    std::vector<at::Tensor> grads;
+    for (int64_t j = 0; j < width; ++j) grads.push_back(gradient_of(parts[first + j], total, first + j, s, x));
+    return at::stack(grads, -1);
+  } else {
+    return gradient_of(w, total, first, s, x);
+  }
+}
+
 }  // namespace parametric
 
 template <template <class> class Act, std::size_t... I>
@@ -338,14 +419,17 @@ at::Tensor ParametricOps<Act, std::index_sequence<I...>>::forward(const at::Tens
   const std::array<at::Tensor, sizeof...(I)> ws{w...};
   TORCH_CHECK(at::isFloatingType(x.scalar_type()), "actlab: expected a floating-point tensor, got ", x.scalar_type());
   const at::ScalarType st = x.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+  std::vector<int64_t> widths;
+  const std::vector<at::Tensor> parts = variables_of<Act<Vectorized<float>>>(ws, widths);
   const at::Tensor xc = computable(x, st);
   at::Tensor y = at::empty(xc.sizes(), xc.options());
   if (x.numel() > 0) {
-    const Shape s = shape_of(x, ws);
+    const Shape s = shape_of(x, parts);
     if (st == at::kFloat) {
-      forward_kernel<Act, float>(xc.const_data_ptr<float>(), y.data_ptr<float>(), s, values_of<float>(x, ws, s));
+      forward_kernel<Act, float>(xc.const_data_ptr<float>(), y.data_ptr<float>(), s, values_of<float>(x, parts, s));
     } else {
-      forward_kernel<Act, double>(xc.const_data_ptr<double>(), y.data_ptr<double>(), s, values_of<double>(x, ws, s));
+      forward_kernel<Act, double>(xc.const_data_ptr<double>(), y.data_ptr<double>(), s,
+                                  values_of<double>(x, parts, s));
     }
   }
   return restore(y, x);
@@ -355,24 +439,29 @@ template <template <class> class Act, std::size_t... I>
 std::tuple<at::Tensor, typename ParametricOps<Act, std::index_sequence<I...>>::template Out<I>...>
 ParametricOps<Act, std::index_sequence<I...>>::backward(const at::Tensor& g, const at::Tensor& x, In<I>... w) {
   using namespace parametric;
+  using A = Act<Vectorized<float>>;
   const std::array<at::Tensor, sizeof...(I)> ws{w...};
   TORCH_CHECK(at::isFloatingType(x.scalar_type()), "actlab: expected a floating-point tensor, got ", x.scalar_type());
   TORCH_CHECK(g.sizes() == x.sizes(), "actlab: the gradient's shape ", g.sizes(), " is not the input's ", x.sizes());
   const at::ScalarType st = x.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+  std::vector<int64_t> widths;
+  const std::vector<at::Tensor> parts = variables_of<A>(ws, widths);
   const at::Tensor xc = computable(x, st), gc = computable(g, st);
   at::Tensor gx = at::empty(xc.sizes(), xc.options());
-  const Shape s = shape_of(x, ws);
-  std::vector<double> total(sizeof...(I) * s.channels, 0.0);
+  const Shape s = shape_of(x, parts);
+  std::vector<double> total(parts.size() * s.channels, 0.0);
   if (x.numel() > 0) {
     if (st == at::kFloat) {
       backward_kernel<Act, float>(gc.const_data_ptr<float>(), xc.const_data_ptr<float>(), gx.data_ptr<float>(), s,
-                                  values_of<float>(x, ws, s), total);
+                                  values_of<float>(x, parts, s), total);
     } else {
       backward_kernel<Act, double>(gc.const_data_ptr<double>(), xc.const_data_ptr<double>(), gx.data_ptr<double>(),
-                                   s, values_of<double>(x, ws, s), total);
+                                   s, values_of<double>(x, parts, s), total);
     }
   }
-  return {restore(gx, x), gradient_of(ws[I], total, I, s, x)...};
+  std::array<size_t, sizeof...(I)> first{};
+  for (size_t t = 1; t < first.size(); ++t) first[t] = first[t - 1] + static_cast<size_t>(widths[t - 1]);
+  return {restore(gx, x), tensor_gradient<A>(ws[I], widths[I], first[I], parts, total, s, x)...};
 }
 
 }  // namespace actlab

@@ -20,4 +20,7 @@
   X(pelu, PELU, 2)           \
   X(mpelu, MPELU, 2)         \
   X(srelu, SReLU, 4)         \
-  X(arelu, AReLU, 2)
+  X(arelu, AReLU, 2)         \
+  X(apl, APL, 2)             \
+  X(pau, PAU, 2)             \
+  X(rational, Rational, 2)
