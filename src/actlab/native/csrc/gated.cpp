@@ -214,6 +214,58 @@ struct SERF : Act<V> {
   }
 };
 
+// What GELU and GELU' (float32) share: t = |x| (clamped), its Mills ratio, t^2 as hi + lo and e^{-t^2/2} reduced as
+// 2^n (1 + p) (mul_exp_nonpos's steps), so that several factors times e^{-t^2/2} cost one reduction. gelu_f and
+// f(xq(ratio(), 1)) and df(a) give the bits of gelu_f_f32(x) and gelu_df_f32(x, a); xq(ratio(), a) = a x (1 - Phi(t)),
+// which is x Phi(-x) for x > 0 (ClippedGELU's clip test). ClippedGELU's and Phish's f' need GELU and GELU', Phish's f
+// x Phi(x) and x^2 Phi(x).
+struct GeluCore {
+  Vf x, xc, q, den, t, n, p;
+  ACTLAB_INLINE explicit GeluCore(const Vf& v) : x(v) {
+    t = at::vec::clamp_max(v.abs(), Vf(40.0f));
+    const Mills m = mills(t);
+    q = m.q;
+    den = m.den;
+    xc = clamp(v, Vf(-40.0f), Vf(40.0f));
+    const Vf tt = t * t, tl = fma(t, t, tt.neg());
+    const Vf y = at::vec::clamp_min(Vf(-0.5f) * tt, Vf(-120.0f)), y_lo = Vf(-0.5f) * tl;
+    n = (y * Vf(kLog2e)).round();
+    const Vf r = fma(n, Vf(-kLn2Hi), y) + fma(n, Vf(-kLn2Lo), y_lo);
+    p = fma(r * r, horner(r, kExpShort), r);  // e^r - 1
+  }
+  ACTLAB_INLINE Vf times_gauss(const Vf& a) const { return scale_pow2(fma(a, p, a), n); }  // a e^{-t^2/2}, rounded once
+  ACTLAB_INLINE Vf ratio() const { return (xc * q) / den; }                                  // x R(t)
+  ACTLAB_INLINE Vf xq(const Vf& xr, const Vf& a) const { return times_gauss(a * xr); }        // a x (1 - Phi(t))
+  ACTLAB_INLINE Vf f(const Vf& xq1) const { return sel(x <= zero<Vf>(), xq1, x - xq1); }     // x Phi(x) from xq(., 1)
+  ACTLAB_INLINE Vf num() const {  // R(t) - t/sqrt(2 pi) = num/den
+    const Vf tden = t * den;
+    return fma(kInvSqrt2PiHi.neg(), tden, q) - kInvSqrt2PiLo * tden;
+  }
+  ACTLAB_INLINE Vf df_from(const Vf& a, const Vf& nr) const {  // a (Phi(x) + x phi(x)) from nr = num/den
+    const Vf e = times_gauss(a * nr);
+    return sel(x < zero<Vf>(), e, a - e);
+  }
+  ACTLAB_INLINE Vf df(const Vf& a) const { return df_from(a, num() / den); }  // a (Phi(x) + x phi(x))
+};
+
+// tanh g and sech^2 g (float32) from one exponential, each within about 1 ulp (Phish's f' cancels near its zero):
+// |g| < 2^-12: g and 1; below 1/4 tanh's polynomial (tanh_accurate's) and 1 - tanh^2; above, tanh_accurate's
+// 1 - q, q = 2e/(1 + e) = q0 + ql (e = e^{-2|g|} as hi + lo; one reciprocal, q0 = 2e r and its residual times r),
+// and sech^2 = q (2 - q). No subnormal intermediates (slow on Zen 4): |g| is clamped to [2^-12, 20] inside.
+ACTLAB_INLINE std::pair<Vf, Vf> tanh_sech2(const Vf& g) {
+  const Vf one(1.0f), two(2.0f), a = g.abs(), ac = clamp(a, Vf(2.44140625e-4f), Vf(20.0f)), a2 = ac * ac;
+  const Vf small = fma(a2 * ac, horner(a2, kTanhSmall), ac);
+  const auto [eh, el] = exp_split(Vf(-2.0f) * ac);
+  const Vf dh = one + eh, dl = ((one - dh) + eh) + el;
+  const Vf r = one / dh, q0 = (two * eh) * r;                                       // one division: q0's error is
+  const Vf ql = (fma(q0.neg(), dh, two * eh) + fma(q0.neg(), dl, two * el)) * r;  // in its exact residual ql
+  const Vf s = one - q0, sl = ((one - s) - q0) - ql;
+  const Vf lin = a < Vf(2.44140625e-4f), below = a < Vf(0.25f);
+  const Vf th = sel(lin, a, sel(below, small, s + sl)) | sign_bit(g);
+  const Vf s2 = sel(lin, one, sel(below, fma(small.neg(), small, one), fma(q0, two - q0, ql * (two - two * q0))));
+  return {th, s2};
+}
+
 // GELU clipped to [a, b]: clamp(x Phi(x), a, b);  f' = GELU'(x), f'' = GELU''(x) where not clipped, else 0. Clipped
 // as the declaration decides (_clipped): for x > 0, x - b >= x Phi(-x) (exact near the crossing), else GELU(x) >= b;
 // or GELU(x) <= a
@@ -227,7 +279,16 @@ struct ClippedGELU : Act<V> {
     return above | (y <= lo);
   }
   ACTLAB_INLINE V f(V x) const { return clamp(gelu_f(x), lo, hi); }
-  ACTLAB_INLINE V df(V x) const { return sel(clipped(x, gelu_f(x)), zero<V>(), gelu_df(x)); }
+  ACTLAB_INLINE V df(V x) const {
+    if constexpr (is_float<V>) {  // GELU, GELU' and x Phi(-x) from one Mills ratio and one exponential
+      const GeluCore c(x);
+      const V xq = c.xq(c.ratio(), V(1.0f)), y = c.f(xq);
+      const V above = sel(x > zero<V>(), (x - hi) >= xq, y >= hi);
+      return sel(above | (y <= lo), zero<V>(), c.df(V(1.0f)));
+    } else {
+      return sel(clipped(x, gelu_f(x)), zero<V>(), gelu_df(x));
+    }
+  }
   ACTLAB_INLINE V d2f(V x) const { return sel(clipped(x, gelu_f(x)), zero<V>(), gelu_d2f(x)); }
 };
 
@@ -236,18 +297,25 @@ struct ClippedGELU : Act<V> {
 template <class V>
 struct Phish : Act<V> {
   ACTLAB_INLINE V f(V x) const {
-    const V w = at::vec::clamp_min(x, V(-kGaussUnderflow)), near = w * vtanh(gelu_f(w));
-    if constexpr (is_float<V>) {  // below -5 tanh(g) = g to 1e-12 and g is tiny (subnormal below -13): w^2 Phi(w) rounded once
-      const V tail = w < V(-5.0f);
-      if (any(tail)) return sel(tail, gelu_f_f32(w, w), near);
+    const V w = at::vec::clamp_min(x, V(-kGaussUnderflow));
+    if constexpr (is_float<V>) {  // below -5 tanh(g) = g to 1e-12 and g is tiny (subnormal below -13): w^2 Phi(w) rounded
+      // once; g and w g from one Mills ratio and one exponential, tanh of g = 0 there (no subnormal intermediates),
+      // tanh by tanh_sech2 (one division)
+      const GeluCore c(w);
+      const V xr = c.ratio(), tail = w < V(-5.0f), near = w * tanh_sech2(sel(tail, zero<V>(), c.f(c.xq(xr, V(1.0f))))).first;
+      return any(tail) ? sel(tail, c.xq(xr, w), near) : near;
     }
-    return near;
+    return w * vtanh(gelu_f(w));
   }
   ACTLAB_INLINE V df(V x) const {
     const V w = clamp(x, V(-kGaussUnderflow), V(kExpUnderflow));
-    if constexpr (is_float<V>) {  // x g' rounded once (in the left tail it is subnormal, and g' more so)
-      const V g = gelu_f(w);
-      return sel(w == zero<V>(), w, vtanh(g) + sech2(g) * gelu_df_f32(w, w));  // f'(+-0) = +-0
+    if constexpr (is_float<V>) {  // x g' rounded once (in the left tail it is subnormal, and g' more so); g and x g'
+      // from one Mills ratio, one reduction of e^{-x^2/2} and one reciprocal, tanh g and sech^2 g from one more
+      // exponential (tanh_sech2)
+      const GeluCore c(w);
+      const V r = V(1.0f) / c.den;  // one reciprocal for x R and num/den (each then ~1 ulp)
+      const auto [th, s2] = tanh_sech2(c.f(c.xq((c.xc * c.q) * r, V(1.0f))));
+      return sel(w == zero<V>(), w, fma(s2, c.df_from(w, c.num() * r), th));  // f'(+-0) = +-0
     } else {  // the declaration's, its exp by the C library (as torch's: the sum cancels in the tail)
       const V pdf = V(kInvSqrt2Pi) * exp_libm((V(-0.5) * w) * w), cdf = normal_cdf(w);
       const V g = w * cdf, e = exp_libm(V(-2.0) * g.abs());
@@ -634,13 +702,18 @@ inline constexpr float kErfOverU[] = {-0.3333333432674408f,    0.100000001490116
                                       0.004629629664123058f,   -0.0007575757335871458f, 0.00010683760774554685f,
                                       -1.3227513591118623e-05f, 1.4589169268219848e-06f, -1.4503852696634567e-07f,
                                       1.3122533282228233e-08f, -1.0892221569136495e-09f};
+inline constexpr float kErfTail = -60.0f;  // b x below: e^{bx} by mul_exp (subnormal results); above every term is normal
+inline const Vf kTwoOverSqrtPiHi(1.128379225730896f), kTwoOverSqrtPiLo(-5.8635383e-08f);  // 2/sqrt pi = hi + lo
+inline const Vf kSqrt2f(1.41421353816986083984f);
 
 // ErfAct: x erf(u), u = a e^{bx};  f' = erf(u) + (2/sqrt pi) b x u e^{-u^2};  f'' = (2/sqrt pi) b u e^{-u^2}(2 + bx(1 - 2u^2)).
-// float32, y = b x carried as y + y_lo: for u < 1, with (2/sqrt pi) u = (2a/sqrt pi) e^y and v = u^2,
-// f = x (2a/sqrt pi) e^y Q(v) and f' = (2a/sqrt pi) e^y (Q(v) + y e^{-v}), Q = erf(u) / (2u/sqrt pi) = 1 + v P(v):
-// e^y by mul_exp with y_lo in its exponent (one rounding, into the subnormals too), and the bracket, which
-// cancels near the zero of f', as (1 + y) + (q + y expm1(-v)) + y_lo e^{-v}. For u >= 1 (no cancellation,
-// |y| small): erf(uh) + (2/sqrt pi) e^{-u^2} (ul + y u), u = uh + ul. float64: the declaration's, e^{bx} by exp_libm
+// float32, one e^{bx} and one e^{-u^2} per element, both normal floats (no Sleef erf/expm1: both cost several exps):
+// y = b x as y + y_lo, u = a e^y = uh + ul (exp_split), E = e^{-u^2} (uh clamped to [2^-20, 9], its square as hi + lo),
+// c = 2/sqrt pi as hi + lo. For u < 1, erf(u) = c u Q(v), Q = 1 + v P(v) (v = u^2), and f' = c u B with the bracket
+// B = Q + y e^{-v}, which cancels near the zero of f', as (1 + y) + ((Q - 1) + y expm1(-v)) + y_lo e^{-v} (expm1 by its
+// polynomial below ln 2, E - 1 above). For u >= 1, erf(u) = 1 - 2 E R(sqrt 2 u) (gelu.h's Mills ratio: erfc(u) =
+// 2 (1 - Phi(sqrt 2 u))) + c E ul, f' = erf(u) + c E (y u + ...). Below b x = -60 (f subnormal further down)
+// c a e^{y + y_lo} by mul_exp, one rounding. float64: the declaration's, e^{bx} by exp_libm
 template <class V>
 struct ErfAct : Act<V> {
   V a, a_lo, b, b_lo, lo_x, hi_x, two_a, two_a_rel, c_b;
@@ -653,28 +726,33 @@ struct ErfAct : Act<V> {
         two_a_rel(this->c((kTwoOverSqrtPi * av - static_cast<double>(static_cast<Scalar<V>>(kTwoOverSqrtPi * av))) /
                           (kTwoOverSqrtPi * av))),
         c_b(this->c(kTwoOverSqrtPi * bv)), b64(bv) {}
-  struct U {
-    V y, y_lo, uh, ul;  // b x = y + y_lo, u = uh + ul
+  // float32, xc finite: b x = y + y_lo, u = uh + ul (exact for b x >= -60), c u = p + p_lo, v = uc^2 (uc = uh in
+  // [2^-20, 9]), E = e^{-uc^2} (to 1 ulp), the Mills ratio R(sqrt 2 uc) = rq / rden
+  struct Parts {
+    V y, y_lo, uh, ul, p, p_lo, v, e, rq, rden;
   };
-  ACTLAB_INLINE U u_of(const V& xc) const {  // xc finite (float32)
+  ACTLAB_INLINE Parts parts(const V& xc) const {
     const V y = b * xc, y_lo = fma(b, xc, y.neg()) + b_lo * xc;
-    const auto [eh, el] = exp_split(clamp(y, V(-120.0f), V(88.0f)));
-    const V uh = a * eh;
-    return {y, y_lo, uh, (fma(a, eh, uh.neg()) + a_lo * eh) + a * fma(eh, y_lo, el)};
+    const auto [eh, el] = exp_split(clamp(y, V(kErfTail), V(88.0f)));
+    const V uh = a * eh, ul = (fma(a, eh, uh.neg()) + a_lo * eh) + a * fma(eh, y_lo, el);
+    const V p = kTwoOverSqrtPiHi * uh, p_lo = fma(kTwoOverSqrtPiHi, uh, p.neg()) + fma(kTwoOverSqrtPiLo, uh, kTwoOverSqrtPiHi * ul);
+    const V uc = clamp(uh, V(9.5367431640625e-07f), V(9.0f)), v = uc * uc, vl = fma(uc, uc, v.neg());
+    const V e = mul_exp_nonpos(V(1.0f), v.neg(), vl.neg());
+    const Mills m = mills(kSqrt2f * uc);
+    return {y, y_lo, uh, ul, p, p_lo, v, e, m.q, m.den};
   }
-  // (2/sqrt pi) e^{-u^2} for u >= 1 (to about 1 ulp: it multiplies small corrections or a small term)
-  ACTLAB_INLINE static V gauss(const V& uh) { return V(kTwoOverSqrtPi) * exp_fast(at::vec::maximum((uh * uh).neg(), V(-87.0f))); }
+  // erf(u) for u >= 1: 1 - 2 E R + c E ul
+  ACTLAB_INLINE static V erf_big(const Parts& s) {
+    return fma(kTwoOverSqrtPiHi * s.e, s.ul, V(1.0f) - (V(2.0f) * s.e) * (s.rq / s.rden));
+  }
   ACTLAB_INLINE V f(V x) const {
     if constexpr (is_float<V>) {
       const V xc = at::vec::clamp_min(x, lo_x);
-      const U u = u_of(at::vec::clamp_max(xc, hi_x));
-      const V small = u.uh < V(1.0f);
-      V out = zero<V>();
-      if (any(small)) {
-        const V v = u.uh * u.uh, q = fma(v, horner(v, kErfOverU), V(1.0f));
-        out = mul_exp((two_a * xc) * q, u.y, u.y_lo + two_a_rel);
-      }
-      if (!all(small)) out = sel(small, out, xc * fma(gauss(u.uh), u.ul, erf_accurate(u.uh)));
+      const Parts s = parts(at::vec::clamp_max(xc, hi_x));
+      const V q = fma(s.v, horner(s.v, kErfOverU), V(1.0f));
+      V out = xc * sel(s.uh < V(1.0f), fma(s.p, q, s.p_lo * q), erf_big(s));
+      const V tail = s.y < V(kErfTail);
+      if (any(tail)) out = sel(tail, mul_exp(two_a * xc, s.y, s.y_lo + two_a_rel), out);
       return out | sign_bit(xc);  // x's sign, -0 too (erf(u) > 0)
     } else {
       const V w = at::vec::clamp_min(x, lo_x);
@@ -684,18 +762,16 @@ struct ErfAct : Act<V> {
   ACTLAB_INLINE V df(V x) const {
     const V xc = clamp(x, lo_x, hi_x);
     if constexpr (is_float<V>) {
-      const U u = u_of(xc);
-      const V small = u.uh < V(1.0f), one(1.0f);
-      V out = zero<V>();
-      if (any(small)) {
-        const V v = u.uh * u.uh, q = v * horner(v, kErfOverU), em1 = expm1_neg(v.neg());
-        const V bracket = ((one + u.y) + fma(u.y, em1, q)) + u.y_lo * (one + em1);
-        out = mul_exp(two_a * bracket, u.y, u.y_lo + two_a_rel);
-      }
-      if (!all(small)) {
-        const V big = fma(gauss(u.uh), fma(u.y, u.uh, fma(u.ul, one + u.y, u.y_lo * u.uh)), erf_accurate(u.uh));
-        out = sel(small, out, sel(x > hi_x, one, big));
-      }
+      const Parts s = parts(xc);
+      const V one(1.0f), v = s.v, y = s.y;
+      const V qm = v * horner(v, kErfOverU);  // Q - 1
+      const V em1 = sel(v <= V(0.69314718f), fma(v * v, horner(v.neg(), kExpm1Small), v.neg()), s.e - one);
+      const V bracket = ((one + y) + fma(y, em1, qm)) + s.y_lo * (one + em1);
+      const V small = fma(s.p, bracket, s.p_lo * bracket);
+      const V big = fma(kTwoOverSqrtPiHi * s.e, fma(y, s.uh, fma(s.ul, one + y, s.y_lo * s.uh)), erf_big(s));
+      V out = sel(s.uh < one, small, sel(x > hi_x, one, big));
+      const V tail = y < V(kErfTail);
+      if (any(tail)) out = sel(tail, mul_exp(two_a * ((one + y) + s.y_lo), y, s.y_lo + two_a_rel), out);
       return out;
     } else {
       const V u = a * exp_libm(b * xc), gate = (a * exp_libm(b * at::vec::clamp_min(x, lo_x))).erf();

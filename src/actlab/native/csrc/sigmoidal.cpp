@@ -1,5 +1,7 @@
 // The sigmoidal family (activations/sigmoidal.py): Sigmoid, Tanh, Softsign, Hardsigmoid,
 // Hardtanh, LogSigmoid; dSiLU, ISRU, SQNL, Elliott, ArcTan, LeCunTanh, PenalizedTanh, CLogLog, SoftClipping.
+#include <bit>
+
 #include "act.h"
 #include "elementwise_impl.h"
 #include "scaled.h"
@@ -267,6 +269,20 @@ struct CLogLog : Act<V> {
   }
 };
 
+// log1p(s) for s >= 0 (NaN stays NaN, +inf stays +inf), about 1 ulp, without Sleef's log1p (slower): below 1
+// s (1 + s P(s)) (log1p_unit); above, 1 + s = h + l (Fast2Sum), h = 2^k m with m in [1, 2) read from its bits, and
+// log1p(s) = k ln 2 + log1p_unit(m - 1) + l/h (m - 1 exact; no cancellation: the terms but l/h are >= 0)
+ACTLAB_INLINE Vf log1p_nonneg(const Vf& s) {
+  const Vf one(1.0f);
+  if (!any(s >= one)) return log1p_unit(s);  // SoftClipping with alpha < 2 ln 2: s < 1 always
+  const Vf h = s + one, l = one - (h - s);
+  const Vf exp_bits = h & Vf(std::bit_cast<float>(0x7f800000u)), mant = h & Vf(std::bit_cast<float>(0x007fffffu));
+  const Vf k = fma(at::vec::convert_to_fp_of_same_size<float>(at::vec::cast<int32_t>(exp_bits)), Vf(1.0f / 8388608.0f),
+                   Vf(-127.0f));  // (k + 127) 2^23, the exponent field as an integer, exactly
+  const Vf big = fma(k, Vf(kLn2Hi), log1p_unit((mant | one) - one) + fma(k, Vf(kLn2Lo), l / h));
+  return sel(s < one, log1p_unit(s), sel(s == Vf(std::numeric_limits<float>::infinity()), s, big));
+}
+
 // SoftClipping: (1/alpha) log((1 + e^{alpha x}) / (1 + e^{alpha (x - 1)})) = low(x) = (1/alpha) log1p(K e^{alpha x}),
 // K = -expm1(-alpha) / (1 + e^{alpha (x - 1)}), for x <= 1/2, 1 - low(1 - x) above;  f' = -expm1(-alpha) sigma(alpha x)
 // sigma(alpha (1 - x));  f'' = alpha f' (sigma(-alpha x) - sigma(alpha (x - 1))). float32: y = alpha x carried as
@@ -286,8 +302,10 @@ struct SoftClipping : Act<V> {
   ACTLAB_INLINE V low(const V& t) const {
     if constexpr (is_float<V>) {
       const auto [y, y_lo] = scaled(at::vec::clamp_min(t, V(-1e30f)));
+      // k e^{y + y_lo} (one rounding, into the subnormals) and w beside it, not after: the division by 1 + w is exact
+      // where k e^y is subnormal (w < 2^-24 there)
       const V w = exp_fast(at::vec::maximum(y - alpha, V(-87.0f)));
-      return mul_exp(k / (V(1) + w), y, y_lo).log1p() / alpha;
+      return log1p_nonneg(mul_exp(k, y, y_lo) / (V(1) + w)) / alpha;
     } else {
       return ((vexp(alpha * t) * k) / (V(1) + vexp(alpha * (t - V(1))))).log1p() / alpha;
     }
