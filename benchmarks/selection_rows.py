@@ -1,7 +1,7 @@
-"""Maxout, LWTA and k-WTA forward + backward: actlab (the native kernels when loaded) beside the
-textbook composition (the declaration's own torch ops: argmax and gather, topk and a mask;
-autograd's backward), in one process, interleaved; the minimum of the repeats, ratio actlab /
-composition. Each line is printed as it is measured.
+"""Maxout, LWTA, k-WTA and SoLU forward + backward: actlab (the native kernels when loaded) beside
+the textbook composition (the declaration's own torch ops: argmax and gather, topk and a mask,
+x * torch.softmax(x); autograd's backward), in one process, interleaved; the minimum of the repeats,
+ratio actlab / composition. Each line is printed as it is measured.
 
     python benchmarks/selection_rows.py                    # 4096 x 1024 and 65536 x 64 along rows, 1 and 2 threads
     ACTLAB_NATIVE=0 python benchmarks/selection_rows.py    # the declarations' Python math instead
@@ -40,6 +40,7 @@ MAPS = {
     "LWTA(2)": (lambda v: actlab.functional.lwta(v, dim=-1, group_size=2), lambda v: lwta(v, 2)),
     "LWTA(4)": (lambda v: actlab.functional.lwta(v, dim=-1, group_size=4), lambda v: lwta(v, 4)),
     "KWTA(0.2)": (lambda v: actlab.functional.kwta(v, dim=-1, ratio=0.2), lambda v: kwta(v, 0.2)),
+    "SoLU": (lambda v: actlab.functional.solu(v, dim=-1), lambda v: v * torch.softmax(v, -1)),
 }
 
 

@@ -7,8 +7,8 @@ The inputs: the special values (+-0, +-inf, NaN, subnormals, FLT_MAX, the kinks'
 a log-spaced sweep of both signs and normal draws, in float32, float64 and bfloat16 (65536
 elements or more: the table path), through f, backward and double backward of every elementwise
 declaration (parameters at their defaults and one draw), the split gates, the softmax family, the
-sparse maps, the sorting maps and the selections (Maxout, LWTA, k-WTA) along the last and a middle
-dim, PReLU, RReLU's counter stream and the learnable kernels (f, backward with the parameter
+sparse maps, the sorting maps, the selections (Maxout, LWTA, k-WTA) and SoLU along the last and a
+middle dim, PReLU, RReLU's counter stream and the learnable kernels (f, backward with the parameter
 gradients; one value per tensor and one per channel).
 """
 
@@ -92,6 +92,8 @@ def vector(results: dict[str, torch.Tensor]) -> None:
                 results[f"{key}/double_backward"] = torch.stack(
                     getattr(OPS, f"{name}_double_backward")(g * 0.5, g, y, dim, None)
                 )
+            results[f"solu/{dim}/{dtype}/f"] = OPS.solu(x, dim)
+            results[f"solu/{dim}/{dtype}/backward"] = OPS.solu_backward(g, x, dim)
             selections = (("maxout", (5,)), ("lwta", (2,)), ("kwta", (0.3,)))
             for name, extra in (("max_min", ()), ("group_sort", (5,)), *selections):
                 key = f"{name}/{dim}/{dtype}"

@@ -10,6 +10,7 @@
 #include "kernels.h"
 #include "list.h"
 #include "selections.h"
+#include "softmax_maps.h"
 #include "sorted_groups.h"
 #include "sparse.h"
 #include "parametric.h"
@@ -122,6 +123,8 @@ void register_all(torch::Library& m) {
   m.impl("group_sort_backward", &group_sort_backward);
   m.impl("max_min", &max_min);
   m.impl("max_min_backward", &max_min_backward);
+  m.impl("solu", &solu);
+  m.impl("solu_backward", &solu_backward);
   m.impl("maxout", &maxout);
   m.impl("maxout_backward", &maxout_backward);
   m.impl("lwta", &lwta);
