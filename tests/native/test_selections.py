@@ -36,6 +36,8 @@ CASES = [  # (op, its parameter after dim, shape, dim)
     ("kwta", 0.6, (2, 12, 5, 3), 1),
     ("kwta", 0.01, (3, 2000), -1),  # k * 64 <= n: topk's partial sort
     ("kwta", 1.0, (4, 9), 1),
+    ("kwta", 0.2, (8, 64), -1),  # one histogram round, then the sort
+    ("kwta", 0.5, (4, 1000), -1),  # rounds down to equal keys (ties) or few candidates
     ("kwta", 0.05, (5,), 0),  # k = max(1, 0)
 ]
 

@@ -12,7 +12,7 @@
 //
 // k-WTA: the k = max(1, floor(ratio n)) largest entries of each row along dim pass (y = x, gx = g),
 // the others are 0; the entries torch.topk returns. The k-th largest value t (NaN largest, -0 = +0:
-// topk's comparator) comes from a radix selection on order-preserving integer keys; when the
+// topk's comparator) comes from a bitwise search on order-preserving integer keys; when the
 // entries above t and those equal to t number k together, the set is {x >= t} whatever topk's order
 // among ties; otherwise (ties at t straddle the k-th place: rare but for integers, zeros, or
 // repeated values) the row asks at::topk itself.
@@ -312,34 +312,34 @@ ACTLAB_INLINE Key<C> key(C v) {
   return (u & sign) ? ~u : (u | sign);
 }
 
-// One row: out = src where x passes, 0 elsewhere; keys, cand: n scratch entries each. The k-th
-// largest key t by radix selection (a byte a round, from the top, on the entries that can still
-// be it); when the entries equal to t are all needed to make k, the set is {key >= t}
+// Entries of keys[0, n) at or above t (a loop the compiler vectorizes)
+template <class K>
+int64_t count_from(const K* keys, int64_t n, K t) {
+  int64_t c = 0;
+  for (int64_t i = 0; i < n; ++i) c += keys[i] >= t;
+  return c;
+}
+
+// One row: out = src where x passes, 0 elsewhere; keys: n scratch entries. The threshold key t is
+// built a bit at a time from the top: a bit stays set while at least k keys are at or above t;
+// as soon as exactly k are, {key >= t} is the set. Else t ends as the k-th largest key with more
+// than k keys at or above it: ties straddle the k-th place
 template <class T>
-void kwta_row(const T* x, const T* src, T* out, int64_t n, int64_t k, Key<Compute<T>>* keys, Key<Compute<T>>* cand) {
+void kwta_row(const T* x, const T* src, T* out, int64_t n, int64_t k, Key<Compute<T>>* keys) {
   using K = Key<Compute<T>>;
   if (k >= n) {
     std::copy(src, src + n, out);
     return;
   }
-  for (int64_t i = 0; i < n; ++i) keys[i] = cand[i] = key(static_cast<Compute<T>>(x[i]));
-  int64_t c = n, need = k;  // the k-th largest key is the need-th largest of cand[0, c)
-  for (int shift = 8 * sizeof(K) - 8; c > 1; shift -= 8) {
-    uint32_t hist[256] = {};
-    for (int64_t j = 0; j < c; ++j) ++hist[(cand[j] >> shift) & 255];
-    uint32_t bin = 255;
-    for (; hist[bin] < need; --bin) need -= hist[bin];
-    int64_t m = 0;
-    for (int64_t j = 0; j < c; ++j) {
-      const K v = cand[j];
-      cand[m] = v;
-      m += ((v >> shift) & 255) == bin;
-    }
-    c = m;
-    if (shift == 0) break;  // the c candidates are equal
+  for (int64_t i = 0; i < n; ++i) keys[i] = key(static_cast<Compute<T>>(x[i]));
+  K t = 0;
+  bool exact = false;
+  for (int b = 8 * sizeof(K) - 1; b >= 0 && !exact; --b) {
+    const K c = t | (K(1) << b);
+    const int64_t above = count_from(keys, n, c);
+    if (above >= k) t = c, exact = above == k;
   }
-  const K t = cand[0];
-  if (c == need) {  // the entries above t and every one equal to it make k
+  if (exact) {
     for (int64_t i = 0; i < n; ++i) out[i] = keys[i] >= t ? src[i] : T(0);
     return;
   }
@@ -371,8 +371,8 @@ at::Tensor kwta_op(const at::Tensor& x, const at::Tensor* g, int64_t dim, double
       const T* sp = g ? gr.const_data_ptr<T>() : xp;
       T* op = out.mutable_data_ptr<T>();
       at::parallel_for(0, x.numel() / n, std::max<int64_t>(1, kGrain / n), [&](int64_t b, int64_t e) {
-        std::vector<Key<Compute<T>>> keys(2 * n);
-        for (int64_t r = b; r < e; ++r) kwta_row(xp + r * n, sp + r * n, op + r * n, n, k, keys.data(), keys.data() + n);
+        std::vector<Key<Compute<T>>> keys(n);
+        for (int64_t r = b; r < e; ++r) kwta_row(xp + r * n, sp + r * n, op + r * n, n, k, keys.data());
       });
     });
   }
