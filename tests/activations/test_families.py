@@ -23,7 +23,13 @@ BUILTIN = [d for d in actlab.declarations() if not d.user_defined]
 FAMILIES = sorted({d.family for d in BUILTIN})
 CSRC = Path(native.__file__).parent / "csrc"
 INFRASTRUCTURE = {"autograd.cpp", "register.cpp", "loop.cpp", "tables.cpp"}  # not a family's
-PARTS = {"sparse.cpp": "normalizer", "sorted_groups.cpp": "grouped"}  # row kernels beside (or without) <family>.cpp
+# row kernels beside (or without) <family>.cpp
+PARTS = {
+    "sparse.cpp": "normalizer",
+    "softmax_maps.cpp": "normalizer",
+    "sorted_groups.cpp": "grouped",
+    "selections.cpp": "grouped",
+}
 TESTS = Path(__file__).parent
 LIST_H = (CSRC / "list.h").read_text() + (CSRC / "parametric_list.h").read_text()
 

@@ -2,8 +2,8 @@
 compiled (a compile error on any ISA fails here, AVX-512 included on a CPU that cannot run it), the
 loaded one is the one torch's capability names, the native tests pass under every other variant
 this CPU runs (ATEN_CPU_CAPABILITY, a fresh pytest), and the variants agree: bit for bit, but for
-the softmax family's sums along the last dim and the sparse maps' backward sums (lanes of another
-width sum in another order), which agree to the kernels' accuracy."""
+the softmax family's (and SoLU's) sums along the last dim and the sparse maps' backward sums (lanes
+of another width sum in another order), which agree to the kernels' accuracy."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def outputs(isa: build.Isa, tmp_path: Path) -> dict:
 
 
 BITS = {torch.bfloat16: torch.int16, torch.float16: torch.int16, torch.float32: torch.int32, torch.float64: torch.int64}
-ROW_SUMS = ("softmax/-1/", "softmin/-1/", "log_softmax/-1/")
+ROW_SUMS = ("softmax/-1/", "softmin/-1/", "log_softmax/-1/", "solu/-1/")  # SoLU: through softmax's rows
 SPARSE = ("sparsemax/", "entmax15/")  # their forward's sums are scalar (the same bits), their backward's vector
 
 

@@ -17,7 +17,7 @@ from actlab import native
 pytestmark = needs_kernels
 
 LIST_H = Path(native.__file__).parent / "csrc" / "list.h"
-ROW_HEADERS = ("sparse.h", "sorted_groups.h")  # the row kernels of the sparse and the sorting maps
+ROW_HEADERS = ("sparse.h", "sorted_groups.h", "selections.h", "softmax_maps.h")  # row kernels of the vector maps
 
 PARAMETRIC_LIST_H = Path(native.__file__).parent / "csrc" / "parametric_list.h"
 # the learnable ones' fn and fn_backward are kernels; their double backward stays the Python kernel

@@ -7,9 +7,9 @@ The inputs: the special values (+-0, +-inf, NaN, subnormals, FLT_MAX, the kinks'
 a log-spaced sweep of both signs and normal draws, in float32, float64 and bfloat16 (65536
 elements or more: the table path), through f, backward and double backward of every elementwise
 declaration (parameters at their defaults and one draw), the split gates, the softmax family, the
-sparse maps and the sorting maps along the last and a middle dim, PReLU, RReLU's counter stream and
-the learnable kernels (f, backward with the parameter gradients; one value per tensor and one per
-channel).
+sparse maps, the sorting maps, the selections (Maxout, LWTA, k-WTA) and SoLU along the last and a
+middle dim, PReLU, RReLU's counter stream and the learnable kernels (f, backward with the parameter
+gradients; one value per tensor and one per channel).
 """
 
 from __future__ import annotations
@@ -92,10 +92,14 @@ def vector(results: dict[str, torch.Tensor]) -> None:
                 results[f"{key}/double_backward"] = torch.stack(
                     getattr(OPS, f"{name}_double_backward")(g * 0.5, g, y, dim, None)
                 )
-            for name, extra in (("max_min", ()), ("group_sort", (5,))):
+            results[f"solu/{dim}/{dtype}/f"] = OPS.solu(x, dim)
+            results[f"solu/{dim}/{dtype}/backward"] = OPS.solu_backward(g, x, dim)
+            selections = (("maxout", (5,)), ("lwta", (2,)), ("kwta", (0.3,)))
+            for name, extra in (("max_min", ()), ("group_sort", (5,)), *selections):
                 key = f"{name}/{dim}/{dtype}"
-                results[f"{key}/f"] = getattr(OPS, name)(x, dim, *extra)
-                results[f"{key}/backward"] = getattr(OPS, f"{name}_backward")(g, x, dim, *extra)
+                y = results[f"{key}/f"] = getattr(OPS, name)(x, dim, *extra)
+                gy = g.narrow(dim, 0, y.size(dim))  # Maxout's output is smaller
+                results[f"{key}/backward"] = getattr(OPS, f"{name}_backward")(gy, x, dim, *extra)
             gates = {"glu": (), "swiglu": (), "reglu": (), "geglu": ("none",), "geglu_tanh": ("tanh",)}
             for key0, extra in gates.items():
                 name = key0.split("_")[0]

@@ -9,6 +9,8 @@
 #include "elementwise.h"
 #include "kernels.h"
 #include "list.h"
+#include "selections.h"
+#include "softmax_maps.h"
 #include "sorted_groups.h"
 #include "sparse.h"
 #include "parametric.h"
@@ -121,6 +123,14 @@ void register_all(torch::Library& m) {
   m.impl("group_sort_backward", &group_sort_backward);
   m.impl("max_min", &max_min);
   m.impl("max_min_backward", &max_min_backward);
+  m.impl("solu", &solu);
+  m.impl("solu_backward", &solu_backward);
+  m.impl("maxout", &maxout);
+  m.impl("maxout_backward", &maxout_backward);
+  m.impl("lwta", &lwta);
+  m.impl("lwta_backward", &lwta_backward);
+  m.impl("kwta", &kwta);
+  m.impl("kwta_backward", &kwta_backward);
   m.impl("prelu", &prelu);
   m.impl("prelu_backward", &prelu_backward);
   m.impl("prelu_double_backward", &prelu_double_backward);

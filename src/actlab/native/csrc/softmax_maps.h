@@ -1,0 +1,12 @@
+// The softmax-based maps of the normalizer family written with x (softmax_maps.cpp): SoLU, forward
+// and backward (its double backward stays the declaration's composite); register.cpp registers them.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+namespace actlab {
+
+at::Tensor solu(const at::Tensor& x, int64_t dim);
+at::Tensor solu_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim);
+
+}  // namespace actlab
