@@ -126,8 +126,18 @@ def test_third_derivative_through_autograd_matches_finite_differences(decl: type
     h = 1e-5
     fd = (decl.d2f(x + h, **p) - decl.d2f(x - h, **p)) / (2 * h)
     torch.testing.assert_close(d3, fd, rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(d1, decl.df(x, **p), rtol=1e-14, atol=0.0)
-    torch.testing.assert_close(d2, decl.d2f(x, **p), rtol=1e-14, atol=0.0)
+    assert_conditioned(d1, decl.df(x, **p), x * d2 / d1)
+    assert_conditioned(d2, decl.d2f(x, **p), x * d3 / d2)
+
+
+def assert_conditioned(value: Tensor, expected: Tensor, cond: Tensor, rtol: float = 1e-14) -> None:
+    """|value - expected| <= rtol x max(1, |cond|) x |expected|: cond = x g'/g, how much a relative
+    rounding of x (or of e^x, computed from x) moves g. Where g is a double exponential (GoLU's
+    e^{-e^{-x}} at 1e-59) the native kernel and the declaration both round e^{-x} and differ by
+    1e-14 x 660, by CPU (torch's exp on an Intel Xeon differs from its exp on an AMD EPYC)."""
+    bound = rtol * cond.abs().nan_to_num(nan=1.0, posinf=1.0).clamp(min=1.0) * expected.abs()
+    bad = ((value - expected).abs() > bound) & ~(value == expected)
+    assert not bad.any(), (value[bad], expected[bad], cond[bad])
 
 
 # ---- kinks ---------------------------------------------------------------------------------------
