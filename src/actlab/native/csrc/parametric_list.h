@@ -17,7 +17,9 @@
   /* periodic.cpp */         \
   X(snake, Snake, 1)         \
   /* learnable.cpp */        \
+  X(soft_exponential, SoftExponential, 1) \
   X(pelu, PELU, 2)           \
   X(mpelu, MPELU, 2)         \
   X(srelu, SReLU, 4)         \
-  X(arelu, AReLU, 2)
+  X(arelu, AReLU, 2)         \
+  X(acon, ACON, 3)
