@@ -42,6 +42,12 @@ ACTLAB_INLINE V product_residual(const V& t, const V& a, const V& x) {
   }
 }
 
+// exp_core's three parts as a tuple (assigned with std::tie)
+ACTLAB_INLINE std::tuple<Vf, Vf, Vf> exp_core_tuple(const Vf& yc, const Vf& y_lo) {
+  const ExpCore c = exp_core(yc, y_lo);
+  return {c.n, c.h, c.t};
+}
+
 // a + b = s + err exactly (TwoSum)
 template <class V>
 ACTLAB_INLINE std::pair<V, V> two_sum(const V& a, const V& b) {
@@ -159,9 +165,11 @@ struct SoftExponential : Act<V> {
       const V inf(std::numeric_limits<float>::infinity());
       const V tc = clamp(t, V(-150.0f), V(150.0f));
       const V tl = sel((tc == t) & (x.abs() < inf), fma(ae, x, t.neg()), zero<V>());
-      const auto [n, h, l] = exp_core(tc, tl);
-      const V e = scale_pow2(h + l, n);
-      V f = zero<V>();
+      V e = zero<V>(), f = zero<V>(), n, h, l;
+      if (!with_f || !all_small) {  // e^{t + tl} = 2^n (h + l): df/dx, and f for a >= 1
+        std::tie(n, h, l) = exp_core_tuple(tc, tl);
+        e = scale_pow2(h + l, n);
+      }
       if (with_f) {
         // a >= 1: e^{t + tl}/a + (a - 1/a), two terms >= 0; a < 1: k expm1(t + tl - t0), k = (1 - a^2)/a,
         // t0 = log(1 - a^2) (f's zero: no cancellation)
@@ -233,6 +241,10 @@ struct SoftExponential : Act<V> {
   }
 
   ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    if (all_zero) {  // a = 0: df/dx = 1 (NaN for NaN), df/da = 1 + x^2 h1(0)
+      gw[0] = g * (V(S(1)) + (x * x) * V(S(0.5)));
+      return sel(x.isnan(), x, g);
+    }
     V dx, da;
     if (all_neg) {
       std::tie(dx, da) = log_d(x);
