@@ -195,6 +195,17 @@ def _apl(x: Tensor, a: Tensor, b: Tensor) -> Tensor:
     return torch.relu(x) + sum(a[..., s] * torch.relu(b[..., s] - x) for s in range(a.shape[-1]))
 
 
+def _soft_exponential(x: Tensor, alpha: Tensor) -> Tensor:
+    """The paper's three cases, picked by the (one) alpha's value; alpha = 0: the identity (x + 0 alpha,
+    so that alpha stays in the graph: its gradient there is 0, not the 1 + x^2/2 of the declaration)."""
+    a = float(alpha.detach().reshape(-1)[0])
+    if a > 0:
+        return (torch.exp(alpha * x) - 1.0) / alpha + alpha
+    if a < 0:
+        return -torch.log(1.0 - alpha * (x + alpha)) / alpha
+    return x + 0.0 * alpha
+
+
 # The learnable ones as their papers' code writes them, f(x, *tensors) (the tensors: the module's
 # parameters, in the declaration's order): autograd gives the parameter gradients too.
 LEARNABLE_TEXTBOOK: dict[str, Callable[..., Tensor]] = {
@@ -215,6 +226,8 @@ LEARNABLE_TEXTBOOK: dict[str, Callable[..., Tensor]] = {
     "AReLU": lambda x, alpha, beta: (
         (1.0 + torch.sigmoid(beta)) * torch.relu(x) - torch.clamp(alpha, 0.01, 0.99) * torch.relu(-x)
     ),
+    "SoftExponential": _soft_exponential,
+    "ACON": lambda x, p1, p2, beta: (p1 - p2) * x * torch.sigmoid(beta * (p1 - p2) * x) + p2 * x,
 }
 
 

@@ -458,12 +458,12 @@ class AReLU(PointwiseParametric, function="arelu"):
 
 # ---- ACON-C --------------------------------------------------------------------------------------------
 def _swish_parts(u: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    r""":math:`\sigma'(u)`, :math:`S_1 = \sigma + u\sigma'` (swish'), :math:`1 - S_1 = \sigma(-u) - u\sigma'`
-    (no cancellation) and :math:`S_2 = \sigma'(2 + u(1 - 2\sigma))` (swish''), u clipped where
-    :math:`\sigma'` has underflowed."""
+    r""":math:`\sigma'(u)`, :math:`S_1 = \sigma + u\sigma'` (swish': _math.swish_prime, no cancellation near
+    its zero at u = -1.28), :math:`1 - S_1 = \sigma(-u) - u\sigma'` (no cancellation) and
+    :math:`S_2 = \sigma'(2 + u(1 - 2\sigma))` (swish''), u clipped where :math:`\sigma'` has underflowed."""
     uc = m.clip(u, 800.0)
     sp = m.sigmoid_prime(uc)
-    return sp, m.sigmoid(u) + uc * sp, m.sigmoid(-u) - uc * sp, sp * (2.0 - uc * m.tanh(0.5 * uc))
+    return sp, m.swish_prime(u, 1.0), m.sigmoid(-u) - uc * sp, sp * (2.0 - uc * m.tanh(0.5 * uc))
 
 
 @register

@@ -106,13 +106,13 @@ def safe_mul(a: Tensor, b: Tensor) -> Tensor:
 
 def with_limits(partials, x: Tensor, *w: Tensor, second: bool = False) -> tuple[list[Tensor], Hessian]:
     """``partials`` at x, with the entries at x = +-inf replaced by their limits: evaluated at
-    +-1e300 and +-1e150; where the two agree (to 1e-9, or below 1e-100) that is the limit (0 when
+    +-1e300 and +-1e150 (float32 formulas: FLT_MAX and its square root); where the two agree (to 1e-9, or below 1e-100) that is the limit (0 when
     below 1e-100: a decay like 1/x), where they differ the partial grows without bound (like x, or
     like log x) and is +-inf. NaN stays NaN."""
     inf = torch.isinf(x)
-    big = (1e300, 1e150) if x.dtype == torch.float64 else (1e30, 1e15)  # (float32: the tests' float32 formulas)
-    far = torch.where(inf, torch.copysign(torch.full_like(x, big[0]), x), x)
-    nearer = torch.where(inf, torch.copysign(torch.full_like(x, big[1]), x), x)
+    big = min(1e300, torch.finfo(x.dtype).max)
+    far = torch.where(inf, torch.copysign(torch.full_like(x, big), x), x)
+    nearer = torch.where(inf, torch.copysign(torch.full_like(x, big**0.5), x), x)
     d1, h1 = partials(far, *w, second=second)
     d2, h2 = partials(nearer, *w, second=second)
 

@@ -850,19 +850,24 @@ struct SinLU : Act<V> {
   ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
     const V one(S(1)), xc = at::vec::clamp_min(x, V(S(-800))), t = b * xc;
     const auto [sn, cs] = sin_cos_of_product(b, xc, t);
-    const V s = sigmoid(xc), u = xc + a * sn;
     const V half_cos2 = sel(cs >= zero<V>(), one + cs, (sn * sn) / (one - cs));  // 2 cos^2(t/2)
     const V ux = (one - ab) + ab * half_cos2;
-    V fa = sn * s, fb = ((a * xc) * cs) * s, fx;
+    V fa, fb, fx;
     if constexpr (is_float<V>) {
-      fx = df_float32(xc, sn, cs, ux);
+      V s;
+      std::tie(fx, s) = df_float32(xc, sn, cs, ux);
+      fa = sn * s;
+      fb = ((a * xc) * cs) * s;
       const V far = xc < V(-80.0f);  // sigma = sigma' = e^x to float32: each product rounded once
       if (any(far)) {
         fa = sel(far, mul_exp(sn, xc, zero<V>()), fa);
         fb = sel(far, mul_exp((a * xc) * cs, xc, zero<V>()), fb);
-        fx = sel(far, mul_exp(ux + u, xc, zero<V>()), fx);
+        fx = sel(far, mul_exp(ux + (xc + a * sn), xc, zero<V>()), fx);
       }
     } else {
+      const V s = sigmoid(xc), u = xc + a * sn;
+      fa = sn * s;
+      fb = ((a * xc) * cs) * s;
       fx = ux * s + u * sigmoid_prime(xc);
     }
     gw[0] = g * fa;
@@ -870,15 +875,16 @@ struct SinLU : Act<V> {
     return g * fx;
   }
   // float32 df/dx = u_x sigma + u sigma' in double-float (it cancels near the zeros of f', 13-fold
-  // at x = -3.05 for b = 2): sigma = q or r, sigma' = q r with r = 1/(1 + e), q = e/(1 + e),
-  // e = e^-|x| as hi + lo (exp_split); u = x + a sin(bx) and u_x = 1 + ab cos(bx) (where cos >= 0;
-  // else the declaration's form) as hi + lo by FMA residuals; what is left is Sleef's sin and cos
-  ACTLAB_INLINE V df_float32(const V& x, const V& sn, const V& cs, const V& ux_plain) const {
+  // at x = -3.05 for b = 2), and sigma: sigma = q or r, sigma' = q r with r = 1/(1 + e), q = e/(1 + e),
+  // e = e^-|x| as hi + lo (exp_split; one division: q = e r and the low parts by residuals times r);
+  // u = x + a sin(bx) and u_x = 1 + ab cos(bx) (where cos >= 0; else the declaration's form) as
+  // hi + lo by FMA residuals; what is left is Sleef's sin and cos
+  ACTLAB_INLINE std::pair<V, V> df_float32(const V& x, const V& sn, const V& cs, const V& ux_plain) const {
     const V one(1.0f);
     const auto [eh, el] = exp_split(clamp(x.abs().neg(), V(-120.0f), zero<V>()));
     const V dh = one + eh, dl = ((one - dh) + eh) + el;  // 1 + e (Fast2Sum)
-    const V rh = one / dh, rl = (fma(rh.neg(), dh, one) - rh * dl) / dh;
-    const V qh = eh / dh, ql = ((fma(qh.neg(), dh, eh) + el) - qh * dl) / dh;
+    const V rh = one / dh, rl = (fma(rh.neg(), dh, one) - rh * dl) * rh;
+    const V qh = eh * rh, ql = ((fma(qh.neg(), dh, eh) + el) - qh * dl) * rh;
     const V dsh = qh * rh, dsl = fma(qh, rh, dsh.neg()) + (qh * rl + ql * rh);  // sigma'
     const V pos = x >= zero<V>(), sh = sel(pos, rh, qh), sl = sel(pos, rl, ql);
     const V ph = a * sn, uh = x + ph, b1 = uh - x;
@@ -888,7 +894,7 @@ struct SinLU : Act<V> {
     const V p1 = uxh * sh, p1l = fma(uxh, sh, p1.neg()) + (uxh * sl + uxl * sh);
     const V p2 = uh * dsh, p2l = fma(uh, dsh, p2.neg()) + (uh * dsl + ul * dsh);
     const V sum = p1 + p2, b2 = sum - p1, err = (p1 - (sum - b2)) + (p2 - b2);
-    return sum + (err + (p1l + p2l));
+    return {sum + (err + (p1l + p2l)), sh + sl};
   }
 };
 template struct ParametricOps<SinLU, std::make_index_sequence<2>>;

@@ -1,15 +1,19 @@
 // The learnable family's kernels (activations/learnable.py), learnable (kinds.Parametric) ops on
-// parametric_impl.h: PELU, MPELU, SReLU, AReLU, and the coefficient ones APL, PAU, Rational. Where the declarations compute float32 in float64 (so that x/b and
+// parametric_impl.h: SoftExponential, PELU, MPELU, SReLU, AReLU, ACON, and the coefficient ones APL, PAU,
+// Rational. Where the declarations compute float32 in float64 (so that x/b and
 // beta x are exact before the exponential), the float32 kernels carry the argument as hi + lo
 // (the lo part by an FMA residual) and put it back to first order: e^{t + tl} = e^t (1 + tl).
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <vector>
 
+#include "accurate.h"
 #include "act.h"
 #include "compensated.h"
 #include "parametric_impl.h"
+#include "swish.h"
 
 namespace actlab {
 
@@ -42,6 +46,247 @@ ACTLAB_INLINE V product_residual(const V& t, const V& a, const V& x) {
     return zero<V>();
   }
 }
+
+// exp_core's three parts as a tuple (assigned with std::tie)
+ACTLAB_INLINE std::tuple<Vf, Vf, Vf> exp_core_tuple(const Vf& yc, const Vf& y_lo) {
+  const ExpCore c = exp_core(yc, y_lo);
+  return {c.n, c.h, c.t};
+}
+
+// a + b = s + err exactly (TwoSum)
+template <class V>
+ACTLAB_INLINE std::pair<V, V> two_sum(const V& a, const V& b) {
+  const V s = a + b, bb = s - a;
+  return {s, (a - (s - bb)) + (b - bb)};
+}
+
+// SoftExponential's series (learnable.py's _H1, _H2): h1(t) = sum (m+1) t^m/(m+2)!, h2(s) = sum (m+1)/(m+2) s^m;
+// float32 to 2^-25 on |t| < 1, |s| < 1/4 (11 and 14 terms), float64 the declaration's 24 and 40
+inline constexpr double kSoftExpH1[] = {
+    0.5, 0.3333333333333333, 0.125, 0.03333333333333333, 0.006944444444444444, 0.0011904761904761906,
+    0.00017361111111111112, 2.2045855379188714e-05, 2.48015873015873e-06, 2.505210838544172e-07,
+    2.296443268665491e-08, 1.9270852604185937e-09, 1.4911969277048643e-10, 1.0706029224547743e-11,
+    7.169215998581078e-13, 4.498331606952833e-14, 2.6552651846596585e-15, 1.4797143443923793e-16,
+    7.809603484293113e-18, 3.9145882126782523e-19, 1.8683261924146203e-20, 8.509974375387505e-22,
+    3.706996413521072e-23, 1.5472680682522736e-24};
+inline constexpr float kSoftExpH1f[] = {0.5f, 0.33333334f, 0.125f, 0.033333335f, 0.0069444445f, 0.0011904762f,
+                                        0.00017361112f, 2.2045855e-05f, 2.4801588e-06f, 2.5052108e-07f, 2.2964432e-08f};
+inline constexpr double kSoftExpH2[] = {
+    0.5, 0.6666666666666666, 0.75, 0.8, 0.8333333333333334, 0.8571428571428571, 0.875, 0.8888888888888888, 0.9,
+    0.9090909090909091, 0.9166666666666666, 0.9230769230769231, 0.9285714285714286, 0.9333333333333333, 0.9375,
+    0.9411764705882353, 0.9444444444444444, 0.9473684210526315, 0.95, 0.9523809523809523, 0.9545454545454546,
+    0.9565217391304348, 0.9583333333333334, 0.96, 0.9615384615384616, 0.9629629629629629, 0.9642857142857143,
+    0.9655172413793104, 0.9666666666666667, 0.967741935483871, 0.96875, 0.9696969696969697, 0.9705882352941176,
+    0.9714285714285714, 0.9722222222222222, 0.972972972972973, 0.9736842105263158, 0.9743589743589743, 0.975,
+    0.975609756097561};
+inline constexpr float kSoftExpH2f[] = {0.5f,        0.6666667f,  0.75f,       0.8f,        0.8333333f,
+                                        0.85714287f, 0.875f,      0.8888889f,  0.9f,        0.90909094f,
+                                        0.9166667f,  0.9230769f,  0.9285714f,  0.93333334f};
+
+template <class V, class S = Scalar<V>>
+ACTLAB_INLINE V soft_exp_h1(const V& t) {
+  if constexpr (is_float<V>) {
+    return horner(t, kSoftExpH1f);
+  } else {
+    return horner(t, kSoftExpH1);
+  }
+}
+
+template <class V>
+ACTLAB_INLINE V soft_exp_h2(const V& t) {
+  if constexpr (is_float<V>) {
+    return horner(t, kSoftExpH2f);
+  } else {
+    return horner(t, kSoftExpH2);
+  }
+}
+
+// SoftExponential: (e^{ax} - 1)/a + a (a > 0), x (a = 0), -log(u)/a, u = 1 - a(x + a) (a < 0: NaN for
+// u < 0, -inf at u = 0); df/dx = e^{ax} resp. 1/u; df/da = 1 + x^2 h1(ax) resp. 1/u + (x + a)^2 h2(a(x + a))
+// (series where |ax| < 1 resp. |a(x + a)| < 1/4, else (e^t (t - 1) + 1)/a^2 resp. (log u + 1/u - 1)/a^2),
+// NaN where u <= 0. The branch by the sign of a, per lane (one a per channel: one branch per vector).
+// float32 without float64: exponential branch f = e^{t + tl}/a + (a - 1/a), e^{t + tl} = 2^n (h + l)
+// (exp_core, t + tl = a x exactly), 1/a and a - 1/a as hi + lo, the sum by TwoSum (it cancels at the
+// zero of f, a x = log(1 - a^2)); logarithmic branch u = 1 - a(x + a) as hi + lo (TwoSum and FMA residuals,
+// exact near the edge u = 0), log u = log uh + ul/uh, 1/u = (1/uh)(1 - ul/uh)
+template <class V>
+struct SoftExponential : Act<V> {
+  static constexpr std::size_t K = 1;
+  using S = Scalar<V>;
+  V alpha, pos, neg, ae, ap, an, inv, inv_lo, c, c_lo, ninv, ninv_lo, an2_inv, small, k, k_lo, t0, t0_lo;
+  bool all_pos, all_neg, all_zero, all_small = false, any_small = false;
+  explicit SoftExponential(const V* w) : alpha(w[0]) {
+    const V one(S(1));
+    pos = alpha > zero<V>();
+    neg = alpha < zero<V>();
+    ae = sel(neg, zero<V>(), alpha);
+    ap = sel(pos, alpha, one);
+    an = sel(neg, alpha, one.neg());
+    inv = one / ap;
+    ninv = one / an.neg();
+    an2_inv = one / (an * an);
+    if constexpr (is_float<V>) {
+      inv_lo = fma(inv.neg(), ap, one) / ap;
+      ninv_lo = fma(ninv, an, one) / an.neg();
+      const auto [ch, cl] = two_sum(ap, inv.neg());
+      c = ch;
+      c_lo = cl - inv_lo;
+      // 0 < a < 1: t0 = log(1 - a^2) and k = (1 - a^2)/a as hi + lo, once per channel (in double)
+      small = pos & (alpha < V(1.0f));
+      all_small = all(small);
+      any_small = any(small);
+      if (any_small) {
+        float al[V::size()], th[V::size()], tlo[V::size()], kh[V::size()], klo[V::size()];
+        alpha.store(al);
+        for (int i = 0; i < V::size(); ++i) {
+          const double av = al[i] > 0.0f && al[i] < 1.0f ? al[i] : 0.5, q = 1.0 - av * av;
+          const double lt = std::log1p(-av * av), kv = q / av;
+          th[i] = static_cast<float>(lt);
+          tlo[i] = static_cast<float>(lt - th[i]);
+          kh[i] = static_cast<float>(kv);
+          klo[i] = static_cast<float>(kv - kh[i]);
+        }
+        t0 = V::loadu(th);
+        t0_lo = V::loadu(tlo);
+        k = V::loadu(kh);
+        k_lo = V::loadu(klo);
+      }
+    } else {
+      inv_lo = ninv_lo = c_lo = zero<V>();
+      c = ap - inv;
+    }
+    all_pos = all(pos);
+    all_neg = all(neg);
+    all_zero = all(alpha == zero<V>());
+  }
+
+  // the exponential branch (ap: a where a > 0); t = a x (0 where a = 0), its exp e^{t + tl}
+  struct ExpPart {
+    V t, e, f;
+  };
+  ACTLAB_INLINE ExpPart exp_part(const V& x, bool with_f) const {
+    const V t = sel((alpha == zero<V>()) & (x.abs() == V(std::numeric_limits<S>::infinity())), zero<V>(), ae * x);
+    if constexpr (is_float<V>) {
+      const V inf(std::numeric_limits<float>::infinity());
+      const V tc = clamp(t, V(-150.0f), V(150.0f));
+      const V tl = sel((tc == t) & (x.abs() < inf), fma(ae, x, t.neg()), zero<V>());
+      V e = zero<V>(), f = zero<V>(), n, h, l;
+      if (!with_f || !all_small) {  // e^{t + tl} = 2^n (h + l): df/dx, and f for a >= 1
+        std::tie(n, h, l) = exp_core_tuple(tc, tl);
+        e = scale_pow2(h + l, n);
+      }
+      if (with_f) {
+        // a >= 1: e^{t + tl}/a + (a - 1/a), two terms >= 0; a < 1: k expm1(t + tl - t0), k = (1 - a^2)/a,
+        // t0 = log(1 - a^2) (f's zero: no cancellation)
+        V f_big = zero<V>(), f_small = zero<V>();
+        if (!all_small) {
+          const V mh = h * inv, ml = fma(h, inv, mh.neg()) + (h * inv_lo + l * inv);
+          const V ph = scale_pow2(mh, n), pl = scale_pow2(ml, n);
+          const auto [sh, sl] = two_sum(ph, c);
+          f_big = sel(ph.abs() == inf, ph, sh + ((sl + pl) + c_lo));
+        }
+        if (any_small) {
+          const auto [dd, de] = two_sum(t, t0.neg());
+          const V d = clamp(dd, V(-150.0f), V(150.0f)), dl = sel(d == dd, (de + tl) - t0_lo, zero<V>());
+          const auto [dn, dh, dt] = exp_core(d, dl);
+          const V eh = scale_pow2(dh, dn);
+          const auto [mh, ml] = two_sum(eh, V(-1.0f));
+          const V m = sel(eh.abs() == inf, eh, mh + (ml + scale_pow2(dt, dn)));  // expm1(d + dl)
+          f_small = fma(k, m, k_lo * m);
+          f_small = sel(m.abs() == inf, k * m, f_small);
+        }
+        f = all_small ? f_small : any_small ? sel(small, f_small, f_big) : f_big;
+        f = sel(x == inf, inf, f);
+      }
+      return {tc, e, f};
+    } else {
+      return {t, t.exp(), with_f ? t.expm1() / ap + ap : zero<V>()};
+    }
+  }
+
+  // the logarithmic branch (an: a where a < 0): u = uh + ul, r = 1/uh, log u, s = a(x + a)
+  struct LogPart {
+    V uh, ul, r, log_u, s, xa;
+  };
+  ACTLAB_INLINE LogPart log_part(const V& x) const {
+    const V one(S(1));
+    if constexpr (is_float<V>) {
+      const V inf(std::numeric_limits<float>::infinity());
+      const auto [xh, xl0] = two_sum(x, an);
+      const V fin = xh.abs() < inf, xl = sel(fin, xl0, zero<V>());
+      const V sh = an * xh, sl = sel(fin, fma(an, xh, sh.neg()) + an * xl, zero<V>());
+      const auto [uh0, ul0] = two_sum(one, sh.neg());
+      V ul = sel(fin, ul0 - sl, zero<V>());
+      const V hit = uh0 == zero<V>();  // u's high part 0: u is its low part
+      const V uh = sel(hit, ul, uh0);
+      ul = sel(hit, zero<V>(), ul);
+      const V r = one / uh, corr = sel(ul == zero<V>(), zero<V>(), ul * r);
+      return {uh, ul, r, uh.log() + corr, sh, xh};
+    } else {
+      const V xa = x + an, s = an * xa, u = one - s;
+      return {u, zero<V>(), one / u, s.neg().log1p(), s, xa};
+    }
+  }
+
+  ACTLAB_INLINE V log_f(const LogPart& lp) const {
+    if constexpr (is_float<V>) {
+      const V p = lp.log_u * ninv;
+      return sel(p.abs() < V(std::numeric_limits<float>::infinity()), fma(lp.log_u, ninv, lp.log_u * ninv_lo), p);
+    } else {
+      return lp.log_u * ninv;  // -log1p(-s)/a
+    }
+  }
+
+  ACTLAB_INLINE V f(V x) const {
+    if (all_zero) return x;
+    if (all_pos) return exp_part(x, true).f;
+    if (all_neg) return log_f(log_part(x));
+    const V y_exp = exp_part(x, true).f, y_log = log_f(log_part(x));
+    return sel(pos, y_exp, sel(neg, y_log, x));
+  }
+
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    if (all_zero) {  // a = 0: df/dx = 1 (NaN for NaN), df/da = 1 + x^2 h1(0)
+      gw[0] = g * (V(S(1)) + (x * x) * V(S(0.5)));
+      return sel(x.isnan(), x, g);
+    }
+    V dx, da;
+    if (all_neg) {
+      std::tie(dx, da) = log_d(x);
+    } else if (all_pos || all_zero) {
+      std::tie(dx, da) = exp_d(x);
+    } else {
+      const auto [lx, la] = log_d(x);
+      const auto [ex, ea] = exp_d(x);
+      dx = sel(neg, lx, ex);
+      da = sel(neg, la, ea);
+    }
+    gw[0] = g * da;
+    return g * dx;
+  }
+
+  // df/dx, df/da of the exponential branch (a >= 0)
+  ACTLAB_INLINE std::pair<V, V> exp_d(const V& x) const {
+    const V one(S(1));
+    const ExpPart ep = exp_part(x, false);
+    const V small = ep.t.abs() < one, ts = sel(small, ep.t, zero<V>());
+    const V closed = sel(ep.e == zero<V>(), one, fma(ep.e, ep.t - one, one)) * (inv * inv);
+    return {ep.e, one + sel(small, (x * x) * soft_exp_h1(ts), closed)};
+  }
+
+  // df/dx, df/da of the logarithmic branch (a < 0), NaN where u <= 0
+  ACTLAB_INLINE std::pair<V, V> log_d(const V& x) const {
+    const V one(S(1)), nan(std::numeric_limits<S>::quiet_NaN());
+    const LogPart lp = log_part(x);
+    const V inside = lp.uh > zero<V>();
+    const V inv_u = fma((lp.ul * lp.r).neg(), lp.r, lp.r);  // 1/(uh + ul)
+    const V near = lp.s.abs() < V(S(0.25)), ss = sel(near, lp.s, zero<V>());
+    const V closed = (lp.log_u + (inv_u - one)) * an2_inv;  // (log u + s/u)/a^2, s/u = 1/u - 1
+    const V da = inv_u + sel(near, (lp.xa * lp.xa) * soft_exp_h2(ss), closed);
+    return {sel(inside, inv_u, nan), sel(inside, da, nan)};
+  }
+};
+template struct ParametricOps<SoftExponential, std::make_index_sequence<1>>;
 
 // PELU: (a/b) x (x >= 0), a expm1(x/b) (x < 0); df/dx = (a/b) e, df/da = x/b resp. expm1(x/b),
 // df/db = -a x e / b^2, e = e^{x/b} on the left, 1 on the right (x e = 0 where e underflows).
@@ -443,5 +688,90 @@ struct Rational : RationalUnit<V, 3, 2, false> {
   using RationalUnit<V, 3, 2, false>::RationalUnit;
 };
 template struct ParametricOps<Rational, std::make_index_sequence<2>>;
+
+// ACON-C: z sigma(u) + p2 x, z = (p1 - p2) x, u = beta z; df/dx = (p1 - p2) S1 + p2, S1 = sigma + u sigma';
+// df/dp1 = x S1, df/dp2 = x (sigma(-u) - u sigma') (no cancellation), df/dbeta = z^2 sigma'(u)
+// (0 where sigma' has underflowed, x 0 in products with 0: the declaration's safe_mul); x = +-inf: the
+// slope p1 (u > 0), p2 (u < 0), (p1 + p2)/2 (u = 0), 0 times inf being 0. float32: p1 - p2 and z as
+// hi + lo, u's rounding error put back to first order (swish.h's z_lo: the tails of sigma stay accurate)
+template <class V>
+struct ACON : Act<V> {
+  static constexpr std::size_t K = 3;
+  using S = Scalar<V>;
+  V p1, p2, beta, dp, dp_lo, dp_rel;
+  explicit ACON(const V* w) : p1(w[0]), p2(w[1]), beta(w[2]), dp(w[0] - w[1]) {
+    if constexpr (is_float<V>) {
+      dp_lo = two_sum(p1, p2.neg()).second;
+      dp_rel = sel(dp == zero<V>(), zero<V>(), dp_lo / dp);
+    } else {
+      dp_lo = dp_rel = zero<V>();
+    }
+  }
+  // z = dp x, u = beta z and u's rounding error
+  ACTLAB_INLINE std::tuple<V, V, V> zu(const V& x) const {
+    const V z = dp * x, u = beta * z;
+    if constexpr (is_float<V>) {
+      const V inf(std::numeric_limits<float>::infinity());
+      const V zl = fma(dp, x, z.neg()) + dp_lo * x;
+      const V ul = sel(u.abs() < inf, fma(beta, z, u.neg()) + beta * zl, zero<V>());
+      return {z, u, sel(ul.isnan(), zero<V>(), ul)};
+    } else {
+      return {z, u, zero<V>()};
+    }
+  }
+  // x = +-inf: the slope as x -> +-inf times x (0 for a zero slope)
+  ACTLAB_INLINE V at_inf(const V& x, const V& u) const {
+    const V coef = sel(u > zero<V>(), p1, sel(u < zero<V>(), p2, V(S(0.5)) * dp + p2));
+    return lin(coef, x);
+  }
+  ACTLAB_INLINE V f(V x) const {
+    const auto [z, u, ul] = zu(x);
+    V y = swish_f(z, beta, is_float<V> ? &ul : nullptr, std::numeric_limits<S>::infinity());
+    if constexpr (is_float<V>) y = fma(y, dp_rel, y);
+    y = sel(z == zero<V>(), zero<V>(), y) + lin(p2, x);
+    return sel(x.abs() == V(std::numeric_limits<S>::infinity()), at_inf(x, u), y);
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V one(S(1));
+    const auto [z, u, ul] = zu(x);
+    const V uc = clamp(u, V(S(-kExpUnderflow)), V(S(kExpUnderflow))), negu = uc <= zero<V>();
+    V e;
+    if constexpr (is_float<V>) {
+      e = exp_fast(at::vec::maximum(uc.abs().neg(), V(-87.0f)));
+    } else {
+      e = vexp(uc.abs().neg());  // Sleef's, as torch's exp of float64 (the declaration's)
+    }
+    const V d = one + e, inv = one / (d * d);
+    const V sp0 = e * inv, s = sel(negu, e * d, d) * inv, s_neg = sel(negu, d, e * d) * inv;
+    V s1, sp = sp0;
+    if constexpr (is_float<V>) {  // swish.h's swish_df: no cancellation at S1's zero
+      s1 = sel(negu, e * ((one + min0(uc)) + e), d + uc * e) * inv;
+      s1 = fma(sp0 * (V(2.0f) + uc * (one - V(2.0f) * s)), ul, s1);
+    } else {  // the declaration's (_math.swish_prime)
+      sp = e / (d * d);
+      s1 = sel(negu, (e * ((one + min0(uc)) + e)) / (d * d), sigmoid_from(uc, e) + uc * sp);
+    }
+    const V tail = uc < V(S(kTail));
+    if (any(tail)) {  // sigma = sigma' = e^u: S1 = (1 + u) e^u, sigma' into the subnormals
+      const V ut = sel(tail, uc, zero<V>());
+      V far = exp_tail_times(one + uc, ut), far_sp = exp_tail_times(one, ut);
+      if constexpr (is_float<V>) far = fma(far, ul, far);
+      s1 = sel(tail, far, s1);
+      sp = sel(tail, far_sp, sp);
+    }
+    const V off = sel(u.abs() == V(std::numeric_limits<S>::infinity()), one - s1, s_neg - uc * sp);
+    const V dx = fma(dp, s1, p2) + dp_lo * s1;
+    gw[0] = g * safe_mul(x, s1);
+    gw[1] = g * safe_mul(x, off);
+    gw[2] = g * safe_mul(z * z, sp);
+    const V inf(std::numeric_limits<S>::infinity());
+    return g * sel(x.abs() == inf, sel(u > zero<V>(), p1, sel(u < zero<V>(), p2, V(S(0.5)) * dp + p2)), dx);
+  }
+  // a b, 0 where either is 0 (no 0 * inf)
+  static ACTLAB_INLINE V safe_mul(const V& a, const V& b) {
+    return sel((a == zero<V>()) | (b == zero<V>()), zero<V>(), a * b);
+  }
+};
+template struct ParametricOps<ACON, std::make_index_sequence<3>>;
 
 }  // namespace actlab

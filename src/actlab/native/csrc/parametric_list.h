@@ -17,10 +17,12 @@
   /* periodic.cpp */         \
   X(snake, Snake, 1)         \
   /* learnable.cpp */        \
+  X(soft_exponential, SoftExponential, 1) \
   X(pelu, PELU, 2)           \
   X(mpelu, MPELU, 2)         \
   X(srelu, SReLU, 4)         \
   X(arelu, AReLU, 2)         \
+  X(acon, ACON, 3)           \
   X(apl, APL, 2)             \
   X(pau, PAU, 2)             \
   X(rational, Rational, 2)

@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "act.h"
+#include "gelu.h"
 #include "isru.h"
 #include "elementwise_impl.h"
 #include "scaled.h"
@@ -569,7 +570,10 @@ template struct ParametricOps<StarReLU, std::make_index_sequence<2>>;
 
 // SMU (rectifier.py's _smu): f = x (k + h erf(v)), v = mu c x; df/dx = k + h erf(v) + h v G,
 // df/dmu = h c x^2 G, G = 2/sqrt(pi) e^{-v^2} (0 where |v| > 40, x and v then 0 in its products).
-// float32: erf is Sleef's (1 ulp), e^{-v^2} with v^2 as hi + lo (mul_exp).
+// float32 by gelu.h's Mills ratio, s = sqrt(2) |v|: erfc|v| = 2 E R(s), E = e^{-v^2} (v^2 as hi + lo),
+// so k + h erf(v) = 1 - 2h E R (v >= 0) or (k - h) + 2h E R, and df/dx = 1 - 2h E N resp. (k - h) + 2h E N,
+// N = R - s/sqrt(2 pi) = (q - s den/sqrt(2 pi))/den: no erf, one exponential and one division for both
+// (k - h = 1/4 bounds what the tail's error can show); |v| clamped at 9 (E normal; erfc 9 < 1e-36)
 template <class V>
 struct SMU : Act<V> {
   static constexpr std::size_t K = 1;
@@ -577,26 +581,46 @@ struct SMU : Act<V> {
   static constexpr double kK = 0.625, kH = 0.375, kC = 0.75, kTwoOverSqrtPi = 1.1283791670955126;
   V mu_c;
   explicit SMU(const V* w) : mu_c(w[0] * V(S(kC))) {}
-  static ACTLAB_INLINE V erf_of(const V& v) {
+  // E = e^{-t^2} (t = min(|v|, 9)), and the Mills pieces at s = sqrt(2) t
+  struct Parts {
+    V e, mills_q, mills_den, s;
+  };
+  static ACTLAB_INLINE Parts parts(const V& v) {
+    const V t = at::vec::clamp_max(v.abs(), V(9.0f)), tt = t * t, tl = fma(t, t, tt.neg());
+    const V e0 = exp_nonpos_normal(tt.neg()), s = t * V(1.41421356f);
+    const Mills m = mills(s);
+    return {fma(e0, tl.neg(), e0), m.q, m.den, s};
+  }
+  ACTLAB_INLINE V f(V x) const {
     if constexpr (is_float<V>) {
-      return erf_accurate(v);
+      const V v = mu_c * x;
+      const Parts p = parts(v);
+      const V tail = (V(S(2 * kH)) * p.e) * (p.mills_q / p.mills_den);  // 2h erfc|v| / 2
+      return x * sel(v >= zero<V>(), V(1.0f) - tail, V(S(kK - kH)) + tail);
     } else {
-      return v.erf();
+      return x * (V(S(kK)) + V(S(kH)) * (mu_c * x).erf());
     }
   }
-  ACTLAB_INLINE V f(V x) const { return x * (V(S(kK)) + V(S(kH)) * erf_of(mu_c * x)); }
   ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
     const V v = mu_c * x, big = v.abs() > V(S(40)), vs = sel(big, zero<V>(), v), xs = sel(big, zero<V>(), x);
-    V gauss;
     if constexpr (is_float<V>) {
-      const V v2 = vs * vs;
-      gauss = mul_exp_nonpos(V(S(kTwoOverSqrtPi)), v2.neg(), fma(vs, vs, v2.neg()).neg());
+      const Parts p = parts(v);
+      const V sden = p.s * p.mills_den;
+      const V num = fma(kInvSqrt2PiHi.neg(), sden, p.mills_q) - kInvSqrt2PiLo * sden;
+      const V tail = (V(S(2 * kH)) * p.e) * (num / p.mills_den);
+      V gauss = V(S(kTwoOverSqrtPi)) * p.e;
+      const V far = (v.abs() > V(9.0f)) & ~big;  // e^{-v^2} below E's clamp: into the subnormals
+      if (any(far)) {
+        const V v2 = vs * vs;
+        gauss = sel(far, mul_exp_nonpos(V(S(kTwoOverSqrtPi)), v2.neg(), fma(vs, vs, v2.neg()).neg()), gauss);
+      }
+      gw[0] = g * (((V(S(kH * kC)) * xs) * xs) * sel(big, zero<V>(), gauss));
+      return g * sel(v >= zero<V>(), V(1.0f) - tail, V(S(kK - kH)) + tail);
     } else {
-      gauss = V(S(kTwoOverSqrtPi)) * (vs * vs).neg().exp();
+      const V gauss = sel(big, zero<V>(), V(S(kTwoOverSqrtPi)) * (vs * vs).neg().exp());
+      gw[0] = g * (((V(S(kH * kC)) * xs) * xs) * gauss);
+      return g * ((V(S(kK)) + V(S(kH)) * v.erf()) + (V(S(kH)) * vs) * gauss);
     }
-    gauss = sel(big, zero<V>(), gauss);
-    gw[0] = g * (((V(S(kH * kC)) * xs) * xs) * gauss);
-    return g * ((V(S(kK)) + V(S(kH)) * erf_of(v)) + (V(S(kH)) * vs) * gauss);
   }
 };
 template struct ParametricOps<SMU, std::make_index_sequence<1>>;
