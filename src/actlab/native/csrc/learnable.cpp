@@ -53,13 +53,6 @@ ACTLAB_INLINE std::tuple<Vf, Vf, Vf> exp_core_tuple(const Vf& yc, const Vf& y_lo
   return {c.n, c.h, c.t};
 }
 
-// a + b = s + err exactly (TwoSum)
-template <class V>
-ACTLAB_INLINE std::pair<V, V> two_sum(const V& a, const V& b) {
-  const V s = a + b, bb = s - a;
-  return {s, (a - (s - bb)) + (b - bb)};
-}
-
 // SoftExponential's series (learnable.py's _H1, _H2): h1(t) = sum (m+1) t^m/(m+2)!, h2(s) = sum (m+1)/(m+2) s^m;
 // float32 to 2^-25 on |t| < 1, |s| < 1/4 (11 and 14 terms), float64 the declaration's 24 and 40
 inline constexpr double kSoftExpH1[] = {
