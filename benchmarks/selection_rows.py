@@ -40,6 +40,10 @@ MAPS = {
     "LWTA(2)": (lambda v: actlab.functional.lwta(v, dim=-1, group_size=2), lambda v: lwta(v, 2)),
     "LWTA(4)": (lambda v: actlab.functional.lwta(v, dim=-1, group_size=4), lambda v: lwta(v, 4)),
     "KWTA(0.2)": (lambda v: actlab.functional.kwta(v, dim=-1, ratio=0.2), lambda v: kwta(v, 0.2)),
+    "CReLU": (
+        lambda v: actlab.functional.crelu(v, dim=-1),
+        lambda v: torch.cat([torch.clamp(v, min=0.0), torch.clamp(-v, min=0.0)], -1),
+    ),
     "SoLU": (lambda v: actlab.functional.solu(v, dim=-1), lambda v: v * torch.softmax(v, -1)),
 }
 

@@ -1,7 +1,8 @@
-"""The selections' kernels (csrc/selections.cpp: Maxout, LWTA, k-WTA) against their declarations,
+"""The selections' kernels (csrc/selections.cpp: Maxout, LWTA, k-WTA, CReLU) against their declarations,
 bit for bit (they choose entries, no arithmetic): every dim, group sizes 1 to 20, k-WTA's ratios
 (topk's partial sort and nth_element sizes, ties straddling the k-th place), +-0, +-inf and NaN,
-every float dtype, layouts, threads, the declarations' errors."""
+every float dtype, layouts, threads, the declarations' errors; CReLU's blocks at every dim, +-0 of
+x and of g."""
 
 from __future__ import annotations
 
@@ -103,3 +104,48 @@ def test_gradients_through_the_kernels() -> None:
     ):
         assert torch.autograd.gradcheck(fn, (x,))
         assert torch.autograd.gradgradcheck(fn, (x,))
+
+
+CRELU_SHAPES = [((6, 40), -1), ((3, 5, 7), 1), ((4, 3), 0), ((2, 33, 3, 5), 2), ((77,), 0), ((2, 1, 1), 1)]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("shape, dim", CRELU_SHAPES)
+def test_crelu_is_the_declaration(shape: tuple, dim: int, dtype: torch.dtype) -> None:
+    decl = _decl("crelu")
+    for draw in ("ties", "normal"):
+        x = (_entries(shape) if draw == "ties" else torch.randn(shape, dtype=torch.float64)).to(dtype)
+        y = OPS.crelu(x, dim)
+        _same(y, decl.forward(x, dim))
+        g = _entries(y.shape, seed=1).nan_to_num(0.0).to(dtype)  # +-0 grads: 0 - g2 keeps +0
+        _same(OPS.crelu_backward(g, x, dim), decl.vjp(g, x, dim))
+
+
+def test_crelu_layouts_threads_and_errors() -> None:
+    x = _entries((6, 40, 30)).float()
+    t = x.transpose(0, 2)
+    _same(OPS.crelu(t, 1), OPS.crelu(t.contiguous(), 1))
+    g = torch.randn(30, 80, 6)
+    gx = OPS.crelu_backward(g, t, 1)
+    _same(gx, OPS.crelu_backward(g, t.contiguous(), 1))
+    assert gx.stride() == torch.empty_like(t).stride()
+    gs = torch.randn(1, 80, 1).expand(30, 80, 6)  # stride-0 grad
+    _same(OPS.crelu_backward(gs, t, 1), OPS.crelu_backward(gs.contiguous(), t, 1))
+    big = torch.randn(64, 513, 16)
+    threads = torch.get_num_threads()
+    try:
+        results = []
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            results.append((OPS.crelu(big, 1), OPS.crelu_backward(torch.cat([big, -big], 1), big, 1)))
+    finally:
+        torch.set_num_threads(threads)
+    for a, b in zip(*results):
+        _same(a, b)
+    assert OPS.crelu(torch.empty(0, 4), 1).shape == (0, 8)
+    with pytest.raises(ShapeError, match="crelu: expected an input with at least one dimension"):
+        OPS.crelu(torch.tensor(1.0), 0)
+    xd = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    fn = lambda v: actlab.functional.crelu(v, dim=0)  # noqa: E731
+    assert torch.autograd.gradcheck(fn, (xd,))
+    assert torch.autograd.gradgradcheck(fn, (xd,))

@@ -94,11 +94,11 @@ def vector(results: dict[str, torch.Tensor]) -> None:
                 )
             results[f"solu/{dim}/{dtype}/f"] = OPS.solu(x, dim)
             results[f"solu/{dim}/{dtype}/backward"] = OPS.solu_backward(g, x, dim)
-            selections = (("maxout", (5,)), ("lwta", (2,)), ("kwta", (0.3,)))
+            selections = (("maxout", (5,)), ("lwta", (2,)), ("kwta", (0.3,)), ("crelu", ()))
             for name, extra in (("max_min", ()), ("group_sort", (5,)), *selections):
                 key = f"{name}/{dim}/{dtype}"
                 y = results[f"{key}/f"] = getattr(OPS, name)(x, dim, *extra)
-                gy = g.narrow(dim, 0, y.size(dim))  # Maxout's output is smaller
+                gy = torch.cat([g, g], dim).narrow(dim, 0, y.size(dim))  # Maxout's output is smaller, CReLU's larger
                 results[f"{key}/backward"] = getattr(OPS, f"{name}_backward")(gy, x, dim, *extra)
             gates = {"glu": (), "swiglu": (), "reglu": (), "geglu": ("none",), "geglu_tanh": ("tanh",)}
             for key0, extra in gates.items():

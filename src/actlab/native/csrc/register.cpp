@@ -131,6 +131,8 @@ void register_all(torch::Library& m) {
   m.impl("lwta_backward", &lwta_backward);
   m.impl("kwta", &kwta);
   m.impl("kwta_backward", &kwta_backward);
+  m.impl("crelu", &crelu);
+  m.impl("crelu_backward", &crelu_backward);
   m.impl("prelu", &prelu);
   m.impl("prelu_backward", &prelu_backward);
   m.impl("prelu_double_backward", &prelu_double_backward);

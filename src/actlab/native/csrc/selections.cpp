@@ -16,6 +16,12 @@
 // entries above t and those equal to t number k together, the set is {x >= t} whatever topk's order
 // among ties; otherwise (ties at t straddle the k-th place: rare but for integers, zeros, or
 // repeated values) the row asks at::topk itself.
+//
+// CReLU: y = [max(0, x), max(0, -x)] along dim (torch.clamp's bits: x < 0 ? +0 : x, so -0 and NaN
+// pass; the second half x > 0 ? +0 : -x), J^T [g1, g2] = (x > 0 ? g1 : 0) - (x < 0 ? g2 : 0) (0 - g2 as
+// written: +0 where g2 = +0).
+// With x as (outer, m = n inner), block o of x is m contiguous entries and block o of y is the two
+// halves, 2 m entries: elementwise over blocks, vectors for float/double.
 #include "selections.h"
 
 #include <ATen/Parallel.h>
@@ -379,6 +385,78 @@ at::Tensor kwta_op(const at::Tensor& x, const at::Tensor* g, int64_t dim, double
   return laid_like(out.movedim(-1, d).contiguous(), x);
 }
 
+// ---- CReLU ------------------------------------------------------------------------------------
+template <class T>
+void crelu_span(const T* x, T* lo, T* hi, int64_t n) {  // lo = max(0, x), hi = max(0, -x)
+  int64_t i = 0;
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    using V = Vectorized<T>;
+    for (; i + V::size() <= n; i += V::size()) {
+      const V v = V::loadu(x + i), z = zero<V>();
+      sel(v < z, z, v).store(lo + i);
+      sel(v > z, z, v.neg()).store(hi + i);
+    }
+  }
+  for (; i < n; ++i) {
+    const Compute<T> v = static_cast<Compute<T>>(x[i]);
+    lo[i] = static_cast<T>(v < 0 ? Compute<T>(0) : v);
+    hi[i] = static_cast<T>(v > 0 ? Compute<T>(0) : -v);
+  }
+}
+
+template <class T>
+void crelu_grad_span(const T* x, const T* g1, const T* g2, T* out, int64_t n) {
+  int64_t i = 0;
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    using V = Vectorized<T>;
+    for (; i + V::size() <= n; i += V::size()) {
+      const V v = V::loadu(x + i), z = zero<V>();
+      (sel(v > z, V::loadu(g1 + i), z) - sel(v < z, V::loadu(g2 + i), z)).store(out + i);
+    }
+  }
+  for (; i < n; ++i) {
+    using C = Compute<T>;
+    const C v = static_cast<C>(x[i]);
+    out[i] = static_cast<T>((v > 0 ? static_cast<C>(g1[i]) : C(0)) - (v < 0 ? static_cast<C>(g2[i]) : C(0)));
+  }
+}
+
+// x (and g: the forward's output shape) along dim; y or J^T g in x's layout
+at::Tensor crelu_op(const at::Tensor& x, const at::Tensor* g, int64_t dim) {
+  const int64_t d = axis("crelu", x, dim);
+  std::vector<int64_t> doubled = x.sizes().vec();
+  doubled[d] *= 2;
+  const at::Tensor xc = x.contiguous();
+  at::Tensor gc;
+  if (g != nullptr) {
+    TORCH_CHECK(g->sizes() == at::IntArrayRef(doubled), "actlab: grad and output differ in shape");
+    gc = g->to(x.scalar_type()).contiguous();
+  }
+  at::Tensor out = g == nullptr ? at::empty(doubled, xc.options()) : empty_like(xc);
+  int64_t m = 1;  // entries of one block: x.size(d) * inner
+  for (int64_t k = d; k < x.dim(); ++k) m *= x.size(k);
+  if (x.numel() > 0) {
+    on_dtype(x.scalar_type(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* xp = xc.const_data_ptr<T>();
+      const T* gp = g ? gc.const_data_ptr<T>() : nullptr;
+      T* op = out.mutable_data_ptr<T>();
+      at::parallel_for(0, x.numel(), kGrain, [&](int64_t b, int64_t e) {
+        while (b < e) {  // the part of block o in [b, e)
+          const int64_t o = b / m, k = b - o * m, len = std::min(e - b, m - k);
+          if (g == nullptr) {
+            crelu_span(xp + b, op + 2 * o * m + k, op + 2 * o * m + m + k, len);
+          } else {
+            crelu_grad_span(xp + b, gp + 2 * o * m + k, gp + 2 * o * m + m + k, op + b, len);
+          }
+          b += len;
+        }
+      });
+    });
+  }
+  return laid_like(out, x);
+}
+
 }  // namespace
 
 at::Tensor maxout(const at::Tensor& x, int64_t dim, int64_t pieces) {
@@ -397,5 +475,7 @@ at::Tensor kwta(const at::Tensor& x, int64_t dim, double ratio) { return kwta_op
 at::Tensor kwta_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim, double ratio) {
   return kwta_op(x, &g, dim, ratio);
 }
+at::Tensor crelu(const at::Tensor& x, int64_t dim) { return crelu_op(x, nullptr, dim); }
+at::Tensor crelu_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim) { return crelu_op(x, &g, dim); }
 
 }  // namespace actlab

@@ -1,4 +1,4 @@
-// The row kernels of the selections of the grouped family (selections.cpp): Maxout, LWTA and k-WTA,
+// The row kernels of the selections of the grouped family (selections.cpp): Maxout, LWTA, k-WTA and CReLU,
 // forward and backward (their double backward, J gg, stays the declarations' composite gather);
 // register.cpp registers them.
 #pragma once
@@ -13,5 +13,7 @@ at::Tensor lwta(const at::Tensor& x, int64_t dim, int64_t group_size);
 at::Tensor lwta_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim, int64_t group_size);
 at::Tensor kwta(const at::Tensor& x, int64_t dim, double ratio);
 at::Tensor kwta_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim, double ratio);
+at::Tensor crelu(const at::Tensor& x, int64_t dim);
+at::Tensor crelu_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim);
 
 }  // namespace actlab
