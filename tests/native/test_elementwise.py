@@ -98,7 +98,7 @@ FLOAT64_INSIDE = ["Tanh", "GELU", "GELU(tanh)", "Mish", "SmoothHardswish", "Quic
     # the catalog's (float32 kernels in float32 arithmetic)
     "DSiLU", "ISRU", "ArcTan", "LeCunTanh", "PenalizedTanh", "CLogLog", "SmeLU", "NLReLU", "ISRLU", "RePU",
     "BentIdentity", "ShiftedSoftplus", "ESwish", "FlattenTSwish", "ELiSH", "HardELiSH", "LiSHT", "TanhExp", "TeLU",
-    "Smish", "Logish", "GoLU", "ErfAct", "GCU", "Sinc", "Gaussian", "Laplace", "Symlog", "Symexp",
+    "Smish", "Logish", "GoLU", "ErfAct", "GCU", "Sine", "Sinc", "Gaussian", "Laplace", "Symlog", "Symexp",
     "SoftClipping", "ClippedGELU", "Phish",
 ]  # fmt: skip
 

@@ -86,6 +86,7 @@ enum Extra : int { kNone = 0, kY = 1, kInplace = 2 };
   X(tanhshrink, Tanhshrink, kNone)                            \
   /* periodic.cpp */                                          \
   X(gcu, GCU, kNone)                                          \
+  X(sine, Sine, kNone, double)                                \
   X(sinc, Sinc, kNone)                                        \
   /* radial.cpp */                                            \
   X(gaussian, Gaussian, kNone, double)                        \

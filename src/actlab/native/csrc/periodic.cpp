@@ -1,8 +1,10 @@
-// The periodic family's elementwise kernels (activations/periodic.py): GCU, Sinc. sin and cos are
-// Sleef's (torch's) u10 in float32.
+// The periodic family's elementwise kernels (activations/periodic.py): GCU, Sine, Sinc. sin and cos are
+// Sleef's (torch's) u10 in float32 but for Sine's (its own reduction and polynomials, below).
 #include <cmath>
+#include <utility>
 
 #include "act.h"
+#include "compensated.h"
 #include "elementwise_impl.h"
 #include "parametric_impl.h"
 #include "trig.h"
@@ -15,6 +17,83 @@ struct GCU : Act<V> {
   ACTLAB_INLINE V f(V x) const { return x * vcos(x); }
   ACTLAB_INLINE V df(V x) const { return vcos(x) - x * vsin(x); }
   ACTLAB_INLINE V d2f(V x) const { return V(-2) * vsin(x) - x * vcos(x); }
+};
+
+// ==== Sine: sin(w0 x), float32 by its own reduction (the same bits for every vector width) =========
+// w0 x = zh + zl (zl = fma(w0, x, -zh) + w0_lo x), k = round(zh 2/pi), r = zh + zl - k pi/2 carried as
+// rh + rl (pi/2 in 3 floats, 72 bits; zh - k P1 is exact by fma, the rest by TwoSums), then Cephes'
+// sinf/cosf polynomials on |r| <= pi/4, corrected by rl, and the quadrant k mod 4. Lanes with
+// |zh| >= kSineBound, or non-finite: sin and cos of the declaration's float64 w0 x, lane by lane (the
+// same scalar code on AVX2 and AVX-512).
+inline constexpr float kPio2Hi = 0x1.921fb6p+0f, kPio2Mid = -0x1.777a5cp-25f, kPio2Lo = -0x1.ee59dap-50f;
+inline constexpr float kTwoOverPi = 0x1.45f306p-1f, kSineBound = 0x1p15f;
+
+// sin r, cos r for |r| <= pi/4 (Cephes' minimax coefficients)
+template <class V>
+ACTLAB_INLINE std::pair<V, V> sin_cos_quarter(const V& r) {
+  const V z = r * r;
+  const V sp = fma(fma(V(-1.9515295891e-4f), z, V(8.3321608736e-3f)), z, V(-1.6666654611e-1f));
+  const V cp = fma(fma(V(2.443315711809948e-5f), z, V(-1.388731625493765e-3f)), z, V(4.166664568298827e-2f));
+  return {fma(r * z, sp, r), fma(z * z, cp, fma(V(-0.5f), z, V(1.0f)))};
+}
+
+// sin, cos of zh + zl for |zh| < kSineBound (float32)
+template <class V>
+ACTLAB_INLINE std::pair<V, V> sin_cos_reduced(const V& zh, const V& zl) {
+  const V k = (zh * V(kTwoOverPi)).round();
+  const V a = fma(k.neg(), V(kPio2Hi), zh);  // exact
+  const V bh = k * V(kPio2Mid), bl = fma(k, V(kPio2Mid), bh.neg());
+  const auto [u, ue] = two_sum(a, zl);
+  const auto [v, ve] = two_sum(u, bh.neg());
+  const V lo = ((ue + ve) - bl) - k * V(kPio2Lo);
+  const V rh = v + lo, rl = (v - rh) + lo;
+  const auto [s, c] = sin_cos_quarter(rh);
+  const V sr = fma(c, rl, s), cr = fma(s.neg(), rl, c);
+  const V q = k - V(4.0f) * (k * V(0.25f)).floor();  // k mod 4
+  const V odd = (q == V(1.0f)) | (q == V(3.0f));
+  const V sn = sel(odd, cr, sr), cs = sel(odd, sr, cr);
+  return {sel(q >= V(2.0f), sn.neg(), sn), sel((q == V(1.0f)) | (q == V(2.0f)), cs.neg(), cs)};
+}
+
+// sin(w0 x);  f' = w0 cos(w0 x);  f'' = -w0^2 sin(w0 x)
+template <class V>
+struct Sine : Act<V> {
+  V w0, w0_lo, w02;
+  double w64;
+  explicit Sine(double w)
+      : w0(this->c(w)), w0_lo(this->c(w - static_cast<double>(static_cast<Scalar<V>>(w)))), w02(this->c(w * w)),
+        w64(w) {}
+  // lanes beyond the reduction's bound: sin and cos of the float64 w0 x, as the declaration
+  __attribute__((noinline)) std::pair<V, V> lanewise(const V& x) const {
+    Scalar<V> xs[V::size()], sn[V::size()], cs[V::size()];
+    x.store(xs);
+    for (int i = 0; i < V::size(); ++i) {
+      const double z = w64 * static_cast<double>(xs[i]);
+      sn[i] = static_cast<Scalar<V>>(std::sin(z));
+      cs[i] = static_cast<Scalar<V>>(std::cos(z));
+    }
+    return {V::loadu(sn), V::loadu(cs)};
+  }
+  // (sin, cos) of w0 x
+  ACTLAB_INLINE std::pair<V, V> sin_cos(V x) const {
+    if constexpr (is_float<V>) {
+      const V zh = w0 * x, inside = zh.abs() < V(kSineBound), xi = sel(inside, x, zero<V>()), zi = w0 * xi;
+      auto [sn, cs] = sin_cos_reduced(zi, fma(w0, xi, zi.neg()) + w0_lo * xi);
+      sn = sel(zi == zero<V>(), zi, sn);  // sin(+-0) = +-0
+      if (!all(inside)) {
+        const auto [so, co] = lanewise(x);
+        sn = sel(inside, sn, so);
+        cs = sel(inside, cs, co);
+      }
+      return {sn, cs};
+    } else {
+      const V z = w0 * x;
+      return {vsin(z), vcos(z)};
+    }
+  }
+  ACTLAB_INLINE V f(V x) const { return sin_cos(x).first; }
+  ACTLAB_INLINE V df(V x) const { return w0 * sin_cos(x).second; }
+  ACTLAB_INLINE V d2f(V x) const { return w02.neg() * sin_cos(x).first; }
 };
 
 // sinc' = x sum_k c_k x^(2k-2), sinc'' = sum_k d_k x^(2k-2) (periodic.py's _sinc_series(12))
@@ -56,6 +135,7 @@ struct Sinc : Act<V> {
 };
 
 template struct Elementwise<GCU>;
+template struct Elementwise<Sine, double>;
 template struct Elementwise<Sinc>;
 
 // ==== learnable (kinds.Parametric) kernels: parametric_impl.h =====================================
