@@ -30,4 +30,20 @@ ACTLAB_INLINE S hsum(const Vectorized<S>& v) {
   return at::vec::vec_reduce_all<S>([](auto a, auto b) { return a + b; }, v);
 }
 
+// f(tag) with a value of the element type of st (float for float32 and anything else): the row
+// kernels' dtype switch
+template <class F>
+inline void on_dtype(at::ScalarType st, F f) {
+  switch (st) {
+    case at::kDouble:
+      return f(double{});
+    case at::kBFloat16:
+      return f(c10::BFloat16{});
+    case at::kHalf:
+      return f(c10::Half{});
+    default:
+      return f(float{});
+  }
+}
+
 }  // namespace actlab

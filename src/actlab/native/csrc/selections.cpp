@@ -40,6 +40,7 @@
 
 #include "kernels.h"
 #include "loop.h"
+#include "rows.h"
 #include "vec.h"
 
 namespace actlab {
@@ -236,20 +237,6 @@ void select_groups(const T* x, const T* g, T* out, int64_t groups, int64_t inner
       group_scalar<M, Backward>(x + base, gq, o, inner, size, i, inner);
     }
   });
-}
-
-template <class F>
-void on_dtype(at::ScalarType st, F f) {
-  switch (st) {
-    case at::kDouble:
-      return f(double{});
-    case at::kBFloat16:
-      return f(c10::BFloat16{});
-    case at::kHalf:
-      return f(c10::Half{});
-    default:
-      return f(float{});
-  }
 }
 
 int64_t axis(const char* name, const at::Tensor& x, int64_t dim) {

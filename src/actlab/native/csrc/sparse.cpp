@@ -292,20 +292,6 @@ void over_rows(int64_t rows, int64_t n, std::array<const T*, NIn> in, std::array
   });
 }
 
-template <class F>
-void on_dtype(at::ScalarType st, F f) {
-  switch (st) {
-    case at::kDouble:
-      return f(double{});
-    case at::kBFloat16:
-      return f(c10::BFloat16{});
-    case at::kHalf:
-      return f(c10::Half{});
-    default:
-      return f(float{});
-  }
-}
-
 // The rows of t along dim: a contiguous tensor with dim moved last (no copy when it already is)
 at::Tensor as_rows(const at::Tensor& t, int64_t dim, at::ScalarType st) {
   return t.to(st).movedim(dim, -1).contiguous();
