@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 
-from actlab import bench
+from actlab import bench, registry
 from actlab.cli import main
 
 
@@ -77,3 +77,38 @@ def test_the_bench_records_the_allocator_it_ran_under(tmp_path, capsys):
     if platform.system() == "Linux":
         assert rec["meta"]["allocator"].startswith("glibc")
     assert "allocator: " in bench.table(rec)
+
+
+def _textbook_and_ours(name: str, shape_numel: int = 512) -> tuple:
+    decl = registry.declaration(name)
+    shape = bench.shape_for(decl, shape_numel)
+    kw = bench.module_kwargs(decl, shape)
+    naive, ours = bench._naive(decl, kw), decl.module_class(**kw).double()
+    if isinstance(naive, torch.nn.Module):
+        naive = naive.double()
+    return naive, ours, shape
+
+
+def _values_and_gradients(fn, x: torch.Tensor, g: torch.Tensor) -> list[torch.Tensor]:
+    params = list(fn.parameters()) if isinstance(fn, torch.nn.Module) else []
+    y = fn(x)
+    return [y, *torch.autograd.grad(y, [x, *params], g[..., : y.shape[-1]])]
+
+
+@pytest.mark.parametrize("name", sorted([*bench.TEXTBOOK, *bench.LEARNABLE_TEXTBOOK]))
+def test_every_textbook_composition_computes_the_declarations_values_and_gradients(name):
+    """A ratio to the textbook composition means something only if it is the same function: its value,
+    x-gradient and (learnable ones) parameter gradients agree with actlab's module in float64 (to 1e-7:
+    Snake's textbook divides by alpha + 1e-9, as its paper's code)."""
+    naive, ours, shape = _textbook_and_ours(name)
+    settings = [None]
+    if name == "SoftExponential":  # its three branches (alpha = 0 is the default)
+        settings += [0.4, -0.1]  # -0.1: x > -10.1 is its domain (u > 0), where both are defined
+    for alpha in settings:
+        if alpha is not None:
+            for m in (naive, ours):
+                m.alpha.data.fill_(alpha)
+        x = (torch.randn(shape, dtype=torch.float64, generator=torch.Generator().manual_seed(0)) * 2).requires_grad_()
+        g = torch.randn(shape, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+        for a, b in zip(_values_and_gradients(naive, x, g), _values_and_gradients(ours, x, g)):
+            torch.testing.assert_close(a, b, rtol=1e-7, atol=1e-7, equal_nan=True)

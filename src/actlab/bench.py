@@ -196,14 +196,15 @@ def _apl(x: Tensor, a: Tensor, b: Tensor) -> Tensor:
 
 
 def _soft_exponential(x: Tensor, alpha: Tensor) -> Tensor:
-    """The paper's three cases, picked by the (one) alpha's value; alpha = 0: the identity (x + 0 alpha,
-    so that alpha stays in the graph: its gradient there is 0, not the 1 + x^2/2 of the declaration)."""
+    """The paper's three cases, picked by the (one) alpha's value; alpha = 0: x + alpha (1 + x^2/2), the
+    identity's value with the true alpha-gradient 1 + x^2/2 (the paper's identity has none there, so its
+    alpha never leaves 0: not the same function's derivatives, and a cheaper one to time)."""
     a = float(alpha.detach().reshape(-1)[0])
     if a > 0:
         return (torch.exp(alpha * x) - 1.0) / alpha + alpha
     if a < 0:
         return -torch.log(1.0 - alpha * (x + alpha)) / alpha
-    return x + 0.0 * alpha
+    return x + alpha * (1.0 + 0.5 * x * x)
 
 
 # The learnable ones as their papers' code writes them, f(x, *tensors) (the tensors: the module's
