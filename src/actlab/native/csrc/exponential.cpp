@@ -70,25 +70,40 @@ struct Softplus : Act<V> {
   }
 };
 
-// (x + s) / 2 = (b / 2s) / (1 - x/s) for x < 0, s = hypot(x, sqrt b);  f' = f / s;  f'' = b / 2s^3
+// (x + s) / 2 = (b / 2) / (s - x) for x < 0 (two positive terms), s = sqrt(x^2 + b);  f' = f / s;  f'' = b / 2s^3.
+// s = sqrt(fma(x, x, b)): x^2 + b rounded once, then the square root (within 0.75 ulp; hypot only where x^2 + b
+// overflows). One division each for f and f' (f' = (b/2) / ((s - x) s) for x < 0, with (s - x) s = b + |x| (s - x)
+// a sum of positive terms, and 1/2 + (x/s)/2 above, as one quotient); where s - x or (s - x) s overflows (|x| > 1e19: f, f' below the normal range), the declaration's
+// (b / 2s) / (1 - x/s)
 template <class V>
 struct Squareplus : Act<V> {
-  V root, half_b;
-  explicit Squareplus(double b) : root(this->c(std::sqrt(b))), half_b(this->c(0.5 * b)) {}
+  V root, half_b, b;
+  explicit Squareplus(double bv) : root(this->c(std::sqrt(bv))), half_b(this->c(0.5 * bv)), b(this->c(bv)) {}
   ACTLAB_INLINE V x_over_s(V x, V s) const {
     const V inf = x.abs() == V(INFINITY);
     return sel(inf, sign(x), sel(inf, zero<V>(), x) / s);
   }
+  ACTLAB_INLINE V root_of(V x) const {
+    const V t = fma(x, x, b), over = t == V(INFINITY);
+    return any(over) ? sel(over, x.hypot(root), t.sqrt()) : t.sqrt();
+  }
   ACTLAB_INLINE V f(V x) const {
-    const V s = x.hypot(root);
-    return sel(x < zero<V>(), (half_b / s) / (V(1) - x_over_s(x, s)), V(0.5) * x + V(0.5) * s);
+    const V s = root_of(x), neg = x < zero<V>(), d = s - x;
+    V out = sel(neg, half_b / d, V(0.5) * x + V(0.5) * s);
+    const V far = neg & (d == V(INFINITY));
+    if (any(far)) out = sel(far, (half_b / s) / (V(1) - x_over_s(x, s)), out);
+    return out;
   }
   ACTLAB_INLINE V df(V x) const {
-    const V s = x.hypot(root), r = x_over_s(x, s);
-    return sel(x < zero<V>(), ((half_b / s) / s) / (V(1) - r), V(0.5) * (V(1) + r));
+    const V s = root_of(x), neg = x < zero<V>(), ds = fma(x.neg(), s - x, b);  // (s - x) s = b + |x| (s - x)
+    const V q = sel(neg, half_b, sel(x == V(INFINITY), V(1), x)) / sel(neg, ds, sel(x == V(INFINITY), V(1), s));
+    V out = sel(neg, q, fma(V(0.5), q, V(0.5)));
+    const V far = neg & (ds == V(INFINITY));
+    if (any(far)) out = sel(far, ((half_b / s) / s) / (V(1) - x_over_s(x, s)), out);
+    return out;
   }
   ACTLAB_INLINE V d2f(V x) const {
-    const V s = x.hypot(root);
+    const V s = root_of(x);
     return ((half_b / s) / s) / s;
   }
 };
