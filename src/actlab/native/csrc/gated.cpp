@@ -839,7 +839,7 @@ struct SinLU : Act<V> {
   explicit SinLU(const V* w) : a(w[0]), b(w[1]), ab(w[0] * w[1]) {}
   ACTLAB_INLINE V f(V x) const {
     const V xc = at::vec::clamp_min(x, V(S(-800))), t = b * xc;
-    const V sn = sin_cos_of_product(b, xc, t).first;
+    const V sn = sin_of_product(b, xc, t);
     V y = (xc + a * sn) * sigmoid(xc);
     if constexpr (is_float<V>) {
       const V far = xc < V(-80.0f);  // sigma(x) = e^x to float32: u e^x rounded once (subnormals)

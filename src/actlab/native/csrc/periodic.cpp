@@ -154,7 +154,7 @@ struct Snake : Act<V> {
   explicit Snake(const V* w) : a(w[0]) {}
   ACTLAB_INLINE V f(V x) const {
     const V t = a * x, inf(std::numeric_limits<S>::infinity());
-    const auto [sn, cs] = sin_cos_of_product(a, x, t);
+    const V sn = sin_of_product(a, x, t);
     if constexpr (is_float<V>) {
       const V p = sn * sn, pl = fma(sn, sn, p.neg());
       const V q = sel(t == zero<V>(), zero<V>(), p / a);

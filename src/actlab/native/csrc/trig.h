@@ -64,4 +64,15 @@ ACTLAB_INLINE std::pair<V, V> sin_cos_of_product(const V& a, const V& x, const V
   }
 }
 
+// sin(a x) alone: Sleef's sin of t where every lane's product is exact (tl = 0: a = 1 or a power of 2, the
+// common case, skips the cosine of the first-order correction), else sin_cos_of_product's (-0 stays -0)
+template <class V>
+ACTLAB_INLINE V sin_of_product(const V& a, const V& x, const V& t) {
+  if constexpr (is_float<V>) {
+    const V exact = (t.abs() < V(std::numeric_limits<float>::infinity())) & (fma(a, x, t.neg()) == zero<V>());
+    if (all(exact)) return vsin(t);
+  }
+  return sin_cos_of_product(a, x, t).first;
+}
+
 }  // namespace actlab
