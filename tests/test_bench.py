@@ -84,6 +84,8 @@ def _textbook_and_ours(name: str, shape_numel: int = 512) -> tuple:
     shape = bench.shape_for(decl, shape_numel)
     kw = bench.module_kwargs(decl, shape)
     naive, ours = bench._naive(decl, kw), decl.module_class(**kw).double()
+    if name in bench.MODULE_TEXTBOOK:  # copies of the module's own (randomly initialised) submodules
+        naive = bench.MODULE_TEXTBOOK[name](ours)
     if isinstance(naive, torch.nn.Module):
         naive = naive.double()
     return naive, ours, shape
@@ -95,7 +97,7 @@ def _values_and_gradients(fn, x: torch.Tensor, g: torch.Tensor) -> list[torch.Te
     return [y, *torch.autograd.grad(y, [x, *params], g[..., : y.shape[-1]])]
 
 
-@pytest.mark.parametrize("name", sorted([*bench.TEXTBOOK, *bench.LEARNABLE_TEXTBOOK]))
+@pytest.mark.parametrize("name", sorted([*bench.TEXTBOOK, *bench.LEARNABLE_TEXTBOOK, *bench.MODULE_TEXTBOOK]))
 def test_every_textbook_composition_computes_the_declarations_values_and_gradients(name):
     """A ratio to the textbook composition means something only if it is the same function: its value,
     x-gradient and (learnable ones) parameter gradients agree with actlab's module in float64 (to 1e-7:

@@ -11,7 +11,9 @@ backward (``fwdbwd``, ``torch.autograd.grad``) and double backward (``double``: 
   declarations torch.nn lacks (the catalog), whose ratio ``/silu`` says how many SiLUs an activation costs;
 * ``naive``  — autograd through the textbook formula (:data:`TEXTBOOK`; for elementwise activations
   without one, autograd through the declaration's own ``f``; the learnable ones of
-  :data:`LEARNABLE_TEXTBOOK` as a module with parameters of its own);
+  :data:`LEARNABLE_TEXTBOOK` as a module with parameters of its own, FReLU (:data:`MODULE_TEXTBOOK`) with
+  copies of its convolution and batch norm); every one computes the declaration's values and gradients
+  (tests/test_bench.py);
 
 For learnable (:class:`~actlab.kinds.Parametric`) declarations ``fwdbwd`` computes the gradients of
 every variant's parameters too (actlab's module, the textbook module), as a training step does.
@@ -45,6 +47,7 @@ JSON format (``<report dir>/data/bench.json``; read by :func:`plot_ratios` and t
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import json
 import math
@@ -232,6 +235,22 @@ LEARNABLE_TEXTBOOK: dict[str, Callable[..., Tensor]] = {
 }
 
 
+class FunnelTextbook(nn.Module):
+    """FReLU as its paper's code writes it, max(x, BN(DWConv(x))), with copies of a fresh actlab module's
+    convolution and batch norm (their gradients computed as actlab's module computes them)."""
+
+    def __init__(self, like: nn.Module):
+        super().__init__()
+        self.conv, self.bn = copy.deepcopy(like.conv_frelu), copy.deepcopy(like.bn_frelu)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.maximum(x, self.bn(self.conv(x)))
+
+
+# The textbook modules built from actlab's module (its submodules copied): the convolutional FReLU
+MODULE_TEXTBOOK: dict[str, Callable[[nn.Module], nn.Module]] = {"FReLU": FunnelTextbook}
+
+
 class Textbook(nn.Module):
     """A learnable activation's textbook formula with parameters of its own (copies of a fresh
     actlab module's), so that fwd+bwd computes their gradients as actlab's module does."""
@@ -355,6 +374,9 @@ def _naive(decl: type[Activation], kw: dict[str, Any]) -> Callable[[Tensor], Ten
     learnable = LEARNABLE_TEXTBOOK.get(decl.name)
     if learnable is not None and decl.module_class is not None:
         return Textbook(learnable, decl.module_class(**kw), tuple(decl.tensor_params))
+    built = MODULE_TEXTBOOK.get(decl.name)
+    if built is not None and decl.module_class is not None:
+        return built(decl.module_class(**kw))
     if issubclass(decl, Random):
         return _naive_rrelu(kw)
     if issubclass(decl, Elementwise):
