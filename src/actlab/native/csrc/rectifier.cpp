@@ -143,8 +143,7 @@ struct ISRLU : Act<V> {
     return sel(x >= zero<V>(), x, r.x_over(xn, r.s(xn)));
   }
   ACTLAB_INLINE V df(V x) const {
-    const V s = r.s(min0(x));
-    return sel(x != x, x, sel(x >= zero<V>(), V(1), V(1) / ((s * s) * s)));
+    return sel(x != x, x, sel(x >= zero<V>(), V(1), r.inv_cube(min0(x))));
   }
   ACTLAB_INLINE V d2f(V x) const { return sel(x >= zero<V>(), zero<V>(), r.d2f(min0(x))); }
 };
@@ -189,10 +188,10 @@ struct ReLUN : Piecewise<V> {
   ACTLAB_INLINE V d2f_y(V) const { return zero<V>(); }
 };
 
-// BentIdentity: x + |x| t / 2, t = |x| / (s + 1), s = hypot(x, 1) (x at +-inf);  f' = 1 + x / 2s;  f'' = 1 / 2s^3
+// BentIdentity: x + |x| t / 2, t = |x| / (s + 1), s = hypot(x, 1) (isru.h's hypot1; x at +-inf);  f' = 1 + x / 2s;  f'' = 1 / 2s^3
 template <class V>
 struct BentIdentity : Act<V> {
-  ACTLAB_INLINE static V s(const V& x) { return x.hypot(V(1)); }
+  ACTLAB_INLINE static V s(const V& x) { return hypot1(x); }
   ACTLAB_INLINE V f(V x) const {
     const V inf = x.abs() == V(INFINITY), fin = sel(inf, zero<V>(), x), a = fin.abs();
     return sel(inf, x, fin + (V(0.5) * a) * (a / (s(fin) + V(1))));

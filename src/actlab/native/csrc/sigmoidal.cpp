@@ -135,10 +135,7 @@ struct ISRU : Act<V> {
   IsruRoot<V> r;
   explicit ISRU(double a) : r(a) {}
   ACTLAB_INLINE V f(V x) const { return r.x_over(x, r.s(x)); }
-  ACTLAB_INLINE V df(V x) const {
-    const V s = r.s(x);
-    return V(1) / ((s * s) * s);
-  }
+  ACTLAB_INLINE V df(V x) const { return r.inv_cube(x); }
   ACTLAB_INLINE V d2f(V x) const { return r.d2f(x); }
 };
 
