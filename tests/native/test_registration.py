@@ -76,6 +76,8 @@ def test_every_non_composite_op_has_a_cpu_kernel() -> None:
         "serf",
         "sparsemax",
         "entmax15",
+        "solu",
+        "radix_softmax",
     } <= served
     composite = [n for n in _ops() if _is_composite(n)]  # compositions of ops (third order, RReLU's second)
     assert any(n.endswith("_triple_backward") for n in composite) and "rrelu_counter_double_backward" in composite

@@ -94,6 +94,10 @@ def vector(results: dict[str, torch.Tensor]) -> None:
                 )
             results[f"solu/{dim}/{dtype}/f"] = OPS.solu(x, dim)
             results[f"solu/{dim}/{dtype}/backward"] = OPS.solu_backward(g, x, dim)
+            for radix, card in ((2, 1), (5, 2), (1, 1)):  # the softmax kernels along radix; sigmoid's
+                key = f"radix_softmax/{dim}/{radix}/{card}/{dtype}"
+                results[f"{key}/f"] = OPS.radix_softmax(x, dim, radix, card)
+                results[f"{key}/backward"] = OPS.radix_softmax_backward(g, x, dim, radix, card)
             selections = (("maxout", (5,)), ("lwta", (2,)), ("kwta", (0.3,)), ("crelu", ()))
             for name, extra in (("max_min", ()), ("group_sort", (5,)), *selections):
                 key = f"{name}/{dim}/{dtype}"

@@ -125,6 +125,8 @@ void register_all(torch::Library& m) {
   m.impl("max_min_backward", &max_min_backward);
   m.impl("solu", &solu);
   m.impl("solu_backward", &solu_backward);
+  m.impl("radix_softmax", &radix_softmax);
+  m.impl("radix_softmax_backward", &radix_softmax_backward);
   m.impl("maxout", &maxout);
   m.impl("maxout_backward", &maxout_backward);
   m.impl("lwta", &lwta);
