@@ -86,6 +86,14 @@ def _softplus(x: Tensor) -> Tensor:
     return torch.log(1.0 + torch.exp(x))
 
 
+def _radix_softmax(x: Tensor, radix: int, cardinality: int) -> Tensor:
+    """timm's RadixSoftmax.forward (dim 1)."""
+    batch = x.size(0)
+    if radix == 1:
+        return torch.sigmoid(x)
+    return torch.softmax(x.view(batch, cardinality, radix, -1).transpose(1, 2), dim=1).reshape(batch, -1)
+
+
 # The tutorial formulas, written as a reader would type them (autograd differentiates them).
 TEXTBOOK: dict[str, Callable[..., Tensor]] = {
     "Sigmoid": _sig,
@@ -110,6 +118,8 @@ TEXTBOOK: dict[str, Callable[..., Tensor]] = {
     "LogSoftmax": lambda x, dim=-1: torch.log(torch.exp(x) / torch.exp(x).sum(dim, keepdim=True)),
     "Softmax2d": lambda x: torch.exp(x) / torch.exp(x).sum(-3, keepdim=True),
     "GLU": lambda x, dim=-1: x.chunk(2, dim)[0] * _sig(x.chunk(2, dim)[1]),
+    "SoLU": lambda x, dim=-1: x * torch.softmax(x, dim),
+    "RadixSoftmax": lambda x, dim=1, radix=2, cardinality=1: _radix_softmax(x, radix, cardinality),
     # the catalog, as its papers write it (what a user would type instead of picking it from actlab)
     "ESwish": lambda x, beta=1.375: beta * x * _sig(x),
     "FlattenTSwish": lambda x, T=-0.2: torch.where(x >= 0, x * _sig(x) + T, torch.full_like(x, T)),
