@@ -65,7 +65,7 @@ def galpha_scale(g: torch.Tensor, y: torch.Tensor, alpha: torch.Tensor, dim: int
 
 SHAPES = [
     ((7,), 0),
-    ((300, 1024), -1),  # the benchmark's rows
+    ((64, 1024), -1),  # the benchmark's row length
     ((97, 64), -1),
     ((3, 1100), 0),  # dim not last: copied into rows and back
     ((2, 5, 33), 1),
@@ -79,18 +79,14 @@ SHAPES = [
 @pytest.mark.parametrize("alpha", ALPHAS)
 def test_the_kernels_match_the_declaration(alpha: float, shape: tuple, dim: int, scale: float) -> None:
     """float64: the declaration's bisection in its order, the sums in another: a few eps. float32:
-    against the float64 declaration on the same (float32) x within 8 eps: u = beta (z - rho) is
-    rounded once to float32 (y moves by (1 + u)^(1/beta - 1) |u|/|beta| eps <= ~0.4 eps), log1p and
-    exp add about an ulp of y each, the float32 terms' rounding in the float64 sums moves rho. For
-    alpha > 2 the rounding of u moves y by s |u|/(2 beta) eps, s = y^(1 - beta) unbounded near the
-    support's edge: the bound is 8 eps times max(1, max s)."""
+    against the float64 declaration on the same (float32) x within 4 eps (measured <= 0.7): w = 1 + u
+    is kept in double and carried as two floats into log (< 0.9 ulp), exp_inline (<= 0.55 ulp), the
+    float64 sums of float32 terms move rho by about an eps; y <= 1, so absolute eps."""
     x = _rows(shape, scale)
     a = _alpha(alpha)
     y = DECL.forward(x, a, dim)
     _close(forward(x, a, dim), y, 8)
-    y32 = DECL.forward(x.float().double(), a, dim)
-    s_max = float(torch.where(y32 > 0, y32, 1.0).pow(2.0 - alpha).amax())
-    _close(forward(x.float(), a, dim), y32, 8 * max(1.0, s_max))
+    _close(forward(x.float(), a, dim), DECL.forward(x.float().double(), a, dim), 4)
     g = _rows(shape, 1.0, 1)
     gx, ga = DECL.vjp(g, y, a, dim)
     kgx, kga = backward(g, y, a, dim)
