@@ -286,7 +286,8 @@ template <class S>
 double backward_row(const S* y, const S* g, S* gx, int64_t n, double beta) {
   using V = Vectorized<S>;
   static constexpr PsiSeries<S> series;
-  const V one(S(1)), minus_b(static_cast<S>(-beta)), one_minus_b(static_cast<S>(1.0 - beta)), cut(static_cast<S>(kPsiCut));
+  const V one(S(1)), minus_b(static_cast<S>(-beta)), one_minus_b(static_cast<S>(1.0 - beta));
+  const V cut(static_cast<S>(kPsiCut));
   Lanes u, sg, p_, q_, h_, gy, gyl2psi, gyl, gylphi;
   vectors<S>(n, [&](int64_t i, int64_t k) ACTLAB_INLINE_LAMBDA {  // partial loads: y = g = 0, off S
     const V yv = load<V>(y + i, k), gv = load<V>(g + i, k);

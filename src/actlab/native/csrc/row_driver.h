@@ -129,7 +129,8 @@ std::array<at::Tensor, NOut> rows_op(std::array<const at::Tensor*, NIn> ts, std:
     over_rows<T, NIn, NOut, Scratch>(x.numel() / n, n, in, out, row);
   });
   for (int j = 0; j < NOut; ++j) {
-    at::Tensor r = results[j].scalar_type() == likes[j]->scalar_type() ? results[j] : results[j].to(likes[j]->scalar_type());
+    const at::ScalarType want = likes[j]->scalar_type();
+    at::Tensor r = results[j].scalar_type() == want ? results[j] : results[j].to(want);
     outs[j] = from_rows(r, *likes[j], dim);
   }
   return outs;
