@@ -1,15 +1,18 @@
-"""Sparsemax and 1.5-entmax forward + backward: actlab (the native row kernels when loaded) beside
-the entmax package (``entmax.sparsemax``, ``entmax.entmax15``), in one process, interleaved; the
-minimum of the repeats, ratio actlab / entmax (< 1: actlab faster). Each line is printed as it is
-measured.
+"""Sparsemax, 1.5-entmax and alpha-entmax by bisection forward + backward: actlab (the native row
+kernels when loaded) beside the entmax package (``entmax.sparsemax``, ``entmax.entmax15``,
+``entmax.entmax_bisect(x, alpha, dim, n_iter=50)``), in one process, interleaved; the minimum of the
+repeats, ratio actlab / entmax (< 1: actlab faster). Each line is printed as it is measured.
 
     python benchmarks/sparse_rows.py                      # 4096 x 1024 and 65536 x 64, 1 and 2 threads
     python benchmarks/sparse_rows.py --repeats 20 --shapes 4096x1024
     python benchmarks/sparse_rows.py --scale 0.01         # rows of N(0, 1e-4): every entry a candidate
+    python benchmarks/sparse_rows.py --maps EntmaxBisect --alphas 1.5,1.1
+
     ACTLAB_NATIVE=0 python benchmarks/sparse_rows.py      # the declarations' Python math instead
 
 The step, for both: y = f(x) on a float32 x of N(0, scale^2) rows that requires grad, then
-``y.backward(g)`` with a fixed g of N(0, 1).
+``y.backward(g)`` with a fixed g of N(0, 1). EntmaxBisect at each of ``--alphas`` (a number: x's
+gradient alone, as the entmax package computes for a constant alpha).
 """
 
 from __future__ import annotations
@@ -53,12 +56,21 @@ def main() -> None:
     p.add_argument("--threads", default="1,2", help="torch thread counts, comma-separated")
     p.add_argument("--repeats", type=int, default=10)
     p.add_argument("--scale", type=float, default=1.0, help="standard deviation of the entries")
+    p.add_argument("--maps", default="Sparsemax,Entmax15,EntmaxBisect", help="comma-separated")
+    p.add_argument("--alphas", default="1.5,1.1", help="EntmaxBisect's alphas, comma-separated")
     a = p.parse_args()
     print(f"actlab kernels: {native.status()}", flush=True)
     maps = {
         "Sparsemax": (actlab.functional.sparsemax, entmax.sparsemax),
         "Entmax15": (actlab.functional.entmax15, entmax.entmax15),
     }
+    for alpha in (float(v) for v in a.alphas.split(",")):
+        maps[f"EntmaxBisect({alpha:g})"] = (
+            lambda v, alpha=alpha: actlab.functional.entmax_bisect(v, alpha=alpha, dim=-1),
+            lambda v, dim, alpha=alpha: entmax.entmax_bisect(v, alpha, dim, 50),
+        )
+    chosen = a.maps.split(",")
+    maps = {k: v for k, v in maps.items() if k.split("(")[0] in chosen}
     print(f"entries N(0, {a.scale:g}^2)", flush=True)
     print("| map | rows x n | threads | actlab ms | entmax ms | actlab / entmax |", flush=True)
     print("|---|---|---|---|---|---|", flush=True)

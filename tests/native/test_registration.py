@@ -17,7 +17,8 @@ from actlab import native
 pytestmark = needs_kernels
 
 LIST_H = Path(native.__file__).parent / "csrc" / "list.h"
-ROW_HEADERS = ("sparse.h", "sorted_groups.h", "selections.h", "softmax_maps.h")  # row kernels of the vector maps
+# row kernels of the vector maps
+ROW_HEADERS = ("sparse.h", "entmax_bisect.h", "sorted_groups.h", "selections.h", "softmax_maps.h")
 
 PARAMETRIC_LIST_H = Path(native.__file__).parent / "csrc" / "parametric_list.h"
 # the learnable ones' fn and fn_backward are kernels; their double backward stays the Python kernel
@@ -78,6 +79,7 @@ def test_every_non_composite_op_has_a_cpu_kernel() -> None:
         "entmax15",
         "solu",
         "radix_softmax",
+        "entmax_bisect",
     } <= served
     composite = [n for n in _ops() if _is_composite(n)]  # compositions of ops (third order, RReLU's second)
     assert any(n.endswith("_triple_backward") for n in composite) and "rrelu_counter_double_backward" in composite

@@ -7,9 +7,10 @@ The inputs: the special values (+-0, +-inf, NaN, subnormals, FLT_MAX, the kinks'
 a log-spaced sweep of both signs and normal draws, in float32, float64 and bfloat16 (65536
 elements or more: the table path), through f, backward and double backward of every elementwise
 declaration (parameters at their defaults and one draw), the split gates, the softmax family, the
-sparse maps, the sorting maps, the selections (Maxout, LWTA, k-WTA) and SoLU along the last and a
-middle dim, PReLU, RReLU's counter stream and the learnable kernels (f, backward with the parameter
-gradients; one value per tensor and one per channel).
+sparse maps, alpha-entmax by bisection (one alpha, one per row), the sorting maps, the selections
+(Maxout, LWTA, k-WTA) and SoLU along the last and a middle dim, PReLU, RReLU's counter stream and
+the learnable kernels (f, backward with the parameter gradients; one value per tensor and one per
+channel).
 """
 
 from __future__ import annotations
@@ -91,6 +92,18 @@ def vector(results: dict[str, torch.Tensor]) -> None:
                 results[f"{key}/backward"] = getattr(OPS, f"{name}_backward")(g, y, dim, None)
                 results[f"{key}/double_backward"] = torch.stack(
                     getattr(OPS, f"{name}_double_backward")(g * 0.5, g, y, dim, None)
+                )
+            rows = list(x.shape)
+            rows[dim] = 1
+            for key0, alpha in (
+                ("one", torch.tensor(1.5, dtype=dtype)),
+                ("rows", torch.tensor([0.5, 1.25, 1.5, 2.0, 2.5])[torch.randint(0, 5, rows, generator=gen)]),
+            ):
+                alpha = alpha.to(dtype)
+                key = f"entmax_bisect/{key0}/{dim}/{dtype}"
+                y = results[f"{key}/f"] = OPS.entmax_bisect(x, alpha, dim, 50, True)
+                results[f"{key}/backward"] = torch.cat(
+                    [t.flatten() for t in OPS.entmax_bisect_backward(g, alpha, y, dim, 50, True)]
                 )
             results[f"solu/{dim}/{dtype}/f"] = OPS.solu(x, dim)
             results[f"solu/{dim}/{dtype}/backward"] = OPS.solu_backward(g, x, dim)

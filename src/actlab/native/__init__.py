@@ -166,9 +166,16 @@ def _raise_shape_error(message: str) -> None:
     raise ShapeError(message)
 
 
+def _raise_parameter_error(message: str) -> None:
+    from ..errors import ParameterError
+
+    raise ParameterError(message)
+
+
 def _define_error_ops() -> None:
-    """``actlab_native::shape_error(str)``: the kernels raise the Python kernels' ShapeError
-    through it (a C++ exception can only become RuntimeError, ValueError, IndexError ...)."""
+    """``actlab_native::shape_error(str)`` and ``parameter_error(str)``: the kernels raise the
+    Python kernels' ShapeError and ParameterError through them (a C++ exception can only become
+    RuntimeError, ValueError, IndexError ...)."""
     import torch
 
     if _NATIVE_LIB:
@@ -176,6 +183,8 @@ def _define_error_ops() -> None:
     lib = torch.library.Library("actlab_native", "DEF")
     lib.define("shape_error(str message) -> ()")
     lib.impl("shape_error", _raise_shape_error, "CompositeExplicitAutograd")
+    lib.define("parameter_error(str message) -> ()")
+    lib.impl("parameter_error", _raise_parameter_error, "CompositeExplicitAutograd")
     _NATIVE_LIB.append(lib)
 
 

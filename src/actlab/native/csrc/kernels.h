@@ -12,6 +12,8 @@ namespace actlab {
 // Raises actlab.errors.ShapeError (the Python kernels' exception) through the op
 // actlab_native::shape_error that actlab.native defines in Python (defined in register.cpp).
 [[noreturn]] void raise_shape_error(const std::string& message);
+// ... and actlab.errors.ParameterError through actlab_native::parameter_error.
+[[noreturn]] void raise_parameter_error(const std::string& message);
 
 // normalizer.cpp
 at::Tensor softmax(const at::Tensor& x, int64_t dim);

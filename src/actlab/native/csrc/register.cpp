@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "elementwise.h"
+#include "entmax_bisect.h"
 #include "kernels.h"
 #include "list.h"
 #include "selections.h"
@@ -40,6 +41,12 @@ void raise_shape_error(const std::string& message) {
   auto handle = c10::Dispatcher::singleton().findOp({"actlab_native::shape_error", ""});
   if (handle) handle->typed<void(c10::string_view)>().call(message);  // raises in Python
   TORCH_CHECK(false, message);
+}
+
+void raise_parameter_error(const std::string& message) {
+  auto handle = c10::Dispatcher::singleton().findOp({"actlab_native::parameter_error", ""});
+  if (handle) handle->typed<void(c10::string_view)>().call(message);  // raises in Python
+  TORCH_CHECK_VALUE(false, message);
 }
 
 template <template <class> class Act, class... P>
@@ -119,6 +126,8 @@ void register_all(torch::Library& m) {
   m.impl("entmax15", &entmax15);
   m.impl("entmax15_backward", &entmax15_backward);
   m.impl("entmax15_double_backward", &entmax15_double_backward);
+  m.impl("entmax_bisect", &entmax_bisect);
+  m.impl("entmax_bisect_backward", &entmax_bisect_backward);
   m.impl("group_sort", &group_sort);
   m.impl("group_sort_backward", &group_sort_backward);
   m.impl("max_min", &max_min);

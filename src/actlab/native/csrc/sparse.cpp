@@ -22,16 +22,12 @@
 //   sparsemax (J gg, 0);  1.5-entmax (u cgg, [y > 0] cgg cg / 2u), cg = g - <u, g>/sum u, cgg alike.
 #include "sparse.h"
 
-#include <ATen/Parallel.h>
-#include <c10/core/WrapDimMinimal.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
 
-#include "loop.h"
-#include "rows.h"
+#include "row_driver.h"
 
 namespace actlab {
 namespace {
@@ -177,28 +173,6 @@ void forward_row(const S* x, S* y, int64_t n, S* buf) {
 }
 
 // ---- backward and double backward rows (partial loads fill zeros: y = 0 is off the support)
-template <class S, class Fn>
-ACTLAB_INLINE void vectors(int64_t n, Fn fn) {  // fn(i, k): k lanes from i
-  constexpr int64_t W = Vectorized<S>::size();
-  int64_t i = 0;
-  for (; i + W <= n; i += W) fn(i, W);
-  if (i < n) fn(i, n - i);
-}
-
-template <class V>
-ACTLAB_INLINE V load(const Scalar<V>* p, int64_t k) {
-  return k == V::size() ? V::loadu(p) : V::loadu(p, k);
-}
-
-template <class V>
-ACTLAB_INLINE void store(const V& v, Scalar<V>* p, int64_t k) {
-  if (k == V::size()) {
-    v.store(p);
-  } else {
-    v.store(p, static_cast<int>(k));
-  }
-}
-
 template <class S>
 void sparsemax_backward_row(const S* g, const S* y, S* out, int64_t n) {
   using V = Vectorized<S>;
@@ -256,56 +230,6 @@ void entmax15_double_row(const S* gg, const S* g, const S* y, S* dg, S* dy, int6
   });
 }
 
-// ---- driving: rows of a (rows, n) contiguous view, threads over rows --------------------------
-// row(in, out, n, scratch) on rows of the compute type S (float for float/bfloat16/half, double);
-// bfloat16/half rows converted into float buffers and rounded once on the way out
-template <class T, int NIn, int NOut, class RowFn>
-void over_rows(int64_t rows, int64_t n, std::array<const T*, NIn> in, std::array<T*, NOut> out, RowFn row) {
-  using S = std::conditional_t<std::is_same_v<T, double>, double, float>;
-  constexpr bool direct = std::is_same_v<T, S>;
-  at::parallel_for(0, rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
-    std::vector<S> buf((direct ? 1 : NIn + NOut + 1) * n);
-    S* scratch = buf.data() + (direct ? 0 : (NIn + NOut) * n);
-    for (int64_t r = b; r < e; ++r) {
-      std::array<const S*, NIn> ins;
-      std::array<S*, NOut> outs;
-      for (int j = 0; j < NIn; ++j) {
-        if constexpr (direct) {
-          ins[j] = in[j] + r * n;
-        } else {
-          at::vec::convert(in[j] + r * n, buf.data() + j * n, n);
-          ins[j] = buf.data() + j * n;
-        }
-      }
-      for (int j = 0; j < NOut; ++j) {
-        if constexpr (direct) {
-          outs[j] = out[j] + r * n;
-        } else {
-          outs[j] = buf.data() + (NIn + j) * n;
-        }
-      }
-      row(ins, outs, n, scratch);
-      if constexpr (!direct) {
-        for (int j = 0; j < NOut; ++j) at::vec::convert(outs[j], out[j] + r * n, n);  // rounds once
-      }
-    }
-  });
-}
-
-// The rows of t along dim: a contiguous tensor with dim moved last (no copy when it already is)
-at::Tensor as_rows(const at::Tensor& t, int64_t dim, at::ScalarType st) {
-  return t.to(st).movedim(dim, -1).contiguous();
-}
-
-// rows computed by as_rows back along dim, in like's layout
-at::Tensor from_rows(const at::Tensor& r, const at::Tensor& like, int64_t dim) {
-  at::Tensor v = r.movedim(-1, dim);
-  if (like.is_contiguous() && v.is_contiguous()) return v;
-  at::Tensor out = empty_like(like, r.scalar_type());
-  out.copy_(v);
-  return out;
-}
-
 void check(const at::Tensor& x, std::optional<int64_t> k) {
   TORCH_CHECK(at::isFloatingType(x.scalar_type()), "actlab: expected a floating-point tensor, got ", x.scalar_type());
   TORCH_CHECK(!k || *k >= 1, "actlab: k must be None or an int >= 1, got ", *k);
@@ -313,50 +237,10 @@ void check(const at::Tensor& x, std::optional<int64_t> k) {
 
 // The rows of the tensors ts (one shape, computed in ts[0]'s dtype) along dim through row(in, out,
 // n, scratch); NOut outputs, each in the layout and dtype of likes[j]
-template <int NIn, int NOut, class RowFn>
-std::array<at::Tensor, NOut> rows_op(std::array<const at::Tensor*, NIn> ts, std::array<const at::Tensor*, NOut> likes,
-                                     int64_t dim, RowFn row) {
-  const at::Tensor& x = *ts[0];
-  for (const at::Tensor* t : ts) TORCH_CHECK(t->sizes() == x.sizes(), "actlab: the inputs differ in shape");
-  std::array<at::Tensor, NOut> outs;
-  if (x.numel() == 0) {
-    for (int j = 0; j < NOut; ++j) outs[j] = empty_like(*likes[j]);
-    return outs;
-  }
-  if (x.dim() == 0) {  // one row of one entry
-    std::array<at::Tensor, NIn> flat;
-    std::array<const at::Tensor*, NIn> fp;
-    for (int j = 0; j < NIn; ++j) flat[j] = ts[j]->reshape({1}), fp[j] = &flat[j];
-    outs = rows_op<NIn, NOut>(fp, likes, 0, row);
-    for (at::Tensor& o : outs) o = o.reshape({});
-    return outs;
-  }
-  dim = c10::maybe_wrap_dim(dim, x.dim());
-  const at::ScalarType st = x.scalar_type();
-  std::array<at::Tensor, NIn> rows;
-  for (int j = 0; j < NIn; ++j) rows[j] = as_rows(*ts[j], dim, st);
-  std::array<at::Tensor, NOut> results;
-  for (int j = 0; j < NOut; ++j) results[j] = empty_like(rows[0]);
-  const int64_t n = rows[0].size(-1);
-  on_dtype(st, [&](auto tag) {
-    using T = decltype(tag);
-    std::array<const T*, NIn> in;
-    std::array<T*, NOut> out;
-    for (int j = 0; j < NIn; ++j) in[j] = rows[j].template const_data_ptr<T>();
-    for (int j = 0; j < NOut; ++j) out[j] = results[j].template mutable_data_ptr<T>();
-    over_rows<T, NIn, NOut>(x.numel() / n, n, in, out, row);
-  });
-  for (int j = 0; j < NOut; ++j) {
-    at::Tensor r = results[j].scalar_type() == likes[j]->scalar_type() ? results[j] : results[j].to(likes[j]->scalar_type());
-    outs[j] = from_rows(r, *likes[j], dim);
-  }
-  return outs;
-}
-
 template <Map M>
 at::Tensor forward(const at::Tensor& x, int64_t dim, std::optional<int64_t> k) {
   check(x, k);
-  return rows_op<1, 1>({&x}, {&x}, dim, [](auto in, auto out, int64_t n, auto* scratch) {
+  return rows_op<1, 1>({&x}, {&x}, dim, [](auto in, auto out, int64_t n, auto* scratch, int64_t) {
     forward_row<M>(in[0], out[0], n, scratch);
   })[0];
 }
@@ -364,7 +248,7 @@ at::Tensor forward(const at::Tensor& x, int64_t dim, std::optional<int64_t> k) {
 template <Map M>
 at::Tensor backward(const at::Tensor& g, const at::Tensor& y, int64_t dim, std::optional<int64_t> k) {
   check(g, k);
-  return rows_op<2, 1>({&g, &y}, {&g}, dim, [](auto in, auto out, int64_t n, auto*) {
+  return rows_op<2, 1>({&g, &y}, {&g}, dim, [](auto in, auto out, int64_t n, auto*, int64_t) {
     if constexpr (M == Map::kSparsemax) {
       sparsemax_backward_row(in[0], in[1], out[0], n);
     } else {
@@ -401,7 +285,7 @@ std::tuple<at::Tensor, at::Tensor> entmax15_double_backward(const at::Tensor& gg
                                                             const at::Tensor& y, int64_t dim,
                                                             std::optional<int64_t> k) {
   check(g, k);
-  auto [dg, dy] = rows_op<3, 2>({&g, &gg, &y}, {&g, &y}, dim, [](auto in, auto out, int64_t n, auto*) {
+  auto [dg, dy] = rows_op<3, 2>({&g, &gg, &y}, {&g, &y}, dim, [](auto in, auto out, int64_t n, auto*, int64_t) {
     entmax15_double_row(in[1], in[0], in[2], out[0], out[1], n);
   });
   return {dg, dy};
