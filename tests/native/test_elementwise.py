@@ -74,7 +74,9 @@ def declaration(case: A.Case, kind: str):
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_kernel_matches_declaration_in_ulps(case: A.Case, kind: str, dtype: torch.dtype) -> None:
     # f'': 4 + 2 own (no accuracy target, more cancellation); float64: own comes from the float32
-    # formula, an indirect estimate of the float64 conditioning, so 2 + 2 own
+    # formula, an indirect estimate of the float64 conditioning, so 2 + 2 own. float32 f and f' also pass
+    # within the issue's budget (TRUTH: 4 and 16 ulps) of the float64 declaration: that is the accuracy
+    # target, and a faster kernel may spend it where the 2-ulp rule against the float32 formula is tighter
     slack = (4.0, 2.0) if kind == "d2f" else (2.0, 2.0) if dtype == torch.float64 else (2.0, 1.0)
     xs = A.sweep_inputs(case, A.REDUCED)
     run = lambda x: kernel(case, kind, x)  # noqa: E731

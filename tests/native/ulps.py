@@ -7,7 +7,10 @@ the declaration by what either side's roundings produce. The tolerance at a poin
     2 ulps + the error the declaration's own formula makes in float32 near that point
 
 (f and f'; for f'', which the issue sets no accuracy target for and whose float32 forms cancel
-more, 4 ulps + twice that), or a kernel value within 2 ulps of the float64 declaration
+more, 4 ulps + twice that), or a float32 kernel value within 2 ulps of the float64 declaration, or
+within the issue's budget of it where the caller passes one (test_elementwise: 4 ulps for f, 16 for
+f'; the float64 declaration is within about 1 ulp of the 128-bit truth there, so that is the
+issue's accuracy target: a faster float32 kernel may spend it, e.g. SERF's f' at 4 ulps)
 
 (``own_error``: the declaration evaluated in float32, float64 internals switched off, against the
 declaration in float64, the worst of x and its two neighbours either side). Where the formula is
@@ -114,16 +117,17 @@ def violations(
     xs: np.ndarray,
     dtype: type,
     slack: tuple[float, float] = (2.0, 1.0),
+    near64: float = 2.0,
 ) -> np.ndarray:
     """Indices where the kernel misses the declaration by more than ``a + b * own`` ulps
-    (slack = (a, b); module docstring), unless it is within 2 ulps of the float64 declaration
-    rounded to float32 (more accurate than the float32 declaration), or, within the windows
+    (slack = (a, b); module docstring), unless it is within ``near64`` ulps (float32) of the float64
+    declaration rounded to float32 (more accurate than the float32 declaration), or, within the windows
     around sign changes, within the absolute bound."""
     a, b = slack
     rel = ulp_error(kernel, decl, dtype)
     bad = rel > a + b * own
     if dtype is np.float32:
-        bad &= ulp_error(kernel, decl64.astype(np.float32), dtype) > 2.0
+        bad &= ulp_error(kernel, decl64.astype(np.float32), dtype) > near64
     windows = sign_change_windows(xs, decl64)
     with np.errstate(all="ignore"):
         absolute = np.abs(kernel.astype(np.float64) - decl.astype(np.float64)) <= (
@@ -171,10 +175,12 @@ def assert_within(label: str, kernel: Callable[[Tensor], Tensor], decl: Callable
                   budget: float = 0.0) -> None:  # fmt: skip
     """The kernel and the declaration on the float32 points ``xs`` in ``dtype``: no :func:`violations`
     (the message names the first few points beyond the tolerance); in float64 a violation where the
-    kernel is as accurate as the declaration (:func:`arbitrate`; ``truth``: the mpmath reference) is none."""
+    kernel is as accurate as the declaration (:func:`arbitrate`; ``truth``: the mpmath reference) is none.
+    In float32 a point within ``budget`` (the issue's: 4 ulps f, 16 f'; 0: none) of the float64 declaration
+    passes too (:func:`violations`' ``near64``, at least 2)."""
     x = torch.from_numpy(xs).to(dtype)
     k, d, d64, own = kernel(x).numpy(), decl(x).numpy(), decl(x.double()).numpy(), own_error(decl, xs)
-    bad = violations(k, d, d64, own, xs.astype(np.float64), NP[dtype], slack)
+    bad = violations(k, d, d64, own, xs.astype(np.float64), NP[dtype], slack, max(2.0, budget))
     if dtype == torch.float64 and bad.size:
         bad = arbitrate(bad, k, d, xs, decl, truth, slack[0], budget)
     assert bad.size == 0, (

@@ -176,35 +176,82 @@ inline constexpr float kSerfSlopeZero[] = {0.30150488018989563f,   0.23161223530
                                            0.0009123552590608597f, 0.0010540337534621358f, 0.0002592558739706874f,
                                            -2.1982241378282197e-05f};
 
-// x erf(softplus x);  f' = erf(p) + x erf'(p) sigma(x);  erf'(p) = 2/sqrt(pi) e^{-p^2}
+// erf(u) / (2u/sqrt pi) = 1 + v P(v), v = u^2 <= 1: P of degree 5 fitted in the relative error of 1 + v P (weighted
+// least squares on Chebyshev nodes against mpmath, coefficients rounded to float: 0.12 ulp; the Taylor series
+// sum_n (-1)^n v^n / (n! (2n + 1)) needs 11 terms)
+inline constexpr float kErfOverU[] = {-0.33333325386047363f, 0.09999840706586838f,    -0.023799346759915352f,
+                                      0.004599280189722776f, -0.0007108500576578081f, 6.989236135268584e-05f};
+inline const Vf kTwoOverSqrtPiHi(1.128379225730896f), kTwoOverSqrtPiLo(-5.8635383e-08f);  // 2/sqrt pi = hi + lo
+inline const Vf kSqrt2f(1.41421353816986083984f);
+inline const Vf kSqrtPif(1.7724539041519165f);  // sqrt pi = 2 / (2/sqrt pi)
+
+// x erf(softplus x);  f' = erf(p) + x erf'(p) sigma(x);  erf'(p) = 2/sqrt pi e^{-p^2}.
+// float32 (no Sleef erf, softplus once): e = e^{-|x|} (exp_fast, 0.9 ulp; |x| clamped to 87: a normal float),
+// p = max(x, 0) + log1p(e) (log1p_unit's polynomial), sigma = (1 or e) / (1 + e) (in f' one reciprocal of
+// (1 + e) den serves sigma and the Mills ratio q / den). erf(p) as ErfAct's: below p = 1
+// c p Q(p^2) (c = 2/sqrt pi as hi + lo, Q = 1 + v P(v)), above 1 - sqrt(pi) (c E) R(sqrt 2 p) (gelu.h's Mills
+// ratio, erfc(p) = 2 e^{-p^2} R(sqrt 2 p); erf = 1 in float32 beyond p ~ 3.9, p clamped to 9), where c E =
+// erf'(p) = c e^{-p^2} (p^2 as hi + lo, mul_exp's reduction) is shared with f'. Below x = -64 the tail forms.
 template <class V>
 struct SERF : Act<V> {
-  ACTLAB_INLINE static V erf(const V& p) {
-    if constexpr (is_float<V>) {
-      return erf_accurate(p);
-    } else {
-      return p.erf();
-    }
+  // float32: e^{-|x|}, p = softplus(x), pc = p clamped to [2^-20, 9], v = pc^2 = v + vl
+  struct Parts {
+    Vf e, p, pc, v, vl;
+  };
+  ACTLAB_INLINE static Parts parts(const Vf& x) {
+    const Vf e = exp_fast(at::vec::maximum(x.abs().neg(), Vf(-87.0f)));
+    const Vf p = max0(x) + log1p_unit(e), pc = clamp(p, Vf(9.5367431640625e-07f), Vf(9.0f));
+    const Vf v = pc * pc;
+    return {e, p, pc, v, fma(pc, pc, v.neg())};
   }
+  // erf(p) from Parts, ce = c e^{-p^2} and the Mills ratio R(sqrt 2 p) (as ratio(m), m = mills(sqrt 2 pc))
+  template <class Ratio>
+  ACTLAB_INLINE static Vf erf_of(const Parts& s, const Vf& ce, const Ratio& ratio) {
+    const Vf q = fma(s.v, horner(s.v, kErfOverU), Vf(1.0f));
+    const Vf cp = kTwoOverSqrtPiHi * s.p, cpl = fma(kTwoOverSqrtPiHi, s.p, cp.neg()) + kTwoOverSqrtPiLo * s.p;
+    const Vf small = fma(cp, q, cpl * q), below = s.p < Vf(1.0f);
+    if (all(below)) return small;
+    return sel(below, small, Vf(1.0f) - (kSqrtPif * ce) * ratio(mills(kSqrt2f * s.pc)));
+  }
+  ACTLAB_INLINE static Vf erf_prime_f32(const Parts& s) {  // c e^{-p^2}, rounded once
+    return mul_exp_nonpos(kTwoOverSqrtPiHi, s.v.neg(), s.vl.neg());
+  }
+  ACTLAB_INLINE static V erf(const V& p) { return p.erf(); }  // float64
   ACTLAB_INLINE static V erf_prime(const V& p) { return V(kTwoOverSqrtPi) * vexp(p.neg() * p); }
   ACTLAB_INLINE V f(V x) const {
     const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
-    V near = xc * erf(softplus(x));
+    V near;
     if constexpr (is_float<V>) {  // below -64 softplus(x) ~ e^x leaves the normal range: x (2/sqrt pi) e^x
+      const Parts s = parts(x);
+      near = xc * erf_of(s, erf_prime_f32(s), [](const Mills& m) ACTLAB_INLINE_LAMBDA { return m.q / m.den; });
       const V tail = x < V(kTail);
       if (any(tail)) near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * xc, sel(tail, xc, zero<V>())), near);
+    } else {
+      near = xc * erf(softplus(x));
     }
     return near;
   }
   ACTLAB_INLINE V df(V x) const {
-    const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), p = softplus(xc);
-    V near = erf(softplus(x)) + xc * erf_prime(p) * sigmoid(xc);
+    const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow));
+    V near;
     if constexpr (is_float<V>) {
+      const Parts s = parts(x);
+      const V ce = erf_prime_f32(s), d = V(1.0f) + s.e, num = sel(x >= zero<V>(), V(1.0f), s.e);
+      V sg = num / d;
+      const V erf_p = erf_of(s, ce, [&](const Mills& m) ACTLAB_INLINE_LAMBDA {
+        const V r = V(1.0f) / (d * m.den);  // one reciprocal: sigma = num den r, R = q d r
+        sg = (num * m.den) * r;
+        return (m.q * d) * r;
+      });
+      near = fma(xc * ce, sg, erf_p);
       const V tail = x < V(kTail);  // (2/sqrt pi) e^x (1 + x) below -64
       if (any(tail)) {
         near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * (V(1) + xc), sel(tail, xc, zero<V>())), near);
       }
       near = slope_near_zero(x, near, kSerfZeroHi, kSerfZeroLo, kSerfSlopeZero);  // the sum above cancels
+    } else {
+      const V p = softplus(xc);
+      near = erf(softplus(x)) + xc * erf_prime(p) * sigmoid(xc);
     }
     return near;
   }
@@ -248,21 +295,18 @@ struct GeluCore {
   ACTLAB_INLINE Vf df(const Vf& a) const { return df_from(a, num() / den); }  // a (Phi(x) + x phi(x))
 };
 
-// tanh g and sech^2 g (float32) from one exponential, each within about 1 ulp (Phish's f' cancels near its zero):
-// |g| < 2^-12: g and 1; below 1/4 tanh's polynomial (tanh_accurate's) and 1 - tanh^2; above, tanh_accurate's
-// 1 - q, q = 2e/(1 + e) = q0 + ql (e = e^{-2|g|} as hi + lo; one reciprocal, q0 = 2e r and its residual times r),
-// and sech^2 = q (2 - q). No subnormal intermediates (slow on Zen 4): |g| is clamped to [2^-12, 20] inside.
+// tanh g and sech^2 g (float32) from one exponential and one division, each within about 1.5 ulp: |g| < 2^-12: g and
+// 1; below atanh(1/2) tanh's polynomial (tanh_accurate's) and 1 - tanh^2 (>= 3/4: no cancellation); above, with
+// e = e^{-2|g|} <= 1/3 (exp_fast, 0.9 ulp: 1 - e damps its error by e/(1 - e) <= 1/2) and r = 1/(1 + e),
+// tanh = (1 - e) r and sech^2 = 4 e r^2. Phish's f' cancels near its zero (x = -1.3), where |g| < 0.2: the polynomial.
+// No subnormal intermediates (slow on Zen 4): |g| is clamped to [2^-12, 20] inside.
 ACTLAB_INLINE std::pair<Vf, Vf> tanh_sech2(const Vf& g) {
-  const Vf one(1.0f), two(2.0f), a = g.abs(), ac = clamp(a, Vf(2.44140625e-4f), Vf(20.0f)), a2 = ac * ac;
+  const Vf one(1.0f), a = g.abs(), ac = clamp(a, Vf(2.44140625e-4f), Vf(20.0f)), a2 = ac * ac;
   const Vf small = fma(a2 * ac, horner(a2, kTanhSmall), ac);
-  const auto [eh, el] = exp_split(Vf(-2.0f) * ac);
-  const Vf dh = one + eh, dl = ((one - dh) + eh) + el;
-  const Vf r = one / dh, q0 = (two * eh) * r;                                       // one division: q0's error is
-  const Vf ql = (fma(q0.neg(), dh, two * eh) + fma(q0.neg(), dl, two * el)) * r;  // in its exact residual ql
-  const Vf s = one - q0, sl = ((one - s) - q0) - ql;
-  const Vf lin = a < Vf(2.44140625e-4f), below = a < Vf(0.25f);
-  const Vf th = sel(lin, a, sel(below, small, s + sl)) | sign_bit(g);
-  const Vf s2 = sel(lin, one, sel(below, fma(small.neg(), small, one), fma(q0, two - q0, ql * (two - two * q0))));
+  const Vf e = exp_fast(Vf(-2.0f) * ac), r = one / (one + e);
+  const Vf lin = a < Vf(2.44140625e-4f), below = a < Vf(0.54930615f);
+  const Vf th = sel(lin, a, sel(below, small, (one - e) * r)) | sign_bit(g);
+  const Vf s2 = sel(lin, one, sel(below, fma(small.neg(), small, one), (Vf(4.0f) * e) * (r * r)));
   return {th, s2};
 }
 
@@ -300,9 +344,10 @@ struct Phish : Act<V> {
     const V w = at::vec::clamp_min(x, V(-kGaussUnderflow));
     if constexpr (is_float<V>) {  // below -5 tanh(g) = g to 1e-12 and g is tiny (subnormal below -13): w^2 Phi(w) rounded
       // once; g and w g from one Mills ratio and one exponential, tanh of g = 0 there (no subnormal intermediates),
-      // tanh by tanh_sech2 (one division)
+      // tanh g by tanh_sech2 (one exponential, one division; sech^2 unused)
       const GeluCore c(w);
-      const V xr = c.ratio(), tail = w < V(-5.0f), near = w * tanh_sech2(sel(tail, zero<V>(), c.f(c.xq(xr, V(1.0f))))).first;
+      const V xr = c.ratio(), tail = w < V(-5.0f), g = sel(tail, zero<V>(), c.f(c.xq(xr, V(1.0f))));
+      const V near = w * tanh_sech2(g).first;
       return any(tail) ? sel(tail, c.xq(xr, w), near) : near;
     }
     return w * vtanh(gelu_f(w));
@@ -475,15 +520,16 @@ inline constexpr float kLogishSlopeZero[] = {
 inline constexpr double kTanhExpFlat = 10.0;  // tanh(e^x) = 1, e^x sech^2(e^x) = 0 beyond
 
 // TanhExp: x tanh(e^x), x e^x scaled below -64;  f' = tanh(e^x) + x e^x sech^2(e^x), (1 + x) e^x below -64.
-// float32: tanh E, E = e^x, by tanh_nonneg (one exponential and one division) in f; in f' tanh and sech^2 of
-// E from e^{-2E} (tanh_sech2_nonneg): two exponentials, one division
+// float32: E = e^x by exp_fast (0.9 ulp: tanh damps it, E sech^2 E / tanh E <= 1; x clamped to [-87, 10], the tail
+// form below -64); tanh E by tanh_nonneg (one exponential and one division) in f; in f' tanh and sech^2 of E from
+// t = e^{-2E} (as tanh_sech2_nonneg, t by exp_fast: -2E >= -80): two exponentials, one division
 template <class V>
 struct TanhExp : Act<V> {
   ACTLAB_INLINE V f(V x) const {
     const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
     V th;
     if constexpr (is_float<V>) {
-      th = tanh_nonneg(vexp(at::vec::clamp_max(x, V(kTanhExpFlat))));
+      th = tanh_nonneg(exp_fast(clamp(x, V(-87.0f), V(kTanhExpFlat))));
     } else {
       th = vtanh(vexp(at::vec::clamp_max(x, V(kTanhExpFlat))));
     }
@@ -492,13 +538,16 @@ struct TanhExp : Act<V> {
     return sel(tail, exp_tail_times(xc, sel(tail, xc, zero<V>())), near);
   }
   ACTLAB_INLINE V df(V x) const {
-    const V xc = clamp(x, V(-kExpUnderflow), V(kTanhExpFlat)), e = vexp(xc);
+    const V xc = clamp(x, V(-kExpUnderflow), V(kTanhExpFlat));
     const V tail = xc < V(kTail);
     V sum;
-    if constexpr (is_float<V>) {
-      const auto [th, s2] = tanh_sech2_nonneg(e);
-      sum = fma(xc * e, s2, th);
+    if constexpr (is_float<V>) {  // tanh_sech2_nonneg's m = e^{-2E} - 1, tanh E = -m r, sech^2 E = 4 t r^2, r = 1/(2 + m)
+      const V e = exp_fast(at::vec::clamp_min(xc, V(-87.0f))), a = at::vec::maximum(V(-2.0f) * e, V(-80.0f));
+      const V t = exp_fast(a), m = sel(a >= V(-0.69314718f), fma(a * a, horner(a, kExpm1Small), a), t - V(1.0f));
+      const V r = V(1.0f) / (V(2.0f) + m);
+      sum = fma(xc * e, (V(4.0f) * t) * (r * r), m.neg() * r);
     } else {
+      const V e = vexp(xc);
       sum = vtanh(e) + (xc * e) * sech2(e);
     }
     const V near = slope_near_zero(x, sum, kTanhExpZeroHi, kTanhExpZeroLo, kTanhExpSlopeZero);
@@ -697,60 +746,53 @@ struct GoLU : Act<V> {
 
 inline constexpr double kErfFlat = 40.0;  // erf(u) = 1, u e^{-u^2} = 0 in float64 for u >= 40
 
-// erf(u) / (2u/sqrt pi) = 1 + v P(v), v = u^2 <= 1: the Taylor series sum_n (-1)^n v^n / (n! (2n + 1)), n <= 11
-inline constexpr float kErfOverU[] = {-0.3333333432674408f,    0.10000000149011612f,    -0.02380952425301075f,
-                                      0.004629629664123058f,   -0.0007575757335871458f, 0.00010683760774554685f,
-                                      -1.3227513591118623e-05f, 1.4589169268219848e-06f, -1.4503852696634567e-07f,
-                                      1.3122533282228233e-08f, -1.0892221569136495e-09f};
 inline constexpr float kErfTail = -60.0f;  // b x below: e^{bx} by mul_exp (subnormal results); above every term is normal
-inline const Vf kTwoOverSqrtPiHi(1.128379225730896f), kTwoOverSqrtPiLo(-5.8635383e-08f);  // 2/sqrt pi = hi + lo
-inline const Vf kSqrt2f(1.41421353816986083984f);
 
 // ErfAct: x erf(u), u = a e^{bx};  f' = erf(u) + (2/sqrt pi) b x u e^{-u^2};  f'' = (2/sqrt pi) b u e^{-u^2}(2 + bx(1 - 2u^2)).
 // float32, one e^{bx} and one e^{-u^2} per element, both normal floats (no Sleef erf/expm1: both cost several exps):
-// y = b x as y + y_lo, u = a e^y = uh + ul (exp_split), E = e^{-u^2} (uh clamped to [2^-20, 9], its square as hi + lo),
+// y = b x as y + y_lo, u = a e^{y + y_lo} rounded once (mul_exp's reduction, a's rounding folded into y_lo: about 1 ulp,
+// which erf(u) does not amplify), E = e^{-u^2} (u clamped to [2^-20, 9], its square as hi + lo),
 // c = 2/sqrt pi as hi + lo. For u < 1, erf(u) = c u Q(v), Q = 1 + v P(v) (v = u^2), and f' = c u B with the bracket
 // B = Q + y e^{-v}, which cancels near the zero of f', as (1 + y) + ((Q - 1) + y expm1(-v)) + y_lo e^{-v} (expm1 by its
 // polynomial below ln 2, E - 1 above). For u >= 1, erf(u) = 1 - 2 E R(sqrt 2 u) (gelu.h's Mills ratio: erfc(u) =
-// 2 (1 - Phi(sqrt 2 u))) + c E ul, f' = erf(u) + c E (y u + ...). Below b x = -60 (f subnormal further down)
+// 2 (1 - Phi(sqrt 2 u))), f' = erf(u) + c E (y u + y_lo u). Below b x = -60 (f subnormal further down)
 // c a e^{y + y_lo} by mul_exp, one rounding. float64: the declaration's, e^{bx} by exp_libm
 template <class V>
 struct ErfAct : Act<V> {
-  V a, a_lo, b, b_lo, lo_x, hi_x, two_a, two_a_rel, c_b;
+  V a, a_rel, b, b_lo, lo_x, hi_x, two_a, two_a_rel, c_b;
   double b64;
   ErfAct(double av, double bv)
-      : a(this->c(av)), a_lo(this->c(av - static_cast<double>(static_cast<Scalar<V>>(av)))), b(this->c(bv)),
+      : a(this->c(av)), a_rel(this->c((av - static_cast<double>(static_cast<Scalar<V>>(av))) / av)), b(this->c(bv)),
         b_lo(this->c(bv - static_cast<double>(static_cast<Scalar<V>>(bv)))),
         lo_x(this->c((-kExpUnderflow - std::log(av)) / bv)), hi_x(this->c((std::log(kErfFlat) - std::log(av)) / bv)),
         two_a(this->c(kTwoOverSqrtPi * av)),
         two_a_rel(this->c((kTwoOverSqrtPi * av - static_cast<double>(static_cast<Scalar<V>>(kTwoOverSqrtPi * av))) /
                           (kTwoOverSqrtPi * av))),
         c_b(this->c(kTwoOverSqrtPi * bv)), b64(bv) {}
-  // float32, xc finite: b x = y + y_lo, u = uh + ul (exact for b x >= -60), c u = p + p_lo, v = uc^2 (uc = uh in
-  // [2^-20, 9]), E = e^{-uc^2} (to 1 ulp), the Mills ratio R(sqrt 2 uc) = rq / rden
+  // float32, xc finite: b x = y + y_lo, u = a e^{y + y_lo} (about 1 ulp for b x >= -60), c u = p + p_lo, v = uc^2
+  // (uc = u in [2^-20, 9]), E = e^{-uc^2} (to 1 ulp)
   struct Parts {
-    V y, y_lo, uh, ul, p, p_lo, v, e, rq, rden;
+    V y, y_lo, uh, uc, p, p_lo, v, e;
   };
   ACTLAB_INLINE Parts parts(const V& xc) const {
     const V y = b * xc, y_lo = fma(b, xc, y.neg()) + b_lo * xc;
-    const auto [eh, el] = exp_split(clamp(y, V(kErfTail), V(88.0f)));
-    const V uh = a * eh, ul = (fma(a, eh, uh.neg()) + a_lo * eh) + a * fma(eh, y_lo, el);
-    const V p = kTwoOverSqrtPiHi * uh, p_lo = fma(kTwoOverSqrtPiHi, uh, p.neg()) + fma(kTwoOverSqrtPiLo, uh, kTwoOverSqrtPiHi * ul);
+    const V uh = mul_exp_in_range(a, clamp(y, V(kErfTail), V(88.0f)), y_lo + a_rel);
+    const V p = kTwoOverSqrtPiHi * uh, p_lo = fma(kTwoOverSqrtPiHi, uh, p.neg()) + kTwoOverSqrtPiLo * uh;
     const V uc = clamp(uh, V(9.5367431640625e-07f), V(9.0f)), v = uc * uc, vl = fma(uc, uc, v.neg());
     const V e = mul_exp_nonpos(V(1.0f), v.neg(), vl.neg());
-    const Mills m = mills(kSqrt2f * uc);
-    return {y, y_lo, uh, ul, p, p_lo, v, e, m.q, m.den};
+    return {y, y_lo, uh, uc, p, p_lo, v, e};
   }
-  // erf(u) for u >= 1: 1 - 2 E R + c E ul
+  // erf(u) for u >= 1: 1 - 2 E R(sqrt 2 u)
   ACTLAB_INLINE static V erf_big(const Parts& s) {
-    return fma(kTwoOverSqrtPiHi * s.e, s.ul, V(1.0f) - (V(2.0f) * s.e) * (s.rq / s.rden));
+    const Mills m = mills(kSqrt2f * s.uc);
+    return V(1.0f) - (V(2.0f) * s.e) * (m.q / m.den);
   }
   ACTLAB_INLINE V f(V x) const {
     if constexpr (is_float<V>) {
       const V xc = at::vec::clamp_min(x, lo_x);
       const Parts s = parts(at::vec::clamp_max(xc, hi_x));
-      const V q = fma(s.v, horner(s.v, kErfOverU), V(1.0f));
-      V out = xc * sel(s.uh < V(1.0f), fma(s.p, q, s.p_lo * q), erf_big(s));
+      const V q = fma(s.v, horner(s.v, kErfOverU), V(1.0f)), below = s.uh < V(1.0f), small = fma(s.p, q, s.p_lo * q);
+      V out = xc * (all(below) ? small : sel(below, small, erf_big(s)));
       const V tail = s.y < V(kErfTail);
       if (any(tail)) out = sel(tail, mul_exp(two_a * xc, s.y, s.y_lo + two_a_rel), out);
       return out | sign_bit(xc);  // x's sign, -0 too (erf(u) > 0)
@@ -768,7 +810,7 @@ struct ErfAct : Act<V> {
       const V em1 = sel(v <= V(0.69314718f), fma(v * v, horner(v.neg(), kExpm1Small), v.neg()), s.e - one);
       const V bracket = ((one + y) + fma(y, em1, qm)) + s.y_lo * (one + em1);
       const V small = fma(s.p, bracket, s.p_lo * bracket);
-      const V big = fma(kTwoOverSqrtPiHi * s.e, fma(y, s.uh, fma(s.ul, one + y, s.y_lo * s.uh)), erf_big(s));
+      const V big = fma(kTwoOverSqrtPiHi * s.e, fma(y, s.uh, s.y_lo * s.uh), erf_big(s));
       V out = sel(s.uh < one, small, sel(x > hi_x, one, big));
       const V tail = y < V(kErfTail);
       if (any(tail)) out = sel(tail, mul_exp(two_a * ((one + y) + s.y_lo), y, s.y_lo + two_a_rel), out);
