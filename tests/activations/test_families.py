@@ -26,6 +26,7 @@ INFRASTRUCTURE = {"autograd.cpp", "register.cpp", "loop.cpp", "tables.cpp"}  # n
 # row kernels beside (or without) <family>.cpp
 PARTS = {
     "sparse.cpp": "normalizer",
+    "entmax_bisect.cpp": "normalizer",
     "softmax_maps.cpp": "normalizer",
     "sorted_groups.cpp": "grouped",
     "selections.cpp": "grouped",

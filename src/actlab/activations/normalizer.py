@@ -454,7 +454,8 @@ class Entmax15(Normalizer, function="entmax15"):
 # the entmax package's :math:`[(\alpha - 1)x - \tau]_+^{1/(\alpha-1)}` with :math:`\tau = \beta(\max x + \rho) - 1`
 # (Peters et al. 2019). Written this way :math:`y_i = \exp(\operatorname{log1p}(\beta(x_i - \rho))/\beta)` tends to
 # softmax as alpha -> 1 without cancellation. The root :math:`\rho \in [0, (1 - d^{-\beta})/\beta]` is bracketed
-# (the top entry is 1 at the left end, every entry at most 1/d at the right end), bisected ``n_iter``
+# (the top entry is 1 at the left end, every entry at most 1/d at the right end; d counts the entries > -inf),
+# bisected ``n_iter``
 # times and polished by two Newton steps on the support (kept inside the bracket), so float64
 # reaches full precision: alpha = 1.5 agrees with the sort-based Entmax15 and alpha = 2 with Sparsemax
 # to a few units of float64's epsilon.
@@ -531,9 +532,10 @@ def _slope(p: Tensor, beta: Tensor) -> Tensor:
 
 
 def _solve(z: Tensor, beta: Tensor, dim: int, n_iter: int) -> Tensor:
-    """rho with sum [1 + beta (z - rho)]_+^(1/beta) = 1 for z <= 0 (max 0): bisection, then Newton."""
-    d = z.size(dim)
-    width = -torch.expm1(-beta * math.log(d)) / beta * torch.ones_like(z.narrow(dim, 0, 1))
+    """rho with sum [1 + beta (z - rho)]_+^(1/beta) = 1 for z <= 0 (max 0): bisection, then Newton. The
+    bracket's d counts the entries > -inf (a masked entry changes nothing)."""
+    d = (z > float("-inf")).sum(dim, keepdim=True).clamp(min=1).to(z.dtype)
+    width = -torch.expm1(-beta * torch.log(d)) / beta
     lo = torch.zeros_like(width)
     for _ in range(n_iter):
         width = width / 2.0

@@ -3,7 +3,7 @@
 // are computed in float32 buffers and rounded once.
 //
 // Forward, per row, beta = alpha - 1, z = x - max: the declaration's _solve in its order, the
-// bracket arithmetic in double: width = -expm1(-beta log d)/beta, lo = 0; n_iter times width /= 2,
+// bracket arithmetic in double: width = -expm1(-beta log d)/beta (d: the entries > -inf), lo = 0; n_iter times width /= 2,
 // mid = lo + width, lo = mid where sum p(mid) - 1 >= 0; rho = lo + width/2 and two Newton steps
 // rho + (sum p - 1)/sum s clamped to [lo, lo + width]; y = p(rho) (/ sum p(rho) with ensure_sum_one), with
 //   p(rho) = exp(log1p(u)/beta) on u = beta (z - rho) > -1, else 0 (NaN stays NaN),
@@ -227,7 +227,14 @@ void forward_row(const S* x, S* y, int64_t n, S* c, double beta, int64_t n_iter,
   } else {
     count = gather(pw, x, c, n, 0.0);
   }
-  double width = -std::expm1(-beta * std::log(static_cast<double>(n))) / beta, lo = 0.0;
+  // the bracket's d: the entries that can carry mass (not -inf; the +inf ones of an inf row), so that -inf
+  // entries (masks) change nothing, as the entmax package's tests require of a masked row
+  int64_t d = count;
+  if (!inf_row) {
+    d = 0;
+    for (int64_t i = 0; i < n; ++i) d += x[i] != -kInf<S>;
+  }
+  double width = -std::expm1(-beta * std::log(static_cast<double>(d))) / beta, lo = 0.0;
   for (int64_t it = 0; it < n_iter; ++it) {
     width = width / 2.0;
     const double mid = lo + width;
