@@ -198,9 +198,9 @@ inline const Vf kTwoOverSqrtPiHi(1.128379225730896f), kTwoOverSqrtPiLo(-5.863538
 // x erf(softplus x);  f' = erf(p) + x erf'(p) sigma(x);  erf'(p) = 2/sqrt pi e^{-p^2}.
 // float32 (no Sleef erf, softplus once, no division in f): e = e^{-|x|} (exp_fast, 0.9 ulp; |x| clamped to 87: a
 // normal float), p = max(x, 0) + log1p(e) (kSerfLog1p), sigma = (1 or e) / (1 + e). erf(p): below p = 1
-// c p Q(p^2) (c = 2/sqrt pi as hi + lo, Q = 1 + v P(v), ErfAct's), above 1 - erfc(p) by kSerfErfcMid on
-// p clamped to [1, 3.92] (erf = 1 in float32 beyond). f' adds x c E sigma, c E = erf'(p) = c e^{-p^2} (p^2 as
-// hi + lo, mul_exp's reduction); near its zero x0 the slope polynomial. Below x = -64 the tail forms.
+// c p Q(p^2) (c = 2/sqrt pi, c p as hi + lo in f; Q = 1 + v P(v), ErfAct's), above 1 - erfc(p) by kSerfErfcMid
+// on p clamped to [1, 3.92] (erf = 1 in float32 beyond). f' adds x c E sigma, c E = erf'(p) = c e^{-p^2} (mul_exp's
+// reduction of p^2 rounded: f' has its 16 ulps); near its zero x0 the slope polynomial. Below x = -64 the tail forms.
 template <class V>
 struct SERF : Act<V> {
   // float32: e^{-|x|}, p = softplus(x)
@@ -211,17 +211,19 @@ struct SERF : Act<V> {
     const Vf e = exp_fast(at::vec::maximum(x.abs().neg(), Vf(-87.0f)));
     return {e, max0(x) + fma(e * e, horner(e, kSerfLog1p), e)};
   }
+  // erf(p); Exact: c p as hi + lo (f), else c p rounded (f', within its 16 ulps)
+  template <bool Exact>
   ACTLAB_INLINE static Vf erf_of(const Vf& p) {
-    const Vf v = p * p, q = fma(v, horner(v, kErfOverU), Vf(1.0f));
-    const Vf cp = kTwoOverSqrtPiHi * p, cpl = fma(kTwoOverSqrtPiHi, p, cp.neg()) + kTwoOverSqrtPiLo * p;
-    const Vf small = fma(cp, q, cpl * q), below = p < Vf(1.0f);
+    const Vf v = p * p, q = fma(v, horner(v, kErfOverU), Vf(1.0f)), cp = kTwoOverSqrtPiHi * p, below = p < Vf(1.0f);
+    Vf small = cp * q;
+    if constexpr (Exact) small = fma(cp, q, (fma(kTwoOverSqrtPiHi, p, cp.neg()) + kTwoOverSqrtPiLo * p) * q);
     if (all(below)) return small;
     const Vf w = clamp(p, Vf(1.0f), Vf(3.92f)) - Vf(2.46f);
     return sel(below, small, Vf(1.0f) - horner(w, kSerfErfcMid));
   }
-  ACTLAB_INLINE static Vf erf_prime_f32(const Vf& p) {  // c e^{-p^2}, rounded once (p clamped to 9)
-    const Vf pc = at::vec::clamp_max(p, Vf(9.0f)), v = pc * pc;
-    return mul_exp_nonpos(kTwoOverSqrtPiHi, v.neg(), fma(pc, pc, v.neg()).neg());
+  ACTLAB_INLINE static Vf erf_prime_f32(const Vf& p) {  // c e^{-p^2} (p clamped to 9; p^2 rounded: f' only)
+    const Vf pc = at::vec::clamp_max(p, Vf(9.0f));
+    return mul_exp_nonpos(kTwoOverSqrtPiHi, (pc * pc).neg(), zero<Vf>());
   }
   ACTLAB_INLINE static V erf(const V& p) { return p.erf(); }  // float64
   ACTLAB_INLINE static V erf_prime(const V& p) { return V(kTwoOverSqrtPi) * vexp(p.neg() * p); }
@@ -229,7 +231,7 @@ struct SERF : Act<V> {
     const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
     V near;
     if constexpr (is_float<V>) {  // below -64 softplus(x) ~ e^x leaves the normal range: x (2/sqrt pi) e^x
-      near = xc * erf_of(parts(x).p);
+      near = xc * erf_of<true>(parts(x).p);
       const V tail = x < V(kTail);
       if (any(tail)) near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * xc, sel(tail, xc, zero<V>())), near);
     } else {
@@ -243,7 +245,7 @@ struct SERF : Act<V> {
     if constexpr (is_float<V>) {
       const Parts s = parts(x);
       const V sg = sel(x >= zero<V>(), V(1.0f), s.e) / (V(1.0f) + s.e);
-      near = fma(xc * erf_prime_f32(s.p), sg, erf_of(s.p));
+      near = fma(xc * erf_prime_f32(s.p), sg, erf_of<false>(s.p));
       const V tail = x < V(kTail);  // (2/sqrt pi) e^x (1 + x) below -64
       if (any(tail)) {
         near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * (V(1) + xc), sel(tail, xc, zero<V>())), near);
