@@ -129,6 +129,9 @@ def _serf_slope(x: mpmath.mpf) -> mpmath.mpf:  # SERF'(x) = erf(p) + x erf'(p) s
 SERF_ZERO = mpmath.findroot(_serf_slope, -1.19)  # SERF' = 0 at -1.19306: its float32 form cancels near there
 
 
+SERF_ERFC_MID = 2.46  # the centre of [1, 3.92], where SERF's erf is 1 - erfc by a polynomial
+
+
 def _serf_near_zero(d: mpmath.mpf) -> mpmath.mpf:  # SERF'(x0 + d) / d
     if d == 0:
         return mpmath.diff(_serf_slope, SERF_ZERO)
@@ -240,10 +243,28 @@ FITS = (
         "kSerfSlopeZero",
         _serf_near_zero,
         lambda d: 1.0 / float(_serf_near_zero(mpmath.mpf(d))),
-        -0.8,
-        0.8,
-        "SERF'(x0 + d) = d P(d), |d| <= 0.8",
+        -0.4,
+        0.4,
+        "SERF'(x0 + d) = d P(d), |d| <= 0.4",
         target_ulp=0.7,  # P(0) rounded to float32 alone is up to 0.5 ulp
+    ),
+    Fit(
+        "kSerfLog1p",
+        _log1p_slope,
+        lambda e: e * e / math.log1p(e) if e else 0.0,
+        0.0,
+        1.0,
+        "log1p e = e (1 + e P(e)), 0 <= e <= 1, for SERF's softplus (p's error reaches f damped)",
+        target_ulp=0.6,
+    ),
+    Fit(
+        "kSerfErfcMid",
+        lambda w: mpmath.erfc(w + SERF_ERFC_MID),
+        lambda w: 1.0 / math.erf(w + SERF_ERFC_MID),
+        1.0 - SERF_ERFC_MID,
+        3.92 - SERF_ERFC_MID,
+        "erfc p = P(p - 2.46), 1 <= p <= 3.92, the error relative to erf p (erf p = 1 in float32 beyond 3.92)",
+        target_ulp=0.6,
     ),
     Fit(
         "kExpCore",

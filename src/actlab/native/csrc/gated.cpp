@@ -156,25 +156,37 @@ struct HardMish : Cheap<V> {
   ACTLAB_INLINE V d2f(V x) const { return sel((x >= V(-2)) & (x <= zero<V>()), V(1), zero<V>()); }
 };
 
-// f' near a zero x0 = hi + lo of it where its float32 sum cancels: f'(x0 + d) = d P(d) for |d| < 0.8
+// f' near a zero x0 = hi + lo of it where its float32 sum cancels: f'(x0 + d) = d P(d) for |d| < half_width
 // (P fitted by python -m actlab.native.fits, error <= 0.7 ulp); elsewhere `near` (float64: `near`)
 template <class V, std::size_t N>
-ACTLAB_INLINE V slope_near_zero(const V& x, const V& near, float hi, float lo, const float (&p)[N]) {
+ACTLAB_INLINE V slope_near_zero(const V& x, const V& near, float hi, float lo, const float (&p)[N],
+                                  float half_width = 0.8f) {
   if constexpr (is_float<V>) {
-    const V d = (x - V(hi)) - V(lo), zone = d.abs() < V(0.8f);
+    const V d = (x - V(hi)) - V(lo), zone = d.abs() < V(half_width);
     if (any(zone)) return sel(zone, d * horner(d, p), near);
   }
   return near;
 }
 
-// SERF' = 0 at x0 = kSerfZeroHi + kSerfZeroLo; SERF'(x0 + d) = d P(d), |d| <= 0.8 (fit error
-// 0.54 ulp; python -m actlab.native.fits): the float32 sum erf(p) + x erf'(p) sigma(x) cancels
-// there (18 ulps at x = -1.25, 5 at -1.95 otherwise)
+// SERF' = 0 at x0 = kSerfZeroHi + kSerfZeroLo; SERF'(x0 + d) = d P(d), |d| <= 0.4 (fit error
+// 0.51 ulp; python -m actlab.native.fits): the float32 sum erf(p) + x erf'(p) sigma(x) cancels
+// there (15 ulps at x = -1.4; <= 8 outside the window)
 inline constexpr float kSerfZeroHi = -1.1930599212646484f, kSerfZeroLo = -4.76635395596503e-08f;
-inline constexpr float kSerfSlopeZero[] = {0.30150488018989563f,   0.23161223530769348f,  0.04754641279578209f,
-                                           -0.023334696888923645f, -0.018722273409366608f, -0.004523634444922209f,
-                                           0.0009123552590608597f, 0.0010540337534621358f, 0.0002592558739706874f,
-                                           -2.1982241378282197e-05f};
+inline constexpr float kSerfSlopeZero[] = {0.30150488018989563f,   0.2316121906042099f,    0.04754694178700447f,
+                                           -0.023333244025707245f, -0.018739499151706696f, -0.004539666697382927f,
+                                           0.0010444415966048837f, 0.001108782016672194f};
+// log1p e = e (1 + e P(e)), 0 <= e <= 1, two degrees below accurate.h's (fit error 0.56 ulp; p's error reaches
+// SERF damped: p erf'(p) / erf(p) <= 1)
+inline constexpr float kSerfLog1p[] = {-0.49999648332595825f, 0.33321329951286316f,   -0.24857217073440552f,
+                                       0.1915384829044342f,   -0.13754187524318695f,   0.07920882850885391f,
+                                       -0.030068300664424896f, 0.005365422461181879f};
+// erfc p = P(p - 2.46), 1 <= p <= 3.92 (erf p = 1 in float32 beyond), fit error 0.53 ulp of erf p
+// (python -m actlab.native.fits: kSerfErfcMid)
+inline constexpr float kSerfErfcMid[] = {
+    0.000503324787132442f,  -0.002656187629327178f,   0.006535839289426804f,   -0.009833061136305332f,
+    0.009904369711875916f,  -0.006797454319894314f,   0.002964500105008483f,   -0.0004624095163308084f,
+    -0.00039208942325785756f, 0.0003018015413545072f, -5.124365634401329e-05f, -2.544394737924449e-05f,
+    9.055195732798893e-06f};
 
 // erf(u) / (2u/sqrt pi) = 1 + v P(v), v = u^2 <= 1: P of degree 5 fitted in the relative error of 1 + v P (weighted
 // least squares on Chebyshev nodes against mpmath, coefficients rounded to float: 0.12 ulp; the Taylor series
@@ -182,39 +194,36 @@ inline constexpr float kSerfSlopeZero[] = {0.30150488018989563f,   0.23161223530
 inline constexpr float kErfOverU[] = {-0.33333325386047363f, 0.09999840706586838f,    -0.023799346759915352f,
                                       0.004599280189722776f, -0.0007108500576578081f, 6.989236135268584e-05f};
 inline const Vf kTwoOverSqrtPiHi(1.128379225730896f), kTwoOverSqrtPiLo(-5.8635383e-08f);  // 2/sqrt pi = hi + lo
-inline const Vf kSqrt2f(1.41421353816986083984f);
-inline const Vf kSqrtPif(1.7724539041519165f);  // sqrt pi = 2 / (2/sqrt pi)
 
 // x erf(softplus x);  f' = erf(p) + x erf'(p) sigma(x);  erf'(p) = 2/sqrt pi e^{-p^2}.
-// float32 (no Sleef erf, softplus once): e = e^{-|x|} (exp_fast, 0.9 ulp; |x| clamped to 87: a normal float),
-// p = max(x, 0) + log1p(e) (log1p_unit's polynomial), sigma = (1 or e) / (1 + e) (in f' one reciprocal of
-// (1 + e) den serves sigma and the Mills ratio q / den). erf(p) as ErfAct's: below p = 1
-// c p Q(p^2) (c = 2/sqrt pi as hi + lo, Q = 1 + v P(v)), above 1 - sqrt(pi) (c E) R(sqrt 2 p) (gelu.h's Mills
-// ratio, erfc(p) = 2 e^{-p^2} R(sqrt 2 p); erf = 1 in float32 beyond p ~ 3.9, p clamped to 9), where c E =
-// erf'(p) = c e^{-p^2} (p^2 as hi + lo, mul_exp's reduction) is shared with f'. Below x = -64 the tail forms.
+// float32 (no Sleef erf, softplus once, no division in f): e = e^{-|x|} (exp_fast, 0.9 ulp; |x| clamped to 87: a
+// normal float), p = max(x, 0) + log1p(e) (kSerfLog1p), sigma = (1 or e) / (1 + e). erf(p): below p = 1
+// c p Q(p^2) (c = 2/sqrt pi, c p as hi + lo in f; Q = 1 + v P(v), ErfAct's), above 1 - erfc(p) by kSerfErfcMid
+// on p clamped to [1, 3.92] (erf = 1 in float32 beyond). f' adds x c E sigma, c E = erf'(p) = c e^{-p^2} (mul_exp's
+// reduction of p^2 rounded: f' has its 16 ulps); near its zero x0 the slope polynomial. Below x = -64 the tail forms.
 template <class V>
 struct SERF : Act<V> {
-  // float32: e^{-|x|}, p = softplus(x), pc = p clamped to [2^-20, 9], v = pc^2 = v + vl
+  // float32: e^{-|x|}, p = softplus(x)
   struct Parts {
-    Vf e, p, pc, v, vl;
+    Vf e, p;
   };
   ACTLAB_INLINE static Parts parts(const Vf& x) {
     const Vf e = exp_fast(at::vec::maximum(x.abs().neg(), Vf(-87.0f)));
-    const Vf p = max0(x) + log1p_unit(e), pc = clamp(p, Vf(9.5367431640625e-07f), Vf(9.0f));
-    const Vf v = pc * pc;
-    return {e, p, pc, v, fma(pc, pc, v.neg())};
+    return {e, max0(x) + fma(e * e, horner(e, kSerfLog1p), e)};
   }
-  // erf(p) from Parts, ce = c e^{-p^2} and the Mills ratio R(sqrt 2 p) (as ratio(m), m = mills(sqrt 2 pc))
-  template <class Ratio>
-  ACTLAB_INLINE static Vf erf_of(const Parts& s, const Vf& ce, const Ratio& ratio) {
-    const Vf q = fma(s.v, horner(s.v, kErfOverU), Vf(1.0f));
-    const Vf cp = kTwoOverSqrtPiHi * s.p, cpl = fma(kTwoOverSqrtPiHi, s.p, cp.neg()) + kTwoOverSqrtPiLo * s.p;
-    const Vf small = fma(cp, q, cpl * q), below = s.p < Vf(1.0f);
+  // erf(p); Exact: c p as hi + lo (f), else c p rounded (f', within its 16 ulps)
+  template <bool Exact>
+  ACTLAB_INLINE static Vf erf_of(const Vf& p) {
+    const Vf v = p * p, q = fma(v, horner(v, kErfOverU), Vf(1.0f)), cp = kTwoOverSqrtPiHi * p, below = p < Vf(1.0f);
+    Vf small = cp * q;
+    if constexpr (Exact) small = fma(cp, q, (fma(kTwoOverSqrtPiHi, p, cp.neg()) + kTwoOverSqrtPiLo * p) * q);
     if (all(below)) return small;
-    return sel(below, small, Vf(1.0f) - (kSqrtPif * ce) * ratio(mills(kSqrt2f * s.pc)));
+    const Vf w = clamp(p, Vf(1.0f), Vf(3.92f)) - Vf(2.46f);
+    return sel(below, small, Vf(1.0f) - horner(w, kSerfErfcMid));
   }
-  ACTLAB_INLINE static Vf erf_prime_f32(const Parts& s) {  // c e^{-p^2}, rounded once
-    return mul_exp_nonpos(kTwoOverSqrtPiHi, s.v.neg(), s.vl.neg());
+  ACTLAB_INLINE static Vf erf_prime_f32(const Vf& p) {  // c e^{-p^2} (p clamped to 9; p^2 rounded: f' only)
+    const Vf pc = at::vec::clamp_max(p, Vf(9.0f));
+    return mul_exp_nonpos(kTwoOverSqrtPiHi, (pc * pc).neg(), zero<Vf>());
   }
   ACTLAB_INLINE static V erf(const V& p) { return p.erf(); }  // float64
   ACTLAB_INLINE static V erf_prime(const V& p) { return V(kTwoOverSqrtPi) * vexp(p.neg() * p); }
@@ -222,8 +231,7 @@ struct SERF : Act<V> {
     const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
     V near;
     if constexpr (is_float<V>) {  // below -64 softplus(x) ~ e^x leaves the normal range: x (2/sqrt pi) e^x
-      const Parts s = parts(x);
-      near = xc * erf_of(s, erf_prime_f32(s), [](const Mills& m) ACTLAB_INLINE_LAMBDA { return m.q / m.den; });
+      near = xc * erf_of<true>(parts(x).p);
       const V tail = x < V(kTail);
       if (any(tail)) near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * xc, sel(tail, xc, zero<V>())), near);
     } else {
@@ -236,19 +244,13 @@ struct SERF : Act<V> {
     V near;
     if constexpr (is_float<V>) {
       const Parts s = parts(x);
-      const V ce = erf_prime_f32(s), d = V(1.0f) + s.e, num = sel(x >= zero<V>(), V(1.0f), s.e);
-      V sg = num / d;
-      const V erf_p = erf_of(s, ce, [&](const Mills& m) ACTLAB_INLINE_LAMBDA {
-        const V r = V(1.0f) / (d * m.den);  // one reciprocal: sigma = num den r, R = q d r
-        sg = (num * m.den) * r;
-        return (m.q * d) * r;
-      });
-      near = fma(xc * ce, sg, erf_p);
+      const V sg = sel(x >= zero<V>(), V(1.0f), s.e) / (V(1.0f) + s.e);
+      near = fma(xc * erf_prime_f32(s.p), sg, erf_of<false>(s.p));
       const V tail = x < V(kTail);  // (2/sqrt pi) e^x (1 + x) below -64
       if (any(tail)) {
         near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * (V(1) + xc), sel(tail, xc, zero<V>())), near);
       }
-      near = slope_near_zero(x, near, kSerfZeroHi, kSerfZeroLo, kSerfSlopeZero);  // the sum above cancels
+      near = slope_near_zero(x, near, kSerfZeroHi, kSerfZeroLo, kSerfSlopeZero, 0.4f);  // the sum above cancels
     } else {
       const V p = softplus(xc);
       near = erf(softplus(x)) + xc * erf_prime(p) * sigmoid(xc);
@@ -751,11 +753,11 @@ inline constexpr float kErfTail = -60.0f;  // b x below: e^{bx} by mul_exp (subn
 // ErfAct: x erf(u), u = a e^{bx};  f' = erf(u) + (2/sqrt pi) b x u e^{-u^2};  f'' = (2/sqrt pi) b u e^{-u^2}(2 + bx(1 - 2u^2)).
 // float32, one e^{bx} and one e^{-u^2} per element, both normal floats (no Sleef erf/expm1: both cost several exps):
 // y = b x as y + y_lo, u = a e^{y + y_lo} rounded once (mul_exp's reduction, a's rounding folded into y_lo: about 1 ulp,
-// which erf(u) does not amplify), E = e^{-u^2} (u clamped to [2^-20, 9], its square as hi + lo),
+// which erf(u) does not amplify), E = e^{-u^2} (f' only; u clamped to [2^-20, 9], its square as hi + lo),
 // c = 2/sqrt pi as hi + lo. For u < 1, erf(u) = c u Q(v), Q = 1 + v P(v) (v = u^2), and f' = c u B with the bracket
 // B = Q + y e^{-v}, which cancels near the zero of f', as (1 + y) + ((Q - 1) + y expm1(-v)) + y_lo e^{-v} (expm1 by its
-// polynomial below ln 2, E - 1 above). For u >= 1, erf(u) = 1 - 2 E R(sqrt 2 u) (gelu.h's Mills ratio: erfc(u) =
-// 2 (1 - Phi(sqrt 2 u))), f' = erf(u) + c E (y u + y_lo u). Below b x = -60 (f subnormal further down)
+// polynomial below ln 2, E - 1 above). For u >= 1, erf(u) = 1 - erfc(u) by SERF's polynomial (no exponential, no
+// division), f' = erf(u) + c E (y u + y_lo u). Below b x = -60 (f subnormal further down)
 // c a e^{y + y_lo} by mul_exp, one rounding. float64: the declaration's, e^{bx} by exp_libm
 template <class V>
 struct ErfAct : Act<V> {
@@ -769,30 +771,27 @@ struct ErfAct : Act<V> {
         two_a_rel(this->c((kTwoOverSqrtPi * av - static_cast<double>(static_cast<Scalar<V>>(kTwoOverSqrtPi * av))) /
                           (kTwoOverSqrtPi * av))),
         c_b(this->c(kTwoOverSqrtPi * bv)), b64(bv) {}
-  // float32, xc finite: b x = y + y_lo, u = a e^{y + y_lo} (about 1 ulp for b x >= -60), c u = p + p_lo, v = uc^2
-  // (uc = u in [2^-20, 9]), E = e^{-uc^2} (to 1 ulp)
+  // float32, xc finite: b x = y + y_lo, u = a e^{y + y_lo} (about 1 ulp for b x >= -60), c u = p + p_lo
   struct Parts {
-    V y, y_lo, uh, uc, p, p_lo, v, e;
+    V y, y_lo, uh, p, p_lo;
   };
   ACTLAB_INLINE Parts parts(const V& xc) const {
     const V y = b * xc, y_lo = fma(b, xc, y.neg()) + b_lo * xc;
     const V uh = mul_exp_in_range(a, clamp(y, V(kErfTail), V(88.0f)), y_lo + a_rel);
-    const V p = kTwoOverSqrtPiHi * uh, p_lo = fma(kTwoOverSqrtPiHi, uh, p.neg()) + kTwoOverSqrtPiLo * uh;
-    const V uc = clamp(uh, V(9.5367431640625e-07f), V(9.0f)), v = uc * uc, vl = fma(uc, uc, v.neg());
-    const V e = mul_exp_nonpos(V(1.0f), v.neg(), vl.neg());
-    return {y, y_lo, uh, uc, p, p_lo, v, e};
+    const V p = kTwoOverSqrtPiHi * uh;
+    return {y, y_lo, uh, p, fma(kTwoOverSqrtPiHi, uh, p.neg()) + kTwoOverSqrtPiLo * uh};
   }
-  // erf(u) for u >= 1: 1 - 2 E R(sqrt 2 u)
-  ACTLAB_INLINE static V erf_big(const Parts& s) {
-    const Mills m = mills(kSqrt2f * s.uc);
-    return V(1.0f) - (V(2.0f) * s.e) * (m.q / m.den);
+  // erf(u) for u >= 1: 1 - erfc(u) by SERF's kSerfErfcMid (u clamped to [1, 3.92]: erf = 1 beyond)
+  ACTLAB_INLINE static V erf_big(const V& u) {
+    return V(1.0f) - horner(clamp(u, V(1.0f), V(3.92f)) - V(2.46f), kSerfErfcMid);
   }
   ACTLAB_INLINE V f(V x) const {
     if constexpr (is_float<V>) {
       const V xc = at::vec::clamp_min(x, lo_x);
       const Parts s = parts(at::vec::clamp_max(xc, hi_x));
-      const V q = fma(s.v, horner(s.v, kErfOverU), V(1.0f)), below = s.uh < V(1.0f), small = fma(s.p, q, s.p_lo * q);
-      V out = xc * (all(below) ? small : sel(below, small, erf_big(s)));
+      const V uc = clamp(s.uh, V(9.5367431640625e-07f), V(1.0f)), v = uc * uc;
+      const V q = fma(v, horner(v, kErfOverU), V(1.0f)), below = s.uh < V(1.0f), small = fma(s.p, q, s.p_lo * q);
+      V out = xc * (all(below) ? small : sel(below, small, erf_big(s.uh)));
       const V tail = s.y < V(kErfTail);
       if (any(tail)) out = sel(tail, mul_exp(two_a * xc, s.y, s.y_lo + two_a_rel), out);
       return out | sign_bit(xc);  // x's sign, -0 too (erf(u) > 0)
@@ -801,17 +800,24 @@ struct ErfAct : Act<V> {
       return w * (a * exp_libm(b * w)).erf();
     }
   }
+  // f' from E = e^{-u^2} (u clamped to [2^-20, 9], its square as hi + lo; to 1 ulp): c u B below u = 1 (p_lo
+  // dropped: f' has its 16-ulp budget), erf(u) + c E (y u + y_lo u) above
   ACTLAB_INLINE V df(V x) const {
     const V xc = clamp(x, lo_x, hi_x);
     if constexpr (is_float<V>) {
       const Parts s = parts(xc);
-      const V one(1.0f), v = s.v, y = s.y;
+      const V one(1.0f), y = s.y;
+      const V uc = clamp(s.uh, V(9.5367431640625e-07f), V(9.0f)), v = uc * uc, vl = fma(uc, uc, v.neg());
+      const V e = mul_exp_nonpos(one, v.neg(), vl.neg());
       const V qm = v * horner(v, kErfOverU);  // Q - 1
-      const V em1 = sel(v <= V(0.69314718f), fma(v * v, horner(v.neg(), kExpm1Small), v.neg()), s.e - one);
+      const V em1 = sel(v <= V(0.69314718f), fma(v * v, horner(v.neg(), kExpm1Small), v.neg()), e - one);
       const V bracket = ((one + y) + fma(y, em1, qm)) + s.y_lo * (one + em1);
-      const V small = fma(s.p, bracket, s.p_lo * bracket);
-      const V big = fma(kTwoOverSqrtPiHi * s.e, fma(y, s.uh, s.y_lo * s.uh), erf_big(s));
-      V out = sel(s.uh < one, small, sel(x > hi_x, one, big));
+      const V small = s.p * bracket, below = s.uh < one;
+      V out = small;
+      if (!all(below)) {
+        const V big = fma(kTwoOverSqrtPiHi * e, fma(y, s.uh, s.y_lo * s.uh), erf_big(s.uh));
+        out = sel(below, small, sel(x > hi_x, one, big));
+      }
       const V tail = y < V(kErfTail);
       if (any(tail)) out = sel(tail, mul_exp(two_a * ((one + y) + s.y_lo), y, s.y_lo + two_a_rel), out);
       return out;
