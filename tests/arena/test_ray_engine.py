@@ -146,7 +146,7 @@ def test_an_interrupted_driver_cancels_its_tasks_and_resumes_to_the_same_records
         run(PLAN, progress=False, checkpoint=InterruptAfter(path, 2), engine=engine)
     saved = [json.loads(line)["key"]["activation"] for line in path.read_text().splitlines()]
     assert sorted(saved) == ["ReLU", "Tanh"]
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine (the suite's other worker) slows the kill
     while ray.available_resources().get("CPU", 0) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
     print(f"interrupted with {len(saved)} sweeps saved; free CPUs: {ray.available_resources().get('CPU', 0)}")
