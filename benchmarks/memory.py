@@ -41,7 +41,7 @@ from torch.profiler import ProfilerActivity, profile
 from tqdm import tqdm
 
 import actlab
-from actlab.kinds import Activation, Normalizer, Parametric, Random, SplitGate
+from actlab.kinds import Activation, Normalizer, Parametric, Random, SplitGate, VectorMap
 
 MiB = 2**20
 SKIP = {"Softmax2d": "needs (N, C, H, W) input; it is Softmax over dim -3, measured as Softmax"}
@@ -79,8 +79,10 @@ class Naive(nn.Module):
         d = self.decl
         if issubclass(d, Parametric):  # one shared value each (the modules' default)
             return d.forward(x, *(getattr(self, n).reshape(()) for n in d.tensor_params))
-        if issubclass(d, (Normalizer, SplitGate)):
-            return d.forward(x, **self.p)
+        if issubclass(d, (Normalizer, SplitGate, VectorMap)):  # EntmaxBisect's alpha: a constant tensor
+            tensors = getattr(d, "tensor_params", ())
+            kw = {k: torch.as_tensor(v, dtype=x.dtype) if k in tensors else v for k, v in self.p.items()}
+            return d.forward(x, **kw)
         if issubclass(d, Random) and self.training:
             return x * d.noise(x.detach(), **self.p)
         return d.f(x, **self.p)

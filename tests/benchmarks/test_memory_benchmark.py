@@ -55,3 +55,11 @@ def test_table_has_ratios_and_dashes(memory, capsys) -> None:
 def test_bad_sizes_are_rejected(memory) -> None:
     with pytest.raises(SystemExit):
         memory.main(["ReLU", "--width", "0"])
+
+
+def test_the_vector_maps_run_too(memory) -> None:
+    """SoLU, RadixSoftmax (VectorMaps: no f) and EntmaxBisect (alpha a tensor) run in all their variants; their
+    native kernels save one activation-size tensor per layer, the naive compositions more."""
+    rows = memory.run(["SoLU", "RadixSoftmax", "EntmaxBisect"], WIDTH, BATCH, DEPTH, progress=False)
+    for r in rows:
+        assert set(r.peak) == {"actlab", "naive"} and r.saved["naive"] > r.saved["actlab"] > 0
