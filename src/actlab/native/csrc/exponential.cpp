@@ -2,6 +2,7 @@
 // Squareplus, ShiftedSoftplus. The exponential branch only ever sees min(x, 0) (the declarations' double where).
 #include "act.h"
 #include "elementwise_impl.h"
+#include "isru.h"
 #include "scaled.h"
 #include "parametric_impl.h"
 
@@ -71,7 +72,7 @@ struct Softplus : Act<V> {
 };
 
 // (x + s) / 2 = (b / 2) / (s - x) for x < 0 (two positive terms), s = sqrt(x^2 + b);  f' = f / s;  f'' = b / 2s^3.
-// s = sqrt(fma(x, x, b)): x^2 + b rounded once, then the square root (within 0.75 ulp; hypot only where x^2 + b
+// s = sqrt(fma(x, x, b)) (isru.h's hypot_root: x^2 + b rounded once, then the square root; hypot only where x^2 + b
 // overflows). One division each for f and f' (f' = (b/2) / ((s - x) s) for x < 0, with (s - x) s = b + |x| (s - x)
 // a sum of positive terms, and 1/2 + (x/s)/2 above, as one quotient); where s - x or (s - x) s overflows (|x| > 1e19: f, f' below the normal range), the declaration's
 // (b / 2s) / (1 - x/s)
@@ -83,10 +84,7 @@ struct Squareplus : Act<V> {
     const V inf = x.abs() == V(INFINITY);
     return sel(inf, sign(x), sel(inf, zero<V>(), x) / s);
   }
-  ACTLAB_INLINE V root_of(V x) const {
-    const V t = fma(x, x, b), over = t == V(INFINITY);
-    return any(over) ? sel(over, x.hypot(root), t.sqrt()) : t.sqrt();
-  }
+  ACTLAB_INLINE V root_of(V x) const { return hypot_root(x, b, root); }
   ACTLAB_INLINE V f(V x) const {
     const V s = root_of(x), neg = x < zero<V>(), d = s - x;
     V out = sel(neg, half_b / d, V(0.5) * x + V(0.5) * s);

@@ -1,6 +1,6 @@
 // ISRU's root s = sqrt(1 + alpha x^2) = hypot(1, sqrt(alpha) x) and its quotients (activations/
 // sigmoidal.py: isru_root, isru_x_over), shared by ISRU (sigmoidal.cpp) and ISRLU (rectifier.cpp); and
-// hypot(1, u) itself (BentIdentity's too).
+// hypot(1, u) itself (BentIdentity's too; Squareplus's sqrt(x^2 + b)).
 #pragma once
 
 #include <cmath>
@@ -10,12 +10,18 @@
 
 namespace actlab {
 
-// sqrt(1 + u^2): 1 + u^2 rounded once (FMA), then the square root (within 0.75 ulp; a sixth of the cost of
-// at::vec's hypot); hypot where u^2 overflows
+// sqrt(u^2 + b), root = sqrt(b): u^2 + b rounded once (FMA), then the square root (within 0.75 ulp; a sixth of
+// the cost of at::vec's hypot); hypot(u, root) where u^2 + b overflows (Squareplus's s too)
+template <class V>
+ACTLAB_INLINE V hypot_root(const V& u, const V& b, const V& root) {
+  const V t = fma(u, u, b), over = t == V(INFINITY);
+  return any(over) ? sel(over, u.hypot(root), t.sqrt()) : t.sqrt();
+}
+
+// sqrt(1 + u^2)
 template <class V>
 ACTLAB_INLINE V hypot1(const V& u) {
-  const V t = fma(u, u, V(1)), over = t == V(INFINITY);
-  return any(over) ? sel(over, V(1).hypot(u), t.sqrt()) : t.sqrt();
+  return hypot_root(u, V(1), V(1));
 }
 
 template <class V>
