@@ -164,8 +164,8 @@ at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
       using T = decltype(tag);
       const T *pg = g.const_data_ptr<T>(), *py = saved.const_data_ptr<T>();
       T* po = out.mutable_data_ptr<T>();
-      for_rows<kBlock>(
-          s, [&](int64_t off) { backward_row_half<K, T>(pg + off, py + off, po + off, s.n); },
+      for_rows(
+          s, kBlock, [&](int64_t off) { backward_row_half<K, T>(pg + off, py + off, po + off, s.n); },
           [&](int64_t off, int64_t w) { backward_block_half<K, T>(pg + off, py + off, po + off, s.n, s.inner, w); });
     });
     return out;
@@ -180,8 +180,8 @@ at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
       using S = decltype(tag);
       const S *pg = gc.const_data_ptr<S>(), *py = yc.const_data_ptr<S>();
       S* po = out.mutable_data_ptr<S>();
-      for_rows<kBlock>(
-          s, [&](int64_t off) { backward_row<K, S>(pg + off, py + off, po + off, s.n); },
+      for_rows(
+          s, kBlock, [&](int64_t off) { backward_row<K, S>(pg + off, py + off, po + off, s.n); },
           [&](int64_t off, int64_t w) { backward_block<K, S>(pg + off, py + off, po + off, s.n, s.inner, w); });
     };
     if (gc.scalar_type() == at::kDouble) {

@@ -7,8 +7,11 @@
 //   forward: the softmax's max and exp-and-sum passes, then one pass writing x_s sigma (Kind::kSoLU);
 //   backward: sigma recomputed into out (max, sum, scale), d = <sigma, g x_s>, then
 //             J^T g = g sigma + sigma (g x_s - d) (the declaration's composition, in its order).
-// RadixSoftmax: x along dim as (cardinality, radix, rest), the softmax kernels along radix, the
-// output radix-major (a transposing copy); the sigmoid kernel when radix = 1.
+// Along a dim that is not last, blocks of up to kBlock lanes, pass by pass (forward_block, backward_block).
+// RadixSoftmax: x along dim as (outer, cardinality, radix, lanes) (lanes: rest and the dims after dim), the
+// softmax lane kernels along radix written straight into the radix-major output (outer, radix, cardinality,
+// lanes); the backward one pass over blocks of lanes: sigma recomputed from x into out, d = <sigma, g> (g read
+// radix-major), out = sigma (g - d). The sigmoid kernel when radix = 1.
 #include "softmax_maps.h"
 
 #include <c10/core/WrapDimMinimal.h>
@@ -59,20 +62,53 @@ void solu_backward_row(const S* g, const S* x, S* out, int64_t n) {
   }
 }
 
-// k <= W rows, one per lane: row l is at l + j * stride, j < n
-template <class S, bool Lo = true>
-void solu_backward_lanes(const S* g, const S* x, S* out, int64_t n, int64_t stride, int64_t k) {
+// J^T g over the lanes [0, w) (w <= kBlock) of n rows: sigma from x into out (rows at j * stride; forward_block),
+// the dots of every lane d = sum_j dot(g, x, sigma, .) over g's rows (at j * gstride: RadixSoftmax's radix-major
+// output, else stride), then out = value(g, x, sigma, d); row by row over runs of w (normalizer.cpp's backward_block)
+template <class S, bool Lo, class Dot, class Value>
+void backward_block(const S* g, const S* x, S* out, int64_t n, int64_t stride, int64_t gstride, int64_t w, Dot dot_of,
+                    Value value) {
   using V = Vectorized<S>;
-  forward_lanes<Kind::kSoftmax, S, Lo>(x, out, n, stride, k);
-  V d = zero<V>();
+  constexpr int64_t W = V::size();
+  alignas(64) S dot[kBlock];
+  auto lanes = [&](auto body) ACTLAB_INLINE_LAMBDA {  // body(i, k): k lanes from i
+    int64_t i = 0;
+    for (; i + W <= w; i += W) body(i, W);
+    if (i < w) body(i, w - i);
+  };
+  forward_block<Kind::kSoftmax, S, Lo>(x, out, n, stride, stride, w);
+  lanes([&](int64_t i, int64_t) ACTLAB_INLINE_LAMBDA { zero<V>().store(dot + i); });
   for (int64_t j = 0; j < n; ++j) {
-    const int64_t o = j * stride;
-    d = solu_dot(V::loadu(g + o, k), V::loadu(x + o, k), V::loadu(out + o, k), d);
+    const S *gj = g + j * gstride, *xj = x + j * stride, *sj = out + j * stride;
+    lanes([&](int64_t i, int64_t k) ACTLAB_INLINE_LAMBDA {
+      dot_of(V::loadu(gj + i, k), V::loadu(xj + i, k), V::loadu(sj + i, k), V::loadu(dot + i)).store(dot + i);
+    });
   }
   for (int64_t j = 0; j < n; ++j) {
-    const int64_t o = j * stride;
-    solu_value(V::loadu(g + o, k), V::loadu(x + o, k), V::loadu(out + o, k), d).store(out + o, static_cast<int>(k));
+    const S *gj = g + j * gstride, *xj = x + j * stride;
+    S* oj = out + j * stride;
+    lanes([&](int64_t i, int64_t k) ACTLAB_INLINE_LAMBDA {
+      value(V::loadu(gj + i, k), V::loadu(xj + i, k), V::loadu(oj + i, k), V::loadu(dot + i))
+          .store(oj + i, static_cast<int>(k));
+    });
   }
+}
+
+// SoLU's J^T g over a block of lanes (rows at j * stride)
+template <class S, bool Lo = true>
+void solu_backward_block(const S* g, const S* x, S* out, int64_t n, int64_t stride, int64_t w) {
+  using V = Vectorized<S>;
+  backward_block<S, Lo>(g, x, out, n, stride, stride, w, solu_dot<V>, solu_value<V>);
+}
+
+// RadixSoftmax's J^T g over a block of lanes, g read radix-major: sigma (g - <sigma, g>) (the softmax backward's)
+template <class S>
+void radix_backward_block(const S* g, const S* x, S* out, int64_t n, int64_t stride, int64_t gstride, int64_t w) {
+  using V = Vectorized<S>;
+  backward_block<S, true>(
+      g, x, out, n, stride, gstride, w,
+      [](const V& gv, const V&, const V& sig, const V& acc) ACTLAB_INLINE_LAMBDA { return fma(gv, sig, acc); },
+      [](const V& gv, const V&, const V& sig, const V& d) ACTLAB_INLINE_LAMBDA { return sig * (gv - d); });
 }
 
 // x along dim as (cardinality, radix, rest); errors as the declaration's (_Radix)
@@ -91,12 +127,38 @@ struct Radix {
     }
     sizes = {cardinality, radix, n / (radix * cardinality)};
   }
-  at::Tensor grouped(const at::Tensor& t) const { return t.unflatten(d, sizes); }
-  at::Tensor out(const at::Tensor& t) const { return t.transpose(d, d + 1).flatten(d, d + 2); }  // radix-major
-  at::Tensor back(const at::Tensor& g) const {  // an output-shaped g as (cardinality, radix, rest)
-    return g.unflatten(d, {sizes[1], sizes[0], sizes[2]}).transpose(d, d + 1);
+  // body(xoff, yoff, w) over every block of w <= block_lanes<S>(radix) lanes of x as (outer, cardinality, radix,
+  // lanes): its rows at xoff + j * lanes, the output's at yoff + j * cardinality * lanes (radix-major), j < radix
+  template <class S, class Body>
+  void for_blocks(const at::Tensor& x, Body body) const {
+    const int64_t c = sizes[0], r = sizes[1];
+    int64_t outer = 1, lanes = sizes[2];
+    for (int64_t i = 0; i < d; ++i) outer *= x.size(i);
+    for (int64_t i = d + 1; i < x.dim(); ++i) lanes *= x.size(i);
+    const int64_t width = block_lanes<S>(r), blocks = (lanes + width - 1) / width, tasks = outer * c * blocks;
+    at::parallel_for(0, tasks, std::max<int64_t>(1, kGrain / (r * std::min(lanes, width))), [&](int64_t b, int64_t e) {
+      for (int64_t t = b; t < e; ++t) {
+        const int64_t o = t / (c * blocks), ci = (t / blocks) % c, i = (t % blocks) * width;
+        body(((o * c + ci) * r) * lanes + i, (o * r * c + ci) * lanes + i, std::min(width, lanes - i));
+      }
+    });
+  }
+  int64_t stride(const at::Tensor& x) const {  // of x's radix rows (the output's: cardinality times it)
+    int64_t lanes = sizes[2];
+    for (int64_t i = d + 1; i < x.dim(); ++i) lanes *= x.size(i);
+    return lanes;
   }
 };
+
+// f32(tag) or f64(tag) by the compute type
+template <class Run>
+void on_compute_type(const at::Tensor& t, Run run) {
+  if (t.scalar_type() == at::kDouble) {
+    run(double{});
+  } else {
+    run(float{});
+  }
+}
 
 }  // namespace
 
@@ -116,9 +178,8 @@ at::Tensor solu_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim) 
         });
       } else {
         reduced_lanes<T>(s, {&g, &x}, out, [](const float* const* in, float* o, int64_t n, int64_t stride, int64_t w) {
-          constexpr int64_t W = Vectorized<float>::size();
-          for (int64_t l = 0; l < w; l += W) {
-            solu_backward_lanes<float, false>(in[0] + l, in[1] + l, o + l, n, stride, std::min(W, w - l));
+          for (int64_t l = 0, b = block_lanes<float>(n); l < w; l += b) {
+            solu_backward_block<float, false>(in[0] + l, in[1] + l, o + l, n, stride, std::min(b, w - l));
           }
         });
       }
@@ -134,15 +195,11 @@ at::Tensor solu_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim) 
       using S = decltype(tag);
       const S *pg = gc.const_data_ptr<S>(), *px = xc.const_data_ptr<S>();
       S* po = out.mutable_data_ptr<S>();
-      for_rows<Vectorized<S>::size()>(
-          s, [&](int64_t off) { solu_backward_row<S>(pg + off, px + off, po + off, s.n); },
-          [&](int64_t off, int64_t k) { solu_backward_lanes<S>(pg + off, px + off, po + off, s.n, s.inner, k); });
+      for_rows(
+          s, block_lanes<S>(s.n), [&](int64_t off) { solu_backward_row<S>(pg + off, px + off, po + off, s.n); },
+          [&](int64_t off, int64_t w) { solu_backward_block<S>(pg + off, px + off, po + off, s.n, s.inner, w); });
     };
-    if (xc.scalar_type() == at::kDouble) {
-      run(double{});
-    } else {
-      run(float{});
-    }
+    on_compute_type(xc, run);
     return out;
   });
 }
@@ -150,7 +207,21 @@ at::Tensor solu_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim) 
 at::Tensor radix_softmax(const at::Tensor& x, int64_t dim, int64_t radix, int64_t cardinality) {
   if (radix == 1) return Elementwise<Sigmoid>::f(x);
   const Radix v(x, dim, radix, cardinality);
-  return v.out(softmax(v.grouped(x), v.d + 1));
+  return in_compute_type(x, [&] {
+    const at::Tensor xc = compute_input(x);
+    at::Tensor y = empty_like(xc);
+    if (xc.numel() == 0) return y;
+    const int64_t stride = v.stride(xc), ystride = cardinality * stride;
+    on_compute_type(xc, [&](auto tag) {
+      using S = decltype(tag);
+      const S* px = xc.const_data_ptr<S>();
+      S* py = y.mutable_data_ptr<S>();
+      v.for_blocks<S>(xc, [&](int64_t xo, int64_t yo, int64_t w) {
+        forward_block<Kind::kSoftmax, S>(px + xo, py + yo, radix, stride, ystride, w);
+      });
+    });
+    return y;
+  });
 }
 
 at::Tensor radix_softmax_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim, int64_t radix,
@@ -158,8 +229,21 @@ at::Tensor radix_softmax_backward(const at::Tensor& g, const at::Tensor& x, int6
   if (radix == 1) return Elementwise<Sigmoid>::backward(g, x);
   TORCH_CHECK(g.sizes() == x.sizes(), "actlab: grad and saved input differ in shape");
   const Radix v(x, dim, radix, cardinality);
-  const at::Tensor sig = softmax(v.grouped(x), v.d + 1);
-  return softmax_backward(v.back(g), sig, v.d + 1).flatten(v.d, v.d + 2);
+  return in_compute_type(x, [&] {
+    const at::Tensor xc = compute_input(x), gc = compute_input(g.to(xc.scalar_type()));
+    at::Tensor out = empty_like(xc);
+    if (xc.numel() == 0) return out;
+    const int64_t stride = v.stride(xc);
+    on_compute_type(xc, [&](auto tag) {
+      using S = decltype(tag);
+      const S *pg = gc.const_data_ptr<S>(), *px = xc.const_data_ptr<S>();
+      S* po = out.mutable_data_ptr<S>();
+      v.for_blocks<S>(xc, [&](int64_t xo, int64_t yo, int64_t w) {
+        radix_backward_block<S>(pg + yo, px + xo, po + xo, radix, stride, cardinality * stride, w);
+      });
+    });
+    return out;
+  });
 }
 
 }  // namespace actlab
