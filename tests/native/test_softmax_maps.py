@@ -146,6 +146,34 @@ def test_radix_softmax_layouts_and_special_values(dtype: torch.dtype) -> None:
             _close(OPS.radix_softmax_backward(gv, xv, *args), RADIX.vjp(gv.double(), xv.double(), *args), dtype)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])
+@pytest.mark.parametrize(
+    "shape, radix, cardinality", [((37, 128), 2, 1), ((37, 128), 2, 2), ((6, 8, 16), 2, 2), ((5, 4, 32), 4, 1)]
+)
+def test_radix_softmax_small_groups(shape: tuple, radix: int, cardinality: int, dtype: torch.dtype) -> None:
+    """Radix groups of a few vectors' lanes each (64, 32 and 16 float lanes: a block per group, one call each),
+    +-inf and NaN in some (their blocks one vector at a time): the declaration's values, the same bits on 1 and 2
+    threads."""
+    gen = torch.Generator().manual_seed(6)
+    x = torch.randn(shape, generator=gen, dtype=torch.float64) * 3
+    x.view(-1)[torch.tensor([5, 300, 301, 517])] = torch.tensor([INF, NAN, -INF, INF], dtype=torch.float64)
+    x = x.to(dtype)
+    g = torch.randn(shape, generator=gen, dtype=torch.float64).to(dtype)
+    args = (1, radix, cardinality)
+    before = torch.get_num_threads()
+    try:
+        runs = []
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            runs.append((OPS.radix_softmax(x, *args), OPS.radix_softmax_backward(g, x, *args)))
+    finally:
+        torch.set_num_threads(before)
+    for a, b in zip(*runs):
+        assert torch.equal(a.view(torch.uint8), b.view(torch.uint8))
+    _close(runs[0][0], RADIX.forward(x.double(), *args), dtype)
+    _close(runs[0][1], RADIX.vjp(g.double(), x.double(), *args), dtype)
+
+
 def test_radix_softmax_shape_errors() -> None:
     msg = "radix_softmax: the size of dim 1 (6) is not a multiple of radix * cardinality = 4"
     for op in (lambda x: OPS.radix_softmax(x, -1, 2, 2), lambda x: OPS.radix_softmax_backward(x, x, -1, 2, 2)):
