@@ -294,6 +294,68 @@ FITS = (
         target_ulp=0.3,
     ),
 )
+
+
+@dataclass(frozen=True)
+class PiecewiseFit:
+    """target(x) ~ P_j(x - c_j) on the 16 intervals [lo + j w, lo + (j + 1) w], c_j their centres, each P_j of
+    ``degree`` (csrc/lookup.h: the coefficients of a lane's interval by a register-resident table lookup), in the
+    relative error (target without zeros), each interval's nodes widened by 0.2% (the kernel's index is rounded)."""
+
+    name: str
+    target: Callable[[mpmath.mpf], mpmath.mpf]
+    lo: float
+    w: float
+    degree: int
+    doc: str
+
+
+def fit_piecewise(f: PiecewiseFit, nodes: int = 160) -> tuple[list[list[float]], float]:
+    """The float32 coefficients (coefficient-major: ``[k][j]`` of u^k on interval j, each rounded with the
+    rest refitted) and the worst relative error over the intervals, in ulps."""
+    table = [[0.0] * 16 for _ in range(f.degree + 1)]
+    worst = 0.0
+    for j in range(16):
+        centre = f.lo + (j + 0.5) * f.w
+        u = _nodes(-0.501 * f.w, 0.501 * f.w, nodes)
+        t = np.array([float(f.target(mpmath.mpf(centre) + mpmath.mpf(float(v)))) for v in u])
+        s = 1.0 / np.abs(t)
+        fixed: list[float] = []
+        for _ in range(f.degree + 1):
+            coef = lawson(u, t, s, f.degree, fixed, iters=60)
+            fixed.append(float(np.float32(coef[0])))
+        err = float(np.max(np.abs(np.polynomial.polynomial.polyval(u, np.asarray(fixed)) - t) * s)) / 2.0**-24
+        worst = max(worst, err)
+        for k, c in enumerate(fixed):
+            table[k][j] = c
+    return table, worst
+
+
+def _serf_gate(x: mpmath.mpf) -> mpmath.mpf:  # erf(softplus x)
+    return mpmath.erf(mpmath.log1p(mpmath.exp(x)))
+
+
+def _serf_slope_over_zero(x: mpmath.mpf) -> mpmath.mpf:  # SERF'(x) / (x - x0)
+    d = x - SERF_ZERO
+    return mpmath.diff(_serf_slope, SERF_ZERO) if abs(d) < mpmath.mpf(10) ** -20 else _serf_slope(x) / d
+
+
+# SERF's grid: 16 intervals of 7/8 on [-9.625, 4.375) (below: the kernel's former forms; above: erf(p) = 1 and
+# SERF' = 1 in float32)
+PIECEWISE = (
+    PiecewiseFit(
+        "kSerfGate", _serf_gate, -9.625, 0.875, 7, "erf(softplus x) = P_j(x - c_j) on [-9.625, 4.375), 16 intervals"
+    ),
+    PiecewiseFit(
+        "kSerfSlope",
+        _serf_slope_over_zero,
+        -9.625,
+        0.875,
+        7,
+        "SERF'(x) / (x - x0) = P_j(x - c_j) on [-9.625, 4.375), 16 intervals",
+    ),
+)
+
 # 1/R = 2 + sqrt(2 pi) t + t w(t): w's error reaches R damped by |t w|/(1/R) <= 0.2
 RATIONALS = (
     RationalFit(
@@ -313,6 +375,13 @@ def main() -> None:
         body = ", ".join(f"{float(np.float32(c))!r}f" for c in coef)
         print(f"// {f.doc} (fit error {err:.3f} ulp)")
         print(f"inline constexpr float {f.name}[] = {{{body}}};")
+    for pw in PIECEWISE:
+        table, err = fit_piecewise(pw)
+        print(f"// {pw.doc}, degree {pw.degree} (fit error {err:.3f} ulp)")
+        print(f"inline constexpr float {pw.name}[][16] = {{")
+        for row in table:
+            print("    {" + ", ".join(f"{float(np.float32(c))!r}f" for c in row) + "},")
+        print("};")
     for r in RATIONALS:
         p, q, err = fit_rational(r)
         print(f"// {r.doc} (fit error {err:.3f} ulp)")
