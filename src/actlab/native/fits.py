@@ -298,8 +298,9 @@ FITS = (
 
 @dataclass(frozen=True)
 class PiecewiseFit:
-    """target(x) ~ P_j(x - o_j) on intervals [a_j, b_j], o_j the centre or, with ``zero_at_0`` (target(0) = 0), 0 for
-    the intervals that end at 0, with P_j(0) = 0 (the relative error stays bounded), each P_j of ``degree``
+    """target(x) ~ P_j(x - o_j) on intervals [a_j, b_j], o_j the centre or, with ``zero_origin``, 0 for the intervals
+    that end at 0, there with P_j(0) = 0 where ``zero_at_0`` (target(0) = 0: the relative error stays bounded), each
+    P_j of ``degree``
     (csrc/lookup.h: the coefficients of a lane's interval by a register-resident table lookup), in the relative
     error, each interval's nodes widened by 0.2% but not across 0 (the kernel's index is rounded; the targets may
     change form at 0)."""
@@ -309,10 +310,11 @@ class PiecewiseFit:
     intervals: tuple[tuple[float, float], ...]
     degree: int
     doc: str
+    zero_origin: bool = False
     zero_at_0: bool = False
 
     def origin(self, a: float, b: float) -> float:
-        return 0.0 if self.zero_at_0 and 0.0 in (a, b) else 0.5 * (a + b)
+        return 0.0 if self.zero_origin and 0.0 in (a, b) else 0.5 * (a + b)
 
 
 def uniform(lo: float, w: float, n: int) -> tuple[tuple[float, float], ...]:
@@ -396,11 +398,11 @@ def _phish_slope_over_zeros(x: mpmath.mpf) -> mpmath.mpf:  # Phish'(x) / (x (x -
 
 
 # SERF's grid: 16 intervals of 7/8 on [-9.625, 4.375) (below: the kernel's former forms; above: erf(p) = 1 and
-# SERF' = 1 in float32). Phish's: 6 intervals of 11/8 on [-10.75, -2.5), 26 of 1/2 on [-2.5, 10.5) (0 an end: the
-# gate's P_j(0) = 0; tanh(x Phi(x)) has poles at 0.64 +- 1.28i, which the fine intervals keep at degree 7; above
-# 10.5 Phish = x and Phish' = 1 in float32)
+# SERF' = 1 in float32). Phish's: 3 intervals of 11/4 on [-10.75, -2.5), 11 of 5/8 on [-2.5, 4.375), 2 of 49/16 on
+# [4.375, 10.5) (0 an end and the origin of its neighbours: the gate's P_j(0) = 0; tanh(x Phi(x)) has poles at
+# 0.64 +- 1.28i, which the fine intervals keep at degree 8 and 9; above 10.5 Phish = x and Phish' = 1 in float32)
 SERF_GRID = uniform(-9.625, 0.875, 16)
-PHISH_GRID = uniform(-10.75, 1.375, 6) + uniform(-2.5, 0.5, 26)
+PHISH_GRID = uniform(-10.75, 2.75, 3) + uniform(-2.5, 0.625, 11) + uniform(4.375, 3.0625, 2)
 PIECEWISE = (
     PiecewiseFit(
         "kSerfGate", _serf_gate, SERF_GRID, 7, "erf(softplus x) = P_j(x - c_j) on [-9.625, 4.375), 16 intervals"
@@ -417,15 +419,17 @@ PIECEWISE = (
         _phish_gate,
         PHISH_GRID,
         8,
-        "tanh(x Phi(x)) = e^{-x^2/2 (x < 0)} P_j(x - o_j) on [-10.75, 10.5), 32 intervals",
+        "tanh(x Phi(x)) = e^{-x^2/2 (x < 0)} P_j(x - o_j) on [-10.75, 10.5), 16 intervals",
+        zero_origin=True,
         zero_at_0=True,
     ),
     PiecewiseFit(
         "kPhishSlope",
         _phish_slope_over_zeros,
         PHISH_GRID,
-        7,
-        "Phish'(x) / (x (x - x0)) = e^{-x^2/2 (x < 0)} P_j(x - o_j) on [-10.75, 10.5), 32 intervals",
+        9,
+        "Phish'(x) / (x (x - x0)) = e^{-x^2/2 (x < 0)} P_j(x - o_j) on [-10.75, 10.5), 16 intervals (kPhishGate's o_j)",
+        zero_origin=True,
     ),
 )
 
@@ -448,6 +452,7 @@ def main() -> None:
         body = ", ".join(f"{float(np.float32(c))!r}f" for c in coef)
         print(f"// {f.doc} (fit error {err:.3f} ulp)")
         print(f"inline constexpr float {f.name}[] = {{{body}}};")
+    origins_printed = set()
     for pw in PIECEWISE:
         table, origins, err = fit_piecewise(pw)
         n = len(pw.intervals)
@@ -456,7 +461,9 @@ def main() -> None:
         for row in table:
             print("    {" + ", ".join(f"{float(np.float32(c))!r}f" for c in row) + "},")
         print("};")
-        print(f"inline constexpr float {pw.name}Origin[] = {{" + ", ".join(f"{o!r}f" for o in origins) + "};")
+        if pw.zero_origin and pw.intervals not in origins_printed:  # else the centres, which the kernel computes
+            origins_printed.add(pw.intervals)
+            print(f"inline constexpr float {pw.name}Origin[] = {{" + ", ".join(f"{o!r}f" for o in origins) + "};")
     for r in RATIONALS:
         p, q, err = fit_rational(r)
         print(f"// {r.doc} (fit error {err:.3f} ulp)")
