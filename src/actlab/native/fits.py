@@ -294,6 +294,145 @@ FITS = (
         target_ulp=0.3,
     ),
 )
+
+
+@dataclass(frozen=True)
+class PiecewiseFit:
+    """target(x) ~ P_j(x - o_j) on intervals [a_j, b_j], o_j the centre or, with ``zero_origin``, 0 for the intervals
+    that end at 0, there with P_j(0) = 0 where ``zero_at_0`` (target(0) = 0: the relative error stays bounded), each
+    P_j of ``degree``
+    (csrc/lookup.h: the coefficients of a lane's interval by a register-resident table lookup), in the relative
+    error, each interval's nodes widened by 0.2% but not across 0 (the kernel's index is rounded; the targets may
+    change form at 0)."""
+
+    name: str
+    target: Callable[[mpmath.mpf], mpmath.mpf]
+    intervals: tuple[tuple[float, float], ...]
+    degree: int
+    doc: str
+    zero_origin: bool = False
+    zero_at_0: bool = False
+
+    def origin(self, a: float, b: float) -> float:
+        return 0.0 if self.zero_origin and 0.0 in (a, b) else 0.5 * (a + b)
+
+
+def uniform(lo: float, w: float, n: int) -> tuple[tuple[float, float], ...]:
+    return tuple((lo + j * w, lo + (j + 1) * w) for j in range(n))
+
+
+def _lawson_guarded(w: np.ndarray, t: np.ndarray, s: np.ndarray, degree: int, fixed: list[float]) -> np.ndarray:
+    """lawson's iteration, its weights kept positive (a near-constant target fits exactly at nodes)."""
+    basis = np.vander(w, degree + 1, increasing=True)
+    rhs = t - basis[:, : len(fixed)] @ np.asarray(fixed) if fixed else t.copy()
+    a, b = basis[:, len(fixed) :] * s[:, None], rhs * s
+    weights = np.full(len(w), 1.0 / len(w))
+    coef = np.zeros(a.shape[1])
+    for _ in range(60):
+        sw = np.sqrt(weights)
+        coef = np.linalg.lstsq(a * sw[:, None], b * sw, rcond=None)[0]
+        err = np.abs(a @ coef - b)
+        if err.max() == 0.0:
+            break
+        weights = weights * np.maximum(err, 1e-6 * err.max())
+        weights /= weights.sum()
+    return coef
+
+
+def fit_piecewise(f: PiecewiseFit, nodes: int = 120) -> tuple[list[list[float]], list[float], float]:
+    """The float32 coefficients (coefficient-major: ``[k][j]`` of u^k on interval j, each rounded with the
+    rest refitted), the origins o_j and the worst relative error over the intervals, in ulps."""
+    n = len(f.intervals)
+    table = [[0.0] * n for _ in range(f.degree + 1)]
+    origins, worst = [], 0.0
+    for j, (a, b) in enumerate(f.intervals):
+        o = f.origin(a, b)
+        widen = 1.0 if 0.0 in (a, b) else 1.002
+        u = _nodes(0.5 * (a + b) - o - 0.5 * widen * (b - a), 0.5 * (a + b) - o + 0.5 * widen * (b - a), nodes)
+        t = np.array([float(f.target(mpmath.mpf(o) + mpmath.mpf(float(v)))) for v in u])
+        s = 1.0 / np.abs(t)
+        fixed: list[float] = [0.0] if f.zero_at_0 and o == 0.0 else []
+        while len(fixed) <= f.degree:
+            coef = _lawson_guarded(u, t, s, f.degree, fixed)
+            fixed.append(float(np.float32(coef[0])))
+        err = float(np.max(np.abs(np.polynomial.polynomial.polyval(u, np.asarray(fixed)) - t) * s)) / 2.0**-24
+        worst = max(worst, err)
+        origins.append(o)
+        for k, c in enumerate(fixed):
+            table[k][j] = c
+    return table, origins, worst
+
+
+def _serf_gate(x: mpmath.mpf) -> mpmath.mpf:  # erf(softplus x)
+    return mpmath.erf(mpmath.log1p(mpmath.exp(x)))
+
+
+def _serf_slope_over_zero(x: mpmath.mpf) -> mpmath.mpf:  # SERF'(x) / (x - x0)
+    d = x - SERF_ZERO
+    return mpmath.diff(_serf_slope, SERF_ZERO) if abs(d) < mpmath.mpf(10) ** -20 else _serf_slope(x) / d
+
+
+def _phish_slope(x: mpmath.mpf) -> mpmath.mpf:  # Phish'(x) = tanh g + x sech^2(g) (Phi + x phi), g = x Phi(x)
+    g = x * mpmath.ncdf(x)
+    return mpmath.tanh(g) + x * mpmath.sech(g) ** 2 * (mpmath.ncdf(x) + x * mpmath.npdf(x))
+
+
+PHISH_ZERO = mpmath.findroot(_phish_slope, -1.2)  # Phish' = 0 at -1.19543 (and at 0)
+
+
+def _gauss_out(x: mpmath.mpf) -> mpmath.mpf:  # e^{x^2/2} for x < 0, else 1: the kernel multiplies by e^{-x^2/2} there
+    return mpmath.exp(x * x / 2) if x < 0 else mpmath.mpf(1)
+
+
+def _phish_gate(x: mpmath.mpf) -> mpmath.mpf:  # tanh(x Phi(x)), e^{x^2/2} factored out below 0
+    return mpmath.tanh(x * mpmath.ncdf(x)) * _gauss_out(x)
+
+
+def _phish_slope_over_zeros(x: mpmath.mpf) -> mpmath.mpf:  # Phish'(x) / (x (x - x0)), e^{x^2/2} factored out below 0
+    eps = mpmath.mpf(10) ** -20
+    if abs(x) < eps:
+        return mpmath.diff(_phish_slope, 0) / (-PHISH_ZERO)
+    if abs(x - PHISH_ZERO) < eps:
+        return mpmath.diff(_phish_slope, PHISH_ZERO) / PHISH_ZERO * _gauss_out(PHISH_ZERO)
+    return _phish_slope(x) / (x * (x - PHISH_ZERO)) * _gauss_out(x)
+
+
+# SERF's grid: 16 intervals of 7/8 on [-9.625, 4.375) (below: the kernel's former forms; above: erf(p) = 1 and
+# SERF' = 1 in float32). Phish's: 3 intervals of 11/4 on [-10.75, -2.5), 11 of 5/8 on [-2.5, 4.375), 2 of 49/16 on
+# [4.375, 10.5) (0 an end and the origin of its neighbours: the gate's P_j(0) = 0; tanh(x Phi(x)) has poles at
+# 0.64 +- 1.28i, which the fine intervals keep at degree 8 and 9; above 10.5 Phish = x and Phish' = 1 in float32)
+SERF_GRID = uniform(-9.625, 0.875, 16)
+PHISH_GRID = uniform(-10.75, 2.75, 3) + uniform(-2.5, 0.625, 11) + uniform(4.375, 3.0625, 2)
+PIECEWISE = (
+    PiecewiseFit(
+        "kSerfGate", _serf_gate, SERF_GRID, 7, "erf(softplus x) = P_j(x - c_j) on [-9.625, 4.375), 16 intervals"
+    ),
+    PiecewiseFit(
+        "kSerfSlope",
+        _serf_slope_over_zero,
+        SERF_GRID,
+        7,
+        "SERF'(x) / (x - x0) = P_j(x - c_j) on [-9.625, 4.375), 16 intervals",
+    ),
+    PiecewiseFit(
+        "kPhishGate",
+        _phish_gate,
+        PHISH_GRID,
+        8,
+        "tanh(x Phi(x)) = e^{-x^2/2 (x < 0)} P_j(x - o_j) on [-10.75, 10.5), 16 intervals",
+        zero_origin=True,
+        zero_at_0=True,
+    ),
+    PiecewiseFit(
+        "kPhishSlope",
+        _phish_slope_over_zeros,
+        PHISH_GRID,
+        9,
+        "Phish'(x) / (x (x - x0)) = e^{-x^2/2 (x < 0)} P_j(x - o_j) on [-10.75, 10.5), 16 intervals (kPhishGate's o_j)",
+        zero_origin=True,
+    ),
+)
+
 # 1/R = 2 + sqrt(2 pi) t + t w(t): w's error reaches R damped by |t w|/(1/R) <= 0.2
 RATIONALS = (
     RationalFit(
@@ -313,6 +452,18 @@ def main() -> None:
         body = ", ".join(f"{float(np.float32(c))!r}f" for c in coef)
         print(f"// {f.doc} (fit error {err:.3f} ulp)")
         print(f"inline constexpr float {f.name}[] = {{{body}}};")
+    origins_printed = set()
+    for pw in PIECEWISE:
+        table, origins, err = fit_piecewise(pw)
+        n = len(pw.intervals)
+        print(f"// {pw.doc}, degree {pw.degree} (fit error {err:.3f} ulp)")
+        print(f"inline constexpr float {pw.name}[][{n}] = {{")
+        for row in table:
+            print("    {" + ", ".join(f"{float(np.float32(c))!r}f" for c in row) + "},")
+        print("};")
+        if pw.zero_origin and pw.intervals not in origins_printed:  # else the centres, which the kernel computes
+            origins_printed.add(pw.intervals)
+            print(f"inline constexpr float {pw.name}Origin[] = {{" + ", ".join(f"{o!r}f" for o in origins) + "};")
     for r in RATIONALS:
         p, q, err = fit_rational(r)
         print(f"// {r.doc} (fit error {err:.3f} ulp)")

@@ -12,6 +12,7 @@
 #include "scaled.h"
 #include "split_gate_impl.h"
 #include "gelu.h"
+#include "lookup.h"
 #include "parametric_impl.h"
 #include "trig.h"
 #include "swish.h"
@@ -195,12 +196,42 @@ inline constexpr float kErfOverU[] = {-0.33333325386047363f, 0.09999840706586838
                                       0.004599280189722776f, -0.0007108500576578081f, 6.989236135268584e-05f};
 inline const Vf kTwoOverSqrtPiHi(1.128379225730896f), kTwoOverSqrtPiLo(-5.8635383e-08f);  // 2/sqrt pi = hi + lo
 
+// SERF's table (python -m actlab.native.fits: PIECEWISE): x = c_j + u, c_j = -9.1875 + 0.875 j the centres of 16
+// intervals of 7/8 on [-9.625, 4.375), |u| <= 0.4375
+// erf(softplus x) = P_j(x - c_j) on [-9.625, 4.375), 16 intervals, degree 7 (fit error 0.632 ulp)
+inline constexpr float kSerfGate[][16] = {
+    {0.00011543893197085708f, 0.0002769037673715502f, 0.0006641435902565718f, 0.0015925413463264704f, 0.003816531738266349f, 0.009133651852607727f, 0.021785466000437737f, 0.051542118191719055f, 0.11953799426555634f, 0.2639358937740326f, 0.5188590288162231f, 0.8142268061637878f, 0.9717088341712952f, 0.9988212585449219f, 0.9999889731407166f, 1.0f},
+    {0.00011543302389327437f, 0.00027686977409757674f, 0.0006639480125159025f, 0.0015914159594103694f, 0.0038100555539131165f, 0.009096386842429638f, 0.021571120247244835f, 0.05031173303723335f, 0.11254944652318954f, 0.2260790914297104f, 0.34542134404182434f, 0.28571388125419617f, 0.08024418354034424f, 0.005262000020593405f, 6.869075878057629e-05f, 1.7563354504090967e-07f},
+    {5.771035284851678e-05f, 0.0001384019124088809f, 0.00033177834120579064f, 0.0007945858524180949f, 0.001898542745038867f, 0.004510945174843073f, 0.01057137455791235f, 0.02392899990081787f, 0.049390487372875214f, 0.07764030247926712f, 0.03744109719991684f, -0.10639253258705139f, -0.08954605460166931f, -0.010586530901491642f, -0.00020396820036694407f, -2.7184601094631944e-06f},
+    {1.9232760678278282e-05f, 4.611225813277997e-05f, 0.00011046265717595816f, 0.0002641131868585944f, 0.0006285251583904028f, 0.0014788296539336443f, 0.0033811451867222786f, 0.007163188420236111f, 0.012004501186311245f, 0.0050888024270534515f, -0.04241758957505226f, -0.0413493774831295f, 0.04084518924355507f, 0.012338402681052685f, 0.00037327458267100155f, 1.6960882476269035e-06f},
+    {4.809745860256953e-06f, 1.1502215784275904e-05f, 2.7551552193472162e-05f, 6.560593465110287e-05f, 0.00015509904187638313f, 0.0003571106935851276f, 0.0007735085673630238f, 0.0013907377142459154f, 0.0008917783852666616f, -0.006829382851719856f, -0.0167232658714056f, 0.024295305833220482f, 0.004661016631871462f, -0.008699106052517891f, -0.0004559103399515152f, 2.525785930629354e-05f},
+    {9.632535693526734e-07f, 2.2824781353847357e-06f, 5.482861979544396e-06f, 1.2941443856107071e-05f, 3.0248857001424767e-05f, 6.624336674576625e-05f, 0.0001259611890418455f, 0.00012190322740934789f, -0.0005796151235699654f, -0.003193183336406946f, 0.0021755844354629517f, 0.009495222009718418f, -0.011802028864622116f, 0.003113035811111331f, 0.00044399278704077005f, 4.1032226363313384e-06f},
+    {1.483112868072567e-07f, 4.327710882989777e-07f, 9.047653861671279e-07f, 2.283558615090442e-06f, 4.3127924982400145e-06f, 1.0052767720480915e-05f, 1.3584807675215416e-05f, -3.787445166381076e-05f, -0.0003000567085109651f, -0.0004465660604182631f, 0.003145730821415782f, -0.004028503317385912f, 0.0017319368198513985f, 0.0004125885316170752f, -0.0003830248606391251f, -0.00010330401710234582f},
+    {1.2518221126356366e-08f, 1.0854600418497284e-07f, 1.2836754592626676e-07f, 4.2824464685509156e-07f, 1.822667456963245e-07f, 1.6829371816129424e-06f, 8.188021638488863e-07f, -2.2787240595789626e-05f, -7.275409006979316e-05f, 0.00016358980792574584f, 0.0005746462265960872f, -0.0020410341676324606f, 0.0020938129164278507f, -0.0008632821845822036f, 0.0001358405133942142f, 4.612851626006886e-06f},
+};
+// SERF'(x) / (x - x0) = P_j(x - c_j) on [-9.625, 4.375), 16 intervals, degree 7 (fit error 1.398 ulp)
+inline constexpr float kSerfSlope[][16] = {
+    {0.0001182199121103622f, 0.00028437297441996634f, 0.0006844440358690917f, 0.0016484262887388468f, 0.003972276579588652f, 0.009571290574967861f, 0.023010456934571266f, 0.05484934523701668f, 0.1273721158504486f, 0.2745554745197296f, 0.4867081642150879f, 0.5760147571563721f, 0.4298557639122009f, 0.2988652288913727f, 0.2350335419178009f, 0.19491063058376312f},
+    {0.00011855568300234154f, 0.00028535228921100497f, 0.0006872917874716222f, 0.0016565024852752686f, 0.003993420861661434f, 0.009613708592951298f, 0.022998297587037086f, 0.053915489464998245f, 0.11901827156543732f, 0.21937866508960724f, 0.22681565582752228f, -0.05990733206272125f, -0.20132294297218323f, -0.09899541735649109f, -0.05548883229494095f, -0.037991102784872055f},
+    {5.948252146481536e-05f, 0.0001432761928299442f, 0.00034537259489297867f, 0.0008329395204782486f, 0.002007395261898637f, 0.004815977532416582f, 0.011377104558050632f, 0.025644544512033463f, 0.04990268126130104f, 0.05438415706157684f, -0.07784979790449142f, -0.19228988885879517f, 0.03731737285852432f, 0.04384269937872887f, 0.013702006079256535f, 0.007408214267343283f},
+    {1.9911134586436674e-05f, 4.800333044840954e-05f, 0.00011580745922401547f, 0.00027933449018746614f, 0.0006717099458910525f, 0.0015965220518410206f, 0.003660036250948906f, 0.007491511758416891f, 0.009742548689246178f, -0.015062462538480759f, -0.08275169134140015f, 0.04261799529194832f, 0.06005135178565979f, -0.020846648141741753f, -0.004244698677212f, -0.001451976946555078f},
+    {5.007260369893629e-06f, 1.2066041563230101e-05f, 2.9124152206350118e-05f, 7.024515798548236e-05f, 0.00016769095964264125f, 0.0003898537252098322f, 0.0008301020134240389f, 0.0012783831916749477f, -0.0010425032814964652f, -0.015887988731265068f, -0.007450730539858341f, 0.061115097254514694f, -0.04550037905573845f, 0.003344620345160365f, 0.00203940412029624f, 0.0002979396958835423f},
+    {1.011560357255803e-06f, 2.423870228085434e-06f, 5.85166844757623e-06f, 1.4095860024099238e-05f, 3.298616866231896e-05f, 7.287972402991727e-05f, 0.00012644649541471153f, 2.4956131383646607e-08f, -0.0014954304788261652f, -0.004860542714595795f, 0.015785593539476395f, -0.00950891524553299f, -0.003984647803008556f, 0.005667046178132296f, -0.0011481704423204064f, -7.382265175692737e-05f},
+    {1.5726570268270734e-07f, 4.391419565763499e-07f, 1.0573012332315557e-06f, 2.215453605458606e-06f, 5.2683976718981285e-06f, 9.112129191635177e-06f, 7.836733857402578e-06f, -8.455722854705527e-05f, -0.0006135436706244946f, 0.00021647903486154974f, 0.00622419873252511f, -0.015505450777709484f, 0.013917488977313042f, -0.004670887719839811f, 0.0004258821427356452f, 2.5288600227213465e-05f},
+    {9.483224872042229e-09f, 8.709813670293443e-08f, 1.9856055644140724e-07f, 2.2209533767636458e-07f, 7.870376634855347e-07f, -6.702807553438106e-08f, -1.97279587155208e-06f, -3.1096475140657276e-05f, -0.0001445072703063488f, 0.0007246197201311588f, -0.0009270123555324972f, 0.0007603676058351994f, -0.0019036773592233658f, 0.0008994026575237513f, -1.3171523278288078e-05f, -1.7328717149212025e-05f},
+};
+
 // x erf(softplus x);  f' = erf(p) + x erf'(p) sigma(x);  erf'(p) = 2/sqrt pi e^{-p^2}.
-// float32 (no Sleef erf, softplus once, no division in f): e = e^{-|x|} (exp_fast, 0.9 ulp; |x| clamped to 87: a
-// normal float), p = max(x, 0) + log1p(e) (kSerfLog1p), sigma = (1 or e) / (1 + e). erf(p): below p = 1
-// c p Q(p^2) (c = 2/sqrt pi, c p as hi + lo in f; Q = 1 + v P(v), ErfAct's), above 1 - erfc(p) by kSerfErfcMid
-// on p clamped to [1, 3.92] (erf = 1 in float32 beyond). f' adds x c E sigma, c E = erf'(p) = c e^{-p^2} (mul_exp's
-// reduction of p^2 rounded: f' has its 16 ulps); near its zero x0 the slope polynomial. Below x = -64 the tail forms.
+// float32 on [-9.625, 4.375) (the bulk of the inputs): f = x h(x), h = erf(softplus x) = P_j(u), and f' = (x - x0) Q_j(u)
+// with x0 = kSerfZeroHi + kSerfZeroLo (Q = f'/(x - x0) has no zero: no cancellation at f''s zero), P_j and Q_j of
+// degree 7 on 16 intervals of 7/8 (kSerfGate, kSerfSlope; fit error 0.63 and 1.4 ulp), their coefficients looked up
+// per lane (lookup.h: one vpermps each on AVX-512) instead of exp, log1p and two erf polynomials (SERF was 3.2x
+// SiLU's forward and backward at 4M elements, 1 thread); above, h = 1 and f' = 1 in float32. Below -9.625 (the wide
+// forms, f_wide and df_wide, for those lanes only): e = e^{-|x|} (exp_fast, 0.9 ulp; |x| clamped to 87: a normal
+// float), p = max(x, 0) + log1p(e) (kSerfLog1p), sigma = (1 or e) / (1 + e). erf(p): below p = 1 c p Q(p^2)
+// (c = 2/sqrt pi, c p as hi + lo in f; Q = 1 + v P(v), ErfAct's), above 1 - erfc(p) by kSerfErfcMid on p clamped to
+// [1, 3.92] (erf = 1 in float32 beyond). f' adds x c E sigma, c E = erf'(p) = c e^{-p^2} (mul_exp's reduction of
+// p^2 rounded: f' has its 16 ulps); near its zero x0 the slope polynomial. Below x = -64 the tail forms.
 template <class V>
 struct SERF : Act<V> {
   // float32: e^{-|x|}, p = softplus(x)
@@ -227,22 +258,47 @@ struct SERF : Act<V> {
   }
   ACTLAB_INLINE static V erf(const V& p) { return p.erf(); }  // float64
   ACTLAB_INLINE static V erf_prime(const V& p) { return V(kTwoOverSqrtPi) * vexp(p.neg() * p); }
+  // float32 on [-9.625, 4.375): the lane's interval j (as a float; j < 0 below, j >= 16 above) and u = x - c_j
+  struct Grid {
+    Vf j, u;
+  };
+  ACTLAB_INLINE static Grid grid(const Vf& x) {
+    const Vf j = fma(x, Vf(1.14285714f), Vf(11.0f)).floor();  // (x + 9.625) 8/7, rounded: j's u within 0.4375 (+0.2%)
+    return {j, x - fma(j, Vf(0.875f), Vf(-9.1875f))};
+  }
   ACTLAB_INLINE V f(V x) const {
-    const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
-    V near;
-    if constexpr (is_float<V>) {  // below -64 softplus(x) ~ e^x leaves the normal range: x (2/sqrt pi) e^x
-      near = xc * erf_of<true>(parts(x).p);
-      const V tail = x < V(kTail);
-      if (any(tail)) near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * xc, sel(tail, xc, zero<V>())), near);
+    if constexpr (is_float<V>) {  // x erf(softplus x) by the table, erf(p) = 1 above; below, f_wide
+      const Grid g = grid(x);
+      const V near = sel(g.j >= V(16.0f), x, x * horner_lookup(g.u, TableIndex<16>(g.j), kSerfGate)), wide = g.j < zero<V>();
+      return any(wide) ? sel(wide, f_wide(x), near) : near;
     } else {
-      near = xc * erf(softplus(x));
+      return at::vec::clamp_min(x, V(-kExpUnderflow)) * erf(softplus(x));
     }
-    return near;
   }
   ACTLAB_INLINE V df(V x) const {
+    if constexpr (is_float<V>) {  // (x - x0) P(x) by the table (no cancellation at the zero x0), 1 above; below, df_wide
+      const Grid g = grid(x);
+      const V d = (x - V(kSerfZeroHi)) - V(kSerfZeroLo);
+      const V near = sel(g.j >= V(16.0f), V(1.0f), d * horner_lookup(g.u, TableIndex<16>(g.j), kSerfSlope)), wide = g.j < zero<V>();
+      return any(wide) ? sel(wide, df_wide(x), near) : near;
+    } else {
+      const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), p = softplus(xc);
+      return erf(softplus(x)) + xc * erf_prime(p) * sigmoid(xc);
+    }
+  }
+  // float32 on the whole line (the lanes below the table): e^{-|x|}, softplus, erf(p) by ErfAct's polynomial or
+  // 1 - erfc(p), the tail forms below -64
+  __attribute__((noinline, cold)) static V f_wide(const V& x) {
+    const V xc = at::vec::clamp_min(x, V(-kExpUnderflow));
+    V near = xc * erf_of<true>(parts(x).p);  // below -64 softplus(x) ~ e^x leaves the normal range: x (2/sqrt pi) e^x
+    const V tail = x < V(kTail);
+    if (any(tail)) near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * xc, sel(tail, xc, zero<V>())), near);
+    return near;
+  }
+  __attribute__((noinline, cold)) static V df_wide(const V& x) {
     const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow));
     V near;
-    if constexpr (is_float<V>) {
+    {
       const Parts s = parts(x);
       const V sg = sel(x >= zero<V>(), V(1.0f), s.e) / (V(1.0f) + s.e);
       near = fma(xc * erf_prime_f32(s.p), sg, erf_of<false>(s.p));
@@ -251,9 +307,6 @@ struct SERF : Act<V> {
         near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * (V(1) + xc), sel(tail, xc, zero<V>())), near);
       }
       near = slope_near_zero(x, near, kSerfZeroHi, kSerfZeroLo, kSerfSlopeZero, 0.4f);  // the sum above cancels
-    } else {
-      const V p = softplus(xc);
-      near = erf(softplus(x)) + xc * erf_prime(p) * sigmoid(xc);
     }
     return near;
   }
@@ -338,36 +391,110 @@ struct ClippedGELU : Act<V> {
   ACTLAB_INLINE V d2f(V x) const { return sel(clipped(x, gelu_f(x)), zero<V>(), gelu_d2f(x)); }
 };
 
+// Phish's tables (python -m actlab.native.fits: PIECEWISE): 3 intervals of 11/4 on [-10.75, -2.5), 11 of 5/8 on
+// [-2.5, 4.375), 2 of 49/16 on [4.375, 10.5); x = o_j + u, o_j the centres, 0 for the two intervals that end at 0
+// (the gate's P_j(0) = 0)
+// tanh(x Phi(x)) = e^{-x^2/2 (x < 0)} P_j(x - o_j) on [-10.75, 10.5), 16 intervals, degree 8 (fit error 0.901 ulp)
+inline constexpr float kPhishGate[][16] = {
+    {-0.3945499658584595f, -0.39041274785995483f, -0.37644457817077637f, -0.3434252440929413f, -0.3120408058166504f, -0.2512803375720978f, 0.0f, 0.0f, 0.6493303179740906f, 0.8996117115020752f, 0.9735466837882996f, 0.9927130937576294f, 0.9979313611984253f, 0.999407947063446f, 0.9999851584434509f, 0.9999999403953552f},
+    {0.0009073400287888944f, 0.0024220512714236975f, 0.009968467056751251f, 0.0363074466586113f, 0.06807513535022736f, 0.13469551503658295f, 0.5f, 0.5f, 0.6169800162315369f, 0.21450115740299225f, 0.05562147498130798f, 0.014797127805650234f, 0.004147164057940245f, 0.0011841829400509596f, 2.9644927053595893e-05f, 6.483515591071409e-08f},
+    {0.0001392343401676044f, 0.0005065432051196694f, 0.003183794906362891f, 0.0169963501393795f, 0.036036208271980286f, 0.07736041396856308f, 0.39894166588783264f, 0.39893946051597595f, -0.34402334690093994f, -0.2220139056444168f, -0.06034671887755394f, -0.015294483862817287f, -0.004171436186879873f, -0.0011777442414313555f, -2.941942511824891e-05f, 3.0083390356594464e-07f},
+    {1.8787126464303583e-05f, 9.25257772905752e-05f, 0.0008728777174837887f, 0.006834972184151411f, 0.013915843330323696f, 0.037231042981147766f, 0.2083081752061844f, -0.04154396429657936f, -0.12599685788154602f, 0.13008788228034973f, 0.04483756795525551f, 0.010887729935348034f, 0.0028306462336331606f, 0.0007915061432868242f, 1.9793764295172878e-05f, 4.34139799665445e-08f},
+    {2.1664836822310463e-06f, 1.5450163118657656e-05f, 0.0002174780674977228f, 0.00213368097320199f, 0.0037168322596699f, 0.021197544410824776f, 0.032894063740968704f, -0.16801491379737854f, 0.2454889416694641f, -0.022792575880885124f, -0.02448330633342266f, -0.006214733235538006f, -0.0016422962071374059f, -0.0007596479845233262f, -1.0312951417290606e-05f, -7.966938255776768e-07f},
+    {2.8070201096852543e-07f, 2.4779519662843086e-06f, 4.949317008140497e-05f, 0.00045592032256536186f, 0.0010032495483756065f, 0.012119714170694351f, -0.03609181195497513f, -0.06314735114574432f, -0.02932140789926052f, -0.034643322229385376f, 0.00949584599584341f, 0.0028631954919546843f, 0.0006389949121512473f, 0.00016217527445405722f, 3.83890528610209e-06f, 8.271405782522834e-09f},
+    {1.9111310223252076e-07f, 4.896403993370768e-07f, 1.1419953807489946e-05f, 0.0024496307596564293f, -0.0018405449809506536f, 0.0025677913799881935f, -0.0196907427161932f, -0.022384272888302803f, -0.1273312270641327f, 0.03185376897454262f, -0.004805447068065405f, 0.0008507174206897616f, 0.002526112599298358f, 0.005835368297994137f, -1.0299398809365812e-06f, 5.234737727732863e-07f},
+    {3.736869036430335e-09f, 5.89092898906074e-08f, 4.044115485157818e-06f, -0.00016117808991111815f, 0.0010079111671075225f, -0.0007657995447516441f, 0.003010768676176667f, 0.1387718766927719f, 0.05267912521958351f, -0.013402109034359455f, -0.0015740783419460058f, 0.0003558428434189409f, 9.168158430838957e-05f, 1.7670219676801935e-05f, 4.713143368917372e-07f, 1.0676048933788707e-09f},
+    {-4.1410739726188694e-08f, -2.0562058722362053e-08f, 1.1030995210603578e-06f, -0.012754116207361221f, 0.01498076319694519f, 0.004267290234565735f, 0.003791210474446416f, -0.05570950359106064f, 0.0491693951189518f, 0.020895570516586304f, 0.01902511902153492f, -0.010193017311394215f, -0.014164600521326065f, -0.0300353541970253f, -1.6523216572750243e-07f, -1.1197566607279441e-07f},
+};
+inline constexpr float kPhishGateOrigin[] = {-9.375f, -6.625f, -3.875f, -2.1875f, -1.5625f, -0.9375f, 0.0f, 0.0f, 0.9375f, 1.5625f, 2.1875f, 2.8125f, 3.4375f, 4.0625f, 5.90625f, 8.96875f};
+// Phish'(x) / (x (x - x0)) = e^{-x^2/2 (x < 0)} P_j(x - o_j) on [-10.75, 10.5), 16 intervals (kPhishGate's o_j), degree 9 (fit error 0.831 ulp)
+inline constexpr float kPhishSlope[][16] = {
+    {0.44695672392845154f, 0.4650704860687256f, 0.5044122338294983f, 0.5624013543128967f, 0.5987501740455627f, 0.6480509042739868f, 0.8365182280540466f, 0.8365182280540466f, 0.6139901876449585f, 0.2865382134914398f, 0.14799928665161133f, 0.09175850450992584f, 0.06355684250593185f, 0.04701322317123413f, 0.02384496107697487f, 0.010969729162752628f},
+    {0.004796071909368038f, 0.009037389419972897f, 0.022568626329302788f, 0.05079887807369232f, 0.06543278694152832f, 0.10257012397050858f, 0.3014027178287506f, 0.30140694975852966f, -0.6482717394828796f, -0.348722368478775f, -0.1320478767156601f, -0.060527388006448746f, -0.0334891639649868f, -0.020853690803050995f, -0.00740182725712657f, -0.002302370732650161f},
+    {0.0004753118264488876f, 0.001218255958519876f, 0.004701904486864805f, 0.012079359963536263f, 0.01253797672688961f, 0.06259466707706451f, 0.02662610076367855f, -0.3916527330875397f, -0.004944801330566406f, 0.27007797360420227f, 0.09469621628522873f, 0.032562173902988434f, 0.014026043005287647f, 0.007183929439634085f, 0.0017331995768472552f, 0.0003629096318036318f},
+    {4.67792633571662e-05f, 0.0001622066629352048f, 0.0009610545821487904f, 9.574913565302268e-05f, 0.005065469536930323f, 0.05258404091000557f, -0.21833565831184387f, -0.36589115858078003f, 0.5401782393455505f, -0.10264868289232254f, -0.05839981883764267f, -0.01654982939362526f, -0.005564975552260876f, -0.0023130327463150024f, -0.00036472000647336245f, -5.0918300985358655e-05f},
+    {4.85558484797366e-06f, 2.1710324290324934e-05f, 0.0001927951816469431f, -0.0019378607394173741f, 0.009588591754436493f, 0.016715170815587044f, -0.17266418039798737f, -0.08739008754491806f, -0.2838086485862732f, -0.049090031534433365f, 0.02862025983631611f, 0.007939723320305347f, 0.002190088853240013f, 0.0007170125027187169f, 7.346038910327479e-05f, 6.697175194858573e-06f},
+    {4.4698273882204376e-07f, 2.7930730084335664e-06f, 3.7744175642728806e-05f, -2.8744518203893676e-05f, 0.007980572059750557f, -0.012927263975143433f, -0.0048369173891842365f, 0.2740586996078491f, -0.28312402963638306f, 0.10547726601362228f, -0.008418365381658077f, -0.003507625311613083f, -0.0008415171760134399f, -0.000226545162149705f, -1.4630088116973639e-05f, -8.488461276101589e-07f},
+    {-1.9710152798779745e-07f, 6.069246438755727e-08f, 7.166314389905892e-06f, 0.008399393409490585f, 0.008036394603550434f, -0.0052299583330750465f, 0.006165953353047371f, -0.07568329572677612f, 0.34048372507095337f, -0.07546854764223099f, -0.0038074206095188856f, 0.0022490995470434427f, -6.338359526125714e-05f, 0.0003471304662525654f, 2.857318122551078e-06f, 1.131306461843451e-07f},
+    {1.337956856417577e-09f, 3.979885576654851e-08f, -1.1864109410453239e-06f, 0.001433130819350481f, -0.001351789222098887f, -0.0013260942650958896f, -0.11042439937591553f, 0.5353516936302185f, 0.06362612545490265f, 0.013195944018661976f, 0.006403677631169558f, -0.0010278256377205253f, 0.00010053958249045536f, -0.00010587969882180914f, -5.775237923444365e-07f, -1.4188093366840349e-08f},
+    {6.35668229165276e-08f, 8.52886117286289e-08f, -2.9147734039725037e-06f, -0.03778700903058052f, -0.0351080484688282f, -0.0379515066742897f, -0.14467696845531464f, -0.7132790088653564f, -0.25711601972579956f, 0.051489315927028656f, 0.0067322514951229095f, -0.004572615027427673f, 0.0019333579111844301f, -0.0013991274172440171f, 1.546563481724661e-07f, -2.5456654145772362e-11f},
+    {7.584605721255855e-10f, 2.557263067970439e-09f, -1.00712406947423e-06f, -0.003653939813375473f, -0.003108386415988207f, -0.006784685421735048f, -0.05904224514961243f, 0.2619602084159851f, 0.06019827723503113f, -0.05280067026615143f, -0.008062295615673065f, 0.0033388598822057247f, -0.0010665416484698653f, 0.00046494524576701224f, -3.14397787803955e-08f, 9.560309488509944e-11f},
+};
+// Phish' = 0 at x0 = kPhishZeroHi + kPhishZeroLo (and at 0)
+inline constexpr float kPhishZeroHi = -1.1954312324523926f, kPhishZeroLo = 3.106448076550805e-08f;
+
 // Phish: x tanh(g), g = GELU(x) = x Phi(x);  f' = tanh g + x sech^2(g) g', g' = Phi + x phi;
-// f'' = sech^2 g (2g' + x(g'' - 2 tanh(g) g'^2)), g'' = phi (2 - x^2). x clipped to [-40, 800] (Phi = 0 below)
+// f'' = sech^2 g (2g' + x(g'' - 2 tanh(g) g'^2)), g'' = phi (2 - x^2). x clipped to [-40, 800] (Phi = 0 below).
+// float32 on [-10.75, 10.5) (the bulk of the inputs): f = x tanh g = x P_j(u) e^{-x^2/2} and f' = x (x - x0) Q_j(u)
+// e^{-x^2/2}, the Gaussian only below 0 (its exponent as hi + lo: mul_exp's one rounding), P_j and Q_j of degree 8
+// and 9 on 16 intervals, fine (5/8) where tanh(x Phi(x)) has poles near (0.64 +- 1.28i) (kPhishGate, kPhishSlope: fit
+// error 0.90 and 0.83 ulp), their coefficients looked up per lane (lookup.h: one vpermps each on AVX-512) instead of
+// a Mills ratio, two exponentials and a division (Phish was 3.3x SiLU's forward and backward at 4M elements, 1
+// thread). Q has no zero: no cancellation at f''s zeros 0 and x0. Above 10.5 f = x and f' = 1 in float32; below
+// -10.75 the wide forms (f_wide, df_wide) for those lanes.
 template <class V>
 struct Phish : Act<V> {
+  // float32 on [-10.75, 10.5): the lane's interval j (as a float; j < 0 below, j >= 16 above): 3 intervals of 11/4 on
+  // [-10.75, -2.5), 11 of 5/8 on [-2.5, 4.375), 2 of 49/16 on [4.375, 10.5), by the lines (x + 10.75) 4/11, 1.6 x + 7
+  // and 14 + (x - 4.375) 16/49, which meet at -2.5 and 4.375 (rounded: j's u = x - o_j within its interval + 0.2%)
+  ACTLAB_INLINE static Vf interval(const Vf& x) {
+    const Vf mid = at::vec::clamp_max(fma(x, Vf(1.6f), Vf(7.0f)), fma(x, Vf(0.32653061f), Vf(12.571428f)));
+    return at::vec::clamp_min(mid, fma(x, Vf(0.36363637f), Vf(3.9090909f))).floor();
+  }
+  // y + y_lo = -x^2/2 below 0, else 0: the tables' functions have e^{-x^2/2} factored out below 0
+  ACTLAB_INLINE static std::pair<Vf, Vf> gauss_exponent(const Vf& x) {
+    const Vf xn = min0(x), tt = xn * xn;
+    return {Vf(-0.5f) * tt, Vf(-0.5f) * fma(xn, xn, tt.neg())};
+  }
+  // (The index is built where it is used: a struct holding it was copied through the stack on AVX2, 2.5x slower.)
   ACTLAB_INLINE V f(V x) const {
-    const V w = at::vec::clamp_min(x, V(-kGaussUnderflow));
-    if constexpr (is_float<V>) {  // below -5 tanh(g) = g to 1e-12 and g is tiny (subnormal below -13): w^2 Phi(w) rounded
-      // once; g and w g from one Mills ratio and one exponential, tanh of g = 0 there (no subnormal intermediates),
-      // tanh g by tanh_sech2 (one exponential, one division; sech^2 unused)
-      const GeluCore c(w);
-      const V xr = c.ratio(), tail = w < V(-5.0f), g = sel(tail, zero<V>(), c.f(c.xq(xr, V(1.0f))));
-      const V near = w * tanh_sech2(g).first;
-      return any(tail) ? sel(tail, c.xq(xr, w), near) : near;
+    if constexpr (is_float<V>) {  // |x P_j(u)| e^{-x^2/2} (f >= 0; +0 at -0 as the declaration), x above; below, f_wide
+      const V j = interval(x);
+      const TableIndex<16> i(j);
+      const auto [y, y_lo] = gauss_exponent(x);
+      const V near = mul_exp_in_range((x * horner_lookup(x - i(kPhishGateOrigin), i, kPhishGate)).abs(), y, y_lo);
+      const V out = sel(j >= V(16.0f), x, near), wide = j < zero<V>();
+      return any(wide) ? sel(wide, f_wide(x), out) : out;
+    } else {
+      const V w = at::vec::clamp_min(x, V(-kGaussUnderflow));
+      return w * vtanh(gelu_f(w));
     }
-    return w * vtanh(gelu_f(w));
   }
   ACTLAB_INLINE V df(V x) const {
-    const V w = clamp(x, V(-kGaussUnderflow), V(kExpUnderflow));
-    if constexpr (is_float<V>) {  // x g' rounded once (in the left tail it is subnormal, and g' more so); g and x g'
-      // from one Mills ratio, one reduction of e^{-x^2/2} and one reciprocal, tanh g and sech^2 g from one more
-      // exponential (tanh_sech2)
-      const GeluCore c(w);
-      const V r = V(1.0f) / c.den;  // one reciprocal for x R and num/den (each then ~1 ulp)
-      const auto [th, s2] = tanh_sech2(c.f(c.xq((c.xc * c.q) * r, V(1.0f))));
-      return sel(w == zero<V>(), w, fma(s2, c.df_from(w, c.num() * r), th));  // f'(+-0) = +-0
+    if constexpr (is_float<V>) {  // x (x - x0) P_j(u) e^{-x^2/2} (no cancellation at the zeros 0, x0), 1 above; below,
+      // df_wide
+      const V j = interval(x);
+      const TableIndex<16> i(j);
+      const auto [y, y_lo] = gauss_exponent(x);
+      const V m = x * ((x - V(kPhishZeroHi)) - V(kPhishZeroLo));
+      const V near = mul_exp_in_range(m * horner_lookup(x - i(kPhishGateOrigin), i, kPhishSlope), y, y_lo);
+      const V out = sel(j >= V(16.0f), V(1.0f), near), wide = j < zero<V>();
+      return any(wide) ? sel(wide, df_wide(x), out) : out;
     } else {  // the declaration's, its exp by the C library (as torch's: the sum cancels in the tail)
+      const V w = clamp(x, V(-kGaussUnderflow), V(kExpUnderflow));
       const V pdf = V(kInvSqrt2Pi) * exp_libm((V(-0.5) * w) * w), cdf = normal_cdf(w);
       const V g = w * cdf, e = exp_libm(V(-2.0) * g.abs());
       return tanh_expm1(g) + (w * ((V(4.0) * e) / ((V(1.0) + e) * (V(1.0) + e)))) * (cdf + w * pdf);
     }
+  }
+  // float32 on the whole line (the lanes below the tables): below -5 tanh(g) = g to 1e-12 and g is tiny (subnormal
+  // below -13): w^2 Phi(w) rounded once; g and w g from one Mills ratio and one exponential, tanh of g = 0 there (no
+  // subnormal intermediates), tanh g by tanh_sech2 (one exponential, one division; sech^2 unused)
+  __attribute__((noinline, cold)) static V f_wide(const V& x) {
+    const V w = at::vec::clamp_min(x, V(-kGaussUnderflow));
+    const GeluCore c(w);
+    const V xr = c.ratio(), tail = w < V(-5.0f), g = sel(tail, zero<V>(), c.f(c.xq(xr, V(1.0f))));
+    const V near = w * tanh_sech2(g).first;
+    return any(tail) ? sel(tail, c.xq(xr, w), near) : near;
+  }
+  // x g' rounded once (in the left tail it is subnormal, and g' more so); g and x g' from one Mills ratio, one
+  // reduction of e^{-x^2/2} and one reciprocal, tanh g and sech^2 g from one more exponential (tanh_sech2)
+  __attribute__((noinline, cold)) static V df_wide(const V& x) {
+    const V w = clamp(x, V(-kGaussUnderflow), V(kExpUnderflow));
+    const GeluCore c(w);
+    const V r = V(1.0f) / c.den;  // one reciprocal for x R and num/den (each then ~1 ulp)
+    const auto [th, s2] = tanh_sech2(c.f(c.xq((c.xc * c.q) * r, V(1.0f))));
+    return sel(w == zero<V>(), w, fma(s2, c.df_from(w, c.num() * r), th));  // f'(+-0) = +-0
   }
   ACTLAB_INLINE V d2f(V x) const {
     const V w = clamp(x, V(-kGaussUnderflow), V(kExpUnderflow)), cdf = normal_cdf(w), pdf = normal_pdf(w);
