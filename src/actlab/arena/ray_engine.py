@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -33,6 +34,19 @@ def ray_record(work: Work, job: Job, imports: Sequence[str]) -> Record:
 
     plugins.load(imports)
     return worker_record(work, job, ray.get_runtime_context().get_node_id())
+
+
+def cancel(ray: Any, refs: list[Any], patience: float = 30.0) -> None:
+    """Cancel the tasks ``refs`` (force: a running task's worker is killed), again each second until
+    every one has ended or ``patience`` seconds have passed: a cancel that reaches a task while it is
+    being dispatched can miss it, which then holds its CPU until it finishes."""
+    deadline = time.monotonic() + patience
+    while refs:
+        for ref in refs:
+            ray.cancel(ref, force=True)
+        _, refs = ray.wait(refs, num_returns=len(refs), timeout=1.0)
+        if time.monotonic() > deadline:
+            return
 
 
 def stop_own_instance(ray: Any) -> None:
@@ -98,8 +112,7 @@ class RayEngine(Engine):
                 job = pending.pop(ref)
                 yield job, self.stamp(self._get(ray, ref, job))
         finally:
-            for ref in pending:
-                ray.cancel(ref, force=True)
+            cancel(ray, list(pending))
             if own:
                 stop_own_instance(ray)
 
