@@ -570,16 +570,19 @@ struct ELiSH : Act<V> {
   ACTLAB_INLINE V df(V x) const {
     const V one(1), xn = min0(x);
     if constexpr (is_float<V>) {
-      // below 0: e (e^2 + 2e - 1) / (1 + e)^2, e = e^x = eh + el (exp_core), 1 + e = dh + dl exactly
-      const auto [eh, el] = exp_split(at::vec::clamp_min(xn, V(-120.0f)));
+      // one e = e^{-|x|} = eh + el (exp_split) and 1 + e = dh + dl exactly for both sides: P / (1 + e)^2 with
+      // P = 1 + e (1 + x) above 0 (SiLU'), e (e^2 + 2e - 1) below; the division's dl folded in after
+      const auto [eh, el] = exp_split(at::vec::maximum(x.abs().neg(), V(-120.0f)));
       const V dh = one + eh, dl = ((one - dh) + eh) + el;
       const V num = (fma(eh, eh, V(2) * eh) - one) + (V(2) * el) * (eh + one);
-      const V q = fma(el, num, eh * num) / (dh * dh);
-      V neg = fma(q, (V(-2) * dl) / dh, q);
+      const V x1 = one + at::vec::clamp_max(x, V(88.0f));  // e (1 + x) <= e^-88 89 beyond: no 0 inf
+      const V p = sel(x >= zero<V>(), fma(eh, x1, one) + el * x1, fma(el, num, eh * num));
+      const V q = p / (dh * dh);
+      V out = fma(q, (V(-2) * dl) / dh, q);
       // near the minimum x0, where e^2 + 2e - 1 cancels: (sqrt2 - 1) e expm1(x - x0) (e + 1 + sqrt2) / (1 + e)^2
       const V u = (xn - V(kElishZeroHi)) - V(static_cast<float>(kElishZeroLo)), zone = u.abs() < V(0.5f);
-      if (any(zone)) neg = sel(zone, (this->c(kSqrt2 - 1.0) * eh) * (expm1_small(u) * (dh + this->c(kSqrt2))) / (dh * dh), neg);
-      return sel(x >= zero<V>(), swish_df(x), neg);
+      if (any(zone)) out = sel(zone, (this->c(kSqrt2 - 1.0) * eh) * (expm1_small(u) * (dh + this->c(kSqrt2))) / (dh * dh), out);
+      return out;
     } else {  // the declaration's
       const V s = sigmoid(x), e = vexp(xn), wc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow));
       const V neg = ((this->c(kSqrt2 - 1.0) * (xn - V(kElishZero)).expm1()) * ((e + one) + this->c(kSqrt2))) / (e + one);
