@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from special_rows import LIMITS, PLAIN, check_limits
 from ulps import needs_kernels
 
 import actlab
@@ -15,7 +16,6 @@ pytestmark = needs_kernels
 
 OPS = torch.ops.actlab
 NAMES = ["Sparsemax", "Entmax15"]
-INF, NAN = float("inf"), float("nan")
 
 
 def _ops(name: str) -> tuple:
@@ -76,26 +76,9 @@ def test_special_rows(name: str) -> None:
     -inf entries: 0; ties; values near float32's range; exact float32 results equal the declaration's."""
     f = _ops(name)[0]
     decl = actlab.declaration(name)
-    x = torch.tensor(
-        [
-            [1.0, NAN, 2.0, 0.0],
-            [-INF, -INF, -INF, -INF],
-            [INF, 1.0, INF, -INF],
-            [INF, 1.0, 2.0, 0.0],
-            [0.0, -INF, 1.0, -INF],
-            [3.0, 3.0, 3.0, 3.0],
-            [1.0, 1.0, 0.0, 0.0],
-            [2.0, 2.0, 1.5, 1.5],
-            [1e30, -1e30, 0.0, 1e30],
-            [3e38, -3e38, 1.0, -1.0],
-            [0.5, 0.25, -0.25, 0.0],
-        ]
-    )
+    x = torch.tensor(LIMITS + [[1e30, -1e30, 0.0, 1e30], [3e38, -3e38, 1.0, -1.0]] + PLAIN)
     y, yd = f(x, -1, None), decl.forward(x, -1)
-    assert y[:2].isnan().all() and not y[2:].isnan().any()
-    assert torch.equal(y[2] == 0, torch.tensor([False, True, False, True])) and y[2, 0] == y[2, 2]
-    assert torch.equal(y[3], torch.tensor([1.0, 0, 0, 0])) and y[4, 1] == 0 and y[4, 3] == 0
-    assert (y[5] == 0.25).all() and y[6, 0] == y[6, 1] and y[7, 0] == y[7, 1] and y[7, 2] == y[7, 3]
+    check_limits(y)
     _close(y, yd, 4)
     torch.testing.assert_close(f(x.t(), 0, None), y.t(), rtol=0, atol=0, equal_nan=True)
 

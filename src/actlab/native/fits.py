@@ -132,12 +132,6 @@ SERF_ZERO = mpmath.findroot(_serf_slope, -1.19)  # SERF' = 0 at -1.19306: its fl
 SERF_ERFC_MID = 2.46  # the centre of [1, 3.92], where SERF's erf is 1 - erfc by a polynomial
 
 
-def _serf_near_zero(d: mpmath.mpf) -> mpmath.mpf:  # SERF'(x0 + d) / d
-    if d == 0:
-        return mpmath.diff(_serf_slope, SERF_ZERO)
-    return _serf_slope(SERF_ZERO + d) / d
-
-
 def _tanh_exp_slope(x: mpmath.mpf) -> mpmath.mpf:  # TanhExp'(x) = tanh(e^x) + x e^x sech^2(e^x)
     e = mpmath.exp(x)
     return mpmath.tanh(e) + x * e * mpmath.sech(e) ** 2
@@ -238,15 +232,6 @@ FITS = (
         0.0,
         1.0,
         "log1p e = e (1 + e P(e)), 0 <= e <= 1",
-    ),
-    Fit(
-        "kSerfSlopeZero",
-        _serf_near_zero,
-        lambda d: 1.0 / float(_serf_near_zero(mpmath.mpf(d))),
-        -0.4,
-        0.4,
-        "SERF'(x0 + d) = d P(d), |d| <= 0.4",
-        target_ulp=0.7,  # P(0) rounded to float32 alone is up to 0.5 ulp
     ),
     Fit(
         "kSerfLog1p",

@@ -169,13 +169,8 @@ ACTLAB_INLINE V slope_near_zero(const V& x, const V& near, float hi, float lo, c
   return near;
 }
 
-// SERF' = 0 at x0 = kSerfZeroHi + kSerfZeroLo; SERF'(x0 + d) = d P(d), |d| <= 0.4 (fit error
-// 0.51 ulp; python -m actlab.native.fits): the float32 sum erf(p) + x erf'(p) sigma(x) cancels
-// there (15 ulps at x = -1.4; <= 8 outside the window)
+// SERF' = 0 at x0 = kSerfZeroHi + kSerfZeroLo (the table's f' is (x - x0) Q_j(u): no cancellation there)
 inline constexpr float kSerfZeroHi = -1.1930599212646484f, kSerfZeroLo = -4.76635395596503e-08f;
-inline constexpr float kSerfSlopeZero[] = {0.30150488018989563f,   0.2316121906042099f,    0.04754694178700447f,
-                                           -0.023333244025707245f, -0.018739499151706696f, -0.004539666697382927f,
-                                           0.0010444415966048837f, 0.001108782016672194f};
 // log1p e = e (1 + e P(e)), 0 <= e <= 1, two degrees below accurate.h's (fit error 0.56 ulp; p's error reaches
 // SERF damped: p erf'(p) / erf(p) <= 1)
 inline constexpr float kSerfLog1p[] = {-0.49999648332595825f, 0.33321329951286316f,   -0.24857217073440552f,
@@ -231,7 +226,7 @@ inline constexpr float kSerfSlope[][16] = {
 // float), p = max(x, 0) + log1p(e) (kSerfLog1p), sigma = (1 or e) / (1 + e). erf(p): below p = 1 c p Q(p^2)
 // (c = 2/sqrt pi, c p as hi + lo in f; Q = 1 + v P(v), ErfAct's), above 1 - erfc(p) by kSerfErfcMid on p clamped to
 // [1, 3.92] (erf = 1 in float32 beyond). f' adds x c E sigma, c E = erf'(p) = c e^{-p^2} (mul_exp's reduction of
-// p^2 rounded: f' has its 16 ulps); near its zero x0 the slope polynomial. Below x = -64 the tail forms.
+// p^2 rounded: f' has its 16 ulps; its zero x0 is inside the table). Below x = -64 the tail forms.
 template <class V>
 struct SERF : Act<V> {
   // float32: e^{-|x|}, p = softplus(x)
@@ -269,7 +264,7 @@ struct SERF : Act<V> {
   ACTLAB_INLINE V f(V x) const {
     if constexpr (is_float<V>) {  // x erf(softplus x) by the table, erf(p) = 1 above; below, f_wide
       const Grid g = grid(x);
-      const V near = sel(g.j >= V(16.0f), x, x * horner_lookup(g.u, TableIndex<16>(g.j), kSerfGate)), wide = g.j < zero<V>();
+      const V near = sel(g.j >= V(16.0f), x, x * horner_lookup(g.u, TableIndex(g.j), kSerfGate)), wide = g.j < zero<V>();
       return any(wide) ? sel(wide, f_wide(x), near) : near;
     } else {
       return at::vec::clamp_min(x, V(-kExpUnderflow)) * erf(softplus(x));
@@ -279,7 +274,7 @@ struct SERF : Act<V> {
     if constexpr (is_float<V>) {  // (x - x0) P(x) by the table (no cancellation at the zero x0), 1 above; below, df_wide
       const Grid g = grid(x);
       const V d = (x - V(kSerfZeroHi)) - V(kSerfZeroLo);
-      const V near = sel(g.j >= V(16.0f), V(1.0f), d * horner_lookup(g.u, TableIndex<16>(g.j), kSerfSlope)), wide = g.j < zero<V>();
+      const V near = sel(g.j >= V(16.0f), V(1.0f), d * horner_lookup(g.u, TableIndex(g.j), kSerfSlope)), wide = g.j < zero<V>();
       return any(wide) ? sel(wide, df_wide(x), near) : near;
     } else {
       const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), p = softplus(xc);
@@ -297,18 +292,12 @@ struct SERF : Act<V> {
   }
   __attribute__((noinline, cold)) static V df_wide(const V& x) {
     const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow));
-    V near;
-    {
-      const Parts s = parts(x);
-      const V sg = sel(x >= zero<V>(), V(1.0f), s.e) / (V(1.0f) + s.e);
-      near = fma(xc * erf_prime_f32(s.p), sg, erf_of<false>(s.p));
-      const V tail = x < V(kTail);  // (2/sqrt pi) e^x (1 + x) below -64
-      if (any(tail)) {
-        near = sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * (V(1) + xc), sel(tail, xc, zero<V>())), near);
-      }
-      near = slope_near_zero(x, near, kSerfZeroHi, kSerfZeroLo, kSerfSlopeZero, 0.4f);  // the sum above cancels
-    }
-    return near;
+    const Parts s = parts(x);
+    const V sg = sel(x >= zero<V>(), V(1.0f), s.e) / (V(1.0f) + s.e);
+    const V near = fma(xc * erf_prime_f32(s.p), sg, erf_of<false>(s.p));
+    const V tail = x < V(kTail);  // (2/sqrt pi) e^x (1 + x) below -64
+    if (!any(tail)) return near;
+    return sel(tail, exp_tail_times(V(kTwoOverSqrtPi) * (V(1) + xc), sel(tail, xc, zero<V>())), near);
   }
   ACTLAB_INLINE V d2f(V x) const {
     const V xc = clamp(x, V(-kExpUnderflow), V(kExpUnderflow)), p = softplus(xc), s = sigmoid(xc);
@@ -349,21 +338,6 @@ struct GeluCore {
   }
   ACTLAB_INLINE Vf df(const Vf& a) const { return df_from(a, num() / den); }  // a (Phi(x) + x phi(x))
 };
-
-// tanh g and sech^2 g (float32) from one exponential and one division, each within about 1.5 ulp: |g| < 2^-12: g and
-// 1; below atanh(1/2) tanh's polynomial (tanh_accurate's) and 1 - tanh^2 (>= 3/4: no cancellation); above, with
-// e = e^{-2|g|} <= 1/3 (exp_fast, 0.9 ulp: 1 - e damps its error by e/(1 - e) <= 1/2) and r = 1/(1 + e),
-// tanh = (1 - e) r and sech^2 = 4 e r^2. Phish's f' cancels near its zero (x = -1.3), where |g| < 0.2: the polynomial.
-// No subnormal intermediates (slow on Zen 4): |g| is clamped to [2^-12, 20] inside.
-ACTLAB_INLINE std::pair<Vf, Vf> tanh_sech2(const Vf& g) {
-  const Vf one(1.0f), a = g.abs(), ac = clamp(a, Vf(2.44140625e-4f), Vf(20.0f)), a2 = ac * ac;
-  const Vf small = fma(a2 * ac, horner(a2, kTanhSmall), ac);
-  const Vf e = exp_fast(Vf(-2.0f) * ac), r = one / (one + e);
-  const Vf lin = a < Vf(2.44140625e-4f), below = a < Vf(0.54930615f);
-  const Vf th = sel(lin, a, sel(below, small, (one - e) * r)) | sign_bit(g);
-  const Vf s2 = sel(lin, one, sel(below, fma(small.neg(), small, one), (Vf(4.0f) * e) * (r * r)));
-  return {th, s2};
-}
 
 // GELU clipped to [a, b]: clamp(x Phi(x), a, b);  f' = GELU'(x), f'' = GELU''(x) where not clipped, else 0. Clipped
 // as the declaration decides (_clipped): for x > 0, x - b >= x Phi(-x) (exact near the crossing), else GELU(x) >= b;
@@ -450,7 +424,7 @@ struct Phish : Act<V> {
   ACTLAB_INLINE V f(V x) const {
     if constexpr (is_float<V>) {  // |x P_j(u)| e^{-x^2/2} (f >= 0; +0 at -0 as the declaration), x above; below, f_wide
       const V j = interval(x);
-      const TableIndex<16> i(j);
+      const TableIndex i(j);
       const auto [y, y_lo] = gauss_exponent(x);
       const V near = mul_exp_in_range((x * horner_lookup(x - i(kPhishGateOrigin), i, kPhishGate)).abs(), y, y_lo);
       const V out = sel(j >= V(16.0f), x, near), wide = j < zero<V>();
@@ -464,7 +438,7 @@ struct Phish : Act<V> {
     if constexpr (is_float<V>) {  // x (x - x0) P_j(u) e^{-x^2/2} (no cancellation at the zeros 0, x0), 1 above; below,
       // df_wide
       const V j = interval(x);
-      const TableIndex<16> i(j);
+      const TableIndex i(j);
       const auto [y, y_lo] = gauss_exponent(x);
       const V m = x * ((x - V(kPhishZeroHi)) - V(kPhishZeroLo));
       const V near = mul_exp_in_range(m * horner_lookup(x - i(kPhishGateOrigin), i, kPhishSlope), y, y_lo);
@@ -477,24 +451,17 @@ struct Phish : Act<V> {
       return tanh_expm1(g) + (w * ((V(4.0) * e) / ((V(1.0) + e) * (V(1.0) + e)))) * (cdf + w * pdf);
     }
   }
-  // float32 on the whole line (the lanes below the tables): below -5 tanh(g) = g to 1e-12 and g is tiny (subnormal
-  // below -13): w^2 Phi(w) rounded once; g and w g from one Mills ratio and one exponential, tanh of g = 0 there (no
-  // subnormal intermediates), tanh g by tanh_sech2 (one exponential, one division; sech^2 unused)
+  // float32 below the tables (x < -10.75: g = x Phi(x) is under 1e-26, so tanh g = g and sech^2 g = 1 in float32):
+  // f = x g = x^2 Phi(x) and f' = g + x g', each from one Mills ratio and one reduction of e^{-x^2/2}, x g and x g'
+  // rounded once (subnormal, then 0, further down); x clamped to -40 (Phi = 0 in float32 below)
   __attribute__((noinline, cold)) static V f_wide(const V& x) {
-    const V w = at::vec::clamp_min(x, V(-kGaussUnderflow));
-    const GeluCore c(w);
-    const V xr = c.ratio(), tail = w < V(-5.0f), g = sel(tail, zero<V>(), c.f(c.xq(xr, V(1.0f))));
-    const V near = w * tanh_sech2(g).first;
-    return any(tail) ? sel(tail, c.xq(xr, w), near) : near;
+    const GeluCore c(at::vec::clamp_min(x, V(-kGaussUnderflow)));
+    return c.xq(c.ratio(), c.xc);
   }
-  // x g' rounded once (in the left tail it is subnormal, and g' more so); g and x g' from one Mills ratio, one
-  // reduction of e^{-x^2/2} and one reciprocal, tanh g and sech^2 g from one more exponential (tanh_sech2)
   __attribute__((noinline, cold)) static V df_wide(const V& x) {
-    const V w = clamp(x, V(-kGaussUnderflow), V(kExpUnderflow));
-    const GeluCore c(w);
+    const GeluCore c(at::vec::clamp_min(x, V(-kGaussUnderflow)));
     const V r = V(1.0f) / c.den;  // one reciprocal for x R and num/den (each then ~1 ulp)
-    const auto [th, s2] = tanh_sech2(c.f(c.xq((c.xc * c.q) * r, V(1.0f))));
-    return sel(w == zero<V>(), w, fma(s2, c.df_from(w, c.num() * r), th));  // f'(+-0) = +-0
+    return c.df_from(c.xc, c.num() * r) + c.f(c.xq((c.xc * c.q) * r, V(1.0f)));
   }
   ACTLAB_INLINE V d2f(V x) const {
     const V w = clamp(x, V(-kGaussUnderflow), V(kExpUnderflow)), cdf = normal_cdf(w), pdf = normal_pdf(w);

@@ -184,11 +184,7 @@ at::Tensor backward(const at::Tensor& g, const at::Tensor& saved, int64_t dim) {
           s, kBlock, [&](int64_t off) { backward_row<K, S>(pg + off, py + off, po + off, s.n); },
           [&](int64_t off, int64_t w) { backward_block<K, S>(pg + off, py + off, po + off, s.n, s.inner, w); });
     };
-    if (gc.scalar_type() == at::kDouble) {
-      run(double{});
-    } else {
-      run(float{});
-    }
+    on_compute_type(gc.scalar_type(), run);
     return out;
   });
 }
@@ -272,11 +268,7 @@ std::tuple<at::Tensor, at::Tensor> double_backward(const at::Tensor& gg, const a
       }
     });
   };
-  if (st == at::kDouble) {
-    run(double{});
-  } else {
-    run(float{});
-  }
+  on_compute_type(st, run);
   return {dg, dy};
 }
 

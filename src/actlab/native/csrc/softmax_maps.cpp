@@ -131,10 +131,7 @@ struct Radix {
   // lanes): its rows at xoff + j * lanes, the output's at yoff + j * cardinality * lanes (radix-major), j < radix
   template <class S, class Body>
   void for_blocks(const at::Tensor& x, Body body) const {
-    const int64_t c = sizes[0], r = sizes[1];
-    int64_t outer = 1, lanes = sizes[2];
-    for (int64_t i = 0; i < d; ++i) outer *= x.size(i);
-    for (int64_t i = d + 1; i < x.dim(); ++i) lanes *= x.size(i);
+    const int64_t c = sizes[0], r = sizes[1], outer = shape_along(x, d).outer, lanes = stride(x);
     const int64_t width = block_lanes<S>(r), blocks = (lanes + width - 1) / width, tasks = outer * c * blocks;
     at::parallel_for(0, tasks, std::max<int64_t>(1, kGrain / (r * std::min(lanes, width))), [&](int64_t b, int64_t e) {
       for (int64_t t = b; t < e; ++t) {
@@ -144,21 +141,9 @@ struct Radix {
     });
   }
   int64_t stride(const at::Tensor& x) const {  // of x's radix rows (the output's: cardinality times it)
-    int64_t lanes = sizes[2];
-    for (int64_t i = d + 1; i < x.dim(); ++i) lanes *= x.size(i);
-    return lanes;
+    return sizes[2] * shape_along(x, d).inner;
   }
 };
-
-// f32(tag) or f64(tag) by the compute type
-template <class Run>
-void on_compute_type(const at::Tensor& t, Run run) {
-  if (t.scalar_type() == at::kDouble) {
-    run(double{});
-  } else {
-    run(float{});
-  }
-}
 
 }  // namespace
 
@@ -199,7 +184,7 @@ at::Tensor solu_backward(const at::Tensor& g, const at::Tensor& x, int64_t dim) 
           s, block_lanes<S>(s.n), [&](int64_t off) { solu_backward_row<S>(pg + off, px + off, po + off, s.n); },
           [&](int64_t off, int64_t w) { solu_backward_block<S>(pg + off, px + off, po + off, s.n, s.inner, w); });
     };
-    on_compute_type(xc, run);
+    on_compute_type(xc.scalar_type(), run);
     return out;
   });
 }
@@ -212,7 +197,7 @@ at::Tensor radix_softmax(const at::Tensor& x, int64_t dim, int64_t radix, int64_
     at::Tensor y = empty_like(xc);
     if (xc.numel() == 0) return y;
     const int64_t stride = v.stride(xc), ystride = cardinality * stride;
-    on_compute_type(xc, [&](auto tag) {
+    on_compute_type(xc.scalar_type(), [&](auto tag) {
       using S = decltype(tag);
       const S* px = xc.const_data_ptr<S>();
       S* py = y.mutable_data_ptr<S>();
@@ -234,7 +219,7 @@ at::Tensor radix_softmax_backward(const at::Tensor& g, const at::Tensor& x, int6
     at::Tensor out = empty_like(xc);
     if (xc.numel() == 0) return out;
     const int64_t stride = v.stride(xc);
-    on_compute_type(xc, [&](auto tag) {
+    on_compute_type(xc.scalar_type(), [&](auto tag) {
       using S = decltype(tag);
       const S *pg = gc.const_data_ptr<S>(), *px = xc.const_data_ptr<S>();
       S* po = out.mutable_data_ptr<S>();

@@ -374,6 +374,16 @@ at::Tensor in_compute_type(const at::Tensor& like, Fn compute) {
   return y;
 }
 
+// run(double{}) or run(float{}): the compute type of a float64 or float32 (or widened bfloat16/half) tensor
+template <class Run>
+void on_compute_type(at::ScalarType st, Run run) {
+  if (st == at::kDouble) {
+    run(double{});
+  } else {
+    run(float{});
+  }
+}
+
 inline at::Tensor compute_input(const at::Tensor& t) {
   TORCH_CHECK(at::isFloatingType(t.scalar_type()), "actlab: expected a floating-point tensor, got ", t.scalar_type());
   const bool reduced = t.scalar_type() == at::kBFloat16 || t.scalar_type() == at::kHalf;
@@ -485,11 +495,7 @@ at::Tensor forward(const at::Tensor& x, int64_t dim) {
             [&](int64_t off, int64_t w) { forward_block<K, S>(px + off, py + off, s.n, s.inner, s.inner, w); });
       }
     };
-    if (xc.scalar_type() == at::kDouble) {
-      run(double{});
-    } else {
-      run(float{});
-    }
+    on_compute_type(xc.scalar_type(), run);
     return y;
   });
 }
