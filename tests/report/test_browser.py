@@ -74,7 +74,7 @@ def test_explorer_select_slide_hover(page) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     assert page.find_element(By.ID, "ex-pick-0").get_attribute("value") == "ELU"
     before = _paths(page)
@@ -99,10 +99,13 @@ def test_explorer_select_slide_hover(page) -> None:
 
     svg = page.find_element(By.ID, "ex-df")
     ActionChains(page).move_to_element_with_offset(svg, 40, 0).perform()
-    rows = page.execute_script(
+    read = (
         "return Array.from(document.querySelectorAll('#explorer .ex-readout tr')).map(r => "
         "Array.from(r.children).map(c => c.textContent))"
     )
+    # the pointer event is handled asynchronously: the readout appears within a frame or two (once, on a loaded
+    # machine, not yet when read at once)
+    rows = WebDriverWait(page, 10).until(lambda d: d.execute_script(read) or None)
     assert rows[0] == ["activation", "x", "f", "f′", "f″"] and len(rows) == 4
     x = float(rows[1][1])
     assert 0 < x < 5 and all(r[1] == rows[1][1] for r in rows[1:])
