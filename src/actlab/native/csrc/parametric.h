@@ -3,10 +3,12 @@
 //
 //   fn(x, w1, ..., wk)                          f(x, w)
 //   fn_backward(g, x, w1, ..., wk)              (g df/dx, sum g df/dw1, ..., sum g df/dwk)
+//   fn_double_backward(ggx, ggw1, ..., ggwk, g, x, w1, ..., wk)
+//                                               (d/dg, d/dx, d/dw1, ..., d/dwk) of
+//                                               <ggx, gx> + sum_j <ggw_j, gw_j>
 //
 // each gw summed to its tensor's shape (one value, or one per channel) in the same pass as gx, in
-// an order fixed by the shapes alone: the same bits whatever the thread count. The double backward
-// stays the declaration's (the Python kernel of fn_double_backward). Declarations only: each
+// an order fixed by the shapes alone: the same bits whatever the thread count. Declarations only: each
 // family's .cpp instantiates its activations (`template struct ParametricOps<StarReLU, std::make_index_sequence<2>>;`,
 // 2 tensors) and
 // register.cpp registers them (parametric_list.h).
@@ -31,6 +33,10 @@ struct ParametricOps<Act, std::index_sequence<I...>> {
   using Out = at::Tensor;
   static at::Tensor forward(const at::Tensor& x, In<I>... w);
   static std::tuple<at::Tensor, Out<I>...> backward(const at::Tensor& g, const at::Tensor& x, In<I>... w);
+  static std::tuple<at::Tensor, at::Tensor, Out<I>...> double_backward(const at::Tensor& ggx, In<I>... ggw,
+                                                                       const at::Tensor& g, const at::Tensor& x,
+                                                                       In<I>... w);
+  static bool has_double_backward();  // the activation states vjp2 (else the Python kernel serves)
 };
 
 }  // namespace actlab

@@ -5,6 +5,12 @@
 //   explicit Act(const V* w)                  w[j]: the values of tensor j (one per lane)
 //   V f(V x) const                            f(x, w)
 //   V vjp(V g, V x, V* gw) const              returns g df/dx; gw[j] = g df/dw_j, per element
+//   V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const
+//                                             the double backward at the tangent t = (tx, tw[j]):
+//                                             dg = f_x tx + sum_i f_wi tw[i]; returns
+//                                             g (f_xx tx + sum_i f_xwi tw[i]); gw[j] = g (f_xwj tx +
+//                                             sum_i f_wjwi tw[i]), per element (the driver sums
+//                                             them as vjp's); the declaration's vjp2 in one pass
 //
 // Coefficient activations (PAU, Rational, APL) also state
 //
@@ -129,6 +135,9 @@ using Vec = typename A::Vec;
 template <class A>
 constexpr bool has_coefficients = requires { A::kCoefficients; };
 
+template <class A>
+constexpr bool has_vjp2 = requires(const A& a, Vec<A> v, Vec<A>& d, Vec<A>* p) { a.vjp2(v, v, v, p, d, p); };
+
 // The per-element terms of one activation (times n): an array where K is fixed, else a vector
 template <class A, int64_t N = 1>
 using Terms = std::conditional_t<(A::K > 0), std::array<Vec<A>, (A::K > 0 ? A::K : 1) * N>, std::vector<Vec<A>>>;
@@ -214,26 +223,41 @@ Scalar<V> lanes_sum(const V* acc) {
   return lanes[0];
 }
 
-// gx over n contiguous elements with one activation, sum g df/dw_j into sums[j]
-template <class A, class S>
-ACTLAB_INLINE void vjp_run(const A& a, const S* g, const S* x, S* gx, int64_t n, S* sums) {
+// k lanes from p (k < size: the others 0), and their store
+template <class V>
+ACTLAB_INLINE V load(const Scalar<V>* p, int64_t k) {
+  return k == V::size() ? V::loadu(p) : V::loadu(p, k);
+}
+
+template <class V>
+ACTLAB_INLINE void store(const V& v, Scalar<V>* p, int64_t k) {
+  if (k == V::size()) {
+    v.store(p);
+  } else {
+    v.store(p, static_cast<int>(k));
+  }
+}
+
+// op(u, o, k, gw) over n contiguous elements from `start` with one unit u: op computes the k lanes
+// at offset o (k = V::size() but in the last vector) and puts the K per-element terms into gw,
+// which are summed into sums[j]
+template <class A, class U, class S, class Op>
+ACTLAB_INLINE void terms_run(const U& u, int64_t start, int64_t n, size_t K, S* sums, const Op& op) {
   using V = Vec<A>;
   constexpr int64_t VS = V::size(), NV = kNV<V>, W = kLanes<V>;
-  const size_t K = count_of(a);
   Terms<A, NV> acc = terms_of<A, NV>(K);  // acc[j * NV + q]
   std::fill(acc.begin(), acc.end(), zero<V>());
   Terms<A> gw = terms_of<A>(K);
   int64_t i = 0;
   for (; i + W <= n; i += W) {
     for (int64_t q = 0; q < NV; ++q) {
-      const int64_t o = i + q * VS;
-      a.vjp(V::loadu(g + o), V::loadu(x + o), gw.data()).store(gx + o);
+      op(u, start + i + q * VS, VS, gw.data());
       for (size_t j = 0; j < K; ++j) acc[j * NV + q] += gw[j];
     }
   }
   for (int64_t q = 0; i < n; i += VS, ++q) {  // n - i < W: q < NV
     const int64_t k = std::min(VS, n - i);
-    a.vjp(V::loadu(g + i, k), V::loadu(x + i, k), gw.data()).store(gx + i, static_cast<int>(k));
+    op(u, start + i, k, gw.data());
     for (size_t j = 0; j < K; ++j) acc[j * NV + q] += V::set(zero<V>(), gw[j], k);
   }
   for (size_t j = 0; j < K; ++j) sums[j] = lanes_sum(acc.data() + j * NV);
@@ -278,22 +302,23 @@ void forward_kernel(const S* x, S* y, const Shape& s, const std::vector<S>& wv) 
   });
 }
 
-// gx into gx, the K gradients per channel (K x channels, in double) into total
-template <template <class> class Act, class S>
-void backward_kernel(const S* g, const S* x, S* gx, const Shape& s, const std::vector<S>& wv,
-                     std::vector<double>& total) {
-  using A = Act<Vectorized<S>>;
-  using V = Vectorized<S>;
+// The reduction of K per-element terms to K x channels sums (in double, into total) over x's layout
+// s, deterministically (the module's comment): units(by_vector) makes the units (one per channel,
+// or for rows, inner = 1, one per vector of channels), op(u, o, k, gw) computes the outputs of the
+// k lanes at offset o with unit u and their terms (terms_run)
+template <class A, class Units, class Op>
+void reduce_kernel(const Shape& s, size_t K, std::vector<double>& total, const Units& units, const Op& op) {
+  using V = Vec<A>;
+  using S = Scalar<V>;
   constexpr int64_t VS = V::size();
   const int64_t c = s.channels;
-  const size_t K = wv.size() / c;
   total.assign(K * c, 0.0);
   if (s.inner == 1 && c > 1) {  // rows: per-channel lanes, units of R rows
-    const std::vector<A> acts = acts_of<A>(wv, s, true);
-    const int64_t nb = static_cast<int64_t>(acts.size()), rows = rows_per_unit(c);
-    const int64_t units = (s.outer + rows - 1) / rows;
-    std::vector<S> sums(units * K * c);
-    at::parallel_for(0, units, 1, [&](int64_t b, int64_t e) {
+    const auto us = units(true);
+    const int64_t nb = static_cast<int64_t>(us.size()), rows = rows_per_unit(c);
+    const int64_t count = (s.outer + rows - 1) / rows;
+    std::vector<S> sums(count * K * c);
+    at::parallel_for(0, count, 1, [&](int64_t b, int64_t e) {
       std::vector<V> acc(nb * K);
       Terms<A> gw = terms_of<A>(K);
       for (int64_t u = b; u < e; ++u) {
@@ -303,11 +328,10 @@ void backward_kernel(const S* g, const S* x, S* gx, const Shape& s, const std::v
           for (int64_t q = 0; q < nb; ++q) {
             const int64_t cb = q * VS, k = std::min(VS, c - cb);
             if (k == VS) {
-              acts[q].vjp(V::loadu(g + o + cb), V::loadu(x + o + cb), gw.data()).store(gx + o + cb);
+              op(us[q], o + cb, VS, gw.data());
               for (size_t j = 0; j < K; ++j) acc[q * K + j] += gw[j];
             } else {
-              acts[q].vjp(V::loadu(g + o + cb, k), V::loadu(x + o + cb, k), gw.data())
-                  .store(gx + o + cb, static_cast<int>(k));
+              op(us[q], o + cb, k, gw.data());
               for (size_t j = 0; j < K; ++j) acc[q * K + j] += V::set(zero<V>(), gw[j], k);
             }
           }
@@ -318,7 +342,7 @@ void backward_kernel(const S* g, const S* x, S* gx, const Shape& s, const std::v
         }
       }
     });
-    for (int64_t u = 0; u < units; ++u) {
+    for (int64_t u = 0; u < count; ++u) {
       for (size_t j = 0; j < K; ++j) {
         const S* p = sums.data() + (u * K + j) * c;
         double* t = total.data() + j * c;
@@ -327,21 +351,73 @@ void backward_kernel(const S* g, const S* x, S* gx, const Shape& s, const std::v
     }
     return;
   }
-  const std::vector<A> acts = acts_of<A>(wv, s, false);
-  const int64_t pieces = (s.inner + kPiece - 1) / kPiece, units = s.outer * c * pieces;
-  std::vector<S> sums(units * K);
+  const auto us = units(false);
+  const int64_t pieces = (s.inner + kPiece - 1) / kPiece, count = s.outer * c * pieces;
+  std::vector<S> sums(count * K);
   const int64_t grain = std::max<int64_t>(1, kGrain / std::min(s.inner, kPiece));
-  at::parallel_for(0, units, grain, [&](int64_t b, int64_t e) {
+  at::parallel_for(0, count, grain, [&](int64_t b, int64_t e) {
     for (int64_t u = b; u < e; ++u) {
       const int64_t r = u / pieces, p = u % pieces;
       const int64_t start = r * s.inner + p * kPiece, len = std::min(kPiece, s.inner - p * kPiece);
-      vjp_run(acts[r % c], g + start, x + start, gx + start, len, sums.data() + u * K);
+      terms_run<A>(us[r % c], start, len, K, sums.data() + u * K, op);
     }
   });
-  for (int64_t u = 0; u < units; ++u) {
+  for (int64_t u = 0; u < count; ++u) {
     const int64_t ch = (u / pieces) % c;
     for (size_t j = 0; j < K; ++j) total[j * c + ch] += static_cast<double>(sums[u * K + j]);
   }
+}
+
+// gx into gx, the K gradients per channel (K x channels, in double) into total
+template <template <class> class Act, class S>
+void backward_kernel(const S* g, const S* x, S* gx, const Shape& s, const std::vector<S>& wv,
+                     std::vector<double>& total) {
+  using A = Act<Vectorized<S>>;
+  using V = Vectorized<S>;
+  const auto units = [&](bool by_vector) { return acts_of<A>(wv, s, by_vector); };
+  const auto op = [=](const A& a, int64_t o, int64_t k, V* gw) ACTLAB_INLINE_LAMBDA {
+    store(a.vjp(load<V>(g + o, k), load<V>(x + o, k), gw), gx + o, k);
+  };
+  reduce_kernel<A>(s, wv.size() / s.channels, total, units, op);
+}
+
+// The values of K tensors at one channel (or vector of channels), as acts_of makes activations
+template <class A>
+struct Values {
+  using Vec = parametric::Vec<A>;
+  static constexpr bool kCoefficients = true;
+  Terms<A> w;
+  Values(const Vec* p, std::size_t k) : w(terms_of<A>(k)) { std::copy(p, p + k, w.begin()); }
+};
+
+// An activation with the tangent (the values of ggw) of its channel(s)
+template <class A>
+struct Tangent {
+  A a;
+  Values<A> t;
+};
+
+// dg, dx into dg, dx and the K gradients per channel into total: the double backward at the
+// tangent (ggx, the values tv of ggw, laid out as wv)
+template <template <class> class Act, class S>
+void double_backward_kernel(const S* ggx, const S* g, const S* x, S* dg, S* dx, const Shape& s,
+                            const std::vector<S>& wv, const std::vector<S>& tv, std::vector<double>& total) {
+  using A = Act<Vectorized<S>>;
+  using V = Vectorized<S>;
+  const auto units = [&](bool by_vector) {
+    const std::vector<A> acts = acts_of<A>(wv, s, by_vector);
+    const std::vector<Values<A>> ts = acts_of<Values<A>>(tv, s, by_vector);
+    std::vector<Tangent<A>> out;
+    out.reserve(acts.size());
+    for (size_t i = 0; i < acts.size(); ++i) out.push_back({acts[i], ts[i]});
+    return out;
+  };
+  const auto op = [=](const Tangent<A>& u, int64_t o, int64_t k, V* gw) ACTLAB_INLINE_LAMBDA {
+    V d;
+    store(u.a.vjp2(load<V>(g + o, k), load<V>(x + o, k), load<V>(ggx + o, k), u.t.w.data(), d, gw), dx + o, k);
+    store(d, dg + o, k);
+  };
+  reduce_kernel<A>(s, wv.size() / s.channels, total, units, op);
 }
 
 // The compute-type copy of a tensor: float for bfloat16/half, contiguous
@@ -462,6 +538,55 @@ ParametricOps<Act, std::index_sequence<I...>>::backward(const at::Tensor& g, con
   std::array<size_t, sizeof...(I)> first{};
   for (size_t t = 1; t < first.size(); ++t) first[t] = first[t - 1] + static_cast<size_t>(widths[t - 1]);
   return {restore(gx, x), tensor_gradient<A>(ws[I], widths[I], first[I], parts, total, s, x)...};
+}
+
+template <template <class> class Act, std::size_t... I>
+bool ParametricOps<Act, std::index_sequence<I...>>::has_double_backward() {
+  return parametric::has_vjp2<Act<Vectorized<float>>>;
+}
+
+template <template <class> class Act, std::size_t... I>
+std::tuple<at::Tensor, at::Tensor, typename ParametricOps<Act, std::index_sequence<I...>>::template Out<I>...>
+ParametricOps<Act, std::index_sequence<I...>>::double_backward(const at::Tensor& ggx, In<I>... ggw,
+                                                               const at::Tensor& g, const at::Tensor& x,
+                                                               In<I>... w) {
+  using namespace parametric;
+  using A = Act<Vectorized<float>>;
+  const std::array<at::Tensor, sizeof...(I)> ws{w...}, ggws{ggw...};
+  TORCH_CHECK(at::isFloatingType(x.scalar_type()), "actlab: expected a floating-point tensor, got ", x.scalar_type());
+  TORCH_CHECK(g.sizes() == x.sizes() && ggx.sizes() == x.sizes(), "actlab: the gradients' shapes ", g.sizes(), " and ",
+              ggx.sizes(), " are not the input's ", x.sizes());
+  for (size_t t = 0; t < ws.size(); ++t) {
+    TORCH_CHECK(ggws[t].sizes() == ws[t].sizes(), "actlab: the gradient of tensor ", t + 1, " has shape ",
+                ggws[t].sizes(), ", the tensor ", ws[t].sizes());
+  }
+  const at::ScalarType st = x.scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+  std::vector<int64_t> widths, tangent_widths;
+  const std::vector<at::Tensor> parts = variables_of<A>(ws, widths);
+  const std::vector<at::Tensor> tparts = variables_of<A>(ggws, tangent_widths);
+  const at::Tensor xc = computable(x, st), gc = computable(g, st), ggc = computable(ggx, st);
+  at::Tensor dg = at::empty(xc.sizes(), xc.options()), dx = at::empty(xc.sizes(), xc.options());
+  const Shape s = shape_of(x, parts);
+  std::vector<double> total(parts.size() * s.channels, 0.0);
+  if (x.numel() > 0) {
+    if constexpr (has_vjp2<A>) {
+      if (st == at::kFloat) {
+        double_backward_kernel<Act, float>(ggc.const_data_ptr<float>(), gc.const_data_ptr<float>(),
+                                           xc.const_data_ptr<float>(), dg.data_ptr<float>(), dx.data_ptr<float>(), s,
+                                           values_of<float>(x, parts, s), values_of<float>(x, tparts, s), total);
+      } else {
+        double_backward_kernel<Act, double>(ggc.const_data_ptr<double>(), gc.const_data_ptr<double>(),
+                                            xc.const_data_ptr<double>(), dg.data_ptr<double>(),
+                                            dx.data_ptr<double>(), s, values_of<double>(x, parts, s),
+                                            values_of<double>(x, tparts, s), total);
+      }
+    } else {
+      TORCH_CHECK(false, "actlab: no native double backward for this activation");
+    }
+  }
+  std::array<size_t, sizeof...(I)> first{};
+  for (size_t t = 1; t < first.size(); ++t) first[t] = first[t - 1] + static_cast<size_t>(widths[t - 1]);
+  return {restore(dg, g), restore(dx, x), tensor_gradient<A>(ws[I], widths[I], first[I], parts, total, s, x)...};
 }
 
 }  // namespace actlab

@@ -1,6 +1,7 @@
 // The periodic family's elementwise kernels (activations/periodic.py): GCU, Sine, Sinc. sin and cos are
 // Sleef's (torch's) u10 in float32 but for Sine's (its own reduction and polynomials, below).
 #include <cmath>
+#include <tuple>
 #include <utility>
 
 #include "act.h"
@@ -144,6 +145,10 @@ template struct Elementwise<Sinc>;
 // float32, for the declaration's float64 (exact a x) to a few ulps: f = x + sin^2(t)/a added as
 // double-float (it cancels where f crosses 0), and df/dx = 2 sin^2(t + pi/4) with t + pi/4 carried
 // as hi + lo (sin t + cos t cancels at its zeros).
+// h'(t) = t sum_i c_i t^2i (periodic.py's _H_PRIME)
+inline constexpr double kSnakeHPrime[] = {-2.0, 0.8888888888888888, -0.13333333333333333, 0.010158730158730159,
+    -0.00047031158142269255, 1.4659062278109898e-05, -3.2888921777810664e-07, 5.568494692539372e-09,
+    -7.370066504831522e-11, 7.836328022149411e-13, -6.841238749495518e-15, 4.992086652109834e-17};
 inline constexpr float kQuarterPiHi = 0.785398185253143310546875f, kQuarterPiLo = -2.18556950e-08f;
 
 template <class V>
@@ -181,6 +186,37 @@ struct Snake : Act<V> {
       const V d = sn + cs;
       return g * (d * d);
     }
+  }
+  // f_xx = 2a cos 2t, f_xa = 2x cos 2t, f_aa = x^3 h'(t), h'(t) = 2(t^2 cos 2t - t sin 2t + sin^2 t)/t^3,
+  // by its series below |t| = 1/2 (the declaration's SNAKE_SERIES_CUT). float32: sin 2t, cos 2t by the
+  // product a x carried as t + tl (trig.h; the double angle of sin t, cos t cancels where cos 2t is small); float64: of 2t, as the declaration
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    V fa;  // (x^2 h: the product below keeps the declaration's order)
+    const V fx = vjp(V(S(1)), x, &fa), t = a * x, two(S(2));
+    const V sc = sel(t == zero<V>(), V(S(1)), sin_cos_of_product(a, x, t).first / t);
+    const V h = sc * (two * sin_cos_of_product(a, x, t).second - sc);
+    V s2, c2, sn;
+    if constexpr (is_float<V>) {
+      const V tl = sel(t.abs() < V(std::numeric_limits<float>::infinity()), fma(a, x, t.neg()), zero<V>());
+      std::tie(s2, c2) = sin_cos_corrected(two * t, two * tl);
+      sn = sin_cos_corrected(t, tl).first;
+    } else {
+      s2 = vsin(two * t);
+      c2 = vcos(two * t);
+      sn = vsin(t);
+    }
+    const V small = t.abs() < V(S(0.5)), u = sel(small, t, zero<V>()), w = sel(small, V(S(1)), t);
+    V series;
+    if constexpr (is_float<V>) {
+      series = u * horner(u * u, kSnakeHPrime);
+    } else {
+      series = u * horner_unfused(u * u, kSnakeHPrime);
+    }
+    const V closed = (two * (((w * w) * c2 - w * s2) + sn * sn)) / ((w * w) * w);
+    const V hp = sel(small, series, closed), fxa = (two * x) * c2;
+    dg = tx * fx + ((tw[0] * x) * x) * h;  // the declaration's order: 0 * x^2 h is 0 where x^2 overflows
+    gw[0] = g * (tx * fxa + (((tw[0] * x) * x) * x) * hp);
+    return g * (((tx * two) * a) * c2 + tw[0] * fxa);
   }
 };
 template struct ParametricOps<Snake, std::make_index_sequence<1>>;

@@ -564,6 +564,14 @@ struct StarReLU : Act<V> {
     gw[1] = g;
     return ((V(Scalar<V>(2)) * g) * s) * r;
   }
+  // f_xx = 2s [x > 0], f_xs = 2r, f_ss = f_sb = f_bb = f_xb = 0
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const V r = max0(x), two(Scalar<V>(2)), step = sel(x > zero<V>(), V(Scalar<V>(1)), zero<V>());
+    dg = ((two * tx) * s) * r + tw[0] * (r * r) + tw[1];
+    gw[0] = ((two * g) * tx) * r;
+    gw[1] = zero<V>();
+    return (two * g) * ((tx * s) * step + tw[0] * r);
+  }
 };
 template struct ParametricOps<StarReLU, std::make_index_sequence<2>>;
 

@@ -82,12 +82,13 @@ struct NamedSplitGate {
   }
 };
 
-// A learnable activation's fn and fn_backward (its double backward stays the Python kernel)
+// A learnable activation's fn, fn_backward and (where the activation states vjp2) fn_double_backward
 template <template <class> class Act, std::size_t K>
 void add_parametric(torch::Library& m, const std::string& name) {
   using P = ParametricOps<Act, std::make_index_sequence<K>>;
   m.impl(name.c_str(), &P::forward);
   m.impl((name + "_backward").c_str(), &P::backward);
+  if (P::has_double_backward()) m.impl((name + "_double_backward").c_str(), &P::double_backward);
 }
 
 template <const char* Name, template <class> class Act, class... P>
