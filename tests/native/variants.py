@@ -143,8 +143,9 @@ def _row(case, name: str, scale: torch.Tensor) -> torch.Tensor:
 
 
 def learnable(results: dict[str, torch.Tensor]) -> None:
-    """f and backward (gx and the parameter gradients) of every learnable kernel, one value per
-    tensor and one per channel: the sums of the gradients too must be the same bits (64-byte lanes)."""
+    """f, backward (gx and the parameter gradients) and double backward of every learnable kernel,
+    one value per tensor and one per channel: the sums of the gradients too must be the same bits
+    (64-byte lanes)."""
     from actlab.analysis.accuracy import cases
 
     listed = re.findall(r"^\s+X\((\w+),\s*(\w+),", PARAMETRIC_LIST_H.read_text(), flags=re.M)
@@ -166,6 +167,10 @@ def learnable(results: dict[str, torch.Tensor]) -> None:
                 results[f"{key}/f"] = getattr(OPS, fn)(xs, *ws)
                 results[f"{key}/backward"] = torch.cat(
                     [t.flatten() for t in getattr(OPS, f"{fn}_backward")(gs, xs, *ws)]
+                )
+                ggs = [gs.flip(-1), *(-0.5 * w for w in ws)]
+                results[f"{key}/double_backward"] = torch.cat(
+                    [t.flatten() for t in getattr(OPS, f"{fn}_double_backward")(*ggs, gs, xs, *ws)]
                 )
 
 
