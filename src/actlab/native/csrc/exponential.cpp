@@ -157,7 +157,8 @@ ACTLAB_SCALED(Softplus, 1.0, 20.0)
 //   df/dr_p = sigma(r_p) x^2 (x > 0),  df/dr_n = sigma(r_n) E(x) (x <= 0)
 // float32 without float64 per element: alpha_n E + beta x cancels where f crosses 0 (the
 // declaration computes it in float64), so it is summed in double-float: alpha_n as hi + lo (the
-// tensors' transform, once per channel, is the one scalar double computation), E = e^x - 1 - x as
+// tensors' transform, once per channel, is the one scalar double computation; alpha_p and sigma(r_p)
+// too, for the double backward's double-float sums above 0), E = e^x - 1 - x as
 // hi + lo below -1/2 (e^x by exp_split, TwoSum), by its series x^2 sum x^k/(k+2)! above (one float).
 // float64: the declaration's expressions.
 inline constexpr float kExpm1MinusX[] = {0.5f, 1.0f / 6, 1.0f / 24, 1.0f / 120, 1.0f / 720, 1.0f / 5040,
@@ -168,18 +169,33 @@ struct xIELU : Act<V> {
   static constexpr std::size_t K = 2;
   using S = Scalar<V>;
   static constexpr double kBeta = 0.5, kEps = -1e-6;
-  V ap, an, an_lo, sp, sn;
-  explicit xIELU(const V* w) : ap(softplus(w[0])), sp(sigmoid(w[0])), sn(sigmoid(w[1])) {
-    if constexpr (is_float<V>) {  // beta + softplus(r_n) lane by lane in double, as hi + lo
-      alignas(64) float r[V::size()], hi[V::size()], lo[V::size()];
+  // spp, snp: sigma'(r_p), sigma'(r_n); float32 (the double backward): alpha_p, sigma(r_p) as hi + lo
+  V ap, an, an_lo, sp, sn, spp, snp, ap_hi, ap_lo, sp_hi, sp_lo;
+  explicit xIELU(const V* w)
+      : ap(softplus(w[0])), sp(sigmoid(w[0])), sn(sigmoid(w[1])), spp(sigmoid_prime(w[0])),
+        snp(sigmoid_prime(w[1])) {
+    if constexpr (is_float<V>) {  // beta + softplus(r_n) (softplus, sigma of r_p) lane by lane in double, hi + lo
+      alignas(64) float r[V::size()], r0[V::size()], hi[V::size()], lo[V::size()];
+      alignas(64) float aph[V::size()], apl[V::size()], sph[V::size()], spl[V::size()];
       w[1].store(r);
+      w[0].store(r0);
+      const auto split = [](double v, float& h, float& l) {
+        h = static_cast<float>(v);
+        l = static_cast<float>(v - double(h));
+      };
       for (int i = 0; i < V::size(); ++i) {
         const double v = double(r[i]), sp_v = kBeta + (std::max(v, 0.0) + std::log1p(std::exp(-std::abs(v))));
-        hi[i] = static_cast<float>(sp_v);
-        lo[i] = static_cast<float>(sp_v - double(hi[i]));
+        split(sp_v, hi[i], lo[i]);
+        const double u = double(r0[i]), e = std::exp(-std::abs(u));
+        split(std::max(u, 0.0) + std::log1p(e), aph[i], apl[i]);
+        split(u >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e), sph[i], spl[i]);
       }
       an = V::loadu(hi);
       an_lo = V::loadu(lo);
+      ap_hi = V::loadu(aph);
+      ap_lo = V::loadu(apl);
+      sp_hi = V::loadu(sph);
+      sp_lo = V::loadu(spl);
     } else {
       an = V(kBeta) + softplus(w[1]);
       an_lo = zero<V>();
@@ -220,26 +236,93 @@ struct xIELU : Act<V> {
     }
     return sel(pos, right, left);
   }
-  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
-    const V pos = x > zero<V>(), xp = max0(x), xn = min0(x), half = V(S(kBeta));
-    const V below = xn <= V(eps());
-    // alpha_n m + beta, m = d/dx expm1(min(x, eps)) - 1: expm1(x) below eps, -1 above; float32: it
-    // cancels at the zero of f', so m = e^x - 1 as hi + lo (exp_split, TwoSum) and the sum in double-float
-    V left;
+  // m = d/dx expm1(min(x, eps)) - 1 (e^x - 1 below eps, -1 above) and e^x [x <= eps], each as hi + lo
+  // (float32: exp_split, TwoSum; float64: lo = 0, the declaration's ex and ex - 1)
+  struct Exps {
+    V mh, ml, eh, el;
+  };
+  static ACTLAB_INLINE Exps exps(const V& xn, const V& below) {
     if constexpr (is_float<V>) {
       const auto [eh, el] = exp_split(at::vec::clamp_min(xn, V(-120.0f)));
       const V mh0 = eh - V(1.0f), bb = mh0 - eh, ml0 = ((eh - (mh0 - bb)) + (V(-1.0f) - bb)) + el;
-      const V mh = sel(below, mh0, V(-1.0f)), ml = sel(below, ml0, zero<V>());
-      const V p = an * mh, pl = fma(an, mh, p.neg()) + (an * ml + an_lo * mh);
+      return {sel(below, mh0, V(-1.0f)), sel(below, ml0, zero<V>()), sel(below, eh, zero<V>()),
+              sel(below, el, zero<V>())};
+    } else {
+      const V ex = sel(below, xn.exp(), zero<V>());
+      return {ex - V(1.0), zero<V>(), ex, zero<V>()};
+    }
+  }
+  // df/dx (NaN at NaN): 2 alpha_p x + beta (x > 0), alpha_n m + beta; float32: it cancels at the zero
+  // of f', so alpha_n m + beta in double-float
+  ACTLAB_INLINE V fx_of(const V& x, const V& pos, const V& xp, const Exps& m) const {
+    const V half = V(S(kBeta));
+    V left;
+    if constexpr (is_float<V>) {
+      const V p = an * m.mh, pl = fma(an, m.mh, p.neg()) + (an * m.ml + an_lo * m.mh);
       const V s = p + half, b2 = s - p, err = (p - (s - b2)) + (half - b2);
       left = s + (err + pl);
     } else {
-      left = an * (sel(below, xn.exp(), zero<V>()) - V(1.0)) + half;
+      left = an * m.mh + half;
     }
+    return sel(x.isnan(), x, sel(pos, (V(S(2)) * ap) * xp + half, left));
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V pos = x > zero<V>(), xp = max0(x), xn = min0(x);
+    const Exps m = exps(xn, xn <= V(eps()));
     gw[0] = g * sel(pos, (sp * xp) * xp, zero<V>());
     gw[1] = g * sel(pos, zero<V>(), sn * e_of(xn).first);
-    const V fx = sel(pos, (V(S(2)) * ap) * xp + half, left);
-    return g * sel(x.isnan(), x, fx);
+    return g * fx_of(x, pos, xp, m);
+  }
+  // f_xx = 2 alpha_p (x > 0), alpha_n e^x [x <= eps] (NaN at NaN); f_xr_p = 2 sigma(r_p) x (x > 0),
+  // f_xr_n = sigma(r_n) m (x <= 0); f_r_pr_p = sigma'(r_p) x^2 (x > 0), f_r_nr_n = sigma'(r_n) E (x <= 0),
+  // f_r_pr_n = 0. float32: the products of e^x, m and E take their low parts (no cancellation left)
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const V pos = x > zero<V>(), xp = max0(x), xn = min0(x), z = zero<V>();
+    const Exps m = exps(xn, xn <= V(eps()));
+    const auto [eh, el] = e_of(xn);
+    const V fx = fx_of(x, pos, xp, m);
+    const V fw0 = sel(pos, (sp * xp) * xp, z), fw1 = sel(pos, z, sn * eh);
+    V left_xx, fxw1, fww11;
+    if constexpr (is_float<V>) {
+      left_xx = fma(an, m.eh, an * m.el + an_lo * m.eh);
+      fxw1 = fma(sn, m.mh, sn * m.ml);
+      fww11 = fma(snp, eh, snp * el);
+    } else {
+      left_xx = an * m.eh;
+      fxw1 = sn * m.mh;
+      fww11 = snp * eh;
+    }
+    const V fxx = sel(x.isnan(), x, sel(pos, V(S(2)) * ap, left_xx));
+    const V fxw0 = sel(pos, (V(S(2)) * sp) * xp, z);
+    fxw1 = sel(pos, z, fxw1);
+    const V fww00 = sel(pos, (spp * xp) * xp, z);
+    fww11 = sel(pos, z, fww11);
+    V dgv = (tx * fx + tw[0] * fw0) + tw[1] * fw1, dxv = (tx * fxx + tw[0] * fxw0) + tw[1] * fxw1;
+    if constexpr (is_float<V>) {
+      // x > 0 (below 1e15, where no product overflows): tx (2 alpha_p x + beta) + tw0 sigma(r_p) x^2 and
+      // tx 2 alpha_p + tw0 2 sigma(r_p) x cancel (a zero of f_x + c f_r_p): both in double-float
+      const V right = pos & (x < V(1e15f));
+      if (any(right)) {
+        const V half(0.5f), a2h = V(2.0f) * ap_hi, a2l = V(2.0f) * ap_lo, s2h = V(2.0f) * sp_hi;
+        const V ph = a2h * xp, pl = fma(a2h, xp, ph.neg()) + a2l * xp;
+        const V fh = ph + half, fb = fh - ph, fl = ((ph - (fh - fb)) + (half - fb)) + pl;
+        const V th = tx * fh, tl = fma(tx, fh, th.neg()) + tx * fl;
+        const V x2h = xp * xp, x2l = fma(xp, xp, x2h.neg());
+        const V qh = sp_hi * x2h, ql = fma(sp_hi, x2h, qh.neg()) + (sp_hi * x2l + sp_lo * x2h);
+        const V wh = tw[0] * qh, wl = fma(tw[0], qh, wh.neg()) + tw[0] * ql;
+        const V sh = th + wh, sb = sh - th, se = (th - (sh - sb)) + (wh - sb);
+        dgv = sel(right, (sh + (se + (tl + wl))) + tw[1] * z, dgv);
+        const V eh = tx * a2h, el = fma(tx, a2h, eh.neg()) + tx * a2l;
+        const V mh = tw[0] * s2h, ml = fma(tw[0], s2h, mh.neg()) + tw[0] * (V(2.0f) * sp_lo);
+        const V nh = mh * xp, nl = fma(mh, xp, nh.neg()) + ml * xp;
+        const V dh = eh + nh, db = dh - eh, de = (eh - (dh - db)) + (nh - db);
+        dxv = sel(right, (dh + (de + (el + nl))) + tw[1] * z, dxv);
+      }
+    }
+    dg = dgv;
+    gw[0] = g * ((tx * fxw0 + tw[0] * fww00) + tw[1] * z);
+    gw[1] = g * ((tx * fxw1 + tw[0] * z) + tw[1] * fww11);
+    return g * dxv;
   }
 };
 template struct ParametricOps<xIELU, std::make_index_sequence<2>>;

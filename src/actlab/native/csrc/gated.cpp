@@ -992,15 +992,21 @@ struct SinLU : Act<V> {
     }
     return sel(x == V(std::numeric_limits<S>::infinity()), x, y);
   }
-  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
-    const V one(S(1)), xc = at::vec::clamp_min(x, V(S(-800))), t = b * xc;
-    const auto [sn, cs] = sin_cos_of_product(b, xc, t);
+  // u_x = 1 + ab cos(bx) = (1 - ab) + ab 2cos^2(bx/2) (2 cos^2(t/2) = 1 + cos t, or sin^2 t / (1 - cos t)
+  // where cos t < 0)
+  ACTLAB_INLINE V ux_of(const V& sn, const V& cs) const {
+    const V one(S(1));
     const V half_cos2 = sel(cs >= zero<V>(), one + cs, (sn * sn) / (one - cs));  // 2 cos^2(t/2)
-    const V ux = (one - ab) + ab * half_cos2;
+    return (one - ab) + ab * half_cos2;
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const V xc = at::vec::clamp_min(x, V(S(-800))), t = b * xc;
+    const auto [sn, cs] = sin_cos_of_product(b, xc, t);
+    const V ux = ux_of(sn, cs);
     V fa, fb, fx;
     if constexpr (is_float<V>) {
       V s;
-      std::tie(fx, s) = df_float32(xc, sn, cs, ux);
+      std::tie(fx, s) = df_float32(xc, sn, cs, ux, sigma_float32(xc));
       fa = sn * s;
       fb = ((a * xc) * cs) * s;
       const V far = xc < V(-80.0f);  // sigma = sigma' = e^x to float32: each product rounded once
@@ -1019,19 +1025,97 @@ struct SinLU : Act<V> {
     gw[1] = g * fb;
     return g * fx;
   }
-  // float32 df/dx = u_x sigma + u sigma' in double-float (it cancels near the zeros of f', 13-fold
-  // at x = -3.05 for b = 2), and sigma: sigma = q or r, sigma' = q r with r = 1/(1 + e), q = e/(1 + e),
-  // e = e^-|x| as hi + lo (exp_split; one division: q = e r and the low parts by residuals times r);
-  // u = x + a sin(bx) and u_x = 1 + ab cos(bx) (where cos >= 0; else the declaration's form) as
-  // hi + lo by FMA residuals; what is left is Sleef's sin and cos
-  ACTLAB_INLINE std::pair<V, V> df_float32(const V& x, const V& sn, const V& cs, const V& ux_plain) const {
+  // The double backward: with u_xx = -ab^2 sin, u_a = sin, u_b = ax cos, u_xa = b cos, u_xb = a cos - abx sin,
+  // u_ab = x cos, u_bb = -ax^2 sin (sin, cos of bx) and sigma'' = sigma' (sigma(-x) - sigma(x)):
+  //   f_xx = u_xx sigma + 2u_x sigma' + u sigma'', f_xa = u_xa sigma + u_a sigma', f_xb = u_xb sigma + u_b sigma',
+  //   f_aa = 0, f_ab = u_ab sigma, f_bb = u_bb sigma.
+  // float64: the declaration's expressions and order. float32: sigma, sigma(-x) and sigma(-x) - sigma(x)
+  // from sigma_float32 (one exponential, one division; the difference without its cancellation at 0),
+  // the partials as sigma times brackets, d/dg with df_float32's f', the sums of products by FMA; above
+  // x = 1e15 and below x = -80 as stated there.
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const V xc = at::vec::clamp_min(x, V(S(-800))), t = b * xc, z = zero<V>(), ta = tw[0], tb = tw[1];
+    const auto [sn, cs] = sin_cos_of_product(b, xc, t);
+    const V ux = ux_of(sn, cs), u = xc + a * sn;
+    if constexpr (is_float<V>) {
+      const Sigma sg = sigma_float32(xc);
+      const auto [fx, s] = df_float32(xc, sn, cs, ux, sg);
+      // sigma' = s c, sigma'' = s c (c - s), c = sigma(-x): each partial is s times a bracket, whose
+      // terms then carry no independent roundings of sigma, sigma', sigma'' (they cancel, 3-fold in
+      // f_xx at x = -7)
+      const V c = sg.neg, d = sg.diff;
+      const V ub = (a * xc) * cs, uxx = ((a.neg() * b) * b) * sn, uxa = b * cs;
+      const V uxb = a * cs - ((ab * xc) * sn), uab = xc * cs, ubb = ((a.neg() * xc) * xc) * sn;
+      const V kxx = fma(c, fma(u, d, V(2.0f) * ux), uxx);  // f_xx / sigma = u_xx + c (2u_x + u (c - s))
+      const V kxa = fma(sn, c, uxa), kxb = fma(ub, c, uxb);  // f_xa / sigma, f_xb / sigma
+      const V dxs = fma(tx, kxx, fma(ta, kxa, tb * kxb)), das = fma(tx, kxa, tb * uab);
+      const V dbs = fma(tx, kxb, fma(ta, uab, tb * ubb)), dgs = fma(ta, sn, tb * ub);
+      V dxv = dxs * s, da = das * s, db = dbs * s, dgv = fma(tx, fx, dgs * s);
+      const V far = xc < V(-80.0f), huge = xc > V(1e15f);
+      if (any(far)) {  // x < -80: sigma = e^x to float32 (c = c - s = 1), each times e^x rounded once
+        dxv = sel(far, mul_exp(dxs, xc, z), dxv);
+        da = sel(far, mul_exp(das, xc, z), da);
+        db = sel(far, mul_exp(dbs, xc, z), db);
+        dgv = sel(far, mul_exp(fma(tx, fma(u, c, ux), dgs), xc, z), dgv);
+      }
+      if (any(huge)) {
+        // x > 1e15: sigma = 1, c = 0 (also in float64); each tangent component multiplied in first: a
+        // zero one stays 0 where a product with x overflows float32 (the declaration's float64 does not)
+        const V tba = tb * a, txa = tx * a;
+        const V ub_tb = (tba * xc) * cs;                                     // tb u_b
+        const V uxb_tb = tba * cs - ((tba * b) * xc) * sn;                   // tb u_xb
+        const V uxb_tx = txa * cs - ((txa * b) * xc) * sn;                   // tx u_xb
+        const V uab_ta = (ta * xc) * cs, uab_tb = (tb * xc) * cs;            // ta u_ab, tb u_ab
+        const V ubb_tb = ((tba.neg() * xc) * xc) * sn;                       // tb u_bb
+        dxv = sel(huge, ((((txa.neg() * b) * b) * sn) + ta * uxa) + uxb_tb, dxv);
+        da = sel(huge, tx * uxa + uab_tb, da);
+        db = sel(huge, (uxb_tx + uab_ta) + ubb_tb, db);
+        dgv = sel(huge, (tx * ux + ta * sn) + ub_tb, dgv);
+      }
+      dg = dgv;
+      gw[0] = g * da;
+      gw[1] = g * db;
+      return g * dxv;
+    } else {
+      const V s = sigmoid(xc), e = vexp(xc.abs().neg()), ds = sigmoid_prime_from(e);
+      const V s_neg = sel(xc <= z, V(1.0) / (V(1.0) + e), e / (V(1.0) + e));
+      const V d2s = ds * (s_neg - s);
+      const V ub = (a * xc) * cs, uxx = ((a.neg() * b) * b) * sn, uxa = b * cs;
+      const V uxb = a * cs - ((ab * xc) * sn), uab = xc * cs, ubb = ((a.neg() * xc) * xc) * sn;
+      const V fx = ux * s + u * ds, fa = sn * s, fb = ub * s;
+      const V fxx = (uxx * s + (V(2.0) * ux) * ds) + u * d2s;
+      const V fxa = uxa * s + sn * ds, fxb = uxb * s + ub * ds, fab = uab * s, fbb = ubb * s;
+      dg = (tx * fx + ta * fa) + tb * fb;
+      gw[0] = g * ((tx * fxa + ta * z) + tb * fab);
+      gw[1] = g * ((tx * fxb + ta * fab) + tb * fbb);
+      return g * ((tx * fxx + ta * fxa) + tb * fxb);
+    }
+  }
+  // float32 sigma = sh + sl, sigma' = dsh + dsl, sigma(-x) and sigma(-x) - sigma(x) = -tanh(x/2) (no
+  // cancellation at 0): r = 1/(1 + e), q = e/(1 + e), e = e^-|x| as hi + lo (exp_split; one division:
+  // q = e r and the low parts by residuals times r); sigma = q or r, sigma' = q r, sigma(-x) - sigma(x)
+  // = +-(e - 1) r
+  struct Sigma {
+    V sh, sl, dsh, dsl, neg, diff;  // neg: sigma(-x)
+  };
+  static ACTLAB_INLINE Sigma sigma_float32(const V& x) {
     const V one(1.0f);
     const auto [eh, el] = exp_split(clamp(x.abs().neg(), V(-120.0f), zero<V>()));
     const V dh = one + eh, dl = ((one - dh) + eh) + el;  // 1 + e (Fast2Sum)
     const V rh = one / dh, rl = (fma(rh.neg(), dh, one) - rh * dl) * rh;
     const V qh = eh * rh, ql = ((fma(qh.neg(), dh, eh) + el) - qh * dl) * rh;
     const V dsh = qh * rh, dsl = fma(qh, rh, dsh.neg()) + (qh * rl + ql * rh);  // sigma'
-    const V pos = x >= zero<V>(), sh = sel(pos, rh, qh), sl = sel(pos, rl, ql);
+    const V pos = x >= zero<V>(), em1 = ((eh - one) + el) * rh;
+    return {sel(pos, rh, qh), sel(pos, rl, ql), dsh, dsl, sel(pos, qh, rh), sel(pos, em1, em1.neg())};
+  }
+  // float32 df/dx = u_x sigma + u sigma' in double-float (it cancels near the zeros of f', 13-fold
+  // at x = -3.05 for b = 2), sigma and sigma' from sigma_float32; u = x + a sin(bx) and u_x =
+  // 1 + ab cos(bx) (where cos >= 0; else the declaration's form) as hi + lo by FMA residuals; what is
+  // left is Sleef's sin and cos. Returns f' and sigma
+  ACTLAB_INLINE std::pair<V, V> df_float32(const V& x, const V& sn, const V& cs, const V& ux_plain,
+                                           const Sigma& sg) const {
+    const V one(1.0f);
+    const V sh = sg.sh, sl = sg.sl, dsh = sg.dsh, dsl = sg.dsl;
     const V ph = a * sn, uh = x + ph, b1 = uh - x;
     const V ul = ((x - (uh - b1)) + (ph - b1)) + fma(a, sn, ph.neg());
     const V abl = fma(a, b, ab.neg()), vh = fma(ab, cs, one), vl = (fma(ab, cs, one - vh)) + abl * cs;

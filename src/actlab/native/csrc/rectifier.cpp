@@ -586,8 +586,8 @@ struct SMU : Act<V> {
   static constexpr std::size_t K = 1;
   using S = Scalar<V>;
   static constexpr double kK = 0.625, kH = 0.375, kC = 0.75, kTwoOverSqrtPi = 1.1283791670955126;
-  V mu_c;
-  explicit SMU(const V* w) : mu_c(w[0] * V(S(kC))) {}
+  V mu, mu_c;
+  explicit SMU(const V* w) : mu(w[0]), mu_c(w[0] * V(S(kC))) {}
   // E = e^{-t^2} (t = min(|v|, 9)), and the Mills pieces at s = sqrt(2) t
   struct Parts {
     V e, mills_q, mills_den, s;
@@ -608,7 +608,11 @@ struct SMU : Act<V> {
       return x * (V(S(kK)) + V(S(kH)) * (mu_c * x).erf());
     }
   }
-  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+  // df/dx, df/dmu, G (0 where |v| > 40) and the x, v of G's products (0 there)
+  struct First {
+    V fx, fw, gauss, xs, vs;
+  };
+  ACTLAB_INLINE First first(const V& x) const {
     const V v = mu_c * x, big = v.abs() > V(S(40)), vs = sel(big, zero<V>(), v), xs = sel(big, zero<V>(), x);
     if constexpr (is_float<V>) {
       const Parts p = parts(v);
@@ -621,13 +625,39 @@ struct SMU : Act<V> {
         const V v2 = vs * vs;
         gauss = sel(far, mul_exp_nonpos(V(S(kTwoOverSqrtPi)), v2.neg(), fma(vs, vs, v2.neg()).neg()), gauss);
       }
-      gw[0] = g * (((V(S(kH * kC)) * xs) * xs) * sel(big, zero<V>(), gauss));
-      return g * sel(v >= zero<V>(), V(1.0f) - tail, V(S(kK - kH)) + tail);
+      gauss = sel(big, zero<V>(), gauss);
+      return {sel(v >= zero<V>(), V(1.0f) - tail, V(S(kK - kH)) + tail), ((V(S(kH * kC)) * xs) * xs) * gauss, gauss,
+              xs, vs};
     } else {
       const V gauss = sel(big, zero<V>(), V(S(kTwoOverSqrtPi)) * (vs * vs).neg().exp());
-      gw[0] = g * (((V(S(kH * kC)) * xs) * xs) * gauss);
-      return g * ((V(S(kK)) + V(S(kH)) * v.erf()) + (V(S(kH)) * vs) * gauss);
+      return {(V(S(kK)) + V(S(kH)) * v.erf()) + (V(S(kH)) * vs) * gauss, ((V(S(kH * kC)) * xs) * xs) * gauss, gauss,
+              xs, vs};
     }
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const First p = first(x);
+    gw[0] = g * p.fw;
+    return g * p.fx;
+  }
+  // f_xx = 2hc mu G (1 - v^2), f_xmu = 2hc x G (1 - v^2), f_mumu = -2hc^2 x^3 v G, in the
+  // declaration's order (float32: 1 - v^2 and G of v as hi + lo)
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const First p = first(x);
+    V lin, gauss = p.gauss;
+    if constexpr (is_float<V>) {
+      // v = mu c x as hi + lo (mu c and its product with x by FMA residuals): 1 - v^2 cancels at |v| = 1
+      const V vl = fma(mu_c, p.xs, p.vs.neg()) + fma(mu, V(S(kC)), mu_c.neg()) * p.xs, v2l = (V(2.0f) * p.vs) * vl;
+      lin = fma(p.vs.neg(), p.vs, V(1.0f)) - v2l;
+      gauss = fma(gauss, v2l.neg(), gauss);  // e^{-v^2} e^{-2 v vl}
+    } else {
+      lin = V(1.0) - p.vs * p.vs;
+    }
+    const V fxx = ((V(S(2 * kH * kC)) * mu) * gauss) * lin;
+    const V fxw = ((V(S(2 * kH * kC)) * p.xs) * gauss) * lin;
+    const V fww = ((((V(S(-2 * kH * kC * kC)) * p.xs) * p.xs) * p.xs) * p.vs) * gauss;
+    dg = tx * p.fx + tw[0] * p.fw;
+    gw[0] = g * (tx * fxw + tw[0] * fww);
+    return g * (tx * fxx + tw[0] * fxw);
   }
 };
 template struct ParametricOps<SMU, std::make_index_sequence<1>>;
@@ -645,6 +675,14 @@ struct TLU : Act<V> {
     const V one(S(1)), tie = sel(x == tau, V(S(0.5)), zero<V>()), nan = x.isnan();
     gw[0] = g * sel(nan, x, sel(x < tau, one, zero<V>()) + tie);
     return g * sel(nan, x, sel(x > tau, one, zero<V>()) + tie);
+  }
+  // f_xx = f_xtau = f_tautau = 0 (the declaration's zero tensors: NaN only from g or the tangent)
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    V fw;
+    const V fx = vjp(V(S(1)), x, &fw), z = zero<V>(), tz = tw[0] * z;
+    dg = tx * fx + tw[0] * fw;
+    gw[0] = g * (tx * z + tz);
+    return g * (tx * z + tz);
   }
 };
 template struct ParametricOps<TLU, std::make_index_sequence<1>>;
