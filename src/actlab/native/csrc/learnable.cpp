@@ -76,6 +76,48 @@ inline constexpr float kSoftExpH2f[] = {0.5f,        0.6666667f,  0.75f,       0
                                         0.85714287f, 0.875f,      0.8888889f,  0.9f,        0.90909094f,
                                         0.9166667f,  0.9230769f,  0.9285714f,  0.93333334f};
 
+// h1'(t) = sum m(m+1) t^(m-1)/(m+2)! and h2'(s) = sum m(m+1)/(m+2) s^(m-1) (learnable.py's _H1P, _H2P): the
+// double backward's d2f/da2; float32 to about 2^-26 on |t| < 1, |s| < 1/4 (12 and 17 terms), float64 the declaration's
+inline constexpr double kSoftExpH1P[] = {
+    0.3333333333333333, 0.25, 0.1, 0.027777777777777776, 0.005952380952380952, 0.0010416666666666667,
+    0.00015432098765432098, 1.984126984126984e-05, 2.2546897546897547e-06, 2.296443268665491e-07,
+    2.1197937864604532e-08, 1.789436313245837e-09, 1.3917837991912066e-10, 1.0036902398013508e-11,
+    6.74749741042925e-13, 4.2484242954554536e-14, 2.515514385467045e-15, 1.4057286271727604e-16,
+    7.437717604088679e-18, 3.7366523848292405e-19, 1.787094618831376e-20, 8.1553921097463585e-22,
+    3.5587165569802293e-23};
+inline constexpr float kSoftExpH1Pf[] = {0.33333334f,   0.25f,          0.1f,          0.027777778f,
+                                         0.005952381f,  0.0010416667f,  0.000154321f,  1.9841269e-05f,
+                                         2.2546897e-06f, 2.2964433e-07f, 2.1197938e-08f, 1.7894363e-09f};
+inline constexpr double kSoftExpH2P[] = {
+    0.6666666666666666, 1.5, 2.4, 3.3333333333333335, 4.285714285714286, 5.25, 6.222222222222222, 7.2,
+    8.181818181818182, 9.166666666666666, 10.153846153846153, 11.142857142857142, 12.133333333333333, 13.125,
+    14.117647058823529, 15.11111111111111, 16.105263157894736, 17.1, 18.095238095238095, 19.09090909090909,
+    20.08695652173913, 21.083333333333332, 22.08, 23.076923076923077, 24.074074074074073, 25.071428571428573,
+    26.06896551724138, 27.066666666666666, 28.06451612903226, 29.0625, 30.060606060606062, 31.058823529411764,
+    32.05714285714286, 33.05555555555556, 34.054054054054056, 35.05263157894737, 36.05128205128205, 37.05,
+    38.048780487804876, 39.04761904761905};
+inline constexpr float kSoftExpH2Pf[] = {0.6666667f, 1.5f,       2.4f,       3.3333333f, 4.285714f, 5.25f,
+                                         6.2222223f, 7.2f,       8.181818f,  9.166667f,  10.153846f, 11.142858f,
+                                         12.133333f, 13.125f,    14.117647f, 15.111111f, 16.105263f};
+
+template <class V>
+ACTLAB_INLINE V soft_exp_h1p(const V& t) {
+  if constexpr (is_float<V>) {
+    return horner(t, kSoftExpH1Pf);
+  } else {
+    return horner_unfused(t, kSoftExpH1P);
+  }
+}
+
+template <class V>
+ACTLAB_INLINE V soft_exp_h2p(const V& t) {
+  if constexpr (is_float<V>) {
+    return horner(t, kSoftExpH2Pf);
+  } else {
+    return horner_unfused(t, kSoftExpH2P);
+  }
+}
+
 template <class V, class S = Scalar<V>>
 ACTLAB_INLINE V soft_exp_h1(const V& t) {
   if constexpr (is_float<V>) {
@@ -267,16 +309,85 @@ struct SoftExponential : Act<V> {
     return {ep.e, one + sel(small, (x * x) * soft_exp_h1(ts), closed)};
   }
 
+  // 1/u and s/u = 1/u - 1; float32: 1/(uh + ul) = r + rl (r = 1/uh, rl from the residual of uh r), s/u =
+  // (r - 1) + rl (r - 1 exact for u in [1/2, 2], where log u + s/u cancels); float64 the declaration's s/u
+  ACTLAB_INLINE std::pair<V, V> inverse(const LogPart& lp) const {
+    const V one(S(1));
+    if constexpr (is_float<V>) {
+      const V rl = lp.r * (fma(lp.uh.neg(), lp.r, one) - lp.ul * lp.r);
+      const V inf(std::numeric_limits<float>::infinity()), fin = (lp.r.abs() < inf) & (lp.uh.abs() < inf);
+      const V rlf = sel(fin, rl, zero<V>());
+      return {lp.r + rlf, (lp.r - one) + rlf};
+    } else {  // at u = inf (x = inf) the limit -1, not inf/inf
+      return {lp.r, sel(lp.uh.abs() == V(std::numeric_limits<S>::infinity()), lp.r - one, lp.s / lp.uh)};
+    }
+  }
   // df/dx, df/da of the logarithmic branch (a < 0), NaN where u <= 0
   ACTLAB_INLINE std::pair<V, V> log_d(const V& x) const {
-    const V one(S(1)), nan(std::numeric_limits<S>::quiet_NaN());
+    const V nan(std::numeric_limits<S>::quiet_NaN());
     const LogPart lp = log_part(x);
     const V inside = lp.uh > zero<V>();
-    const V inv_u = fma((lp.ul * lp.r).neg(), lp.r, lp.r);  // 1/(uh + ul)
+    const auto [inv_u, su] = inverse(lp);
     const V near = lp.s.abs() < V(S(0.25)), ss = sel(near, lp.s, zero<V>());
-    const V closed = (lp.log_u + (inv_u - one)) * an2_inv;  // (log u + s/u)/a^2, s/u = 1/u - 1
+    const V closed = (lp.log_u + su) * an2_inv;  // (log u + s/u)/a^2
     const V da = inv_u + sel(near, (lp.xa * lp.xa) * soft_exp_h2(ss), closed);
     return {sel(inside, inv_u, nan), sel(inside, da, nan)};
+  }
+
+  // The double backward's partials of one branch: f_x, f_a, f_xx, f_xa, f_aa
+  struct Second {
+    V fx, fa, h00, h01, h11;
+  };
+  // a >= 0: f_xx = a e, f_xa = x e (0 where e = 0), f_aa = x^3 h1'(t) (series below |t| = 1, else
+  // (e (t^2 - 2t + 2) - 2)/a^3, e (...) 0 where e = 0); f_x, f_a as exp_d (from the same e^{t + tl})
+  ACTLAB_INLINE Second exp_second(const V& x) const {
+    const V one(S(1)), two(S(2));
+    const ExpPart ep = exp_part(x, false);
+    const V t = ep.t, e = ep.e, small = t.abs() < one, ts = sel(small, t, zero<V>()), gone = e == zero<V>();
+    const V closed = sel(gone, one, fma(e, t - one, one)) * (inv * inv);
+    const V fa = one + sel(small, (x * x) * soft_exp_h1(ts), closed);
+    const V poly = sel(gone, zero<V>(), e * ((t * t - two * t) + two)) - two;
+    const V closed3 = is_float<V> ? poly * ((inv * inv) * inv) : poly / ((ap * ap) * ap);
+    const V h11 = sel(small, ((x * x) * x) * soft_exp_h1p(ts), closed3);
+    return {e, fa, ae * e, sel(gone, zero<V>(), x * e), h11};
+  }
+  // a < 0: f_xx = a/u^2, f_xa = (x + 2a)/u^2 (0 at x = inf), f_aa = (x + 2a)/u^2 + 2(x + a) h2(s) +
+  // (x + a)^2 h2'(s) (x + 2a), the series below |s| = 1/4, else 2(x + a) h2 = 2 core/(a s), (x + a)^2 h2' =
+  // ((s/u)^2 - 2 core)/(a^2 s), core = log u + s/u (s/u = 1/u - 1); NaN where u <= 0
+  ACTLAB_INLINE Second log_second(const V& x) const {
+    const V one(S(1)), two(S(2)), nan(std::numeric_limits<S>::quiet_NaN());
+    const LogPart lp = log_part(x);
+    const V inside = lp.uh > zero<V>();
+    const auto [inv_u, su] = inverse(lp);
+    const V near = lp.s.abs() < V(S(0.25)), ss = sel(near, lp.s, zero<V>()), xa = lp.xa, core = lp.log_u + su;
+    const V fa = inv_u + sel(near, (xa * xa) * soft_exp_h2(ss), core * an2_inv);
+    const V x2a = x + two * an, sf = sel(near, V(S(0.5)), lp.s);
+    const V h01 = sel(inv_u == zero<V>(), zero<V>(), (x2a * inv_u) * inv_u);
+    const V s2u2 = is_float<V> ? su * su : (lp.s * lp.s) / (lp.uh * lp.uh);
+    const V two_h2 = sel(near, (two * xa) * soft_exp_h2(ss), (two * core) / (an * sf));
+    const V x2h2p = sel(near, (xa * xa) * soft_exp_h2p(ss), (s2u2 - two * core) / ((an * an) * sf));
+    const V h11 = ((x2a * inv_u) * inv_u + two_h2) + x2h2p * x2a;
+    const V h00 = (an * inv_u) * inv_u;
+    return {sel(inside, inv_u, nan), sel(inside, fa, nan), sel(inside, h00, nan), sel(inside, h01, nan),
+            sel(inside, h11, nan)};
+  }
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    Second d;
+    if (all_zero) {  // f_x = 1, f_a = 1 + x^2/2, f_xx = 0, f_xa = x, f_aa = x^3/3 (NaN for NaN)
+      const V nan_x = sel(x.isnan(), x, zero<V>());
+      d = {sel(x.isnan(), x, V(S(1))), V(S(1)) + (x * x) * V(S(0.5)), nan_x, x, ((x * x) * x) * V(S(kSoftExpH1P[0]))};
+    } else if (all_neg) {
+      d = log_second(x);
+    } else if (all_pos) {
+      d = exp_second(x);
+    } else {
+      const Second l = log_second(x), e = exp_second(x);
+      d = {sel(neg, l.fx, e.fx), sel(neg, l.fa, e.fa), sel(neg, l.h00, e.h00), sel(neg, l.h01, e.h01),
+           sel(neg, l.h11, e.h11)};
+    }
+    dg = d.fx * tx + d.fa * tw[0];
+    gw[0] = g * (d.h01 * tx + d.h11 * tw[0]);
+    return g * (d.h00 * tx + d.h01 * tw[0]);
   }
 };
 template struct ParametricOps<SoftExponential, std::make_index_sequence<1>>;
@@ -317,6 +428,38 @@ struct PELU : Act<V> {
       return g * (a_over_b * e);
     }
   }
+  // f_xx = (a/b^2) e (left), f_x,a = e/b, f_x,b = -(a/b^2) e (1 + q) (left; -a/b^2 right), f_a,b = -x e/b^2,
+  // f_b,b = a x e (2 + q)/b^3 (left; 2ax/b^3 right), q = x/b. float32: f_x from vjp (rounded once), f_xx =
+  // f_x/b, 1 + q and 2 + q as (1 + q) + ql (exact near their zeros); float64 the declaration's operations
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const V one(Scalar<V>(1)), two(Scalar<V>(2)), pos = x >= zero<V>(), b3 = b2 * b;
+    V h00, h01, h02, h12, h22;
+    if constexpr (is_float<V>) {
+      V fw[2];
+      const V d0 = vjp(one, x, fw), q = x / b, ql = sel(pos, zero<V>(), quotient_residual(q, x, b));
+      const V e = sel(pos, one, expm1_exp(sel(pos, zero<V>(), q), ql).second);
+      const V xe = sel(e == zero<V>(), zero<V>(), x * e), gone = e == zero<V>();
+      dg = (d0 * tx + fw[0] * tw[0]) + fw[1] * tw[1];
+      h00 = sel(pos, zero<V>(), d0 / b);
+      h01 = e / b;
+      h02 = sel(pos, minus_a / b2, sel(gone, zero<V>(), (minus_a * e) * ((one + q) + ql) / b2));
+      h12 = xe.neg() / b2;
+      h22 = sel(pos, a * (two * xe) / b3, sel(gone, zero<V>(), (a * xe) * ((two + q) + ql) / b3));
+    } else {
+      const V q = sel(pos, zero<V>(), x / b), e = q.exp(), xe = sel(e == zero<V>(), zero<V>(), x * e);
+      const V d0 = a_over_b * e, d1 = sel(pos, x / b, q.expm1()), d2 = (minus_a * xe) / b2;
+      dg = (d0 * tx + d1 * tw[0]) + d2 * tw[1];
+      h00 = sel(pos, zero<V>(), (a / b2) * e);
+      h01 = e / b;
+      h02 = (minus_a / b2) * (e + sel(pos, zero<V>(), xe / b));
+      h12 = xe.neg() / b2;
+      const V xxe = sel(xe == zero<V>(), zero<V>(), x * xe);
+      h22 = a * (two * xe + sel(pos, zero<V>(), xxe / b)) / b3;
+    }
+    gw[0] = g * (h01 * tx + h12 * tw[1]);
+    gw[1] = g * ((h02 * tx + h12 * tw[0]) + h22 * tw[1]);
+    return g * ((h00 * tx + h01 * tw[0]) + h02 * tw[1]);
+  }
 };
 template struct ParametricOps<PELU, std::make_index_sequence<2>>;
 
@@ -325,8 +468,8 @@ template struct ParametricOps<PELU, std::make_index_sequence<2>>;
 template <class V>
 struct MPELU : Act<V> {
   static constexpr std::size_t K = 2;
-  V alpha, beta, alpha_beta;
-  explicit MPELU(const V* w) : alpha(w[0]), beta(w[1]), alpha_beta(w[0] * w[1]) {}
+  V alpha, beta, alpha_beta, alpha_beta2;
+  explicit MPELU(const V* w) : alpha(w[0]), beta(w[1]), alpha_beta(w[0] * w[1]), alpha_beta2(alpha_beta * w[1]) {}
   ACTLAB_INLINE V f(V x) const {
     const V right = x > zero<V>(), t = sel(right, zero<V>(), beta * x);
     return sel(right, x, alpha * expm1_exp(t, product_residual(t, beta, sel(right, zero<V>(), x))).first);
@@ -338,6 +481,30 @@ struct MPELU : Act<V> {
     gw[0] = g * sel(right, zero<V>(), m);
     gw[1] = g * (alpha * xe);
     return g * sel(right, V(1), alpha_beta * e);
+  }
+  // left (x <= 0, NaN): f_xx = alpha beta^2 e, f_x,alpha = beta e, f_x,beta = alpha e (1 + beta x),
+  // f_alpha,beta = x e, f_beta,beta = alpha x^2 e; 0 on the right but f_beta,beta (x^2 e = 0 there).
+  // float32: e = e^{t + tl} (t = beta x and its residual), 1 + beta x = (1 + t) + tl (exact near
+  // its zero at -1/beta); float64 the declaration's e + beta x e
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const V one(Scalar<V>(1)), right = x > zero<V>(), xl = sel(right, zero<V>(), x), t = beta * xl;
+    const V tl = product_residual(t, beta, xl);
+    const auto [m, e] = expm1_exp(t, tl);
+    const V xe = sel(right, zero<V>(), sel(e == zero<V>(), zero<V>(), x * e));
+    V h02;
+    if constexpr (is_float<V>) {
+      h02 = alpha * sel(e == zero<V>(), zero<V>(), e * ((one + t) + tl));
+    } else {
+      h02 = alpha * (e + beta * xe);
+    }
+    const V d0 = sel(right, one, alpha_beta * e), d1 = sel(right, zero<V>(), m), d2 = alpha * xe;
+    const V h00 = sel(right, zero<V>(), alpha_beta2 * e), h01 = sel(right, zero<V>(), beta * e);
+    h02 = sel(right, zero<V>(), h02);
+    const V h22 = alpha * sel(xe == zero<V>(), zero<V>(), x * xe);
+    dg = (d0 * tx + d1 * tw[0]) + d2 * tw[1];
+    gw[0] = g * (h01 * tx + xe * tw[1]);
+    gw[1] = g * ((h02 * tx + xe * tw[0]) + h22 * tw[1]);
+    return g * ((h00 * tx + h01 * tw[0]) + h02 * tw[1]);
   }
 };
 template struct ParametricOps<MPELU, std::make_index_sequence<2>>;
@@ -369,6 +536,21 @@ struct SReLU : Act<V> {
     gw[3] = g * sel(right, x - tr, zero<V>());
     return g * sel(right, ar, sel(left, al, one));
   }
+  // f_x a_l, 1, a_r; f_x,a_l = [left], f_x,a_r = [right], f_t_l,a_l = -[left], f_t_r,a_r = -[right]
+  // (the declaration's partials, its products and sums in order)
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    using S = Scalar<V>;
+    const V one(S(1)), right = x >= tr, left = (x <= tl) & (x < tr);
+    const V r = sel(right, one, zero<V>()), lf = sel(left, one, zero<V>());
+    const V d0 = sel(right, ar, sel(left, al, one)), d1 = lf * (one - al), d2 = sel(left, x - tl, zero<V>());
+    const V d3 = r * (one - ar), d4 = sel(right, x - tr, zero<V>());
+    dg = (((d0 * tx + d1 * tw[0]) + d2 * tw[1]) + d3 * tw[2]) + d4 * tw[3];
+    gw[0] = g * (lf.neg() * tw[1]);
+    gw[1] = g * (lf * tx + lf.neg() * tw[0]);
+    gw[2] = g * (r.neg() * tw[3]);
+    gw[3] = g * (r * tx + r.neg() * tw[2]);
+    return g * (lf * tw[1] + r * tw[3]);
+  }
 };
 template struct ParametricOps<SReLU, std::make_index_sequence<4>>;
 
@@ -379,18 +561,30 @@ template <class V>
 struct AReLU : Act<V> {
   static constexpr std::size_t K = 2;
   using S = Scalar<V>;
-  V c, gain, inside, sp;
+  V c, gain, inside, sp, spp;
   explicit AReLU(const V* w)
       : c(clamp(w[0], V(S(0.01)), V(S(0.99)))),
         gain(V(S(1)) + sigmoid(w[1])),
         inside(sel((w[0] >= V(S(0.01))) & (w[0] <= V(S(0.99))), V(S(1)), zero<V>())),
-        sp(sigmoid_prime(w[1])) {}
+        sp(sigmoid_prime(w[1])),
+        spp(sp.neg() * vtanh(V(S(0.5)) * w[1])) {}
   ACTLAB_INLINE V f(V x) const { return gain * max0(x) - c * max0(x.neg()); }
   ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
     const V pos = x > zero<V>(), neg = x < zero<V>();
     gw[0] = g * (sel(neg, x, zero<V>()) * inside);
     gw[1] = g * (sel(pos, x, zero<V>()) * sp);
     return g * sel(pos, gain, sel(neg, c, zero<V>()));
+  }
+  // f_x,alpha = [x < 0] C', f_x,beta = [x > 0] sigma'(beta), f_beta,beta = x [x > 0] sigma''(beta),
+  // sigma'' = -sigma' tanh(beta/2): the declaration's products and sums in order
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const V one(S(1)), pos = sel(x > zero<V>(), one, zero<V>()), neg = sel(x < zero<V>(), one, zero<V>());
+    const V xn = sel(x < zero<V>(), x, zero<V>()), xp = sel(x > zero<V>(), x, zero<V>());
+    const V h01 = neg * inside, h02 = pos * sp;
+    dg = ((pos * gain + neg * c) * tx + (xn * inside) * tw[0]) + (xp * sp) * tw[1];
+    gw[0] = g * (h01 * tx);
+    gw[1] = g * (h02 * tx + (xp * spp) * tw[1]);
+    return g * (h01 * tw[0] + h02 * tw[1]);
   }
 };
 template struct ParametricOps<AReLU, std::make_index_sequence<2>>;
@@ -724,7 +918,11 @@ struct ACON : Act<V> {
     y = sel(z == zero<V>(), zero<V>(), y) + lin(p2, x);
     return sel(x.abs() == V(std::numeric_limits<S>::infinity()), at_inf(x, u), y);
   }
-  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+  // u clamped, sigma'(u), S1 and 1 - S1 (sigma(-u) - u sigma'), with z and u's rounding error
+  struct Parts {
+    V z, u, ul, uc, sp, s1, off, e, rd;  // e = e^{-|u|} (float32: >= e^-87), rd = 1/(1 + e)
+  };
+  ACTLAB_INLINE Parts parts(const V& x) const {
     const V one(S(1));
     const auto [z, u, ul] = zu(x);
     const V uc = clamp(u, V(S(-kExpUnderflow)), V(S(kExpUnderflow))), negu = uc <= zero<V>();
@@ -753,12 +951,62 @@ struct ACON : Act<V> {
       sp = sel(tail, far_sp, sp);
     }
     const V off = sel(u.abs() == V(std::numeric_limits<S>::infinity()), one - s1, s_neg - uc * sp);
-    const V dx = fma(dp, s1, p2) + dp_lo * s1;
+    return {z, u, ul, uc, sp, s1, off, e, d * inv};
+  }
+  // df/dx (the slope at x = +-inf)
+  ACTLAB_INLINE V dfdx(const V& x, const Parts& p) const {
+    const V dx = fma(dp, p.s1, p2) + dp_lo * p.s1;
+    const V inf(std::numeric_limits<S>::infinity());
+    return sel(x.abs() == inf, sel(p.u > zero<V>(), p1, sel(p.u < zero<V>(), p2, V(S(0.5)) * dp + p2)), dx);
+  }
+  ACTLAB_INLINE V vjp(V g, V x, V* gw) const {
+    const Parts p = parts(x);
+    const V z = p.z, s1 = p.s1, off = p.off, sp = p.sp;
     gw[0] = g * safe_mul(x, s1);
     gw[1] = g * safe_mul(x, off);
     gw[2] = g * safe_mul(z * z, sp);
-    const V inf(std::numeric_limits<S>::infinity());
-    return g * sel(x.abs() == inf, sel(u > zero<V>(), p1, sel(u < zero<V>(), p2, V(S(0.5)) * dp + p2)), dx);
+    return g * dfdx(x, p);
+  }
+  // S2 = sigma'(u) (2 - u tanh(u/2)) (swish''), sigma'' = -sigma' tanh(u/2); f_xx = beta dp^2 S2,
+  // f_x,p1 = S1 + dp (beta x) S2, f_x,p2 = (1 - S1) - dp (beta x) S2, f_x,beta = dp z S2, f_p,p' = +-beta x^2 S2,
+  // f_p,beta = +-z x S2, f_beta,beta = z^3 sigma'': the declaration's products (safe_mul: 0 where a
+  // factor is 0) and sums in order. float32: sigma' = e^{-u} scaled above u = 64 too (parts clamps e^{-|u|}
+  // at e^-87 there: S2 ~ -u e^{-u} would keep e^-87), S2 with u's rounding error put back to first order,
+  // S2 + S3 ul, S3 = swish''' = -sigma' (3 th + u (1/2 - 3 th^2/2)), th = tanh(u/2)
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const V two(S(2));
+    const Parts p = parts(x);
+    V th;  // tanh(u/2): float32 sign(u) (1 - e)/(1 + e) from parts' e (no second exponential), float64 the declaration's
+    if constexpr (is_float<V>) {
+      th = copysign((V(1.0f) - p.e) * p.rd, p.uc);
+    } else {
+      th = vtanh(V(S(0.5)) * p.uc);
+    }
+    const V z = p.z;
+    V sp = p.sp, off = p.off;
+    if constexpr (is_float<V>) {  // and 1 - S1 = e^{-u} (1 - u) there (parts': e^-87 (1 - u))
+      const V far = p.uc > V(S(-kTail)), uf = sel(far, p.uc.neg(), zero<V>());
+      if (any(far)) {
+        sp = sel(far, exp_tail_times(V(1.0f), uf), sp);
+        const V fin = p.u.abs() < V(std::numeric_limits<float>::infinity());
+        off = sel(far & fin, exp_tail_times(V(1.0f) - p.uc, uf), off);
+      }
+    }
+    V s2 = sp * (two - p.uc * th);
+    if constexpr (is_float<V>) {
+      const V s3 = sp * (V(3.0f) * th + p.uc * (V(0.5f) - V(1.5f) * th * th));
+      s2 = fma(s3.neg(), p.ul, s2);
+    }
+    const V spp = sp.neg() * th, bx = beta * x, xs2 = safe_mul(x, s2), bxs2 = safe_mul(bx, s2);
+    const V d0 = dfdx(x, p), d1 = safe_mul(x, p.s1), d2 = safe_mul(x, off), d3 = safe_mul(safe_mul(z, z), sp);
+    const V h00 = ((beta * dp) * dp) * s2, h01 = p.s1 + dp * bxs2, h02 = off - dp * bxs2;
+    const V h03 = dp * safe_mul(z, s2), h11 = beta * safe_mul(x, xs2), h12 = h11.neg(), h13 = safe_mul(z, xs2);
+    const V h33 = safe_mul(safe_mul(safe_mul(z, z), z), spp);
+    dg = ((d0 * tx + d1 * tw[0]) + d2 * tw[1]) + d3 * tw[2];
+    gw[0] = g * (((h01 * tx + h11 * tw[0]) + h12 * tw[1]) + h13 * tw[2]);
+    gw[1] = g * (((h02 * tx + h12 * tw[0]) + h11 * tw[1]) + h13.neg() * tw[2]);
+    gw[2] = g * (((h03 * tx + h13 * tw[0]) + h13.neg() * tw[1]) + h33 * tw[2]);
+    return g * (((h00 * tx + h01 * tw[0]) + h02 * tw[1]) + h03 * tw[2]);
   }
   // a b, 0 where either is 0 (no 0 * inf)
   static ACTLAB_INLINE V safe_mul(const V& a, const V& b) {
