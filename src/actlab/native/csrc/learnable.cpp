@@ -882,15 +882,42 @@ struct RationalUnit : Act<V> {
     const V rb = (s * fs * iq).neg();
     dbk[NB - 1] = rb * x, dbk[NB - 2] = rb;
     for (int c = NB - 3; c >= 0; --c) dbk[c] = dbk[c + 1] * t;
-    V acc = fx * tx;
-    for (int j = 0; j < NA; ++j) acc = acc + e[j] * tw[j];
-    for (int c = 0; c < NB; ++c) acc = acc + dbk[c] * tw[NA + c];
+    // dg = f' tx + x (T_a/x^(D+1) - s fs T_b/x^D)/Q~ in double-float as in the small form (x^M/Q
+    // overflows float32 near FLT_MAX); at +-inf the declaration's sum in its order (its infinities)
+    std::array<V, NA> tah, tal;
+    std::array<V, NB> tbh, tbl;
+    for (int j = 0; j < NA; ++j) tah[j] = tw[j], tal[j] = zero<V>();
+    for (int c = 0; c < NB; ++c) tbh[c] = tw[NA + c], tbl[c] = zero<V>();
+    const auto [tah0, tal0] = compensated_horner<true>(t, tah, tal);
+    const auto [tbh0, tbl0] = compensated_horner<true>(t, tbh, tbl);
+    const auto [pnh, pnl] = compensated_horner<true>(t, a, alo);
+    const V fh = pnh * iq, fl = (fma(fh.neg(), qt, pnh) + pnl) * iq;
+    const auto [mh, me] = two_prod(fh, tbh0);
+    const V ml = me + (fh * tbl0 + fl * tbh0);
+    const auto [dh, de0] = two_sum(tah0, (s * mh).neg());
+    const V dtf_x = (dh + (de0 + tal0 - s * ml)) * iq, dg_x = (fx * tx) * t + dtf_x;  // D_t f/x, dg/x
+    V acc = fx * tx + x * dtf_x;
+    const V at_inf = x.abs() == V(std::numeric_limits<S>::infinity());
+    if (any(at_inf)) {
+      V inf_sum = fx * tx;
+      for (int j = 0; j < NA; ++j) inf_sum = inf_sum + e[j] * tw[j];
+      for (int c = 0; c < NB; ++c) inf_sum = inf_sum + dbk[c] * tw[NA + c];
+      acc = sel(at_inf, inf_sum, acc);
+    }
     dg = acc;
     de[0] = zero<V>();
     for (int j = 1; j < NA; ++j) de[j] = V(S(j)) * e[j - 1];
     for (int c = 0; c < NB; ++c) fdk[c] = V(S(c + kFirst)) * (fs * e[c + kFirst]);
-    const V dq = tx * (t * u) + s * tb * iq;
-    gw_of(g, tx, e, de, fdk, s, dq, acc - (x * fs) * dq, gw);
+    // gw_of's, with x divided out where x^M/Q would overflow float32 (near FLT_MAX): x^M dQ/Q^2 =
+    // x^D/Q (x dQ/Q), x^k (dg - f dQ/Q) = x^(k+1) (dg/x - fs dQ/Q) for k < D
+    const V tbq = tb * iq, dq = tx * (t * u) + s * tbq, xdq = tx * u + s * (x * tbq);
+    const V gtx = g * tx, gdq = g * dq, sg = (s * g).neg(), e_scaled = dg_x - fs * dq, e_full = x * e_scaled;
+    for (int j = 0; j < M; ++j) gw[j] = gtx * de[j] - e[j] * gdq;
+    gw[M] = (g * e[D]) * (tx * V(S(M)) - xdq);
+    for (int c = 0; c < NB; ++c) {
+      const int k = c + kFirst;
+      gw[NA + c] = sg * ((k == D ? e[D] * e_full : e[k + 1] * e_scaled) + tx * fdk[c]);
+    }
     return g * (fxx * tx + dxw);
   }
   // at x = +-inf: the Hessian's limits (Q ~ Ql x^D, Ql = |b_D| (PAU) or b_D, s = sign b_D (PAU),
