@@ -644,6 +644,25 @@ struct APL : Act<V> {
     }
     return g * (sel(x > zero<V>(), V(S(1)), zero<V>()) - total);
   }
+  // The declaration's vjp2 in its order: f_{x a_s} = -[x < b_s], f_{a_s b_s} = [x < b_s] (the rest 0);
+  // dg = f_x tx + sum_s max(0, b_s - x) ta_s + sum_s a_s [x < b_s] tb_s (inf times a 0 tangent: NaN)
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const std::size_t n = a.size();
+    const V one(S(1));
+    V total = zero<V>();
+    for (std::size_t s = 0; s < n; ++s) total = total + a[s] * sel(x < b[s], one, zero<V>());
+    V acc = (sel(x > zero<V>(), one, zero<V>()) - total) * tx, rx = zero<V>();
+    for (std::size_t s = 0; s < n; ++s) acc = acc + max0(b[s] - x) * tw[s];
+    for (std::size_t s = 0; s < n; ++s) {
+      const V below = sel(x < b[s], one, zero<V>());
+      acc = acc + (a[s] * below) * tw[n + s];
+      rx = rx + below.neg() * tw[s];
+      gw[s] = g * (below.neg() * tx + below * tw[n + s]);
+      gw[n + s] = g * (below * tw[s]);
+    }
+    dg = acc;
+    return g * rx;
+  }
 };
 template struct ParametricOps<APL, std::make_index_sequence<2>>;
 
@@ -666,6 +685,7 @@ struct RationalUnit : Act<V> {
   using S = Scalar<V>;
   static constexpr bool kCoefficients = true;
   static constexpr int NA = M + 1, NB = Safe ? D : D + 1, NN = M + D, kFirst = Safe ? 1 : 0;
+  static constexpr int NR = 3 * D - 2;  // R = N'Q - 2NQ' (f'' = R/Q^3): degree 3D - 3 (f'' ~ x^-3)
   static constexpr std::size_t K = NA + NB;
   static_assert(M == D + 1 && D % 2 == 0, "the scaled form takes P of degree D + 1 and Q of even degree D");
   static void check(at::IntArrayRef widths) {
@@ -676,14 +696,18 @@ struct RationalUnit : Act<V> {
   std::array<V, NA> a, alo;  // alo: 0 (compensated Horner's lo parts)
   std::array<V, NB> bk, bkl;  // PAU b_1..b_D, Rational b_0..b_D; bkl: 0
   std::array<V, NN> np, npl, nm, nml, n0, n0l;  // N as hi + lo: for s > 0 (Rational: all), s < 0, s = 0
+  std::array<V, NR> rp, rpl, rm, rml, r0, r0l;  // R as hi + lo, likewise
+  std::array<V, D> db;                           // k b_k (k = 1..D): B' = sum db_i x^i
 
   RationalUnit(const V* w, std::size_t) {
     constexpr int VS = V::size();
     for (int j = 0; j < NA; ++j) a[j] = w[j], alo[j] = zero<V>();
     for (int k = 0; k < NB; ++k) bk[k] = w[NA + k], bkl[k] = zero<V>();
+    for (int i = 0; i < D; ++i) db[i] = V(S(i + 1)) * bk[i + 1 - kFirst];
     alignas(64) S wv[K][VS];
     for (std::size_t j = 0; j < K; ++j) w[j].store(wv[j]);
     alignas(64) S out[6][NN][VS];
+    alignas(64) S rout[6][NR][VS];
     for (int l = 0; l < VS; ++l) {  // once per channel, in double: N's coefficients
       double A[NA], B[D + 1] = {}, dP[NN] = {}, dB[D + 1] = {}, Dn[NN] = {};
       for (int j = 0; j < NA; ++j) A[j] = wv[j][l];
@@ -703,6 +727,36 @@ struct RationalUnit : Act<V> {
           out[2 * v + 1][i][l] = static_cast<S>(c[v] - static_cast<double>(out[2 * v][i][l]));
         }
       }
+      // R_s = N_s'Q_s - 2 N_s Q_s' = P'' + s (Dn' + P''B - 2P'B') + s^2 (Dn'B - 2 Dn B') (Rational: the
+      // last, B = Q); its top two coefficients are 0 (dropped)
+      double d2P[NR] = {}, dDn[NR] = {}, R1[NR] = {}, R2[3 * D] = {};
+      for (int j = 0; j + 1 < M; ++j) d2P[j] = (j + 1) * dP[j + 1];
+      for (int i = 0; i + 1 < NN; ++i) dDn[i] = (i + 1) * Dn[i + 1];
+      for (int i = 0; i + 1 < NN; ++i) R1[i] += dDn[i];
+      for (int j = 0; j + 1 < M; ++j) {
+        for (int k = 0; k <= D; ++k) R1[j + k] += d2P[j] * B[k];
+      }
+      for (int j = 0; j < M; ++j) {
+        for (int k = 0; k < D; ++k) R1[j + k] -= 2.0 * dP[j] * dB[k];
+      }
+      for (int i = 0; i + 1 < NN; ++i) {
+        for (int k = 0; k <= D; ++k) R2[i + k] += dDn[i] * B[k];
+      }
+      for (int i = 0; i < NN; ++i) {
+        for (int k = 0; k < D; ++k) R2[i + k] -= 2.0 * Dn[i] * dB[k];
+      }
+      for (int i = 0; i < NR; ++i) {
+        const double c[3] = {Safe ? d2P[i] + R1[i] + R2[i] : R2[i], Safe ? d2P[i] - R1[i] + R2[i] : R2[i],
+                             Safe ? d2P[i] : R2[i]};
+        for (int v = 0; v < 3; ++v) {
+          rout[2 * v][i][l] = static_cast<S>(c[v]);
+          rout[2 * v + 1][i][l] = static_cast<S>(c[v] - static_cast<double>(rout[2 * v][i][l]));
+        }
+      }
+    }
+    for (int i = 0; i < NR; ++i) {
+      rp[i] = V::loadu(rout[0][i]), rpl[i] = V::loadu(rout[1][i]), rm[i] = V::loadu(rout[2][i]);
+      rml[i] = V::loadu(rout[3][i]), r0[i] = V::loadu(rout[4][i]), r0l[i] = V::loadu(rout[5][i]);
     }
     for (int i = 0; i < NN; ++i) {
       np[i] = V::loadu(out[0][i]), npl[i] = V::loadu(out[1][i]), nm[i] = V::loadu(out[2][i]);
@@ -860,6 +914,349 @@ struct RationalUnit : Act<V> {
     const V gxb = vjp_big(g, x, gb);
     for (std::size_t j = 0; j < K; ++j) gw[j] = sel(big, gb[j], gw[j]);
     return sel(big, gxb, gx);
+  }
+  // ---- the double backward (vjp2) ----------------------------------------------------------------
+  // f'' = R/Q^3 (R's coefficients per sign s of B, as N's); beyond kBig t^3 R~(t)/Q~^3, R~ the
+  // reversed R (R/x^3D = t^3 R~). The tangent's parts: T_a = sum ta_j x^j, T_b = sum tb_k x^k (dQ =
+  // s T_b), D_t f = (T_a - s f T_b)/Q:
+  //   dg = f' tx + D_t f
+  //   dx = g (f'' tx + (T_a' - s (f' T_b + f T_b') - D_t f Q')/Q)
+  //   gw[a_j] = g (tx j x^(j-1) - x^j dQ/Q)/Q,  dQ = tx Q' + s T_b
+  //   gw[b_k] = -s g (x^k (dg - f dQ/Q) + tx f k x^(k-1))/Q
+  // (the directional derivatives of f_x, x^j/Q and -s f x^k/Q: no Hessian). Beyond kBig the same
+  // in t = 1/x, every power of x divided out (dg in the declaration's order: its infinities at
+  // +-inf, times a 0 tangent NaN as there); at +-inf the parameter gradients from the Hessian's
+  // limits (the declaration's with_limits: 0, a constant or +-inf per entry). float64: the
+  // declaration's operations (`second`, with_limits at 1e300 and 1e150).
+  ACTLAB_INLINE V numerator_r_small(const V& u, const V& s) const { return by_sign<false>(u, s, rp, rpl, rm, rml, r0, r0l); }
+  ACTLAB_INLINE V numerator_r_big(const V& u, const V& s) const { return by_sign<true>(u, s, rp, rpl, rm, rml, r0, r0l); }
+  template <bool Reverse, std::size_t L>
+  static ACTLAB_INLINE V by_sign(const V& u, const V& s, const std::array<V, L>& ph, const std::array<V, L>& pl,
+                                 const std::array<V, L>& mh, const std::array<V, L>& ml, const std::array<V, L>& zh,
+                                 const std::array<V, L>& zl) {
+    if constexpr (!Safe) {
+      const auto [h, l] = compensated_horner<Reverse>(u, ph, pl);
+      return h + l;
+    } else {
+      const V pos = s > zero<V>();
+      if (all(pos)) {
+        const auto [h, l] = compensated_horner<Reverse>(u, ph, pl);
+        return h + l;
+      }
+      std::array<V, L> ch, cl;
+      for (std::size_t i = 0; i < L; ++i) ch[i] = sel(pos, ph[i], mh[i]), cl[i] = sel(pos, pl[i], ml[i]);
+      const V zero_s = s == zero<V>();
+      if (any(zero_s)) {
+        for (std::size_t i = 0; i < L; ++i) ch[i] = sel(zero_s, zh[i], ch[i]), cl[i] = sel(zero_s, zl[i], cl[i]);
+      }
+      const auto [h, l] = compensated_horner<Reverse>(u, ch, cl);
+      return h + l;
+    }
+  }
+  // the parameter gradients from e[j] = x^j/Q, de[j] = j x^(j-1)/Q, fdk[c] = f k x^(k-1)/Q,
+  // dq = dQ/Q and e_dg = dg - f dQ/Q
+  static ACTLAB_INLINE void gw_of(const V& g, const V& tx, const V* e, const V* de, const V* fdk, const V& s,
+                                  const V& dq, const V& e_dg, V* gw) {
+    const V gtx = g * tx, gdq = g * dq, sg = (s * g).neg();
+    for (int j = 0; j < NA; ++j) gw[j] = gtx * de[j] - e[j] * gdq;
+    for (int c = 0; c < NB; ++c) gw[NA + c] = sg * (e[c + kFirst] * e_dg + tx * fdk[c]);
+  }
+  // the parameter gradients from a Hessian's rows (the declaration's sums, in its order):
+  // h0[1 + i] = f_x,w_i, hab[j][c] = f_a_j,b_c, hbb[c][e] = f_b_c,b_e (c <= e), f_a,a = 0
+  static ACTLAB_INLINE void gw_dense(const V& g, const V& tx, const V* tw, const V* h0, const V (*hab)[NB],
+                                     const V (*hbb)[NB], V* gw) {
+    for (int j = 0; j < NA; ++j) {
+      V acc = h0[1 + j] * tx;
+      for (int c = 0; c < NB; ++c) acc = acc + hab[j][c] * tw[NA + c];
+      gw[j] = g * acc;
+    }
+    for (int c = 0; c < NB; ++c) {
+      V acc = h0[1 + NA + c] * tx;
+      for (int j = 0; j < NA; ++j) acc = acc + hab[j][c] * tw[j];
+      for (int e = 0; e < NB; ++e) acc = acc + hbb[std::min(c, e)][std::max(c, e)] * tw[NA + e];
+      gw[NA + c] = g * acc;
+    }
+  }
+  // T = sum c_i x^i and T' (c_i = tw[first + i - lead] for i >= lead, else 0), Horner
+  static ACTLAB_INLINE std::pair<V, V> tangent_poly(const V& x, const V* c, int n, int lead) {
+    V p = c[n - 1], p1 = zero<V>();
+    for (int i = n - 2; i >= 0; --i) p1 = fma(p1, x, p), p = fma(p, x, c[i]);
+    for (int i = 0; i < lead; ++i) p1 = fma(p1, x, p), p = p * x;
+    return {p, p1};
+  }
+  // reversed: sum c_i t^(n-1-i) and sum (i + lead) c_i t^(n-1-i)
+  static ACTLAB_INLINE std::pair<V, V> tangent_rev(const V& t, const V* c, int n, int lead) {
+    V p = c[0], p1 = V(S(lead)) * c[0];
+    for (int i = 1; i < n; ++i) p = fma(p, t, c[i]), p1 = fma(p1, t, V(S(i + lead)) * c[i]);
+    return {p, p1};
+  }
+  ACTLAB_INLINE V vjp2_small(const V& g, const V& x, const V& tx, const V* tw, V& dg, V* gw) const {
+    V qh, ql, s;  // Q as hi + lo
+    if constexpr (Safe) {
+      const auto [bh, bl] = compensated_horner(x, bk, bkl);
+      s = sign(x) * sign(bh + bl);
+      const auto [ph, pe] = two_prod(x, bh);
+      const V plo = fma(x, bl, pe), neg = ph < zero<V>();
+      const auto [sh, se] = two_sum(V(S(1)), ph.abs());
+      qh = sh, ql = se + sel(neg, plo.neg(), plo);
+    } else {
+      std::tie(qh, ql) = compensated_horner(x, bk, bkl);
+      s = V(S(1));
+    }
+    // 1/Q to half an ulp: 1/qh corrected by its residual and ql
+    const V iq0 = V(S(1)) / qh, iq = fma(iq0, fma(qh.neg(), iq0, V(S(1))) - ql * iq0, iq0);
+    const auto [pnh, pnl] = compensated_horner(x, a, alo);
+    const V f = (pnh + pnl) * iq;
+    const V fx = numerator_n<false>(x, s) * iq * iq, fxx = numerator_r_small(x, s) * iq * iq * iq;
+    const V q1 = s * horner_of<D>(x, db);
+    const V tb = tangent_poly(x, tw + NA, NB, kFirst).first;
+    V pw[NA], e[NA], de[NA], fdk[NB];
+    pw[0] = V(S(1)), e[0] = iq, de[0] = zero<V>();
+    for (int j = 1; j < NA; ++j) pw[j] = pw[j - 1] * x, e[j] = pw[j] * iq, de[j] = V(S(j)) * e[j - 1];
+    // D_t f = (T_a - s f T_b)/Q: T_a - s f T_b cancels (the tangent's terms), so T_a, T_b (compensated
+    // Horner), f and their difference as hi + lo, rounded once
+    std::array<V, NA> tah, tal;
+    std::array<V, NB> tbh, tbl;
+    for (int j = 0; j < NA; ++j) tah[j] = tw[j], tal[j] = zero<V>();
+    for (int c = 0; c < NB; ++c) tbh[c] = tw[NA + c], tbl[c] = zero<V>();
+    const auto [tah0, tal0] = compensated_horner(x, tah, tal);
+    auto [tbh0, tbl0] = compensated_horner(x, tbh, tbl);
+    if constexpr (Safe) {  // T_b = x sum_c tb_c x^c
+      const auto [mh, me] = two_prod(tbh0, x);
+      tbl0 = fma(tbl0, x, me), tbh0 = mh;
+    }
+    const V fh = pnh * iq, fl = (fma(fh.neg(), qh, pnh) + pnl - fh * ql) * iq0;
+    const auto [mh, me] = two_prod(fh, tbh0);
+    const V ml = me + (fh * tbl0 + fl * tbh0);
+    const auto [dh, de0] = two_sum(tah0, (s * mh).neg());
+    const V dtf = (dh + (de0 + tal0 - s * ml)) * iq;
+    dg = fx * tx + dtf;
+    // f_x,a_j = W_j x^(j-1)/Q^2, W_j = j Q - x Q' = j + s sum_k (j - k) b_k x^k (PAU; Rational without
+    // the j): no cancellation as x grows (j x^(j-1)/Q - x^j Q'/Q^2 cancels); f_x,b_k = -s (f' x^k/Q + f f_x,a_k)
+    V h0a[NA];
+    h0a[0] = (q1 * iq * iq).neg();
+    for (int j = 1; j < NA; ++j) {
+      V w = V(S(j - (NB - 1 + kFirst))) * bk[NB - 1];
+      for (int c = NB - 2; c >= 0; --c) w = fma(w, x, V(S(j - c - kFirst)) * bk[c]);
+      if constexpr (Safe) w = fma(s * w, x, V(S(j)));
+      h0a[j] = (w * e[j - 1]) * iq;
+    }
+    const V ns = s.neg();
+    V dxw = zero<V>();
+    for (int j = 0; j < NA; ++j) dxw = dxw + h0a[j] * tw[j];
+    for (int c = 0; c < NB; ++c) {
+      const int k = c + kFirst;
+      dxw = dxw + (ns * (fx * e[k] + f * h0a[k])) * tw[NA + c];
+    }
+    for (int c = 0; c < NB; ++c) fdk[c] = c + kFirst == 0 ? zero<V>() : V(S(c + kFirst)) * (f * e[c + kFirst - 1]);
+    const V dq = tx * (q1 * iq) + s * tb * iq;
+    gw_of(g, tx, e, de, fdk, s, dq, dg - f * dq, gw);
+    return g * (fxx * tx + dxw);
+  }
+  ACTLAB_INLINE V vjp2_big(const V& g, const V& x, const V& tx, const V* tw, V& dg, V* gw) const {
+    const V t = V(S(1)) / x;
+    const auto [qt, s] = q_big(t);
+    const V iq = V(S(1)) / qt, fs = horner_of<NA, true>(t, a) * iq;  // f = x fs
+    const V fx = numerator_n<true>(t, s) * iq * iq;
+    const V fxx = ((numerator_r_big(t, s) * iq * iq * iq) * t) * t * t;
+    const V u = s * horner_of<D, true>(t, db) * iq;  // x Q'/Q
+    const V tb = tangent_rev(t, tw + NA, NB, kFirst).first;  // T_b/x^D
+    V e[NA], de[NA], fdk[NB], dbk[NB];
+    e[D] = iq, e[M] = iq * x;
+    for (int j = D - 1; j >= 0; --j) e[j] = e[j + 1] * t;
+    // f_x,a_j = (j - u) x^(j-1)/Q (j >= 1), -t u/Q (j = 0); f_x,b_k = -s x^k/Q (f' + fs (k - u)): x t = 1
+    // divided out (finite at +-inf)
+    const V ns = s.neg();
+    V dxw = ((e[0] * t) * u).neg() * tw[0];
+    for (int j = 1; j < NA; ++j) dxw = dxw + ((V(S(j)) - u) * e[j - 1]) * tw[j];
+    for (int c = 0; c < NB; ++c) {
+      const int k = c + kFirst;
+      dxw = dxw + (ns * (e[k] * (fx + fs * (V(S(k)) - u)))) * tw[NA + c];
+    }
+    const V rb = (s * fs * iq).neg();
+    dbk[NB - 1] = rb * x, dbk[NB - 2] = rb;
+    for (int c = NB - 3; c >= 0; --c) dbk[c] = dbk[c + 1] * t;
+    // dg = f' tx + x (T_a/x^(D+1) - s fs T_b/x^D)/Q~ in double-float as in the small form (x^M/Q
+    // overflows float32 near FLT_MAX); at +-inf the declaration's sum in its order (its infinities)
+    std::array<V, NA> tah, tal;
+    std::array<V, NB> tbh, tbl;
+    for (int j = 0; j < NA; ++j) tah[j] = tw[j], tal[j] = zero<V>();
+    for (int c = 0; c < NB; ++c) tbh[c] = tw[NA + c], tbl[c] = zero<V>();
+    const auto [tah0, tal0] = compensated_horner<true>(t, tah, tal);
+    const auto [tbh0, tbl0] = compensated_horner<true>(t, tbh, tbl);
+    const auto [pnh, pnl] = compensated_horner<true>(t, a, alo);
+    const V fh = pnh * iq, fl = (fma(fh.neg(), qt, pnh) + pnl) * iq;
+    const auto [mh, me] = two_prod(fh, tbh0);
+    const V ml = me + (fh * tbl0 + fl * tbh0);
+    const auto [dh, de0] = two_sum(tah0, (s * mh).neg());
+    const V dtf_x = (dh + (de0 + tal0 - s * ml)) * iq, dg_x = (fx * tx) * t + dtf_x;  // D_t f/x, dg/x
+    V acc = fx * tx + x * dtf_x;
+    const V at_inf = x.abs() == V(std::numeric_limits<S>::infinity());
+    if (any(at_inf)) {
+      V inf_sum = fx * tx;
+      for (int j = 0; j < NA; ++j) inf_sum = inf_sum + e[j] * tw[j];
+      for (int c = 0; c < NB; ++c) inf_sum = inf_sum + dbk[c] * tw[NA + c];
+      acc = sel(at_inf, inf_sum, acc);
+    }
+    dg = acc;
+    de[0] = zero<V>();
+    for (int j = 1; j < NA; ++j) de[j] = V(S(j)) * e[j - 1];
+    for (int c = 0; c < NB; ++c) fdk[c] = V(S(c + kFirst)) * (fs * e[c + kFirst]);
+    // gw_of's, with x divided out where x^M/Q would overflow float32 (near FLT_MAX): x^M dQ/Q^2 =
+    // x^D/Q (x dQ/Q), x^k (dg - f dQ/Q) = x^(k+1) (dg/x - fs dQ/Q) for k < D
+    const V tbq = tb * iq, dq = tx * (t * u) + s * tbq, xdq = tx * u + s * (x * tbq);
+    const V gtx = g * tx, gdq = g * dq, sg = (s * g).neg(), e_scaled = dg_x - fs * dq, e_full = x * e_scaled;
+    for (int j = 0; j < M; ++j) gw[j] = gtx * de[j] - e[j] * gdq;
+    gw[M] = (g * e[D]) * (tx * V(S(M)) - xdq);
+    for (int c = 0; c < NB; ++c) {
+      const int k = c + kFirst;
+      gw[NA + c] = sg * ((k == D ? e[D] * e_full : e[k + 1] * e_scaled) + tx * fdk[c]);
+    }
+    return g * (fxx * tx + dxw);
+  }
+  // at x = +-inf: the Hessian's limits (Q ~ Ql x^D, Ql = |b_D| (PAU) or b_D, s = sign b_D (PAU),
+  // f ~ c x, c = a_M/Ql): f_x,a_M = 1/Ql, f_x,b_D = -s c/Ql, f_a_j,b_k = -s x^(j+k-2D)/Ql^2 and
+  // f_b_k,b_l = 2c x^(k+l+1-2D)/Ql^2 for the powers 1 (+-inf) and 0, the others 0
+  ACTLAB_INLINE void gw_at_inf(const V& g, const V& x, const V& tx, const V* tw, V* gw) const {
+    const auto [ql, s] = q_big(zero<V>());
+    const V iq = V(S(1)) / ql, c = a[M] * iq, iq2 = iq * iq, ab = s.neg() * iq2, bb = V(S(2)) * c * iq2;
+    V h0[K + 1], hab[NA][NB], hbb[NB][NB];
+    for (std::size_t i = 0; i <= K; ++i) h0[i] = zero<V>();
+    h0[1 + M] = iq, h0[K] = (s * c).neg() * iq;
+    for (int j = 0; j < NA; ++j) {
+      for (int cc = 0; cc < NB; ++cc) {
+        const int p = j + cc + kFirst - 2 * D;
+        hab[j][cc] = p == 1 ? ab * x : p == 0 ? ab : zero<V>();
+      }
+    }
+    for (int c1 = 0; c1 < NB; ++c1) {
+      for (int c2 = 0; c2 < NB; ++c2) {
+        const int p = c1 + c2 + 2 * kFirst + 1 - 2 * D;
+        hbb[c1][c2] = p == 1 ? bb * x : p == 0 ? bb : zero<V>();
+      }
+    }
+    gw_dense(g, tx, tw, h0, hab, hbb, gw);
+  }
+
+  // float64: _RationalUnit._parts/_partials' operations
+  struct Second {
+    V f, sg, q, q1, fx, fxx, aa[NA], dj[NA], xk[NB], dk[NB];
+  };
+  ACTLAB_INLINE void second(const V& x, Second& r) const {
+    const V one(S(1)), big = x.abs() > one, xs = sel(big, zero<V>(), x), xb = sel(big, x, one);
+    V pw[M + 1], large[M + 1];
+    pw[0] = one;
+    for (int j = 1; j <= M; ++j) pw[j] = pw[j - 1] * xs;
+    large[D] = one;
+    for (int j = D - 1; j >= 0; --j) large[j] = large[j + 1] / xb;
+    for (int j = D + 1; j <= M; ++j) large[j] = large[j - 1] * xb;
+    for (int j = 0; j <= M; ++j) pw[j] = sel(big, large[j], pw[j]);
+    const V inv_scale = sel(big, (one / xb).abs().pow(V(S(D))), one);
+    V p = zero<V>(), p1 = zero<V>(), p2 = zero<V>(), bs = zero<V>(), b1 = zero<V>(), b2 = zero<V>();
+    for (int j = 0; j <= M; ++j) p = p + a[j] * pw[j];
+    for (int j = 1; j <= M; ++j) p1 = p1 + (V(S(j)) * a[j]) * pw[j - 1];
+    for (int j = 2; j <= M; ++j) p2 = p2 + (V(S(j * (j - 1))) * a[j]) * pw[j - 2];
+    for (int c = 0; c < NB; ++c) bs = bs + bk[c] * pw[c + kFirst];
+    for (int c = 0; c < NB; ++c) {
+      const int k = c + kFirst;
+      if (k >= 1) b1 = b1 + (V(S(k)) * bk[c]) * pw[k - 1];
+      if (k >= 2) b2 = b2 + (V(S(k * (k - 1))) * bk[c]) * pw[k - 2];
+    }
+    r.sg = Safe ? sign(bs) : one;
+    r.q = Safe ? inv_scale + bs.abs() : bs;
+    r.q1 = r.sg * b1;
+    const V q2 = r.sg * b2;
+    r.f = p / r.q;
+    r.fx = (p1 - r.f * r.q1) / r.q;
+    r.fxx = ((p2 - (V(S(2)) * r.fx) * r.q1) - r.f * q2) / r.q;
+    for (int j = 0; j <= M; ++j) {
+      r.aa[j] = pw[j] / r.q;
+      r.dj[j] = j >= 1 ? (V(S(j)) * pw[j - 1]) / r.q : zero<V>();
+    }
+    for (int c = 0; c < NB; ++c) {
+      const int k = c + kFirst;
+      r.xk[c] = pw[k] / r.q;
+      r.dk[c] = k >= 1 ? (V(S(k)) * pw[k - 1]) / r.q : zero<V>();
+    }
+  }
+  // d = {f_x, f_w...}, h0 = {f_xx, f_x,w...} and (dense) f_a,b and f_b,b
+  static ACTLAB_INLINE void entries(const Second& r, V* d, V* h0, V (*hab)[NB], V (*hbb)[NB]) {
+    const V nsg = r.sg.neg();
+    d[0] = r.fx, h0[0] = r.fxx;
+    for (int j = 0; j < NA; ++j) d[1 + j] = r.aa[j], h0[1 + j] = r.dj[j] - (r.aa[j] * r.q1) / r.q;
+    for (int c = 0; c < NB; ++c) {
+      d[1 + NA + c] = (nsg * r.f) * r.xk[c];
+      h0[1 + NA + c] = nsg * (((r.fx * r.xk[c]) + (r.f * r.dk[c])) - (((r.f * r.xk[c]) * r.q1) / r.q));
+    }
+    if (hab == nullptr) return;
+    for (int j = 0; j < NA; ++j) {
+      for (int c = 0; c < NB; ++c) hab[j][c] = (nsg * r.aa[j]) * r.xk[c];
+    }
+    for (int c = 0; c < NB; ++c) {
+      for (int e = c; e < NB; ++e) hbb[c][e] = ((((V(S(2)) * r.f) * r.sg) * r.sg) * r.xk[c]) * r.xk[e];
+    }
+  }
+  ACTLAB_INLINE V vjp2_declared(const V& g, const V& x, const V& tx, const V* tw, V& dg, V* gw) const {
+    Second r;
+    second(x, r);
+    V d[K + 1], h0[K + 1];
+    entries(r, d, h0, nullptr, nullptr);
+    const V inf(std::numeric_limits<S>::infinity()), at_inf = x.abs() == inf;
+    V gd[K];
+    if (any(at_inf)) {  // with_limits: the entries at +-1e300 and +-1e150
+      Second rf, rn;
+      second(copysign(V(S(1e300)), x), rf);
+      second(copysign(V(S(1e150)), x), rn);
+      V df[K + 1], hf[K + 1], dn[K + 1], hn[K + 1], abf[NA][NB], bbf[NB][NB], abn[NA][NB], bbn[NB][NB];
+      entries(rf, df, hf, abf, bbf);
+      entries(rn, dn, hn, abn, bbn);
+      const auto merge = [&](const V& far, const V& nearer) {
+        const V tiny(S(1e-100)), diff = (far - nearer).abs();
+        const V grow = (diff > tiny + V(S(1e-9)) * nearer.abs()) & (far == far);
+        return sel(grow, copysign(inf, far), sel(far.abs() <= tiny, zero<V>(), far));
+      };
+      for (std::size_t i = 0; i <= K; ++i) {
+        d[i] = sel(at_inf, merge(df[i], dn[i]), d[i]);
+        h0[i] = sel(at_inf, merge(hf[i], hn[i]), h0[i]);
+      }
+      for (int j = 0; j < NA; ++j) {
+        for (int c = 0; c < NB; ++c) abf[j][c] = merge(abf[j][c], abn[j][c]);
+      }
+      for (int c = 0; c < NB; ++c) {
+        for (int e = c; e < NB; ++e) bbf[c][e] = merge(bbf[c][e], bbn[c][e]);
+      }
+      gw_dense(g, tx, tw, h0, abf, bbf, gd);
+    }
+    V acc = d[0] * tx, rx = h0[0] * tx;
+    for (std::size_t i = 0; i < K; ++i) acc = acc + d[1 + i] * tw[i], rx = rx + h0[1 + i] * tw[i];
+    dg = acc;
+    V tb = zero<V>(), fdk[NB];
+    for (int c = 0; c < NB; ++c) tb = tb + tw[NA + c] * r.xk[c], fdk[c] = r.f * r.dk[c];
+    const V dq = tx * (r.q1 / r.q) + r.sg * tb;
+    gw_of(g, tx, r.aa, r.dj, fdk, r.sg, dq, acc - r.f * dq, gw);
+    if (any(at_inf)) {
+      for (std::size_t j = 0; j < K; ++j) gw[j] = sel(at_inf, gd[j], gw[j]);
+    }
+    return g * rx;
+  }
+  ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    if constexpr (!is_float<V>) {
+      return vjp2_declared(g, x, tx, tw, dg, gw);
+    } else {
+      const V out = vjp2_small(g, x, tx, tw, dg, gw), big = x.abs() > V(kBig);
+      if (!any(big)) return out;
+      V dgb, gb[K];
+      const V outb = vjp2_big(g, x, tx, tw, dgb, gb);
+      const V at_inf = x.abs() == V(std::numeric_limits<S>::infinity());
+      if (any(at_inf)) {
+        V gi[K];
+        gw_at_inf(g, x, tx, tw, gi);
+        for (std::size_t j = 0; j < K; ++j) gb[j] = sel(at_inf, gi[j], gb[j]);
+      }
+      for (std::size_t j = 0; j < K; ++j) gw[j] = sel(big, gb[j], gw[j]);
+      dg = sel(big, dgb, dg);
+      return sel(big, outb, out);
+    }
   }
 };
 
