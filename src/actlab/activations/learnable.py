@@ -115,7 +115,7 @@ class SoftExponential(PointwiseParametric, function="soft_exponential"):
         small = t.abs() < SERIES_T
         ts = torch.where(small, t, 0.0)
         ab = torch.where(small, 1.0, ae)  # > 0 wherever the closed forms are used
-        x2h1 = torch.where(small, x * x * _series(_H1, ts), (safe_mul(t, e) - torch.expm1(t)) / (ab * ab))
+        x2h1 = torch.where(small, x * x * _series(_H1, ts), (safe_mul(t - 1.0, e) + 1.0) / (ab * ab))
         exp_d = [e, 1.0 + x2h1]
         # alpha < 0
         an = torch.where(neg, a, -1.0)
@@ -133,7 +133,7 @@ class SoftExponential(PointwiseParametric, function="soft_exponential"):
         if not second:
             return d, {}
         x3h1p = torch.where(
-            small, x * x * x * _series(_H1P, ts), (safe_mul(e, t * t - 2.0 * t + 2.0) - 2.0) / (ab * ab * ab)
+            small, x * x * x * _series(_H1P, ts), (safe_mul(t * t - 2.0 * t + 2.0, e) - 2.0) / (ab * ab * ab)
         )
         two_h2 = torch.where(near, 2.0 * xa * _series(_H2, ss), 2.0 * core / (an * sf))
         x2h2p = torch.where(near, xa * xa * _series(_H2P, ss), (s * s / (u * u) - 2.0 * core) / (an * an * sf))
