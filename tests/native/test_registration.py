@@ -37,11 +37,12 @@ def _served() -> set[str]:
     return {d.function for d in actlab.declarations() if d.in_torch} | listed | rows
 
 
-def test_the_learnable_kernels_are_fn_and_fn_backward() -> None:
+def test_the_learnable_kernels_are_fn_backward_and_double_backward() -> None:
+    """fn_triple_backward stays the composite autograd of the declaration's vjp2."""
     assert {"star_relu", "snake", "sinlu", "xielu"} <= LEARNABLE
     for fn in LEARNABLE:
-        assert _has_cpu(fn) and _has_cpu(f"{fn}_backward"), fn
-        assert not _has_cpu(f"{fn}_double_backward"), fn
+        assert _has_cpu(fn) and _has_cpu(f"{fn}_backward") and _has_cpu(f"{fn}_double_backward"), fn
+        assert not _has_cpu(f"{fn}_triple_backward") and _is_composite(f"{fn}_triple_backward"), fn
 
 
 def _function_of(op: str, functions: set[str]) -> str | None:
