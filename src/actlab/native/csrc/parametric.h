@@ -36,7 +36,6 @@ struct ParametricOps<Act, std::index_sequence<I...>> {
   static std::tuple<at::Tensor, at::Tensor, Out<I>...> double_backward(const at::Tensor& ggx, In<I>... ggw,
                                                                        const at::Tensor& g, const at::Tensor& x,
                                                                        In<I>... w);
-  static bool has_double_backward();  // the activation states vjp2 (else the Python kernel serves)
 };
 
 }  // namespace actlab

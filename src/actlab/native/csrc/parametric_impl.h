@@ -541,17 +541,13 @@ ParametricOps<Act, std::index_sequence<I...>>::backward(const at::Tensor& g, con
 }
 
 template <template <class> class Act, std::size_t... I>
-bool ParametricOps<Act, std::index_sequence<I...>>::has_double_backward() {
-  return parametric::has_vjp2<Act<Vectorized<float>>>;
-}
-
-template <template <class> class Act, std::size_t... I>
 std::tuple<at::Tensor, at::Tensor, typename ParametricOps<Act, std::index_sequence<I...>>::template Out<I>...>
 ParametricOps<Act, std::index_sequence<I...>>::double_backward(const at::Tensor& ggx, In<I>... ggw,
                                                                const at::Tensor& g, const at::Tensor& x,
                                                                In<I>... w) {
   using namespace parametric;
   using A = Act<Vectorized<float>>;
+  static_assert(has_vjp2<A>, "a learnable activation states vjp2 (its double backward: parametric_impl.h)");
   const std::array<at::Tensor, sizeof...(I)> ws{w...}, ggws{ggw...};
   TORCH_CHECK(at::isFloatingType(x.scalar_type()), "actlab: expected a floating-point tensor, got ", x.scalar_type());
   TORCH_CHECK(g.sizes() == x.sizes() && ggx.sizes() == x.sizes(), "actlab: the gradients' shapes ", g.sizes(), " and ",
@@ -569,19 +565,15 @@ ParametricOps<Act, std::index_sequence<I...>>::double_backward(const at::Tensor&
   const Shape s = shape_of(x, parts);
   std::vector<double> total(parts.size() * s.channels, 0.0);
   if (x.numel() > 0) {
-    if constexpr (has_vjp2<A>) {
-      if (st == at::kFloat) {
-        double_backward_kernel<Act, float>(ggc.const_data_ptr<float>(), gc.const_data_ptr<float>(),
-                                           xc.const_data_ptr<float>(), dg.data_ptr<float>(), dx.data_ptr<float>(), s,
-                                           values_of<float>(x, parts, s), values_of<float>(x, tparts, s), total);
-      } else {
-        double_backward_kernel<Act, double>(ggc.const_data_ptr<double>(), gc.const_data_ptr<double>(),
-                                            xc.const_data_ptr<double>(), dg.data_ptr<double>(),
-                                            dx.data_ptr<double>(), s, values_of<double>(x, parts, s),
-                                            values_of<double>(x, tparts, s), total);
-      }
+    if (st == at::kFloat) {
+      double_backward_kernel<Act, float>(ggc.const_data_ptr<float>(), gc.const_data_ptr<float>(),
+                                         xc.const_data_ptr<float>(), dg.data_ptr<float>(), dx.data_ptr<float>(), s,
+                                         values_of<float>(x, parts, s), values_of<float>(x, tparts, s), total);
     } else {
-      TORCH_CHECK(false, "actlab: no native double backward for this activation");
+      double_backward_kernel<Act, double>(ggc.const_data_ptr<double>(), gc.const_data_ptr<double>(),
+                                          xc.const_data_ptr<double>(), dg.data_ptr<double>(),
+                                          dx.data_ptr<double>(), s, values_of<double>(x, parts, s),
+                                          values_of<double>(x, tparts, s), total);
     }
   }
   std::array<size_t, sizeof...(I)> first{};

@@ -1,7 +1,7 @@
 // The one list of the learnable (kinds.Parametric) activations with kernels, by family (the struct,
 // named as the declaration's class, is in <family>.cpp with its `template struct ParametricOps<...>;`):
-// X(op name, struct, number of learnable tensors). Each gets fn and fn_backward (parametric.h); its
-// fn_double_backward stays the declaration's (the Python kernel). register.cpp registers them;
+// X(op name, struct, number of learnable tensors). Each gets fn, fn_backward and fn_double_backward
+// (parametric.h); fn_triple_backward stays the declaration's composite. register.cpp registers them;
 // tests/activations/test_families.py checks names and files against the registry.
 #pragma once
 

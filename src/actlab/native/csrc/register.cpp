@@ -82,13 +82,14 @@ struct NamedSplitGate {
   }
 };
 
-// A learnable activation's fn, fn_backward and (where the activation states vjp2) fn_double_backward
+// A learnable activation's fn, fn_backward and fn_double_backward (its fn_triple_backward stays the
+// composite autograd of the declaration's vjp2)
 template <template <class> class Act, std::size_t K>
 void add_parametric(torch::Library& m, const std::string& name) {
   using P = ParametricOps<Act, std::make_index_sequence<K>>;
   m.impl(name.c_str(), &P::forward);
   m.impl((name + "_backward").c_str(), &P::backward);
-  if (P::has_double_backward()) m.impl((name + "_double_backward").c_str(), &P::double_backward);
+  m.impl((name + "_double_backward").c_str(), &P::double_backward);
 }
 
 template <const char* Name, template <class> class Act, class... P>
