@@ -1370,9 +1370,18 @@ struct ACON : Act<V> {
   // factor is 0) and sums in order. float32: sigma' = e^{-u} scaled above u = 64 too (parts clamps e^{-|u|}
   // at e^-87 there: S2 ~ -u e^{-u} would keep e^-87), S2 with u's rounding error put back to first order,
   // S2 + S3 ul, S3 = swish''' = -sigma' (3 th + u (1/2 - 3 th^2/2)), th = tanh(u/2)
+  // (where every |x|, |z|, |beta x| < 2^30 the products are finite: plain products, the same values
+  // but the sign of a zero; else the declaration's safe_mul)
   ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
+    const V lim(S(1073741824.0)), z = dp * x;
+    if (all((x.abs() < lim) & (z.abs() < lim) & ((beta * x).abs() < lim))) return vjp2_of<true>(g, x, tx, tw, dg, gw);
+    return vjp2_of<false>(g, x, tx, tw, dg, gw);
+  }
+  template <bool Plain>
+  ACTLAB_INLINE V vjp2_of(const V& g, const V& x, const V& tx, const V* tw, V& dg, V* gw) const {
     const V two(S(2));
     const Parts p = parts(x);
+    const auto safe_mul = [](const V& a, const V& b) ACTLAB_INLINE_LAMBDA { return Plain ? a * b : ACON::safe_mul(a, b); };
     V th;  // tanh(u/2): float32 sign(u) (1 - e)/(1 + e) from parts' e (no second exponential), float64 the declaration's
     if constexpr (is_float<V>) {
       th = copysign((V(1.0f) - p.e) * p.rd, p.uc);
