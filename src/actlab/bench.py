@@ -4,7 +4,7 @@ For every registered activation (so new declarations are benched automatically),
 dtype and thread count, the variants run interleaved in one process — round-robin, many repeats,
 median after a warm-up — for three passes: the forward (``fwd``, under no_grad), forward +
 backward (``fwdbwd``, ``torch.autograd.grad``) and double backward (``double``: the gradient of
-<gg, grad(f(x), x, g, create_graph=True)>, where the variant has one):
+``<gg, grad(f(x), x, g, create_graph=True)>``, where the variant has one):
 
 * ``torch``  — torch.nn's module (absent for our extras such as Swish);
 * ``silu``   — torch.nn.SiLU on the same input: the cost yardstick of the elementwise and learnable

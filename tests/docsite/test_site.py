@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,6 +54,34 @@ def test_nothing_loaded_from_another_host(site: Path) -> None:
     assert linkcheck.external_resources(site) == []
     assert (site / "assets" / "katex" / "katex.min.js").exists()
     assert (site / "search" / "search_index.js").exists()  # the offline plugin's inlined index
+
+
+# every element the pages use (the theme's, Markdown's, the figures' SVG): text such as <gg, y> outside
+# code reaches the page as a tag and disappears from it
+ELEMENTS = set(
+    "a article aside blockquote body br button code details div em figcaption figure footer form g h1 h2 h3 h4 h5 h6 "
+    "head header hr html img input label li link main meta nav ol p path pre script small span strong sub summary "
+    "sup svg table tbody td th thead title tr ul".split()
+)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.add(tag)
+
+
+def test_no_text_is_taken_for_an_html_tag(site: Path) -> None:
+    unknown = {}
+    for page in site.rglob("*.html"):
+        parser = _Tags()
+        parser.feed(page.read_text(encoding="utf-8"))
+        if parser.tags - ELEMENTS:
+            unknown[str(page.relative_to(site))] = sorted(parser.tags - ELEMENTS)
+    assert not unknown, unknown
 
 
 def test_every_registered_activation_has_its_page(site: Path) -> None:
