@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import torch
 from special_rows import LIMITS, PLAIN, check_limits
-from ulps import needs_kernels
+from ulps import needs_kernels, on_threads
 
 import actlab
 from actlab.activations.normalizer import _parts, _phi, _psi
@@ -240,15 +240,12 @@ def test_layouts_threads(alpha: float) -> None:
     assert all(torch.equal(p, q) for p, q in zip(backward(g.expand_as(y), y, a, 1), backward(g, y.contiguous(), a, 1)))
     big = _rows((512, 1024), 1.0).float()
     rows = torch.linspace(0.6, 2.4, 512).reshape(512, 1)
-    threads = torch.get_num_threads()
-    try:
-        runs = []
-        for n in (1, 2):
-            torch.set_num_threads(n)
-            yb = forward(big, a, -1)
-            runs.append((yb, *backward(big, yb, a, -1), *backward(big, forward(big, rows, -1), rows, -1)))
-    finally:
-        torch.set_num_threads(threads)
+
+    def run() -> tuple:
+        yb = forward(big, a, -1)
+        return (yb, *backward(big, yb, a, -1), *backward(big, forward(big, rows, -1), rows, -1))
+
+    runs = on_threads(run)
     assert all(torch.equal(p, q) for p, q in zip(*runs))
 
 

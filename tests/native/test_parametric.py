@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from ulps import assert_within, needs_kernels, ulp_error
+from ulps import assert_within, needs_kernels, on_threads, ulp_error
 
 import actlab
 from actlab import native
@@ -153,14 +153,7 @@ def test_the_same_bits_with_one_and_two_threads(case, layout: tuple) -> None:
     shape = (shape[0] * 100, *shape[1:])
     g, x, ws = _inputs(case, shape, wshape, torch.float32, seed=1)
     fn = case.decl.function
-    old = torch.get_num_threads()
-    results = []
-    try:
-        for n in (1, 2):
-            torch.set_num_threads(n)
-            results.append((getattr(OPS, fn)(x, *ws), *getattr(OPS, f"{fn}_backward")(g, x, *ws)))
-    finally:
-        torch.set_num_threads(old)
+    results = on_threads(lambda: (getattr(OPS, fn)(x, *ws), *getattr(OPS, f"{fn}_backward")(g, x, *ws)))
     for a, b in zip(*results):
         assert torch.equal(a.isnan(), b.isnan()) and torch.equal(a.nan_to_num(), b.nan_to_num())
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 import torch
 from test_parametric import CASES, IDS, LAYOUTS, LISTED, _inputs, _per_element, _same, _weights
-from ulps import assert_within, needs_kernels
+from ulps import assert_within, needs_kernels, on_threads
 
 from actlab.analysis import accuracy as A
 
@@ -122,14 +122,7 @@ def test_the_same_bits_with_one_and_two_threads(case, layout: tuple) -> None:
     shape = (shape[0] * 100, *shape[1:])
     g, x, ws = _inputs(case, shape, wshape, torch.float32, seed=1)
     ggx, ggws = _tangents(case, g, ws, 2)
-    old = torch.get_num_threads()
-    results = []
-    try:
-        for n in (1, 2):
-            torch.set_num_threads(n)
-            results.append(double(case, ggx, ggws, g, x, ws))
-    finally:
-        torch.set_num_threads(old)
+    results = on_threads(lambda: double(case, ggx, ggws, g, x, ws))
     assert all(_same(a, b) for a, b in zip(*results))
 
 
@@ -176,12 +169,23 @@ def test_empty_inputs_and_mismatched_gradients(case) -> None:
         double(case, torch.ones(4), [torch.zeros_like(w) for w in ws], torch.ones(5), x, ws)
     with pytest.raises(RuntimeError, match="shape"):
         double(case, torch.ones(5), [torch.zeros(7) for _ in ws], torch.ones(5), x, ws)
+    i = torch.arange(5)
+    with pytest.raises(RuntimeError, match="floating-point"):
+        double(case, i, [torch.zeros_like(w) for w in ws], i, i, ws)
+
+
+@pytest.mark.parametrize("fn", ["pau", "rational", "apl"])
+def test_other_coefficient_counts_are_refused_with_the_counts_named(fn: str) -> None:
+    x, w = torch.randn(10), [torch.ones(3), torch.ones(2)]
+    with pytest.raises(RuntimeError, match="coefficients|hinges"):
+        getattr(OPS, f"{fn}_double_backward")(x, *w, x, x, *w)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_autograd_second_derivatives_run_the_kernel(case) -> None:
+def test_autograd_second_derivatives_are_the_declarations(case) -> None:
     """torch.autograd.grad twice through the op (what a Hessian-vector product or a gradient
-    penalty runs): the declaration's vjp2 in float64."""
+    penalty runs; the kernel serves it: test_every_learnable_has_a_native_double_backward): the
+    declaration's vjp2 in float64."""
     g, x, ws = _inputs(case, (4, 6, 9, 11), (1, 6, 1, 1), torch.float64)
     ggx, ggws = _tangents(case, g, ws, 5)
     x.requires_grad_()

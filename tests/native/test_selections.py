@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import torch
 from test_sorted_groups import _entries, _same
-from ulps import needs_kernels
+from ulps import needs_kernels, on_threads
 
 import actlab
 from actlab.errors import ShapeError
@@ -75,14 +75,7 @@ def test_layouts_threads_and_errors() -> None:
     g = torch.randn(1, 10, 1).expand(6, 10, 30)  # stride-0 grad
     _same(OPS.maxout_backward(g, x, 1, 4), OPS.maxout_backward(g.contiguous(), x, 1, 4))
     big = torch.randn(64, 512, 16)
-    threads = torch.get_num_threads()
-    try:
-        results = []
-        for n in (1, 2):
-            torch.set_num_threads(n)
-            results.append((OPS.maxout(big, 1, 4), OPS.lwta_backward(big, big, 1, 4), OPS.kwta(big, -1, 0.3)))
-    finally:
-        torch.set_num_threads(threads)
+    results = on_threads(lambda: (OPS.maxout(big, 1, 4), OPS.lwta_backward(big, big, 1, 4), OPS.kwta(big, -1, 0.3)))
     for a, b in zip(*results):
         _same(a, b)
     assert OPS.maxout(torch.empty(0, 4), 1, 2).shape == (0, 2)

@@ -73,6 +73,19 @@ def float32_formulas() -> Iterator[None]:
         _math.in_float64 = old
 
 
+def on_threads(run: Callable[[], tuple], counts: tuple[int, ...] = (1, 2)) -> list[tuple]:
+    """run()'s results with torch's intra-op threads set to each count (restored after)."""
+    old = torch.get_num_threads()
+    try:
+        results = []
+        for n in counts:
+            torch.set_num_threads(n)
+            results.append(run())
+        return results
+    finally:
+        torch.set_num_threads(old)
+
+
 def own_error(fn: Callable[[Tensor], Tensor], xs: np.ndarray) -> np.ndarray:
     """Ulps (float32) by which the declaration's float32 formula misses its float64 value, the worst
     of x and x's two float32 neighbours either side (a local estimate of the formula's rounding)."""

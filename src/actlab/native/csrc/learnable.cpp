@@ -100,40 +100,37 @@ inline constexpr float kSoftExpH2Pf[] = {0.6666667f, 1.5f,       2.4f,       3.3
                                          6.2222223f, 7.2f,       8.181818f,  9.166667f,  10.153846f, 11.142858f,
                                          12.133333f, 13.125f,    14.117647f, 15.111111f, 16.105263f};
 
+// A series sum_i c_i t^i in V's precision: float32's coefficients (fewer terms) by FMA Horner, float64's
+// by FMA Horner or (Unfused) with the declaration's roundings (acc * t + c)
+template <bool Unfused, class V, std::size_t NF, std::size_t ND>
+ACTLAB_INLINE V series_of(const V& t, const float (&cf)[NF], const double (&cd)[ND]) {
+  if constexpr (is_float<V>) {
+    return horner(t, cf);
+  } else if constexpr (Unfused) {
+    return horner_unfused(t, cd);
+  } else {
+    return horner(t, cd);
+  }
+}
+
 template <class V>
 ACTLAB_INLINE V soft_exp_h1p(const V& t) {
-  if constexpr (is_float<V>) {
-    return horner(t, kSoftExpH1Pf);
-  } else {
-    return horner_unfused(t, kSoftExpH1P);
-  }
+  return series_of<true>(t, kSoftExpH1Pf, kSoftExpH1P);
 }
 
 template <class V>
 ACTLAB_INLINE V soft_exp_h2p(const V& t) {
-  if constexpr (is_float<V>) {
-    return horner(t, kSoftExpH2Pf);
-  } else {
-    return horner_unfused(t, kSoftExpH2P);
-  }
+  return series_of<true>(t, kSoftExpH2Pf, kSoftExpH2P);
 }
 
-template <class V, class S = Scalar<V>>
+template <class V>
 ACTLAB_INLINE V soft_exp_h1(const V& t) {
-  if constexpr (is_float<V>) {
-    return horner(t, kSoftExpH1f);
-  } else {
-    return horner(t, kSoftExpH1);
-  }
+  return series_of<false>(t, kSoftExpH1f, kSoftExpH1);
 }
 
 template <class V>
 ACTLAB_INLINE V soft_exp_h2(const V& t) {
-  if constexpr (is_float<V>) {
-    return horner(t, kSoftExpH2f);
-  } else {
-    return horner(t, kSoftExpH2);
-  }
+  return series_of<false>(t, kSoftExpH2f, kSoftExpH2);
 }
 
 // SoftExponential: (e^{ax} - 1)/a + a (a > 0), x (a = 0), -log(u)/a, u = 1 - a(x + a) (a < 0: NaN for

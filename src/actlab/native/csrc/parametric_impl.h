@@ -223,21 +223,6 @@ Scalar<V> lanes_sum(const V* acc) {
   return lanes[0];
 }
 
-// k lanes from p (k < size: the others 0), and their store
-template <class V>
-ACTLAB_INLINE V load(const Scalar<V>* p, int64_t k) {
-  return k == V::size() ? V::loadu(p) : V::loadu(p, k);
-}
-
-template <class V>
-ACTLAB_INLINE void store(const V& v, Scalar<V>* p, int64_t k) {
-  if (k == V::size()) {
-    v.store(p);
-  } else {
-    v.store(p, static_cast<int>(k));
-  }
-}
-
 // op(u, o, k, gw) over n contiguous elements from `start` with one unit u: op computes the k lanes
 // at offset o (k = V::size() but in the last vector) and puts the K per-element terms into gw,
 // which are summed into sums[j]

@@ -193,8 +193,8 @@ struct Snake : Act<V> {
   ACTLAB_INLINE V vjp2(V g, V x, V tx, const V* tw, V& dg, V* gw) const {
     V fa;  // (x^2 h: the product below keeps the declaration's order)
     const V fx = vjp(V(S(1)), x, &fa), t = a * x, two(S(2));
-    const V sc = sel(t == zero<V>(), V(S(1)), sin_cos_of_product(a, x, t).first / t);
-    const V h = sc * (two * sin_cos_of_product(a, x, t).second - sc);
+    const auto [sp, cp] = sin_cos_of_product(a, x, t);
+    const V sc = sel(t == zero<V>(), V(S(1)), sp / t), h = sc * (two * cp - sc);
     V s2, c2, sn;
     if constexpr (is_float<V>) {
       const V tl = sel(t.abs() < V(std::numeric_limits<float>::infinity()), fma(a, x, t.neg()), zero<V>());

@@ -26,21 +26,6 @@ ACTLAB_INLINE void vectors(int64_t n, Fn fn) {
   if (i < n) fn(i, n - i);
 }
 
-// k lanes from p (k < size: the others 0)
-template <class V>
-ACTLAB_INLINE V load(const Scalar<V>* p, int64_t k) {
-  return k == V::size() ? V::loadu(p) : V::loadu(p, k);
-}
-
-template <class V>
-ACTLAB_INLINE void store(const V& v, Scalar<V>* p, int64_t k) {
-  if (k == V::size()) {
-    v.store(p);
-  } else {
-    v.store(p, static_cast<int>(k));
-  }
-}
-
 // row(in, out, n, scratch, r) on the rows r of a (rows, n) contiguous view, in the compute type S
 // (float for float/bfloat16/half, double), threads over rows; scratch holds Scratch * n entries of S.
 // bfloat16/half rows are converted into float buffers and rounded once on the way out.

@@ -83,6 +83,21 @@ ACTLAB_INLINE V zero() {
   return V(Scalar<V>(0));
 }
 
+// k lanes from p (k < size: the others 0), and k lanes stored at p (the drivers' last, partial vector)
+template <class V>
+ACTLAB_INLINE V load(const Scalar<V>* p, int64_t k) {
+  return k == V::size() ? V::loadu(p) : V::loadu(p, k);
+}
+
+template <class V>
+ACTLAB_INLINE void store(const V& v, Scalar<V>* p, int64_t k) {
+  if (k == V::size()) {
+    v.store(p);
+  } else {
+    v.store(p, static_cast<int>(k));
+  }
+}
+
 // min(x, 0) and max(x, 0) with NaN propagated (torch.clamp(x, max=0) / clamp(x, min=0)).
 template <class V>
 ACTLAB_INLINE V min0(const V& x) {
